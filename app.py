@@ -1,0 +1,66 @@
+"""The application factory: `flask --app app ...` and gunicorn's `app:create_app()` load it."""
+
+import logging
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import errors
+from config import Config, config_for_environment
+from extensions import cache, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Build an app from a settings class (tests pass their own; BLOG_ENV chooses otherwise)."""
+    config_class = config_class or config_for_environment()
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class)
+    config_class.init_app(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    errors.register_error_handlers(app)
+    register_commands(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    import auth.models  # noqa: F401  (models register with the metadata)
+    import blog.models  # noqa: F401
+    import notify.models  # noqa: F401
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    cache.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from dbtypes import enable_sqlite_pragmas
+
+        with app.app_context():
+            enable_sqlite_pragmas(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from auth import bp as auth_bp
+    from blog import bp as blog_bp
+
+    app.register_blueprint(blog_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+
+
+def register_template_helpers(app: Flask) -> None:
+    from blog import templating
+
+    templating.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from blog.cli import register as register_blog_commands
+
+    register_blog_commands(app)

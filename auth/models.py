@@ -1,0 +1,61 @@
+"""People: accounts and the social identities that log them in."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from dbtypes import UTCDateTime, utcnow
+from extensions import db
+
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(sa.String(100), index=True)
+    email_verified: Mapped[bool] = mapped_column(default=False)
+    display_name: Mapped[str] = mapped_column(sa.String(250))
+    login: Mapped[str | None] = mapped_column(sa.String(60), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    avatar_url: Mapped[str | None] = mapped_column(sa.String(500))
+    profile_url: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    identities: Mapped[list["Identity"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.display_name!r}>"
+
+
+class Identity(db.Model):
+    """One account at a log-in provider; keyed on (provider, subject), never on email."""
+
+    __tablename__ = "identities"
+    __table_args__ = (sa.UniqueConstraint("provider", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(sa.String(40))
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    display_name: Mapped[str] = mapped_column(sa.String(250))
+    email: Mapped[str | None] = mapped_column(sa.String(100))
+    email_verified: Mapped[bool] = mapped_column(default=False)
+    avatar_url: Mapped[str | None] = mapped_column(sa.String(500))
+    profile_url: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="identities")

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("blog", __name__)
+
+from blog import views  # noqa: E402,F401  (routes register on bp)

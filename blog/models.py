@@ -1,0 +1,170 @@
+"""Posts, their terms, comments, likes, discussion settings and the moderation log."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from auth.models import User
+from dbtypes import UTCDateTime, utcnow
+from extensions import db
+
+POST_STATUSES = ("draft", "published", "private", "trash")
+COMMENT_STATUSES = ("pending", "approved", "spam", "trash")
+
+post_terms = sa.Table(
+    "post_terms",
+    db.metadata,
+    sa.Column("post_id", sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("term_id", sa.ForeignKey("terms.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Term(db.Model):
+    """A category or a tag."""
+
+    __tablename__ = "terms"
+    __table_args__ = (sa.UniqueConstraint("taxonomy", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taxonomy: Mapped[str] = mapped_column(sa.String(20))
+    slug: Mapped[str] = mapped_column(sa.String(200))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("terms.id", ondelete="SET NULL"))
+
+
+class Post(db.Model):
+    """A post or a page; published ones with a future date are scheduled."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN {POST_STATUSES}", name="status"),
+        sa.Index("ix_posts_listing", "kind", "status", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10), default="post")
+    title: Mapped[str] = mapped_column(sa.String(500))
+    slug: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    body_format: Mapped[str] = mapped_column(sa.String(10), default="markdown")
+    excerpt: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(10), default="draft")
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("posts.id", ondelete="SET NULL"))
+    comments_open: Mapped[bool] = mapped_column(default=True)
+    # Approved comments, kept in step by the comment services so listings need no COUNT.
+    comment_count: Mapped[int] = mapped_column(default=0)
+    like_count: Mapped[int] = mapped_column(default=0)
+    # Where the post came from in a WordPress import, for ?p=ID links and re-imports.
+    wp_id: Mapped[int | None] = mapped_column(unique=True)
+    guid: Mapped[str | None] = mapped_column(sa.String(255))
+
+    author: Mapped[User | None] = relationship(lazy="joined")
+    terms: Mapped[list[Term]] = relationship(secondary=post_terms, lazy="selectin")
+
+
+class Comment(db.Model):
+    """A reply to a post or to another comment; root_id names the thread's top comment."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN {COMMENT_STATUSES}", name="status"),
+        sa.UniqueConstraint("post_id", "wp_id"),
+        # Top-level comments of a post in order (comment pages), and a page's threads.
+        sa.Index("ix_comments_post_thread", "post_id", "status", "depth", "created_at"),
+        sa.Index("ix_comments_root", "root_id", "status", "created_at"),
+        # Admin lists by status, newest first.
+        sa.Index("ix_comments_status_created", "status", "created_at"),
+        # Discussion rules: previously approved author, flood control.
+        sa.Index("ix_comments_email_status", "author_email", "status"),
+        sa.Index("ix_comments_ip_created", "author_ip", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="SET NULL"), index=True
+    )
+    root_id: Mapped[int | None] = mapped_column()
+    depth: Mapped[int] = mapped_column(default=0)
+    author_name: Mapped[str] = mapped_column(sa.String(245), default="")
+    author_email: Mapped[str] = mapped_column(sa.String(100), default="")
+    author_url: Mapped[str] = mapped_column(sa.String(200), default="")
+    author_ip: Mapped[str] = mapped_column(sa.String(100), default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(255), default="")
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # The log-in provider the author used ("google", ...), shown as "via Google".
+    provider: Mapped[str | None] = mapped_column(sa.String(40))
+    author_avatar_url: Mapped[str | None] = mapped_column(sa.String(500))
+    body: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
+    # Why the discussion rules held, trashed or spammed it ("3 links; limit 2").
+    status_reason: Mapped[str] = mapped_column(sa.String(255), default="")
+    comment_type: Mapped[str] = mapped_column(sa.String(20), default="comment")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    like_count: Mapped[int] = mapped_column(default=0)
+    wp_id: Mapped[int | None] = mapped_column()
+
+    post: Mapped[Post] = relationship(lazy="raise_on_sql")
+    user: Mapped[User | None] = relationship(lazy="raise_on_sql")
+
+
+class Setting(db.Model):
+    """One site setting (the discussion rules and the like), stored as JSON."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[object] = mapped_column(sa.JSON)
+
+
+class ModerationLog(db.Model):
+    """Who moved which comment from which status to which, and when."""
+
+    __tablename__ = "moderation_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Kept as a plain number so that the entry survives the comment's deletion.
+    comment_id: Mapped[int] = mapped_column(index=True)
+    moderator_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    moderator_name: Mapped[str] = mapped_column(sa.String(250))
+    action: Mapped[str] = mapped_column(sa.String(30))
+    from_status: Mapped[str | None] = mapped_column(sa.String(10))
+    to_status: Mapped[str | None] = mapped_column(sa.String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class PostLike(db.Model):
+    __tablename__ = "post_likes"
+
+    post_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CommentLike(db.Model):
+    __tablename__ = "comment_likes"
+
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

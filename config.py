@@ -1,0 +1,114 @@
+"""Settings read from the environment (and an optional .env); one class per BLOG_ENV."""
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+load_dotenv()
+
+INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _development_secret_key(instance_path: str) -> str:
+    """A random key made once per checkout and kept in the instance folder."""
+    key_file = Path(instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'blog.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+    BLOG_TITLE = os.environ.get("BLOG_TITLE", "Career Notes")
+    BLOG_TAGLINE = os.environ.get("BLOG_TAGLINE", "Job search, networking and working life")
+    BLOG_TIMEZONE = os.environ.get("BLOG_TIMEZONE", "UTC")
+    POSTS_PER_PAGE = 10
+
+    # Cookies: HttpOnly and SameSite=Lax everywhere, Secure where served over HTTPS.
+    SESSION_COOKIE_NAME = "blog_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session, so a form left open for hours still posts
+
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
+    CACHE_REDIS_URL = REDIS_URL
+    CACHE_DEFAULT_TIMEOUT = 300
+
+    @staticmethod
+    def init_app(app) -> None:
+        """Finish settings that need the app (instance folder) or refuse ones that must never run."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+    @staticmethod
+    def init_app(app) -> None:
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = _development_secret_key(app.instance_path)
+
+
+class TestConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_TYPE = "SimpleCache"
+    CACHE_REDIS_URL = None
+    REDIS_URL = None
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    @staticmethod
+    def init_app(app) -> None:
+        if not app.config.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set when BLOG_ENV=production.")
+        if app.debug:
+            raise RuntimeError("Refusing to run BLOG_ENV=production with debug on.")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for_environment() -> type[Config]:
+    """The settings class that BLOG_ENV names (development by default)."""
+    name = os.environ.get("BLOG_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"BLOG_ENV must be one of {', '.join(CONFIGS)}, not {name!r}.") from None

@@ -1,0 +1,82 @@
+"""Fixtures shared by the whole suite: an app per test on an isolated database.
+
+The suite runs on in-memory SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set;
+on PostgreSQL the schema is created once and every table is emptied after each test.
+"""
+
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from config import TestConfig
+from extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+
+
+def make_config(**overrides) -> type[TestConfig]:
+    return type("TestRunConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL, **overrides})
+
+
+@pytest.fixture(scope="session")
+def postgres_schema():
+    """Create the schema once per run on PostgreSQL (fails loudly when it is unreachable)."""
+    if not ON_POSTGRES:
+        yield
+        return
+    app = create_app(make_config())
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app_factory(postgres_schema):
+    """Build apps with extra settings; each gets an empty database."""
+    made = []
+
+    def build(**overrides):
+        app = create_app(make_config(**overrides))
+        with app.app_context():
+            if not ON_POSTGRES:
+                db.create_all()
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            if ON_POSTGRES:
+                _empty_all_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory):
+    app = app_factory()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

@@ -1,0 +1,41 @@
+"""Settings chosen by BLOG_ENV; production refuses to start unsafely."""
+
+import pytest
+
+from app import create_app
+from config import CONFIGS, ProductionConfig, config_for_environment
+
+
+def test_blog_env_chooses_settings(monkeypatch):
+    monkeypatch.setenv("BLOG_ENV", "production")
+    assert config_for_environment() is ProductionConfig
+    monkeypatch.setenv("BLOG_ENV", "staging")
+    with pytest.raises(RuntimeError, match="BLOG_ENV must be one of"):
+        config_for_environment()
+
+
+def test_production_refuses_to_start_without_secret_key():
+    config = type("NoKey", (ProductionConfig,), {"SECRET_KEY": None})
+    with pytest.raises(RuntimeError, match="SECRET_KEY must be set"):
+        create_app(config)
+
+
+def test_development_key_is_generated_once_and_kept(tmp_path):
+    config = type("Dev", (CONFIGS["development"],), {"SECRET_KEY": None,
+                                                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    from flask import Flask
+
+    first, second = Flask("a", instance_path=str(tmp_path)), Flask("b", instance_path=str(tmp_path))
+    config.init_app(first)
+    config.init_app(second)
+    assert len(first.config["SECRET_KEY"]) == 64
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_cookies_are_secure():
+    app = create_app(type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 32,
+                                                       "SQLALCHEMY_DATABASE_URI": "sqlite://"}))
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
