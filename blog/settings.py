@@ -1,0 +1,52 @@
+"""Site settings stored in the database, with WordPress's defaults for the discussion rules."""
+
+import sqlalchemy as sa
+
+from blog.models import Setting
+from extensions import db
+
+DISCUSSION_DEFAULTS: dict[str, object] = {
+    # Before a comment appears
+    "comment_moderation": False,  # "Comment must be manually approved"
+    "comment_previously_approved": True,  # "Comment author must have a previously approved comment"
+    "comment_max_links": 2,  # hold a comment with this many links or more
+    "moderation_keys": "",  # one word, IP or fragment per line: hold
+    "disallowed_keys": "",  # one per line: send to the trash
+    # Other comment settings
+    "require_name_email": True,
+    "comment_flood_seconds": 15,
+    "close_comments_for_old_posts": False,
+    "close_comments_days_old": 14,
+    "thread_comments": True,
+    "thread_comments_depth": 5,
+    "page_comments": True,
+    "comments_per_page": 50,
+    "default_comments_page": "newest",  # which comment page is shown first: "newest" or "oldest"
+    "show_avatars": True,
+    # Email me whenever
+    "comments_notify": True,  # anyone posts a comment
+    "moderation_notify": True,  # a comment is held for moderation
+    "signed_moderation_links": True,  # mail links act without logging in, after confirmation
+    # Admin
+    "admin_comments_per_page": 20,
+    "empty_trash_days": 30,
+}
+
+
+def get_settings() -> dict[str, object]:
+    """Every setting: the stored value where there is one, else the default."""
+    stored = dict(db.session.execute(sa.select(Setting.key, Setting.value)).tuples().all())
+    return {key: stored.get(key, default) for key, default in DISCUSSION_DEFAULTS.items()}
+
+
+def get_setting(key: str) -> object:
+    value = db.session.scalar(sa.select(Setting.value).where(Setting.key == key))
+    return DISCUSSION_DEFAULTS[key] if value is None else value
+
+
+def save_settings(values: dict[str, object]) -> None:
+    """Store the given settings (known keys only) in the caller's transaction."""
+    for key, value in values.items():
+        if key not in DISCUSSION_DEFAULTS:
+            raise KeyError(f"unknown setting {key!r}")
+        db.session.merge(Setting(key=key, value=value))
