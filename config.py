@@ -55,6 +55,7 @@ class Config:
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
 
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "10 per minute; 100 per hour")
     RATELIMIT_HEADERS_ENABLED = True
     CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
     CACHE_REDIS_URL = REDIS_URL

@@ -59,8 +59,9 @@ class Post(db.Model):
     )
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("posts.id", ondelete="SET NULL"))
     comments_open: Mapped[bool] = mapped_column(default=True)
-    # Approved comments, kept in step by the comment services so listings need no COUNT.
+    # Approved comments (all, and top-level), kept in step by blog.services: pages need no COUNT.
     comment_count: Mapped[int] = mapped_column(default=0)
+    thread_count: Mapped[int] = mapped_column(default=0)  # approved top-level comments
     like_count: Mapped[int] = mapped_column(default=0)
     # Where the post came from in a WordPress import, for ?p=ID links and re-imports.
     wp_id: Mapped[int | None] = mapped_column(unique=True)

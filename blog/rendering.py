@@ -1,5 +1,6 @@
 """Turn stored text into safe HTML: post bodies (Markdown or imported WordPress HTML)."""
 
+import re
 from functools import lru_cache
 
 import markdown
@@ -32,3 +33,44 @@ def sanitize_post_html(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener",
     )
+
+
+# WordPress's allowed tags for comments ($allowedtags), plus the paragraphs we add ourselves.
+COMMENT_TAGS = {"a", "abbr", "acronym", "b", "blockquote", "cite", "code", "del", "em", "i", "q",
+                "s", "strike", "strong", "p", "br"}
+COMMENT_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "acronym": {"title"},
+                      "blockquote": {"cite"}, "del": {"datetime"}, "q": {"cite"}}
+BARE_URL = re.compile(r"""\b(https?://[^\s<>"']+[^\s<>"'.,;:!?)\]])""", re.IGNORECASE)
+TAG = re.compile(r"(<[^>]*>)")
+
+
+@lru_cache(maxsize=8192)
+def render_comment(text: str) -> str:
+    """Comment text as WordPress shows it: paragraphs, bare URLs linked, its few tags allowed."""
+    html = _linkify(_paragraphs(text))
+    return nh3.clean(
+        html,
+        tags=COMMENT_TAGS,
+        attributes=COMMENT_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow ugc",
+    )
+
+
+def _paragraphs(text: str) -> str:
+    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip())
+    return "".join(f"<p>{block.strip().replace(chr(10), '<br>')}</p>" for block in blocks if block.strip())
+
+
+def _linkify(html: str) -> str:
+    """Link bare URLs in text, leaving tags and the text of existing links alone."""
+    parts, inside_link = [], False
+    for part in TAG.split(html):
+        if part.startswith("<"):
+            lowered = part.lower()
+            inside_link = lowered.startswith("<a ") or lowered == "<a>" or (
+                inside_link and not lowered.startswith("</a"))
+        elif not inside_link:
+            part = BARE_URL.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', part)
+        parts.append(part)
+    return "".join(parts)

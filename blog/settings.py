@@ -1,6 +1,7 @@
 """Site settings stored in the database, with WordPress's defaults for the discussion rules."""
 
 import sqlalchemy as sa
+from flask import g
 
 from blog.models import Setting
 from extensions import db
@@ -23,6 +24,7 @@ DISCUSSION_DEFAULTS: dict[str, object] = {
     "comments_per_page": 50,
     "default_comments_page": "newest",  # which comment page is shown first: "newest" or "oldest"
     "show_avatars": True,
+    "avatar_source": "local",  # "local" identicons, or "gravatar" (a third-party request)
     # Email me whenever
     "comments_notify": True,  # anyone posts a comment
     "moderation_notify": True,  # a comment is held for moderation
@@ -34,14 +36,15 @@ DISCUSSION_DEFAULTS: dict[str, object] = {
 
 
 def get_settings() -> dict[str, object]:
-    """Every setting: the stored value where there is one, else the default."""
-    stored = dict(db.session.execute(sa.select(Setting.key, Setting.value)).tuples().all())
-    return {key: stored.get(key, default) for key, default in DISCUSSION_DEFAULTS.items()}
+    """Every setting: the stored value where there is one, else the default (read once a request)."""
+    if "settings" not in g:
+        stored = dict(db.session.execute(sa.select(Setting.key, Setting.value)).tuples().all())
+        g.settings = {key: stored.get(key, default) for key, default in DISCUSSION_DEFAULTS.items()}
+    return g.settings
 
 
 def get_setting(key: str) -> object:
-    value = db.session.scalar(sa.select(Setting.value).where(Setting.key == key))
-    return DISCUSSION_DEFAULTS[key] if value is None else value
+    return get_settings()[key]
 
 
 def save_settings(values: dict[str, object]) -> None:
@@ -50,3 +53,4 @@ def save_settings(values: dict[str, object]) -> None:
         if key not in DISCUSSION_DEFAULTS:
             raise KeyError(f"unknown setting {key!r}")
         db.session.merge(Setting(key=key, value=value))
+    g.pop("settings", None)

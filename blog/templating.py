@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 
 from blog.permalinks import blog_timezone, post_url
-from blog.rendering import render_post_body
+from blog.avatars import avatar_url
+from blog.rendering import render_comment, render_post_body
 
 
 def local_date(value: datetime, fmt: str = "%B %-d, %Y") -> str:
@@ -17,9 +18,20 @@ def responses_heading(count: int) -> str:
     return "1 Response" if count == 1 else f"{count} Responses"
 
 
+def comment_avatar(comment, settings: dict) -> str:
+    """The avatar beside a comment, following the blog's avatar settings."""
+    if not settings["show_avatars"]:
+        return url_for("static", filename="img/avatar.svg")
+    if comment.author_avatar_url and settings["avatar_source"] == "gravatar":
+        return comment.author_avatar_url
+    return avatar_url(comment.author_email or comment.author_name, settings["avatar_source"])
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(local_date)
     app.add_template_filter(render_post_body, "post_html")
+    app.add_template_filter(render_comment, "comment_html")
+    app.add_template_global(comment_avatar)
     app.add_template_global(post_url)
     app.add_template_global(responses_heading)
     app.context_processor(lambda: {"blog_title": current_app.config["BLOG_TITLE"],

@@ -1,11 +1,20 @@
-"""Public pages: the post list and the post with its discussion."""
+"""Public pages: the post list, the post with its discussion, and leaving a reply."""
 
-from flask import abort, current_app, render_template, request
+import sqlalchemy as sa
+from flask import abort, current_app, redirect, render_template, request
+from flask_login import current_user
 
-from blog import bp, queries
-from blog.permalinks import day_bounds
-from blog.threads import build_threads
-from extensions import db
+from blog import bp, commenters, queries
+from blog.avatars import identicon_svg
+from blog.comment_pages import default_page, load_comment_page, page_of_comment
+from blog.forms import CommentForm
+from blog.models import Comment, Post
+from blog.permalinks import day_bounds, post_url
+from blog.services import CommentInput, CommentRefused, comments_closed, submit_comment
+from blog.settings import get_settings
+from extensions import csrf, db, limiter
+
+POST_URL = "/<int:year>/<int(fixed_digits=2):month>/<int(fixed_digits=2):day>/<slug>/"
 
 
 @bp.get("/")
@@ -20,13 +29,113 @@ def index():
     return render_template("blog/index.html", page=page)
 
 
-@bp.get("/<int:year>/<int(fixed_digits=2):month>/<int(fixed_digits=2):day>/<slug>/")
-def post(year: int, month: int, day: int, slug: str):
-    """A published post with its approved comments in thread order; anyone may call."""
+@bp.get(POST_URL)
+@bp.get(POST_URL + "comment-page-<int:cpage>/")
+def post(year: int, month: int, day: int, slug: str, cpage: int | None = None):
+    """A published post with a page of its approved comments in thread order; anyone may call."""
     bounds = day_bounds(year, month, day)
     found = bounds and queries.find_published_post(slug, *bounds)
     if not found:
         abort(404)
-    threads = build_threads(queries.approved_comments(found.id))
-    return render_template("blog/post.html", post=found, threads=threads)
+    return render_post_page(found, _prefilled_form(found), cpage=cpage)
+
+
+@bp.get("/avatar/<digest>.svg")
+def identicon(digest: str):
+    """A generated avatar, so pages need no third-party request; anyone may call."""
+    if len(digest) != 32 or not all(c in "0123456789abcdef" for c in digest):
+        abort(404)
+    response = current_app.response_class(identicon_svg(digest), mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400 * 30
+    return response
+
+
+@bp.post("/posts/<int:post_id>/comments")
+@csrf.exempt  # the form checks its own token, so a stale one re-shows the form with the text kept
+@limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT"])
+def comment_post(post_id: int):
+    """Leave a reply on a published post; anyone may call, the discussion rules decide its fate."""
+    post = db.session.scalar(queries.published_posts_query().where(Post.id == post_id))
+    if post is None:
+        abort(404)
+    settings = get_settings()
+    form = CommentForm(require_name_email=settings["require_name_email"] and not current_user.is_authenticated)
+    if not form.validate():
+        return render_post_page(post, form, status=400)
+    try:
+        comment = submit_comment(post, _comment_input(form))
+    except CommentRefused as refusal:
+        return render_post_page(post, form, status=refusal.status, refusal=refusal.message)
+    return _after_comment(post, comment, form, settings)
+
+
+def render_post_page(post: Post, form: CommentForm, status: int = 200, cpage: int | None = None,
+                     refusal: str | None = None):
+    """The post page; also re-shown, filled in, when a submission is refused."""
+    settings = get_settings()
+    page = load_comment_page(post, settings, cpage, commenters.own_pending_ids() + _saved_author_pending(post))
+    if page is None:
+        abort(404)
+    reply_to = _reply_target(post, form)
+    html = render_template(
+        "blog/post.html", post=post, form=form, comment_page=page, settings=settings,
+        comments_closed=comments_closed(post, settings), reply_to=reply_to, refusal=refusal,
+    )
+    return html, status
+
+
+def _prefilled_form(post: Post) -> CommentForm:
+    form = CommentForm(formdata=None, comment_post_ID=post.id,
+                       comment_parent=request.args.get("replytocom", 0, type=int))
+    saved = commenters.saved_author(request.cookies)
+    if saved:
+        form.author.data, form.email.data, form.url.data = saved.get("author"), saved.get("email"), saved.get("url")
+        form.remember.data = True
+    return form
+
+
+def _reply_target(post: Post, form: CommentForm) -> Comment | None:
+    parent_id = form.comment_parent.data
+    if not parent_id:
+        return None
+    parent = db.session.get(Comment, parent_id)
+    return parent if parent and parent.post_id == post.id and parent.status == "approved" else None
+
+
+def _saved_author_pending(post: Post) -> list[int]:
+    """Held comments whose author this browser remembers (WordPress's cookie rule)."""
+    saved = commenters.saved_author(request.cookies)
+    if not saved or not saved.get("email"):
+        return []
+    return list(db.session.scalars(sa.select(Comment.id).where(
+        Comment.post_id == post.id, Comment.status == "pending",
+        Comment.author_email == saved["email"], Comment.author_name == saved.get("author", ""))))
+
+
+def _comment_input(form: CommentForm) -> CommentInput:
+    common = {"body": form.comment.data, "parent_id": form.comment_parent.data or 0,
+              "ip": request.remote_addr or "", "user_agent": request.user_agent.string,
+              "honeypot": form.hp_website.data or ""}
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        return CommentInput(author_name=user.display_name, author_email=user.email or "",
+                            author_url=user.profile_url or "", user=user, **common)
+    return CommentInput(author_name=form.author.data or "", author_email=form.email.data or "",
+                        author_url=form.url.data or "", **common)
+
+
+def _after_comment(post: Post, comment: Comment, form: CommentForm, settings: dict):
+    """Post/redirect/get to the comment, remembering what the reader asked us to."""
+    if comment.status == "pending":
+        commenters.note_pending_comment(comment.id)
+    number = page_of_comment(post, comment, settings)
+    page = {} if number == default_page(post, settings) else {"cpage": number}
+    response = redirect(post_url(post, _anchor=f"comment-{comment.id}", **page), 303)
+    if not current_user.is_authenticated:
+        if form.remember.data:
+            commenters.remember_author(response, form.author.data, form.email.data, form.url.data)
+        else:
+            commenters.forget_author(response)
+    return response
 

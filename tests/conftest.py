@@ -8,6 +8,7 @@ import os
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from app import create_app
 from config import TestConfig
@@ -15,6 +16,20 @@ from extensions import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in a fresh app context, as on a real server.
+
+    Without this, requests would share the test's app context: its `g` (Flask-Login's current
+    user, cached settings) and its database session would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()  # the test's own session sees what the request committed
+        return response
 
 
 def make_config(**overrides) -> type[TestConfig]:
@@ -50,6 +65,7 @@ def app_factory(postgres_schema):
 
     def build(**overrides):
         app = create_app(make_config(**overrides))
+        app.test_client_class = IsolatedClient
         with app.app_context():
             if not ON_POSTGRES:
                 db.create_all()
@@ -68,7 +84,7 @@ def app_factory(postgres_schema):
 @pytest.fixture
 def app(app_factory):
     app = app_factory()
-    with app.app_context():
+    with app.test_request_context():
         yield app
 
 

@@ -43,5 +43,6 @@ def make_comment(post: Post, parent: Comment | None = None, **fields) -> Comment
         comment.root_id = comment.id
     if comment.status == "approved":
         post.comment_count += 1
+        post.thread_count += 1 if comment.depth == 0 else 0
     db.session.commit()
     return comment

@@ -128,6 +128,7 @@ def upgrade():
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('comments_open', sa.Boolean(), nullable=False),
     sa.Column('comment_count', sa.Integer(), nullable=False),
+    sa.Column('thread_count', sa.Integer(), nullable=False),
     sa.Column('like_count', sa.Integer(), nullable=False),
     sa.Column('wp_id', sa.Integer(), nullable=True),
     sa.Column('guid', sa.String(length=255), nullable=True),

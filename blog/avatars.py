@@ -1,0 +1,36 @@
+"""Avatars: a Gravatar URL, or an identicon drawn here; the server itself never calls Gravatar."""
+
+import hashlib
+from functools import lru_cache
+from urllib.parse import urlencode
+
+from flask import url_for
+
+
+def email_hash(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def avatar_url(email: str, source: str, size: int = 48) -> str:
+    """Where the avatar of this email is: Gravatar's, or our own identicon (no third party)."""
+    digest = email_hash(email or "anonymous")
+    if source == "gravatar":
+        return f"https://secure.gravatar.com/avatar/{digest}?{urlencode({'s': size, 'd': 'identicon'})}"
+    return url_for("blog.identicon", digest=digest[:32])
+
+
+@lru_cache(maxsize=2048)
+def identicon_svg(digest: str) -> str:
+    """A 5x5 mirrored pattern in one colour, both chosen from the hash, as GitHub's identicons."""
+    value = int(digest, 16)
+    hue = value % 360
+    cells = []
+    for row in range(5):
+        for col in range(3):
+            if (value >> (row * 3 + col + 9)) & 1:
+                for x in {col, 4 - col}:
+                    cells.append(f'<rect x="{x + 1}" y="{row + 1}" width="1" height="1"/>')
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 7 7" shape-rendering="crispEdges">'
+        f'<rect width="7" height="7" fill="#f0f0f1"/><g fill="hsl({hue} 55% 45%)">{"".join(cells)}</g></svg>'
+    )

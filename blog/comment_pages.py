@@ -1,0 +1,88 @@
+"""Which approved comments a post page shows: whole threads, a page of top-level comments at a time."""
+
+import math
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from blog.models import Comment, Post
+from blog.threads import ThreadNode, build_threads
+from extensions import db
+
+
+@dataclass
+class CommentPage:
+    threads: list[ThreadNode]
+    number: int  # 1 is the oldest page
+    pages: int
+    is_default: bool
+
+
+def page_count(post: Post, settings: dict) -> int:
+    if not settings["page_comments"]:
+        return 1
+    return max(1, math.ceil(post.thread_count / int(settings["comments_per_page"])))
+
+
+def default_page(post: Post, settings: dict) -> int:
+    return page_count(post, settings) if settings["default_comments_page"] == "newest" else 1
+
+
+def load_comment_page(post: Post, settings: dict, number: int | None, own_pending: list[int]) -> CommentPage | None:
+    """The threads on comment page `number` (None: the default page), or None past the last page.
+
+    Pages are counted from the default end, so the page readers see first is always full and
+    is read with no OFFSET. own_pending adds this reader's comments that await moderation.
+    """
+    pages = page_count(post, settings)
+    first_shown = default_page(post, settings)
+    number = first_shown if number is None else number
+    if not 1 <= number <= pages:
+        return None
+    if settings["page_comments"]:
+        roots = _root_ids(post, settings, number, pages)
+        where = Comment.root_id.in_(roots)
+    else:
+        where = Comment.post_id == post.id
+    visible = sa.or_(Comment.status == "approved", Comment.id.in_(own_pending)) if own_pending \
+        else Comment.status == "approved"
+    if own_pending and number == first_shown:
+        where = sa.or_(where, sa.and_(Comment.id.in_(own_pending), Comment.depth == 0))
+    comments = db.session.scalars(
+        sa.select(Comment).where(Comment.post_id == post.id, where, visible)
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    return CommentPage(build_threads(list(comments)), number, pages, number == first_shown)
+
+
+def _root_ids(post: Post, settings: dict, number: int, pages: int) -> list[int]:
+    per_page = int(settings["comments_per_page"])
+    newest_first = settings["default_comments_page"] == "newest"
+    skip = (pages - number if newest_first else number - 1) * per_page
+    order = (Comment.created_at.desc(), Comment.id.desc()) if newest_first else (Comment.created_at, Comment.id)
+    return list(db.session.scalars(
+        sa.select(Comment.id)
+        .where(Comment.post_id == post.id, Comment.status == "approved", Comment.depth == 0)
+        .order_by(*order).offset(skip).limit(per_page)
+    ))
+
+
+def page_of_comment(post: Post, comment: Comment, settings: dict) -> int:
+    """The comment page that shows this comment's thread."""
+    if not settings["page_comments"]:
+        return 1
+    root = comment if comment.depth == 0 else db.session.get(Comment, comment.root_id)
+    if root is None or root.status != "approved":
+        return default_page(post, settings)
+    per_page = int(settings["comments_per_page"])
+    newest_first = settings["default_comments_page"] == "newest"
+    later = (Comment.created_at > root.created_at) | (
+        (Comment.created_at == root.created_at) & (Comment.id > root.id))
+    earlier = (Comment.created_at < root.created_at) | (
+        (Comment.created_at == root.created_at) & (Comment.id < root.id))
+    before = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Comment).where(
+            Comment.post_id == post.id, Comment.status == "approved", Comment.depth == 0,
+            later if newest_first else earlier)
+    )
+    return page_count(post, settings) - before // per_page if newest_first else before // per_page + 1

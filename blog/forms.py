@@ -1,0 +1,73 @@
+"""The comment form, with WordPress's field names and length limits."""
+
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
+
+NAME_MAX, EMAIL_MAX, URL_MAX, COMMENT_MAX = 245, 100, 200, 65525
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def required_for_guests(message: str):
+    """Required when the blog asks guests for name and email; otherwise optional."""
+
+    def check(form, field):
+        if not field.data:
+            raise StopValidation(message if form.require_name_email else "")
+
+    return check
+
+
+class CommentForm(FlaskForm):
+    """Leave a Reply. Guests give name and email when the blog requires them."""
+
+    comment = TextAreaField(
+        "Comment",
+        filters=[_strip],
+        validators=[
+            DataRequired("Please type your comment."),
+            Length(max=COMMENT_MAX, message=f"Your comment is too long (at most {COMMENT_MAX:,} characters)."),
+        ],
+    )
+    author = StringField(
+        "Name", filters=[_strip],
+        validators=[required_for_guests("Please enter your name."),
+                    Length(max=NAME_MAX, message=f"Your name is too long (at most {NAME_MAX} characters).")],
+    )
+    email = StringField(
+        "Email", filters=[_strip],
+        validators=[required_for_guests("Please enter your email address."),
+                    Length(max=EMAIL_MAX, message=f"Your email is too long (at most {EMAIL_MAX} characters)."),
+                    Email("Please enter a valid email address.")],
+    )
+    url = StringField(
+        "Website", filters=[_strip],
+        validators=[Length(max=URL_MAX, message=f"Your website address is too long (at most {URL_MAX} characters).")],
+    )
+    comment_parent = IntegerField(default=0, validators=[Optional()])
+    # Hidden from people by CSS; bots that fill every field mark their comment as spam.
+    hp_website = StringField("Leave this field empty", filters=[_strip])
+    remember = BooleanField("Save my name, email, and website in this browser for the next time I comment.")
+    comment_post_ID = HiddenField()
+
+    def __init__(self, *args, require_name_email: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.require_name_email = require_name_email
+
+    def validate_url(self, field):
+        if not field.data:
+            return
+        if "://" not in field.data:
+            field.data = "http://" + field.data  # WordPress accepts "example.com"
+        parts = urlsplit(field.data)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in field.data:
+            raise ValidationError("Please enter a web address starting with http:// or https://.")
+
+    def validate_comment_parent(self, field):
+        if field.data is not None and field.data < 0:
+            raise ValidationError("That is not a comment you can reply to.")
