@@ -6,6 +6,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import errors
+import request_log
+import security
 from config import Config, config_for_environment
 from extensions import cache, csrf, db, limiter, login_manager, migrate
 
@@ -20,6 +22,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     errors.register_error_handlers(app)
+    request_log.register(app)
+    security.register(app)
     register_commands(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
@@ -49,7 +53,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from auth import bp as auth_bp
     from blog import bp as blog_bp
+    from health import bp as health_bp
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(blog_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
 
