@@ -39,6 +39,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
+    from auth import providers
+
+    providers.init_app(app)  # this app's own Authlib OAuth registry
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from dbtypes import enable_sqlite_pragmas
 
@@ -51,7 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from blog import bp as blog_bp
 
     app.register_blueprint(blog_bp)
-    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(auth_bp)  # routes at /login and /auth/...
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -61,6 +64,8 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from auth.cli import register as register_auth_commands
     from blog.cli import register as register_blog_commands
 
     register_blog_commands(app)
+    register_auth_commands(app)
