@@ -39,6 +39,10 @@ class Provider:
     development: bool = False  # pointed at the local development sign-in provider
 
     @property
+    def openid(self) -> bool:
+        return "openid" in self.scope.split()
+
+    @property
     def icon(self) -> Markup:
         """A small inline SVG badge, so the page makes no third-party request for logos."""
         return Markup(

@@ -65,7 +65,7 @@ def complete_login(provider: providers.Provider) -> Identity:
     """Finish the provider's callback: verify it, fetch the profile, log the reader in."""
     client = providers.get_client(provider.name)
     try:
-        token = client.authorize_access_token()
+        token = client.authorize_access_token(**_id_token_checks(provider, client))
         profile = provider.fetch_profile(client, token)
     except Exception as error:
         raise _failure(provider, error) from error
@@ -74,6 +74,16 @@ def complete_login(provider: providers.Provider) -> Identity:
     session[IDENTITY_KEY] = identity.id
     log.info("log-in with %s: user %s identity %s", provider.name, identity.user_id, identity.id)
     return identity
+
+
+def _id_token_checks(provider: providers.Provider, client) -> dict:
+    """Claims the ID token must carry. Authlib checks signature, expiry and nonce itself but
+    the audience only when asked to, so both issuer and audience are required here."""
+    if not provider.openid:
+        return {}
+    issuer = client.load_server_metadata()["issuer"]
+    return {"claims_options": {"iss": {"essential": True, "values": [issuer]},
+                               "aud": {"essential": True, "values": [client.client_id]}}}
 
 
 def _failure(provider: providers.Provider, error: Exception) -> LoginFailed:
