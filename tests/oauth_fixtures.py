@@ -11,8 +11,10 @@ from urllib.parse import quote, urlsplit
 import oidc_provider_mock
 import pytest
 import requests
+import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
+from extensions import db
 from tests.fake_providers import FakeOAuth2Provider, IdTokenTamper, SHAPES, serve
 
 OIDC_USERS = [
@@ -82,16 +84,22 @@ def google_settings(oidc, **extra) -> dict:
 
 @pytest.fixture
 def social_app(app_factory):
-    """An app served as http://127.0.0.1/ (never "localhost") with the given provider settings;
-    its app context stays pushed for the test, as with the `app` fixture."""
-    with ExitStack() as stack:
+    """An app served as http://127.0.0.1/ (never "localhost") with the given provider settings.
 
-        def build(**settings):
-            app = app_factory(SERVER_NAME="127.0.0.1", **settings)
-            stack.enter_context(app.app_context())
-            return app
+    No app context stays pushed: each test-client request gets its own, as in production, so
+    nothing cached in `g` (Flask-Login's current user) leaks from one request to the next.
+    """
 
-        yield build
+    def build(**settings):
+        return app_factory(SERVER_NAME="127.0.0.1", **settings)
+
+    return build
+
+
+def rows(app, model) -> list:
+    """Every row of a model, read in a short app context of its own."""
+    with app.app_context():
+        return list(db.session.scalars(sa.select(model).order_by(model.id)))
 
 
 def start_login(client, name: str, next_url: str = "/") -> str:

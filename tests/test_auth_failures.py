@@ -5,20 +5,17 @@ import time
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
-import sqlalchemy as sa
 from joserfc.jwk import RSAKey
 
 from auth.models import Identity, User
-from extensions import db
 from tests.fake_providers import closed_port, hanging_server
-from tests.oauth_fixtures import consent, flashed, google_settings, log_in, start_login
+from tests.oauth_fixtures import consent, flashed, google_settings, log_in, rows, start_login
 
 POST_PATH = "/2024/03/04/a-post/"
 
 
 def _nothing_created_and_logged_out(client) -> None:
-    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
-    assert db.session.scalar(sa.select(sa.func.count(Identity.id))) == 0
+    assert rows(client.application, User) == [] and rows(client.application, Identity) == []
     with client.session_transaction() as session:
         assert "_user_id" not in session and "identity_id" not in session
 
@@ -85,7 +82,7 @@ def test_replayed_callback_in_the_same_browser_is_refused(google_app):
     assert flashed(client) == []
     client.get(callback)
     assert "expired or was already used" in flashed(client)[0]
-    assert db.session.scalar(sa.select(sa.func.count(Identity.id))) == 1
+    assert len(rows(google_app, Identity)) == 1
 
 
 def test_nonce_mismatch_is_refused(google_app, caplog):
@@ -127,7 +124,7 @@ def test_correctly_resigned_id_token_is_accepted(google_app, oidc_provider):
     oidc_provider.tamper.mutate = lambda claims: claims
     client = google_app.test_client()
     log_in(client, "google", sub="ada-sub")
-    assert db.session.scalar(sa.select(sa.func.count(Identity.id))) == 1
+    assert len(rows(google_app, Identity)) == 1
 
 
 def test_provider_down_at_the_start_returns_to_the_post(social_app):
@@ -220,7 +217,7 @@ def test_next_outside_this_site_falls_back_to_home(google_app, evil):
     client = google_app.test_client()
     response = log_in(client, "google", evil, sub="ada-sub")
     assert response.headers["Location"] == "/"
-    assert db.session.scalar(sa.select(sa.func.count(Identity.id))) == 1
+    assert len(rows(google_app, Identity)) == 1
 
 
 def test_unknown_or_unconfigured_provider_is_404(google_app):

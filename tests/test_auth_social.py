@@ -1,17 +1,24 @@
 """Social log-in, the whole journey, for every provider over real HTTP to local providers."""
 
 import requests
-import sqlalchemy as sa
 from flask import session
 
 from auth.models import Identity, User
 from auth.services import current_identity
-from extensions import db
-from tests.oauth_fixtures import consent, csrf_token_from, flashed, google_settings, log_in, start_login
+from tests.oauth_fixtures import (
+    consent,
+    csrf_token_from,
+    flashed,
+    google_settings,
+    log_in,
+    rows,
+    start_login,
+)
 
 
-def _only_identity() -> Identity:
-    return db.session.scalars(sa.select(Identity)).one()
+def _only_identity(app) -> Identity:
+    (identity,) = rows(app, Identity)
+    return identity
 
 
 def test_google_log_in_verifies_the_id_token_and_returns_to_the_post(social_app, oidc_provider):
@@ -22,7 +29,7 @@ def test_google_log_in_verifies_the_id_token_and_returns_to_the_post(social_app,
     response = client.get(consent(authorize_url, sub="ada-sub"))
     assert response.status_code == 302
     assert response.headers["Location"] == "/2024/03/04/a-post/"
-    identity = _only_identity()
+    identity = _only_identity(app)
     assert (identity.provider, identity.subject) == ("google", "ada-sub")
     assert identity.display_name == "Ada Lovelace"
     assert identity.email == "ada@example.com" and identity.email_verified
@@ -39,19 +46,19 @@ def test_second_log_in_reuses_the_identity_and_refreshes_its_profile(social_app,
     claims = {"name": "Ada King", "email": "ada@example.com", "email_verified": True}
     requests.put(f"{oidc_provider.url}/users/ada-sub", json=claims, timeout=5)
     log_in(app.test_client(), "google", sub="ada-sub")
-    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
-    db.session.expire_all()
-    assert _only_identity().display_name == "Ada King"
+    assert len(rows(app, User)) == 1
+    assert _only_identity(app).display_name == "Ada King"
 
 
 def test_twitter_log_in_uses_pkce_s256_and_the_users_me_data_shape(social_app, fake_provider):
     twitter = fake_provider("twitter")
-    client = social_app(**twitter.settings).test_client()
+    app = social_app(**twitter.settings)
+    client = app.test_client()
     authorize_url = start_login(client, "twitter", "/about/")
     assert "code_challenge_method=S256" in authorize_url
     response = client.get(consent(authorize_url, user="grace", action="allow"))
     assert response.headers["Location"] == "/about/"
-    identity = _only_identity()
+    identity = _only_identity(app)
     assert (identity.provider, identity.subject, identity.display_name) == ("twitter", "1460", "Grace Hopper")
     assert identity.email is None and not identity.email_verified
     assert identity.avatar_url == "https://pbs.example.com/grace.jpg"
@@ -61,9 +68,10 @@ def test_twitter_log_in_uses_pkce_s256_and_the_users_me_data_shape(social_app, f
 
 def test_facebook_log_in_reads_the_graph_me_fields(social_app, fake_provider):
     facebook = fake_provider("facebook")
-    client = social_app(**facebook.settings).test_client()
+    app = social_app(**facebook.settings)
+    client = app.test_client()
     log_in(client, "facebook", user="linus", action="allow")
-    identity = _only_identity()
+    identity = _only_identity(app)
     assert (identity.subject, identity.display_name) == ("10001", "Linus T")
     assert identity.email == "linus@example.com"
     assert not identity.email_verified  # Facebook does not say it verified the address
@@ -72,9 +80,10 @@ def test_facebook_log_in_reads_the_graph_me_fields(social_app, fake_provider):
 
 def test_wordpress_log_in_reads_rest_me(social_app, fake_provider):
     wordpress = fake_provider("wordpress")
-    client = social_app(**wordpress.settings).test_client()
+    app = social_app(**wordpress.settings)
+    client = app.test_client()
     log_in(client, "wordpress", user="matt", action="allow")
-    identity = _only_identity()
+    identity = _only_identity(app)
     assert (identity.subject, identity.display_name) == ("4242", "Matt M")
     assert identity.email == "matt@example.com" and identity.email_verified
     assert identity.avatar_url == "https://gravatar.example.com/m"
@@ -83,9 +92,10 @@ def test_wordpress_log_in_reads_rest_me(social_app, fake_provider):
 
 def test_github_log_in_takes_the_primary_verified_email(social_app, fake_provider):
     github = fake_provider("github")
-    client = social_app(**github.settings).test_client()
+    app = social_app(**github.settings)
+    client = app.test_client()
     log_in(client, "github", user="octo", action="allow")
-    identity = _only_identity()
+    identity = _only_identity(app)
     assert (identity.subject, identity.display_name) == ("583231", "The Octocat")
     assert identity.email == "octo@example.com" and identity.email_verified
     assert identity.profile_url == "https://github.example.com/octocat"
@@ -99,7 +109,7 @@ def test_generic_oidc_provider_from_configuration_alone(social_app, oidc_provide
     authorize_url = start_login(client, "keycloak")
     assert "code_challenge_method=S256" in authorize_url
     client.get(consent(authorize_url, sub="ada-sub"))
-    identity = _only_identity()
+    identity = _only_identity(app)
     assert (identity.provider, identity.subject) == ("keycloak", "ada-sub")
     assert flashed(client) == []
 
@@ -111,7 +121,7 @@ def test_each_provider_gets_its_own_user_keyed_on_provider_and_subject(social_ap
     github.users["octo"]["emails"] = [{"email": "eve@example.com", "primary": True, "verified": False}]
     log_in(app.test_client(), "github", user="octo", action="allow")
     # Same address, but unverified on both sides: never merged.
-    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 2
+    assert len(rows(app, User)) == 2
 
 
 def test_verified_email_at_two_providers_joins_one_user(social_app, oidc_provider, fake_provider):
@@ -120,7 +130,7 @@ def test_verified_email_at_two_providers_joins_one_user(social_app, oidc_provide
     app = social_app(**google_settings(oidc_provider), **wordpress.settings)
     log_in(app.test_client(), "google", sub="ada-sub")
     log_in(app.test_client(), "wordpress", user="matt", action="allow")
-    users = db.session.scalars(sa.select(User)).all()
+    users = rows(app, User)
     assert len(users) == 1 and len(users[0].identities) == 2
 
 
