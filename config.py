@@ -50,7 +50,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SESSION_PROTECTION = "basic"  # Flask-Login: a changed browser/IP fingerprint drops "remember me"
+    SESSION_PROTECTION = "basic"  # Flask-Login: a changed IP/browser marks the session not fresh
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, so a form left open for hours still posts
 
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.

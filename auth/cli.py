@@ -25,8 +25,14 @@ def _valid_password(_ctx, _param, value: str) -> str:
 def register(app: Flask) -> None:
     @app.cli.command("create-admin")
     @click.argument("email", callback=_valid_email)
-    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-                  callback=_valid_password, help="Prompted for (hidden) when omitted.")
+    @click.option(
+        "--password",
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        callback=_valid_password,
+        help="Prompted for (hidden) when omitted.",
+    )
     def create_admin(email: str, password: str) -> None:
         """Create an administrator, or set a new password for an existing one."""
         user, created = services.save_admin(email, password)
@@ -35,7 +41,7 @@ def register(app: Flask) -> None:
 
     @app.cli.command("create-demo-admin")
     def create_demo_admin() -> None:
-        """Development only: make a demo administrator when none exists and show its password once."""
+        """Development only: make a demo administrator if there is none; show its password once."""
         if current_app.config.get("ENV_NAME") == "production":
             raise click.ClickException("create-demo-admin is for development, not production.")
         made = services.create_demo_admin()

@@ -8,8 +8,11 @@ from wtforms.validators import DataRequired, Email, Length
 class LoginForm(FlaskForm):
     email = EmailField(
         "Email address",
-        validators=[DataRequired("Enter your email address."), Email("Enter a valid email address."),
-                    Length(max=254)],
+        validators=[
+            DataRequired("Enter your email address."),
+            Email("Enter a valid email address."),
+            Length(max=254),
+        ],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(

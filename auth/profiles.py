@@ -33,7 +33,11 @@ def _text(value, limit: int) -> str | None:
 
 
 def _url(value) -> str | None:
-    if isinstance(value, str) and len(value) <= 500 and value.lower().startswith(("https://", "http://")):
+    if (
+        isinstance(value, str)
+        and len(value) <= 500
+        and value.lower().startswith(("https://", "http://"))
+    ):
         return value
     return None
 
@@ -159,9 +163,9 @@ def github_profile(client, token) -> Profile:
     emails = response.json()
     if not isinstance(emails, list):
         raise ProfileError("user/emails is not a list")
-    primary = next(
-        (e for e in emails if isinstance(e, dict) and e.get("primary") is True), None
-    ) or {}
+    primary = (
+        next((e for e in emails if isinstance(e, dict) and e.get("primary") is True), None) or {}
+    )
     return _make(
         client.name,
         data.get("id"),

@@ -47,7 +47,8 @@ class Provider:
         """A small inline SVG badge, so the page makes no third-party request for logos."""
         return Markup(
             '<svg class="social-icon" width="20" height="20" viewBox="0 0 20 20" aria-hidden="true"'
-            ' focusable="false"><circle cx="10" cy="10" r="10" fill="{color}"/><text x="10" y="14.5"'
+            ' focusable="false"><circle cx="10" cy="10" r="10" fill="{color}"/>'
+            '<text x="10" y="14.5"'
             ' text-anchor="middle" font-family="Arial,sans-serif" font-size="12" font-weight="700"'
             ' fill="#fff">{glyph}</text></svg>'
         ).format(color=escape(self.icon_color), glyph=escape(self.icon_glyph))
@@ -150,7 +151,9 @@ def generic_oidc_provider(name: str, config) -> Provider:
 
 def configured_names(config) -> list[str]:
     """Built-in provider names followed by the OIDC_PROVIDERS names (validated)."""
-    extra = [n.strip().lower() for n in (config.get("OIDC_PROVIDERS") or "").split(",") if n.strip()]
+    extra = [
+        n.strip().lower() for n in (config.get("OIDC_PROVIDERS") or "").split(",") if n.strip()
+    ]
     for name in extra:
         if not _NAME.match(name) or name in REGISTRY:
             raise RuntimeError(f"OIDC_PROVIDERS: {name!r} is not a usable provider name.")

@@ -82,8 +82,12 @@ def _id_token_checks(provider: providers.Provider, client) -> dict:
     if not provider.openid:
         return {}
     issuer = client.load_server_metadata()["issuer"]
-    return {"claims_options": {"iss": {"essential": True, "values": [issuer]},
-                               "aud": {"essential": True, "values": [client.client_id]}}}
+    return {
+        "claims_options": {
+            "iss": {"essential": True, "values": [issuer]},
+            "aud": {"essential": True, "values": [client.client_id]},
+        }
+    }
 
 
 def _failure(provider: providers.Provider, error: Exception) -> LoginFailed:
@@ -99,8 +103,17 @@ def _failure(provider: providers.Provider, error: Exception) -> LoginFailed:
         message = f"{label} could not be reached. Please try again later."
     elif isinstance(error, requests.HTTPError):
         message = f"{label} had a problem completing the log-in. Please try again later."
-    elif isinstance(error, (AuthlibBaseError, requests.RequestException, ValueError, KeyError,
-                            TypeError, AttributeError)):
+    elif isinstance(
+        error,
+        (
+            AuthlibBaseError,
+            requests.RequestException,
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+        ),
+    ):
         message = f"{label}'s answer could not be verified, so you are not logged in."
     else:
         raise error  # a bug of ours, not the provider's: let the 500 handler log it

@@ -30,10 +30,18 @@ def _failed(response) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
-               error_message=TOO_MANY_ATTEMPTS)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_account_key, deduct_when=_failed, error_message=TOO_MANY_ATTEMPTS)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
+    methods=["POST"],
+    error_message=TOO_MANY_ATTEMPTS,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_failed,
+    error_message=TOO_MANY_ATTEMPTS,
+)
 def login():
     """Owner log-in by email and password; anyone may try, within the rate limits."""
     form = LoginForm(next=request.args.get("next", ""))

@@ -6,6 +6,7 @@ IdTokenTamper, which re-signs the ID token to test each check the app must make.
 """
 
 import base64
+import functools
 import json
 import secrets
 import socket
@@ -41,7 +42,7 @@ def serve(wsgi_app):
 
 @contextmanager
 def hanging_server():
-    """A port that accepts connections and never answers (the handshake completes in the backlog)."""
+    """A port that accepts connections and never answers (the kernel backlog completes them)."""
     sock = socket.create_server(("127.0.0.1", 0), backlog=16)
     try:
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -60,14 +61,30 @@ def closed_port():
 
 # Where each provider serves what, relative to its base URL (as on the real hosts).
 SHAPES = {
-    "twitter": {"authorize": "/i/oauth2/authorize", "token": "/2/oauth2/token", "api": "/",
-                "auth_method": "client_secret_basic"},
-    "facebook": {"authorize": "/v19.0/dialog/oauth", "token": "/v19.0/oauth/access_token",
-                 "api": "/v19.0/", "auth_method": "client_secret_post"},
-    "wordpress": {"authorize": "/oauth2/authorize", "token": "/oauth2/token", "api": "/",
-                  "auth_method": "client_secret_post"},
-    "github": {"authorize": "/login/oauth/authorize", "token": "/login/oauth/access_token",
-               "api": "/", "auth_method": "client_secret_post"},
+    "twitter": {
+        "authorize": "/i/oauth2/authorize",
+        "token": "/2/oauth2/token",
+        "api": "/",
+        "auth_method": "client_secret_basic",
+    },
+    "facebook": {
+        "authorize": "/v19.0/dialog/oauth",
+        "token": "/v19.0/oauth/access_token",
+        "api": "/v19.0/",
+        "auth_method": "client_secret_post",
+    },
+    "wordpress": {
+        "authorize": "/oauth2/authorize",
+        "token": "/oauth2/token",
+        "api": "/",
+        "auth_method": "client_secret_post",
+    },
+    "github": {
+        "authorize": "/login/oauth/authorize",
+        "token": "/login/oauth/access_token",
+        "api": "/",
+        "auth_method": "client_secret_post",
+    },
 }
 
 
@@ -160,11 +177,13 @@ class FakeOAuth2Provider:
     def wsgi_app(self) -> Flask:
         paths = SHAPES[self.shape]
         app = Flask(f"fake_{self.shape}")
-        app.config.update(SECRET_KEY=secrets.token_hex(8),
-                          SESSION_COOKIE_NAME=f"fake_{self.shape}_session")
+        app.config.update(
+            SECRET_KEY=secrets.token_hex(8), SESSION_COOKIE_NAME=f"fake_{self.shape}_session"
+        )
         client = FakeClient(self.client_id, self.client_secret, paths["auth_method"])
         server = AuthorizationServer(
-            app, query_client=lambda cid: client if cid == client.client_id else None,
+            app,
+            query_client=lambda cid: client if cid == client.client_id else None,
             save_token=self._save_token,
         )
         server.register_grant(self._grant_class(), [CodeChallenge(required=True)])
@@ -197,6 +216,7 @@ class FakeOAuth2Provider:
 
         api = paths["api"]
         if self.shape == "twitter":
+
             @app.get(api + "2/users/me")
             @protect("users.read")
             def twitter_me():
@@ -205,17 +225,20 @@ class FakeOAuth2Provider:
                     data.pop("profile_image_url", None)
                 return jsonify(data=data)
         elif self.shape == "facebook":
+
             @app.get(api + "me")
             @protect()
             def facebook_me():
                 asked = set(request.args.get("fields", "id").split(",")) | {"id"}
                 return jsonify({k: v for k, v in self._user().items() if k in asked})
         elif self.shape == "wordpress":
+
             @app.get(api + "rest/v1.1/me")
             @protect()
             def wordpress_me():
                 return jsonify(self._user())
         elif self.shape == "github":
+
             @app.get(api + "user")
             @protect()
             def github_user():
@@ -225,6 +248,7 @@ class FakeOAuth2Provider:
             @protect("user:email")
             def github_emails():
                 return jsonify(self._user()["emails"])
+
         return app
 
     def _endpoint_of(self, path: str) -> str | None:
@@ -242,7 +266,10 @@ class FakeOAuth2Provider:
 
     def _save_token(self, token, req):
         self.tokens[token["access_token"]] = Token(
-            token["access_token"], req.client.client_id, token.get("scope", ""), req.user,
+            token["access_token"],
+            req.client.client_id,
+            token.get("scope", ""),
+            req.user,
             time.time() + token["expires_in"],
         )
 
@@ -254,8 +281,12 @@ class FakeOAuth2Provider:
 
             def save_authorization_code(self, code, req):
                 provider.codes[code] = Code(
-                    code, req.client.client_id, req.payload.redirect_uri, req.payload.scope,
-                    req.user, req.payload.data.get("code_challenge"),
+                    code,
+                    req.client.client_id,
+                    req.payload.redirect_uri,
+                    req.payload.scope,
+                    req.user,
+                    req.payload.data.get("code_challenge"),
                     req.payload.data.get("code_challenge_method"),
                 )
 
@@ -281,6 +312,11 @@ class FakeOAuth2Provider:
         return Validator()
 
 
+@functools.cache
+def _tamper_key() -> RSAKey:
+    return RSAKey.generate_key(2048, parameters={"kid": "tamper"})
+
+
 class IdTokenTamper:
     """WSGI middleware before oidc-provider-mock: when `mutate` is set, the ID token is
     re-signed with `signing_key` after `mutate(claims)`, and /jwks publishes `published_key`."""
@@ -288,7 +324,7 @@ class IdTokenTamper:
     def __init__(self, app):
         self.app = app
         self.mutate = None
-        self.signing_key = RSAKey.generate_key(2048, parameters={"kid": "tamper"})
+        self.signing_key = _tamper_key()
         self.published_key = self.signing_key
 
     def __call__(self, environ, start_response):

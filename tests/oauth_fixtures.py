@@ -15,31 +15,66 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from extensions import db
-from tests.fake_providers import FakeOAuth2Provider, IdTokenTamper, SHAPES, serve
+from tests.fake_providers import SHAPES, FakeOAuth2Provider, IdTokenTamper, serve
 
 OIDC_USERS = [
-    oidc_provider_mock.User(sub="ada-sub", claims={
-        "name": "Ada Lovelace", "email": "ada@example.com", "email_verified": True,
-        "picture": "https://images.example.com/ada.png"}),
-    oidc_provider_mock.User(sub="eve-sub", claims={
-        "name": "Eve Unverified", "email": "eve@example.com", "email_verified": False}),
+    oidc_provider_mock.User(
+        sub="ada-sub",
+        claims={
+            "name": "Ada Lovelace",
+            "email": "ada@example.com",
+            "email_verified": True,
+            "picture": "https://images.example.com/ada.png",
+        },
+    ),
+    oidc_provider_mock.User(
+        sub="eve-sub",
+        claims={"name": "Eve Unverified", "email": "eve@example.com", "email_verified": False},
+    ),
 ]
 
 SHAPE_USERS = {
-    "twitter": {"grace": {"id": "1460", "name": "Grace Hopper", "username": "grace_h",
-                          "profile_image_url": "https://pbs.example.com/grace.jpg"}},
-    "facebook": {"linus": {"id": "10001", "name": "Linus T", "email": "linus@example.com",
-                           "picture": {"data": {"url": "https://fb.example.com/l.jpg",
-                                                "height": 50, "width": 50}}}},
-    "wordpress": {"matt": {"ID": 4242, "display_name": "Matt M", "username": "mattm",
-                           "email": "matt@example.com", "email_verified": True,
-                           "avatar_URL": "https://gravatar.example.com/m",
-                           "profile_URL": "https://wordpress.example.com/mattm"}},
-    "github": {"octo": {"id": 583231, "login": "octocat", "name": "The Octocat", "email": None,
-                        "avatar_url": "https://avatars.example.com/u/583231",
-                        "html_url": "https://github.example.com/octocat",
-                        "emails": [{"email": "old@example.com", "primary": False, "verified": True},
-                                   {"email": "octo@example.com", "primary": True, "verified": True}]}},
+    "twitter": {
+        "grace": {
+            "id": "1460",
+            "name": "Grace Hopper",
+            "username": "grace_h",
+            "profile_image_url": "https://pbs.example.com/grace.jpg",
+        }
+    },
+    "facebook": {
+        "linus": {
+            "id": "10001",
+            "name": "Linus T",
+            "email": "linus@example.com",
+            "picture": {"data": {"url": "https://fb.example.com/l.jpg", "height": 50, "width": 50}},
+        }
+    },
+    "wordpress": {
+        "matt": {
+            "ID": 4242,
+            "display_name": "Matt M",
+            "username": "mattm",
+            "email": "matt@example.com",
+            "email_verified": True,
+            "avatar_URL": "https://gravatar.example.com/m",
+            "profile_URL": "https://wordpress.example.com/mattm",
+        }
+    },
+    "github": {
+        "octo": {
+            "id": 583231,
+            "login": "octocat",
+            "name": "The Octocat",
+            "email": None,
+            "avatar_url": "https://avatars.example.com/u/583231",
+            "html_url": "https://github.example.com/octocat",
+            "emails": [
+                {"email": "old@example.com", "primary": False, "verified": True},
+                {"email": "octo@example.com", "primary": True, "verified": True},
+            ],
+        }
+    },
 }
 
 
@@ -50,8 +85,9 @@ def oidc_provider():
     mock.config["SESSION_COOKIE_NAME"] = "oidc_provider_session"
     tamper = IdTokenTamper(mock)
     with serve(tamper) as url:
-        yield SimpleNamespace(url=url, tamper=tamper,
-                              metadata_url=f"{url}/.well-known/openid-configuration")
+        yield SimpleNamespace(
+            url=url, tamper=tamper, metadata_url=f"{url}/.well-known/openid-configuration"
+        )
 
 
 @pytest.fixture
@@ -60,7 +96,9 @@ def fake_provider():
     with ExitStack() as stack:
 
         def start(shape: str) -> FakeOAuth2Provider:
-            provider = FakeOAuth2Provider(shape, users={k: dict(v) for k, v in SHAPE_USERS[shape].items()})
+            provider = FakeOAuth2Provider(
+                shape, users={k: dict(v) for k, v in SHAPE_USERS[shape].items()}
+            )
             url = stack.enter_context(serve(provider.wsgi_app()))
             paths = SHAPES[shape]
             prefix = shape.upper()
@@ -78,8 +116,12 @@ def fake_provider():
 
 
 def google_settings(oidc, **extra) -> dict:
-    return {"GOOGLE_CLIENT_ID": "blog-client", "GOOGLE_CLIENT_SECRET": "google-secret",
-            "GOOGLE_SERVER_METADATA_URL": oidc.metadata_url, **extra}
+    return {
+        "GOOGLE_CLIENT_ID": "blog-client",
+        "GOOGLE_CLIENT_SECRET": "google-secret",
+        "GOOGLE_SERVER_METADATA_URL": oidc.metadata_url,
+        **extra,
+    }
 
 
 @pytest.fixture

@@ -35,7 +35,9 @@ def test_refused_consent_returns_to_the_post_with_a_message(google_app, caplog):
     client = google_app.test_client()
     response = client.get(consent(start_login(client, "google", POST_PATH), action="deny"))
     assert response.headers["Location"] == POST_PATH
-    assert flashed(client) == ["You did not allow the log-in with Google, so you are not logged in."]
+    assert flashed(client) == [
+        "You did not allow the log-in with Google, so you are not logged in."
+    ]
     _nothing_created_and_logged_out(client)
     assert "log-in with google failed: OAuthError" in caplog.text
 
@@ -54,7 +56,9 @@ def test_forged_state_is_refused(google_app, caplog):
     callback = consent(start_login(client, "google", POST_PATH), sub="ada-sub")
     response = client.get(_with_query(callback, state="forged-by-an-attacker"))
     assert response.headers["Location"] == POST_PATH
-    assert flashed(client) == ["That Google log-in had expired or was already used. Please try again."]
+    assert flashed(client) == [
+        "That Google log-in had expired or was already used. Please try again."
+    ]
     _nothing_created_and_logged_out(client)
     assert "MismatchingStateError" in caplog.text
 
@@ -87,7 +91,9 @@ def test_replayed_callback_in_the_same_browser_is_refused(google_app):
 
 def test_nonce_mismatch_is_refused(google_app, caplog):
     client = google_app.test_client()
-    authorize_url = _with_query(start_login(client, "google", POST_PATH), nonce="not-the-apps-nonce")
+    authorize_url = _with_query(
+        start_login(client, "google", POST_PATH), nonce="not-the-apps-nonce"
+    )
     response = client.get(consent(authorize_url, sub="ada-sub"))
     assert response.headers["Location"] == POST_PATH
     assert flashed(client) == ["Google's answer could not be verified, so you are not logged in."]
@@ -95,20 +101,36 @@ def test_nonce_mismatch_is_refused(google_app, caplog):
     assert "nonce" in caplog.text
 
 
-@pytest.mark.parametrize("tampering, expected", [
-    pytest.param(None, "bad_signature", id="signature-by-an-unpublished-key"),
-    pytest.param(lambda claims: claims | {"aud": "another-client"}, "Invalid claim 'aud'",
-                 id="audience"),
-    pytest.param(lambda claims: claims | {"aud": "another-client", "azp": "blog-client"},
-                 "Invalid claim 'aud'", id="audience-with-our-azp"),
-    pytest.param(lambda claims: {k: v for k, v in claims.items() if k != "aud"}, "'aud'",
-                 id="no-audience"),
-    pytest.param(lambda claims: claims | {"iss": "http://127.0.0.1:1"}, "Invalid claim 'iss'",
-                 id="issuer"),
-    pytest.param(lambda claims: claims | {"exp": int(time.time()) - 3600}, "expired", id="expired"),
-])
-def test_id_token_that_fails_verification_is_refused(google_app, oidc_provider, tampering,
-                                                     expected, caplog):
+@pytest.mark.parametrize(
+    "tampering, expected",
+    [
+        pytest.param(None, "bad_signature", id="signature-by-an-unpublished-key"),
+        pytest.param(
+            lambda claims: claims | {"aud": "another-client"}, "Invalid claim 'aud'", id="audience"
+        ),
+        pytest.param(
+            lambda claims: claims | {"aud": "another-client", "azp": "blog-client"},
+            "Invalid claim 'aud'",
+            id="audience-with-our-azp",
+        ),
+        pytest.param(
+            lambda claims: {k: v for k, v in claims.items() if k != "aud"},
+            "'aud'",
+            id="no-audience",
+        ),
+        pytest.param(
+            lambda claims: claims | {"iss": "http://127.0.0.1:1"},
+            "Invalid claim 'iss'",
+            id="issuer",
+        ),
+        pytest.param(
+            lambda claims: claims | {"exp": int(time.time()) - 3600}, "expired", id="expired"
+        ),
+    ],
+)
+def test_id_token_that_fails_verification_is_refused(
+    google_app, oidc_provider, tampering, expected, caplog
+):
     oidc_provider.tamper.mutate = tampering or (lambda claims: claims)
     if tampering is None:
         oidc_provider.tamper.published_key = RSAKey.generate_key(2048, parameters={"kid": "tamper"})
@@ -129,8 +151,11 @@ def test_correctly_resigned_id_token_is_accepted(google_app, oidc_provider):
 
 def test_provider_down_at_the_start_returns_to_the_post(social_app):
     with closed_port() as url:
-        app = social_app(GOOGLE_CLIENT_ID="c", GOOGLE_CLIENT_SECRET="s",
-                         GOOGLE_SERVER_METADATA_URL=url + "/.well-known/openid-configuration")
+        app = social_app(
+            GOOGLE_CLIENT_ID="c",
+            GOOGLE_CLIENT_SECRET="s",
+            GOOGLE_SERVER_METADATA_URL=url + "/.well-known/openid-configuration",
+        )
         client = app.test_client()
         response = client.get(f"/auth/login/google?next={POST_PATH}")
     assert response.headers["Location"] == POST_PATH
@@ -140,8 +165,12 @@ def test_provider_down_at_the_start_returns_to_the_post(social_app):
 
 def test_provider_that_hangs_fails_within_the_timeout(social_app):
     with hanging_server() as url:
-        app = social_app(GOOGLE_CLIENT_ID="c", GOOGLE_CLIENT_SECRET="s", OAUTH_TIMEOUT=0.3,
-                         GOOGLE_SERVER_METADATA_URL=url + "/.well-known/openid-configuration")
+        app = social_app(
+            GOOGLE_CLIENT_ID="c",
+            GOOGLE_CLIENT_SECRET="s",
+            OAUTH_TIMEOUT=0.3,
+            GOOGLE_SERVER_METADATA_URL=url + "/.well-known/openid-configuration",
+        )
         client = app.test_client()
         started = time.monotonic()
         response = client.get(f"/auth/login/google?next={POST_PATH}")
@@ -154,8 +183,9 @@ def test_provider_that_hangs_fails_within_the_timeout(social_app):
 def test_token_endpoint_that_hangs_fails_within_the_timeout(social_app, fake_provider):
     github = fake_provider("github")
     with hanging_server() as url:
-        app = social_app(**github.settings | {"GITHUB_ACCESS_TOKEN_URL": url + "/token"},
-                         OAUTH_TIMEOUT=0.3)
+        app = social_app(
+            **github.settings | {"GITHUB_ACCESS_TOKEN_URL": url + "/token"}, OAUTH_TIMEOUT=0.3
+        )
         client = app.test_client()
         callback = consent(start_login(client, "github", POST_PATH), user="octo", action="allow")
         started = time.monotonic()
@@ -173,24 +203,31 @@ def test_provider_answering_500_ends_with_a_message(social_app, fake_provider, e
     client = social_app(**facebook.settings).test_client()
     response = log_in(client, "facebook", POST_PATH, user="linus", action="allow")
     assert response.headers["Location"] == POST_PATH
-    assert flashed(client) == ["Facebook had a problem completing the log-in. Please try again later."]
+    assert flashed(client) == [
+        "Facebook had a problem completing the log-in. Please try again later."
+    ]
     _nothing_created_and_logged_out(client)
     assert "log-in with facebook failed: HTTPError" in caplog.text
 
 
-@pytest.mark.parametrize("shape, endpoint, body", [
-    ("wordpress", "token", "<html>not json</html>"),
-    ("wordpress", "token", '{"token_type": "Bearer"}'),
-    ("wordpress", "token", '["a", "list"]'),
-    ("wordpress", "token", '{"error": "invalid_grant"}'),
-    ("wordpress", "profile", "<html>not json</html>"),
-    ("wordpress", "profile", '{"display_name": "No id"}'),
-    ("wordpress", "profile", '{"ID": {"nested": 1}}'),
-    ("twitter", "profile", '{"data": ["not", "an", "object"]}'),
-    ("twitter", "profile", '{"errors": [{"title": "Unauthorized"}]}'),
-    ("github", "emails", '{"message": "not a list"}'),
-])
-def test_junk_from_the_provider_ends_with_a_message(social_app, fake_provider, shape, endpoint, body):
+@pytest.mark.parametrize(
+    "shape, endpoint, body",
+    [
+        ("wordpress", "token", "<html>not json</html>"),
+        ("wordpress", "token", '{"token_type": "Bearer"}'),
+        ("wordpress", "token", '["a", "list"]'),
+        ("wordpress", "token", '{"error": "invalid_grant"}'),
+        ("wordpress", "profile", "<html>not json</html>"),
+        ("wordpress", "profile", '{"display_name": "No id"}'),
+        ("wordpress", "profile", '{"ID": {"nested": 1}}'),
+        ("twitter", "profile", '{"data": ["not", "an", "object"]}'),
+        ("twitter", "profile", '{"errors": [{"title": "Unauthorized"}]}'),
+        ("github", "emails", '{"message": "not a list"}'),
+    ],
+)
+def test_junk_from_the_provider_ends_with_a_message(
+    social_app, fake_provider, shape, endpoint, body
+):
     provider = fake_provider(shape)
     provider.overrides[endpoint] = (200, body)
     user = next(iter(provider.users))
@@ -206,13 +243,23 @@ def test_twitter_refuses_an_authorization_request_without_pkce(fake_provider):
     import requests
 
     twitter = fake_provider("twitter")
-    url = (twitter.settings["TWITTER_AUTHORIZE_URL"] + "?response_type=code&client_id=blog-client"
-           "&redirect_uri=http://127.0.0.1/auth/callback/twitter&scope=users.read&state=s")
+    url = (
+        twitter.settings["TWITTER_AUTHORIZE_URL"] + "?response_type=code&client_id=blog-client"
+        "&redirect_uri=http://127.0.0.1/auth/callback/twitter&scope=users.read&state=s"
+    )
     assert requests.get(url, timeout=5).status_code == 400
 
 
-@pytest.mark.parametrize("evil", ["https://evil.example/", "//evil.example/", "/\\evil.example",
-                                  "javascript:alert(1)", "evil.example"])
+@pytest.mark.parametrize(
+    "evil",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+    ],
+)
 def test_next_outside_this_site_falls_back_to_home(google_app, evil):
     client = google_app.test_client()
     response = log_in(client, "google", evil, sub="ada-sub")

@@ -13,8 +13,12 @@ PASSWORD = "correct horse battery"
 
 
 def _post_login(client, email: str, password: str, next_url: str = "", ip: str = "127.0.0.1"):
-    data = {"csrf_token": csrf_token_from(client), "email": email, "password": password,
-            "next": next_url}
+    data = {
+        "csrf_token": csrf_token_from(client),
+        "email": email,
+        "password": password,
+        "next": next_url,
+    }
     return client.post("/login", data=data, environ_base={"REMOTE_ADDR": ip})
 
 
@@ -39,7 +43,9 @@ def test_create_admin_command_makes_an_administrator_with_a_scrypt_hash(app, run
 
 
 def test_create_admin_again_updates_the_password(app, runner, owner):
-    result = runner.invoke(args=["create-admin", "owner@example.com", "--password", "a new password"])
+    result = runner.invoke(
+        args=["create-admin", "owner@example.com", "--password", "a new password"]
+    )
     assert "updated" in result.output
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
@@ -47,16 +53,21 @@ def test_create_admin_again_updates_the_password(app, runner, owner):
 
 
 def test_create_admin_prompts_for_a_hidden_password_when_omitted(app, runner):
-    result = runner.invoke(args=["create-admin", "owner@example.com"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    result = runner.invoke(
+        args=["create-admin", "owner@example.com"], input=f"{PASSWORD}\n{PASSWORD}\n"
+    )
     assert result.exit_code == 0, result.output
     assert PASSWORD not in result.output
     assert db.session.scalars(sa.select(User)).one().check_password(PASSWORD)
 
 
-@pytest.mark.parametrize("args, complaint", [
-    (["create-admin", "not-an-email", "--password", PASSWORD], "Invalid value for 'EMAIL'"),
-    (["create-admin", "owner@example.com", "--password", "short"], "at least 8 characters"),
-])
+@pytest.mark.parametrize(
+    "args, complaint",
+    [
+        (["create-admin", "not-an-email", "--password", PASSWORD], "Invalid value for 'EMAIL'"),
+        (["create-admin", "owner@example.com", "--password", "short"], "at least 8 characters"),
+    ],
+)
 def test_create_admin_refuses_bad_input(app, runner, args, complaint):
     result = runner.invoke(args=args)
     assert result.exit_code == 2 and complaint in result.output
@@ -122,7 +133,9 @@ def test_failed_attempts_on_one_account_are_limited_from_any_address(app_factory
         save_admin("owner@example.com", PASSWORD)
     client = app.test_client()
     for n in range(3):
-        assert _post_login(client, "owner@example.com", "guess", ip=f"10.0.0.{n}").status_code == 401
+        assert (
+            _post_login(client, "owner@example.com", "guess", ip=f"10.0.0.{n}").status_code == 401
+        )
     blocked = _post_login(client, "owner@example.com", PASSWORD, ip="10.0.0.99")
     assert blocked.status_code == 429
     assert "Too many log-in attempts" in blocked.get_data(as_text=True)
@@ -145,7 +158,9 @@ def test_attempts_from_one_address_are_limited(app_factory):
     app = app_factory(LOGIN_LIMIT_PER_IP="3 per minute")
     client = app.test_client()
     for n in range(3):
-        assert _post_login(client, f"user{n}@example.com", "guess", ip="10.9.9.9").status_code == 401
+        assert (
+            _post_login(client, f"user{n}@example.com", "guess", ip="10.9.9.9").status_code == 401
+        )
     assert _post_login(client, "user9@example.com", "guess", ip="10.9.9.9").status_code == 429
     assert _post_login(client, "user9@example.com", "guess", ip="10.9.9.8").status_code == 401
     assert client.get("/login", environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 200

@@ -37,7 +37,9 @@ def test_a_provider_shows_only_with_both_client_id_and_secret(app_factory):
     assert _names(app_factory(GITHUB_CLIENT_ID="id", GITHUB_CLIENT_SECRET="s")) == ["github"]
 
 
-def test_registration_keys_come_from_the_environment_in_authlibs_convention(app_factory, monkeypatch):
+def test_registration_keys_come_from_the_environment_in_authlibs_convention(
+    app_factory, monkeypatch
+):
     monkeypatch.setenv("FACEBOOK_CLIENT_ID", "fb-id")
     monkeypatch.setenv("FACEBOOK_CLIENT_SECRET", "fb-secret")
     monkeypatch.setenv("FACEBOOK_AUTHORIZE_URL", "http://127.0.0.1:9/dialog/oauth")
@@ -80,8 +82,9 @@ def test_generic_oidc_provider_needs_a_discovery_url(app_factory):
 
 
 def test_development_sign_in_serves_every_unconfigured_provider(social_app, oidc_provider):
-    app = social_app(DEV_SIGNIN_URL=oidc_provider.url, GITHUB_CLIENT_ID="real",
-                     GITHUB_CLIENT_SECRET="real")
+    app = social_app(
+        DEV_SIGNIN_URL=oidc_provider.url, GITHUB_CLIENT_ID="real", GITHUB_CLIENT_SECRET="real"
+    )
     with app.test_request_context():
         providers = {p.name: p for p in enabled_providers()}
     assert list(providers) == list(REGISTRY)
@@ -96,28 +99,41 @@ def test_development_sign_in_serves_every_unconfigured_provider(social_app, oidc
 
 
 def test_production_refuses_to_start_with_development_sign_in():
-    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 32, "DEV_SIGNIN_URL":
-                                                "http://127.0.0.1:9400", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    config = type(
+        "Prod",
+        (ProductionConfig,),
+        {
+            "SECRET_KEY": "x" * 32,
+            "DEV_SIGNIN_URL": "http://127.0.0.1:9400",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        },
+    )
     with pytest.raises(RuntimeError, match="DEV_SIGNIN_URL"):
         create_app(config)
 
 
 def test_admin_emails_make_a_provider_verified_address_an_administrator(social_app, oidc_provider):
-    app = social_app(**google_settings(oidc_provider), ADMIN_EMAILS="ADA@example.com, eve@example.com")
+    app = social_app(
+        **google_settings(oidc_provider), ADMIN_EMAILS="ADA@example.com, eve@example.com"
+    )
     log_in(app.test_client(), "google", sub="ada-sub")
     log_in(app.test_client(), "google", sub="eve-sub")  # eve's address is not verified
     admins = {u.email: u.is_admin for u in rows(app, User)}
     assert admins == {"ada@example.com": True, "eve@example.com": False}
 
 
-def test_login_icons_link_each_provider_with_next_and_respond(social_app, oidc_provider, fake_provider):
+def test_login_icons_link_each_provider_with_next_and_respond(
+    social_app, oidc_provider, fake_provider
+):
     github = fake_provider("github")
     app = social_app(**google_settings(oidc_provider), **github.settings)
     page = _render(app.test_client(), "auth/_login_icons.html")
     assert "Fill in your details below or click an icon to log in:" in page.get_text()
     links = [a["href"] for a in page.select("ul.social-logins a")]
-    assert links == ["/auth/login/google?next=/2024/03/04/a-post/#respond",
-                     "/auth/login/github?next=/2024/03/04/a-post/#respond"]
+    assert links == [
+        "/auth/login/google?next=/2024/03/04/a-post/#respond",
+        "/auth/login/github?next=/2024/03/04/a-post/#respond",
+    ]
     assert page.select("ul.social-logins svg") and not page.select("img")
     assert "Development sign-in" not in page.get_text()
 
@@ -131,7 +147,9 @@ def test_commenting_as_shows_the_identity_with_log_out_and_change(social_app, oi
     text = " ".join(page.get_text(" ", strip=True).split())
     assert "Ada Lovelace" in text
     assert "You are commenting using your Google account. ( Log Out / Change )" in text
-    assert page.select_one(".logged-in-as img.avatar")["src"] == "https://images.example.com/ada.png"
+    assert (
+        page.select_one(".logged-in-as img.avatar")["src"] == "https://images.example.com/ada.png"
+    )
     form = page.select_one("form.logout-form")
     assert form["method"] == "post" and form["action"] == "/auth/logout"
     assert form.select_one("input[name=csrf_token]")["value"]

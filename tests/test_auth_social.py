@@ -59,7 +59,11 @@ def test_twitter_log_in_uses_pkce_s256_and_the_users_me_data_shape(social_app, f
     response = client.get(consent(authorize_url, user="grace", action="allow"))
     assert response.headers["Location"] == "/about/"
     identity = _only_identity(app)
-    assert (identity.provider, identity.subject, identity.display_name) == ("twitter", "1460", "Grace Hopper")
+    assert (identity.provider, identity.subject, identity.display_name) == (
+        "twitter",
+        "1460",
+        "Grace Hopper",
+    )
     assert identity.email is None and not identity.email_verified
     assert identity.avatar_url == "https://pbs.example.com/grace.jpg"
     assert identity.profile_url == "https://x.com/grace_h"
@@ -102,9 +106,13 @@ def test_github_log_in_takes_the_primary_verified_email(social_app, fake_provide
 
 
 def test_generic_oidc_provider_from_configuration_alone(social_app, oidc_provider):
-    app = social_app(OIDC_PROVIDERS="keycloak", KEYCLOAK_LABEL="Company SSO",
-                     KEYCLOAK_CLIENT_ID="blog", KEYCLOAK_CLIENT_SECRET="s3cret",
-                     KEYCLOAK_SERVER_METADATA_URL=oidc_provider.metadata_url)
+    app = social_app(
+        OIDC_PROVIDERS="keycloak",
+        KEYCLOAK_LABEL="Company SSO",
+        KEYCLOAK_CLIENT_ID="blog",
+        KEYCLOAK_CLIENT_SECRET="s3cret",
+        KEYCLOAK_SERVER_METADATA_URL=oidc_provider.metadata_url,
+    )
     client = app.test_client()
     authorize_url = start_login(client, "keycloak")
     assert "code_challenge_method=S256" in authorize_url
@@ -114,11 +122,15 @@ def test_generic_oidc_provider_from_configuration_alone(social_app, oidc_provide
     assert flashed(client) == []
 
 
-def test_each_provider_gets_its_own_user_keyed_on_provider_and_subject(social_app, oidc_provider, fake_provider):
+def test_each_provider_gets_its_own_user_keyed_on_provider_and_subject(
+    social_app, oidc_provider, fake_provider
+):
     github = fake_provider("github")
     app = social_app(**google_settings(oidc_provider), **github.settings)
     log_in(app.test_client(), "google", sub="eve-sub")
-    github.users["octo"]["emails"] = [{"email": "eve@example.com", "primary": True, "verified": False}]
+    github.users["octo"]["emails"] = [
+        {"email": "eve@example.com", "primary": True, "verified": False}
+    ]
     log_in(app.test_client(), "github", user="octo", action="allow")
     # Same address, but unverified on both sides: never merged.
     assert len(rows(app, User)) == 2
@@ -144,7 +156,9 @@ def test_log_out_is_a_post_with_csrf_and_ends_the_session(social_app, oidc_provi
     with client:
         client.get("/")
         assert current_identity() is not None
-    response = client.post("/auth/logout", data={"csrf_token": token, "next": "/2024/03/04/x/#respond"})
+    response = client.post(
+        "/auth/logout", data={"csrf_token": token, "next": "/2024/03/04/x/#respond"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/2024/03/04/x/#respond"
     with client:
