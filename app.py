@@ -43,6 +43,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
+    from auth import providers
+
+    providers.init_app(app)  # this app's own Authlib OAuth registry
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from dbtypes import enable_sqlite_pragmas
 
@@ -57,7 +60,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health_bp)
     app.register_blueprint(blog_bp)
-    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(auth_bp)  # routes at /login and /auth/...
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -67,6 +70,8 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from auth.cli import register as register_auth_commands
     from blog.cli import register as register_blog_commands
 
     register_blog_commands(app)
+    register_auth_commands(app)
