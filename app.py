@@ -21,6 +21,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_template_helpers(app)
     errors.register_error_handlers(app)
     register_commands(app)
+    register_background_sender(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -49,8 +50,10 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from auth import bp as auth_bp
     from blog import bp as blog_bp
+    from notify import bp as notify_bp
 
     app.register_blueprint(blog_bp)
+    app.register_blueprint(notify_bp, url_prefix="/notify")
     app.register_blueprint(auth_bp, url_prefix="/auth")
 
 
@@ -60,7 +63,15 @@ def register_template_helpers(app: Flask) -> None:
     templating.register(app)
 
 
+def register_background_sender(app: Flask) -> None:
+    from notify import background
+
+    background.init_app(app)  # only arranges it: the thread starts on the first request
+
+
 def register_commands(app: Flask) -> None:
     from blog.cli import register as register_blog_commands
+    from notify.cli import register as register_mail_commands
 
     register_blog_commands(app)
+    register_mail_commands(app)
