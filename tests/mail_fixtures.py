@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup
+from flask import g, has_app_context
 
 from auth.models import User
 from extensions import db
@@ -112,6 +113,9 @@ def login(client, user: User) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
+    # Requests share the test's pushed app context, where Flask-Login caches the user in g.
+    if has_app_context():
+        g.pop("_login_user", None)
 
 
 def text_of(message: EmailMessage) -> str:
