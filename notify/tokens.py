@@ -4,9 +4,9 @@ import secrets
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from dbtypes import insert_or_ignore, utcnow
 from extensions import db
 from notify.models import UsedToken
 
@@ -62,10 +62,7 @@ def is_spent(data: dict) -> bool:
 def spend_token(data: dict) -> None:
     """Record a single-use token as used, in the caller's transaction.
 
-    The primary key makes a second, concurrent use fail at flush, so a link acts at most once.
+    The insert is atomic, so of two concurrent uses only one succeeds.
     """
-    try:
-        with db.session.begin_nested():
-            db.session.add(UsedToken(token_id=data["jti"]))
-    except IntegrityError:
-        raise BadLink("This link has already been used.", 410) from None
+    if not insert_or_ignore(UsedToken, token_id=data["jti"], used_at=utcnow()):
+        raise BadLink("This link has already been used.", 410)
