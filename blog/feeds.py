@@ -17,8 +17,10 @@ from extensions import db
 
 FEED_SIZE = 10  # WordPress's "Syndication feeds show the most recent" default
 EXCERPT_WORDS = 55
-MEDIA_TYPES = {"rss": "application/rss+xml; charset=utf-8",
-               "atom": "application/atom+xml; charset=utf-8"}
+MEDIA_TYPES = {
+    "rss": "application/rss+xml; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
+}
 
 
 @bp.app_template_global()
@@ -79,8 +81,12 @@ def posts_feed(kind: str):
     """The latest published posts as RSS 2.0 or Atom; anyone may call."""
     config = current_app.config
     posts = list(db.session.scalars(queries.published_posts_query().limit(FEED_SIZE)))
-    feed = _new_feed(config["BLOG_TITLE"], url_for("blog.index", _external=True),
-                     request.base_url, config["BLOG_TAGLINE"])
+    feed = _new_feed(
+        config["BLOG_TITLE"],
+        url_for("blog.index", _external=True),
+        request.base_url,
+        config["BLOG_TAGLINE"],
+    )
     for post in posts:
         published, updated = _post_dates(post)
         entry = feed.add_entry(order="append")
@@ -100,8 +106,9 @@ def posts_feed(kind: str):
     return _respond(feed, kind, newest)
 
 
-def _comments_feed(kind: str, comments: list[tuple[Comment, Post]], title: str, page_url: str,
-                   one_post: bool) -> Response:
+def _comments_feed(
+    kind: str, comments: list[tuple[Comment, Post]], title: str, page_url: str, one_post: bool
+) -> Response:
     feed = _new_feed(title, page_url, request.base_url, current_app.config["BLOG_TAGLINE"])
     for comment, post in comments:
         author = comment.author_name or "Anonymous"
@@ -123,13 +130,17 @@ def _comments_feed(kind: str, comments: list[tuple[Comment, Post]], title: str, 
 def all_comments_feed(kind: str):
     """The latest approved comments on published posts; anyone may call."""
     visible = queries.published_posts_query().order_by(None).subquery()
-    rows = db.session.execute(
-        sa.select(Comment, Post)
-        .join(Post, Post.id == Comment.post_id)
-        .where(Comment.status == "approved", Comment.post_id.in_(sa.select(visible.c.id)))
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-        .limit(FEED_SIZE)
-    ).tuples().all()
+    rows = (
+        db.session.execute(
+            sa.select(Comment, Post)
+            .join(Post, Post.id == Comment.post_id)
+            .where(Comment.status == "approved", Comment.post_id.in_(sa.select(visible.c.id)))
+            .order_by(Comment.created_at.desc(), Comment.id.desc())
+            .limit(FEED_SIZE)
+        )
+        .tuples()
+        .all()
+    )
     title = f"Comments for {current_app.config['BLOG_TITLE']}"
     return _comments_feed(kind, rows, title, url_for("blog.index", _external=True), False)
 
@@ -146,12 +157,15 @@ def post_comments_feed(year: int, month: int, day: int, slug: str, kind: str):
     if not post:
         abort(404)
     comments = db.session.scalars(
-        sa.select(Comment).where(Comment.post_id == post.id, Comment.status == "approved")
-        .order_by(Comment.created_at.desc(), Comment.id.desc()).limit(FEED_SIZE)
+        sa.select(Comment)
+        .where(Comment.post_id == post.id, Comment.status == "approved")
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(FEED_SIZE)
     )
     title = f"Comments on: {post.title}"
-    return _comments_feed(kind, [(c, post) for c in comments], title,
-                          post_url(post, _external=True), True)
+    return _comments_feed(
+        kind, [(c, post) for c in comments], title, post_url(post, _external=True), True
+    )
 
 
 @bp.get("/sitemap.xml")
@@ -160,8 +174,11 @@ def sitemap():
     posts = db.session.scalars(queries.published_posts_query()).all()
     entries = [(post_url(p, _external=True), _post_dates(p)[1]) for p in posts]
     newest = max((modified for _, modified in entries), default=None)
-    body = render_template("blog/sitemap.xml", newest=newest and _w3c(newest),
-                           entries=[(loc, _w3c(modified)) for loc, modified in entries])
+    body = render_template(
+        "blog/sitemap.xml",
+        newest=newest and _w3c(newest),
+        entries=[(loc, _w3c(modified)) for loc, modified in entries],
+    )
     return Response(body, mimetype="application/xml")
 
 

@@ -21,7 +21,8 @@ def liked_comment_ids(post_id: int) -> set[int]:
 
 def _wants_json() -> bool:
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
-        "application/json")
+        "application/json"
+    )
 
 
 def _login_needed(post, message: str):
@@ -60,6 +61,9 @@ def comment_like(comment_id: int, like: bool):
     if _wants_json():
         db.session.refresh(comment)
         html = render_template("notify/_comment_like.html", comment=comment)
-        return jsonify(liked=comment.id in likes.liked_comment_ids(current_user, post.id),
-                       count=comment.like_count, html=html)
+        return jsonify(
+            liked=comment.id in likes.liked_comment_ids(current_user, post.id),
+            count=comment.like_count,
+            html=html,
+        )
     return redirect(post_url(post, _anchor=f"comment-{comment.id}"))

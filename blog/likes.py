@@ -22,16 +22,18 @@ class PostLikes:
 
 def likeable_post(post_id: int) -> Post | None:
     """A post a reader can see, and so like: published and dated now or earlier."""
-    return db.session.scalar(sa.select(Post).where(
-        Post.id == post_id, Post.status == "published", Post.published_at <= utcnow()
-    ))
+    return db.session.scalar(
+        sa.select(Post).where(
+            Post.id == post_id, Post.status == "published", Post.published_at <= utcnow()
+        )
+    )
 
 
 def likeable_comment(comment_id: int) -> tuple[Comment, Post] | None:
     """An approved comment on a visible post, with that post."""
-    comment = db.session.scalar(sa.select(Comment).where(
-        Comment.id == comment_id, Comment.status == "approved"
-    ))
+    comment = db.session.scalar(
+        sa.select(Comment).where(Comment.id == comment_id, Comment.status == "approved")
+    )
     post = comment and likeable_post(comment.post_id)
     return (comment, post) if post else None
 
@@ -46,9 +48,12 @@ def like_post(user: User, post: Post) -> bool:
 
 def unlike_post(user: User, post: Post) -> bool:
     """Take back a like; harmless when there was none."""
-    removed = db.session.execute(sa.delete(PostLike).where(
-        PostLike.post_id == post.id, PostLike.user_id == user.id
-    )).rowcount == 1
+    removed = (
+        db.session.execute(
+            sa.delete(PostLike).where(PostLike.post_id == post.id, PostLike.user_id == user.id)
+        ).rowcount
+        == 1
+    )
     if removed:
         _bump(Post, post.id, -1)
     return removed
@@ -56,8 +61,9 @@ def unlike_post(user: User, post: Post) -> bool:
 
 def like_comment(user: User, comment: Comment) -> bool:
     """Like a comment once; a second like changes nothing."""
-    added = insert_or_ignore(CommentLike, comment_id=comment.id, user_id=user.id,
-                             created_at=utcnow())
+    added = insert_or_ignore(
+        CommentLike, comment_id=comment.id, user_id=user.id, created_at=utcnow()
+    )
     if added:
         _bump(Comment, comment.id, +1)
     g.pop("liked_comment_ids", None)
@@ -66,9 +72,14 @@ def like_comment(user: User, comment: Comment) -> bool:
 
 def unlike_comment(user: User, comment: Comment) -> bool:
     """Take back a like on a comment; harmless when there was none."""
-    removed = db.session.execute(sa.delete(CommentLike).where(
-        CommentLike.comment_id == comment.id, CommentLike.user_id == user.id
-    )).rowcount == 1
+    removed = (
+        db.session.execute(
+            sa.delete(CommentLike).where(
+                CommentLike.comment_id == comment.id, CommentLike.user_id == user.id
+            )
+        ).rowcount
+        == 1
+    )
     if removed:
         _bump(Comment, comment.id, -1)
     g.pop("liked_comment_ids", None)
@@ -78,22 +89,28 @@ def unlike_comment(user: User, comment: Comment) -> bool:
 def _bump(model, row_id: int, delta: int) -> None:
     # In SQL, not in Python, so concurrent likes add up; updated_at kept: a like is not an edit.
     db.session.execute(
-        sa.update(model).where(model.id == row_id)
+        sa.update(model)
+        .where(model.id == row_id)
         .values(like_count=model.like_count + delta, updated_at=model.updated_at)
     )
 
 
 def post_likes(post: Post, user) -> PostLikes:
     """What the like box under a post shows: the count, the latest likers, the reader's own like."""
-    likers = list(db.session.scalars(
-        sa.select(User).join(PostLike, PostLike.user_id == User.id)
-        .where(PostLike.post_id == post.id)
-        .order_by(PostLike.created_at.desc(), User.id.desc())
-        .limit(LATEST_LIKERS)
-    ))
+    likers = list(
+        db.session.scalars(
+            sa.select(User)
+            .join(PostLike, PostLike.user_id == User.id)
+            .where(PostLike.post_id == post.id)
+            .order_by(PostLike.created_at.desc(), User.id.desc())
+            .limit(LATEST_LIKERS)
+        )
+    )
     count = db.session.scalar(sa.select(Post.like_count).where(Post.id == post.id)) or 0
-    liked = bool(getattr(user, "is_authenticated", False)) and db.session.get(
-        PostLike, (post.id, user.id)) is not None
+    liked = (
+        bool(getattr(user, "is_authenticated", False))
+        and db.session.get(PostLike, (post.id, user.id)) is not None
+    )
     return PostLikes(count=count, likers=likers, liked=liked)
 
 
@@ -103,9 +120,11 @@ def liked_comment_ids(user, post_id: int) -> set[int]:
         return set()
     cache = g.setdefault("liked_comment_ids", {})
     if (user.id, post_id) not in cache:
-        cache[(user.id, post_id)] = set(db.session.scalars(
-            sa.select(CommentLike.comment_id)
-            .join(Comment, Comment.id == CommentLike.comment_id)
-            .where(CommentLike.user_id == user.id, Comment.post_id == post_id)
-        ))
+        cache[(user.id, post_id)] = set(
+            db.session.scalars(
+                sa.select(CommentLike.comment_id)
+                .join(Comment, Comment.id == CommentLike.comment_id)
+                .where(CommentLike.user_id == user.id, Comment.post_id == post_id)
+            )
+        )
     return cache[(user.id, post_id)]

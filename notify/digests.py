@@ -73,26 +73,37 @@ def _noun(subscription: Subscription, count: int) -> str:
 
 
 def _posts_between(start: datetime, end: datetime) -> list[Post]:
-    return list(db.session.scalars(
-        sa.select(Post).where(
-            Post.kind == "post", Post.status == "published",
-            Post.published_at > start, Post.published_at <= end,
-        ).order_by(Post.published_at)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Post)
+            .where(
+                Post.kind == "post",
+                Post.status == "published",
+                Post.published_at > start,
+                Post.published_at <= end,
+            )
+            .order_by(Post.published_at)
+        )
+    )
 
 
 def _comments_between(post_id: int, email: str, start: datetime, end: datetime) -> list[Comment]:
     """Approved comments that became visible in the window: new ones, or approved from the queue."""
     approved_in_window = sa.select(ModerationLog.comment_id).where(
         ModerationLog.to_status == "approved",
-        ModerationLog.created_at > start, ModerationLog.created_at <= end,
+        ModerationLog.created_at > start,
+        ModerationLog.created_at <= end,
     )
-    return list(db.session.scalars(
-        sa.select(Comment).where(
-            Comment.post_id == post_id,
-            Comment.status == "approved",
-            sa.func.lower(Comment.author_email) != email,
-            ((Comment.created_at > start) & (Comment.created_at <= end))
-            | Comment.id.in_(approved_in_window),
-        ).order_by(Comment.created_at, Comment.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Comment)
+            .where(
+                Comment.post_id == post_id,
+                Comment.status == "approved",
+                sa.func.lower(Comment.author_email) != email,
+                ((Comment.created_at > start) & (Comment.created_at <= end))
+                | Comment.id.in_(approved_in_window),
+            )
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )

@@ -46,12 +46,13 @@ def comment_approved(comment: Comment) -> None:
         return
     scopes = Subscription.scope == "comments"
     if comment.parent_id:
-        scopes = scopes | ((Subscription.scope == "replies")
-                           & (Subscription.comment_id == comment.parent_id))
+        scopes = scopes | (
+            (Subscription.scope == "replies") & (Subscription.comment_id == comment.parent_id)
+        )
     subscriptions = db.session.scalars(
-        sa.select(Subscription).where(
-            Subscription.post_id == post.id, Subscription.confirmed_at.is_not(None), scopes
-        ).order_by(Subscription.id)
+        sa.select(Subscription)
+        .where(Subscription.post_id == post.id, Subscription.confirmed_at.is_not(None), scopes)
+        .order_by(Subscription.id)
     )
     author = normalize_email(comment.author_email)
     by_email: dict[str, list[Subscription]] = defaultdict(list)
@@ -81,11 +82,13 @@ def comment_approved(comment: Comment) -> None:
 def post_published(post: Post) -> None:
     """A post was published: mail the blog's instant subscribers, timed for when it is visible."""
     subscriptions = db.session.scalars(
-        sa.select(Subscription).where(
+        sa.select(Subscription)
+        .where(
             Subscription.scope == "posts",
             Subscription.delivery == "instant",
             Subscription.confirmed_at.is_not(None),
-        ).order_by(Subscription.id)
+        )
+        .order_by(Subscription.id)
     )
     with mailer.site_links():
         for subscription in subscriptions:
@@ -104,10 +107,13 @@ def post_published(post: Post) -> None:
 
 def owners() -> list[User]:
     """Who hears about comments: administrators with an email address."""
-    return list(db.session.scalars(
-        sa.select(User).where(User.is_admin.is_(True), User.email.is_not(None), User.email != "")
-        .order_by(User.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.is_admin.is_(True), User.email.is_not(None), User.email != "")
+            .order_by(User.id)
+        )
+    )
 
 
 def _mail_owners(comment: Comment, *, held: bool) -> None:

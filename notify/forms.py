@@ -32,8 +32,9 @@ class SubscribeFields:
     """
 
     subscribe_comments = BooleanField("Notify me of new comments via email.")
-    comments_delivery = SelectField("Comment emails", choices=COMMENT_DELIVERY_CHOICES,
-                                    default="instant")
+    comments_delivery = SelectField(
+        "Comment emails", choices=COMMENT_DELIVERY_CHOICES, default="instant"
+    )
     subscribe_blog = BooleanField("Notify me of new posts via email.")
     posts_delivery = SelectField("Post emails", choices=POST_DELIVERY_CHOICES, default="instant")
 

@@ -11,8 +11,9 @@ from notify.tokens import make_token
 def unsubscribe_url(subscriptions: Iterable[Subscription]) -> str:
     """One-click link that cancels these subscriptions; it does not expire."""
     ids = sorted(s.id for s in subscriptions)
-    return url_for("notify.unsubscribe", token=make_token("unsubscribe", {"ids": ids}),
-                   _external=True)
+    return url_for(
+        "notify.unsubscribe", token=make_token("unsubscribe", {"ids": ids}), _external=True
+    )
 
 
 def manage_url(email: str) -> str:

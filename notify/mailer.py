@@ -11,7 +11,6 @@ from dbtypes import utcnow
 from extensions import db
 from notify.models import OutboxMessage
 
-
 _inside_site_links: ContextVar[bool] = ContextVar("inside_site_links", default=False)
 
 

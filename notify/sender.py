@@ -36,7 +36,9 @@ def send_due(now: datetime | None = None, limit: int = 200) -> PassResult:
     now = now or utcnow()
     result = PassResult()
     if not current_app.config["MAIL_SERVER"]:
-        log.warning("MAIL_SERVER is not set: mail stays in the outbox.")
+        if not current_app.extensions.get("mail_unconfigured_warned"):
+            current_app.extensions["mail_unconfigured_warned"] = True
+            log.warning("MAIL_SERVER is not set: mail stays in the outbox.")
         return result
     smtp: smtplib.SMTP | None = None
     try:
@@ -104,8 +106,14 @@ def _record_failure(message, error, now, result: PassResult, *, permanent: bool)
     delay = config["MAIL_RETRY_SECONDS"] * 2 ** (message.attempts - 1)
     message.next_attempt_at = now + timedelta(seconds=delay)
     result.retried += 1
-    log.warning("mail %s to %s failed (try %d), retrying in %ds: %s",
-                message.id, message.to_addr, message.attempts, delay, error)
+    log.warning(
+        "mail %s to %s failed (try %d), retrying in %ds: %s",
+        message.id,
+        message.to_addr,
+        message.attempts,
+        delay,
+        error,
+    )
 
 
 def _helo_name() -> str:
@@ -122,8 +130,10 @@ def _connect() -> smtplib.SMTP:
     config = current_app.config
     try:
         smtp = smtplib.SMTP(
-            config["MAIL_SERVER"], config["MAIL_PORT"],
-            local_hostname=_helo_name(), timeout=config["MAIL_TIMEOUT"],
+            config["MAIL_SERVER"],
+            config["MAIL_PORT"],
+            local_hostname=_helo_name(),
+            timeout=config["MAIL_TIMEOUT"],
         )
     except OSError as error:  # smtplib's exceptions are OSErrors too
         raise _ServerUnreachable() from error

@@ -15,8 +15,12 @@ from notify.tokens import spend_token
 
 COMMENT_DELIVERIES = ("instant", "daily", "weekly", "replies")
 POST_DELIVERIES = ("instant", "daily", "weekly")
-MODERATION_ACTIONS = {"approve": "approved", "unapprove": "pending", "spam": "spam",
-                      "trash": "trash"}
+MODERATION_ACTIONS = {
+    "approve": "approved",
+    "unapprove": "pending",
+    "spam": "spam",
+    "trash": "trash",
+}
 
 
 def apply_moderation(comment: Comment, action: str, moderator: User | None = None) -> bool:
@@ -41,12 +45,16 @@ def apply_moderation(comment: Comment, action: str, moderator: User | None = Non
             # A count change is not an edit of the post: keep updated_at (feeds, sitemap).
             .values(comment_count=Post.comment_count + delta, updated_at=Post.updated_at)
         )
-    db.session.add(ModerationLog(
-        comment_id=comment.id,
-        moderator_id=moderator.id if moderator else None,
-        moderator_name=moderator.display_name if moderator else "Signed mail link",
-        action=action, from_status=old, to_status=new,
-    ))
+    db.session.add(
+        ModerationLog(
+            comment_id=comment.id,
+            moderator_id=moderator.id if moderator else None,
+            moderator_name=moderator.display_name if moderator else "Signed mail link",
+            action=action,
+            from_status=old,
+            to_status=new,
+        )
+    )
     if new == "approved":
         from notify import events
 
@@ -119,8 +127,9 @@ def _upsert(email, scope, post_id, comment_id, delivery, verified_user) -> Subsc
         )
     )
     if subscription is None:
-        subscription = Subscription(email=email, scope=scope, post_id=post_id,
-                                    comment_id=comment_id)
+        subscription = Subscription(
+            email=email, scope=scope, post_id=post_id, comment_id=comment_id
+        )
         db.session.add(subscription)
     subscription.delivery = delivery
     if verified_user is not None:
@@ -144,9 +153,11 @@ def _send_confirmation(email: str, pending: list[Subscription], post: Post | Non
 
 def confirm_subscriptions(ids: Sequence[int], email: str) -> list[Subscription]:
     """Confirm the subscriptions a confirmation link names (anyone holding the link)."""
-    found = list(db.session.scalars(
-        sa.select(Subscription).where(Subscription.id.in_(ids), Subscription.email == email)
-    ))
+    found = list(
+        db.session.scalars(
+            sa.select(Subscription).where(Subscription.id.in_(ids), Subscription.email == email)
+        )
+    )
     for subscription in found:
         subscription.confirmed_at = subscription.confirmed_at or utcnow()
     return found
@@ -160,17 +171,22 @@ def unsubscribe(ids: Sequence[int]) -> int:
 
 def subscriptions_of(email: str) -> list[Subscription]:
     """Every subscription of an address, with the posts they follow, for the manage page."""
-    return list(db.session.scalars(
-        sa.select(Subscription).where(Subscription.email == email)
-        .order_by(Subscription.created_at, Subscription.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Subscription)
+            .where(Subscription.email == email)
+            .order_by(Subscription.created_at, Subscription.id)
+        )
+    )
 
 
 def cancel_subscription(email: str, subscription_id: int) -> bool:
     """Cancel one subscription, only when it belongs to this address."""
-    result = db.session.execute(sa.delete(Subscription).where(
-        Subscription.id == subscription_id, Subscription.email == email
-    ))
+    result = db.session.execute(
+        sa.delete(Subscription).where(
+            Subscription.id == subscription_id, Subscription.email == email
+        )
+    )
     return result.rowcount == 1
 
 

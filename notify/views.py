@@ -44,10 +44,16 @@ def moderate(token: str):
     if form.validate_on_submit():
         changed = services.moderate_from_link(comment, link, current_user)
         db.session.commit()
-        return render_template("notify/moderated.html", comment=comment, changed=changed,
-                               action=link["action"], comment_post=post)
-    return render_template("notify/moderate.html", form=form, comment=comment,
-                           action=link["action"], comment_post=post)
+        return render_template(
+            "notify/moderated.html",
+            comment=comment,
+            changed=changed,
+            action=link["action"],
+            comment_post=post,
+        )
+    return render_template(
+        "notify/moderate.html", form=form, comment=comment, action=link["action"], comment_post=post
+    )
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
@@ -60,8 +66,12 @@ def confirm(token: str):
         db.session.commit()
         if not confirmed:
             return _message("Nothing to confirm", "These subscriptions were cancelled.", 410)
-        return render_template("notify/confirmed.html", email=link["email"],
-                               subscriptions=confirmed, posts=services.posts_by_id(confirmed))
+        return render_template(
+            "notify/confirmed.html",
+            email=link["email"],
+            subscriptions=confirmed,
+            posts=services.posts_by_id(confirmed),
+        )
     return render_template("notify/confirm.html", form=form, email=link["email"])
 
 
@@ -85,9 +95,14 @@ def manage(token: str):
     """List a subscriber's subscriptions, each with a cancel button; the signed link is the key."""
     email = read_token("manage", token)["email"]
     subscriptions = services.subscriptions_of(email)
-    return render_template("notify/manage.html", email=email, token=token,
-                           subscriptions=subscriptions, posts=services.posts_by_id(subscriptions),
-                           form=CancelSubscriptionForm())
+    return render_template(
+        "notify/manage.html",
+        email=email,
+        token=token,
+        subscriptions=subscriptions,
+        posts=services.posts_by_id(subscriptions),
+        form=CancelSubscriptionForm(),
+    )
 
 
 @bp.post("/subscriptions/<token>/cancel")

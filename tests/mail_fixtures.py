@@ -47,8 +47,9 @@ class MailSink:
 
     def start(self) -> "MailSink":
         # server_hostname given: aiosmtpd's default asks DNS for this machine's name.
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port,
-                                     server_hostname="127.0.0.1")
+        self.controller = Controller(
+            self, hostname="127.0.0.1", port=self.port, server_hostname="127.0.0.1"
+        )
         self.controller.start()
         return self
 
@@ -89,7 +90,7 @@ def mail_client(mail_app):
 
 @pytest.fixture
 def deliver(mail_app, smtp_server):
-    """Run one worker pass and return the mails that arrived, as a mail server's reader sees them."""
+    """Run one worker pass; returns every mail the SMTP server has received so far."""
 
     def run(now=None) -> list[EmailMessage]:
         run_pass(now)
@@ -100,8 +101,12 @@ def deliver(mail_app, smtp_server):
 
 def make_user(**fields) -> User:
     n = next(_users)
-    values = {"display_name": f"User {n}", "login": f"user{n}", "email": f"user{n}@example.com",
-              "email_verified": True}
+    values = {
+        "display_name": f"User {n}",
+        "login": f"user{n}",
+        "email": f"user{n}@example.com",
+        "email_verified": True,
+    }
     user = User(**(values | fields))
     db.session.add(user)
     db.session.commit()

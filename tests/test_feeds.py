@@ -24,8 +24,11 @@ def _permalink(post) -> str:
 
 def _blog(client):
     old = make_post(title="Older post", published_at=datetime(2024, 1, 2, 8, tzinfo=timezone.utc))
-    new = make_post(title="Tips & <tricks> for “networking”", body="Hello **world** & co.",
-                    published_at=datetime(2024, 3, 5, 10, 30, tzinfo=timezone.utc))
+    new = make_post(
+        title="Tips & <tricks> for “networking”",
+        body="Hello **world** & co.",
+        published_at=datetime(2024, 3, 5, 10, 30, tzinfo=timezone.utc),
+    )
     make_post(title="Draft post", status="draft")
     make_post(title="Scheduled post", published_at=datetime.now(timezone.utc) + timedelta(days=3))
     return old, new
@@ -33,8 +36,10 @@ def _blog(client):
 
 def test_post_feeds_list_published_posts_newest_first_with_dates_and_guids(client):
     old, new = _blog(client)
-    for url, media_type, version in (("/feed/", "application/rss+xml", "rss20"),
-                                     ("/feed/atom/", "application/atom+xml", "atom10")):
+    for url, media_type, version in (
+        ("/feed/", "application/rss+xml", "rss20"),
+        ("/feed/atom/", "application/atom+xml", "atom10"),
+    ):
         response, feed = _parse(client, url)
         assert response.mimetype == media_type
         assert feed.version == version
@@ -67,7 +72,9 @@ def test_comment_feeds_list_only_approved_comments_on_visible_posts(client):
     for url in ("/comments/feed/", "/comments/feed/atom/"):
         _, feed = _parse(client, url)
         assert [e.title for e in feed.entries] == [
-            "Comment on Older post by Bob", f"Comment on {new.title} by Ann <b>"]
+            "Comment on Older post by Bob",
+            f"Comment on {new.title} by Ann <b>",
+        ]
         text = " ".join(e.summary for e in feed.entries)
         assert "Approved & visible" in text
         assert "Held" not in text and "Spam" not in text and "draft" not in text
@@ -111,10 +118,15 @@ def test_feed_answers_304_when_unchanged(client):
 def test_pages_advertise_their_feeds(client):
     _, new = _blog(client)
     head = BeautifulSoup(client.get("/").get_data(as_text=True), "html.parser").head
-    links = {(ln["type"], ln["href"].split("5000", 1)[-1].replace("http://localhost", ""))
-             for ln in head.select("link[rel=alternate]")}
-    assert links == {("application/rss+xml", "/feed/"), ("application/atom+xml", "/feed/atom/"),
-                     ("application/rss+xml", "/comments/feed/")}
+    links = {
+        (ln["type"], ln["href"].split("5000", 1)[-1].replace("http://localhost", ""))
+        for ln in head.select("link[rel=alternate]")
+    }
+    assert links == {
+        ("application/rss+xml", "/feed/"),
+        ("application/atom+xml", "/feed/atom/"),
+        ("application/rss+xml", "/comments/feed/"),
+    }
     head = BeautifulSoup(client.get(_permalink(new)).get_data(as_text=True), "html.parser").head
     hrefs = [ln["href"] for ln in head.select("link[rel=alternate]")]
     assert hrefs[-1].endswith(_permalink(new) + "feed/")

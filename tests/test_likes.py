@@ -26,8 +26,11 @@ def client(app):
 
     def likes_page(post_id: int):
         post = db.session.get(Post, post_id)
-        comments = db.session.scalars(sa.select(Comment).where(
-            Comment.post_id == post_id, Comment.status == "approved").order_by(Comment.id))
+        comments = db.session.scalars(
+            sa.select(Comment)
+            .where(Comment.post_id == post_id, Comment.status == "approved")
+            .order_by(Comment.id)
+        )
         return render_template_string(LIKES_PAGE, post=post, comments=list(comments))
 
     app.add_url_rule("/test-likes/<int:post_id>", "test_likes_page", likes_page)
@@ -35,8 +38,7 @@ def client(app):
 
 
 def _page(client, post) -> BeautifulSoup:
-    return BeautifulSoup(client.get(f"/test-likes/{post.id}").get_data(as_text=True),
-                         "html.parser")
+    return BeautifulSoup(client.get(f"/test-likes/{post.id}").get_data(as_text=True), "html.parser")
 
 
 def _likes_box(client, post) -> BeautifulSoup:
@@ -99,7 +101,8 @@ def test_like_box_says_who_likes_it(client):
     likes.like_post(ann, post)
     db.session.commit()
     assert _likes_box(client, post).select_one(".like-count").get_text(strip=True) == (
-        "One blogger likes this.")
+        "One blogger likes this."
+    )
     likes.like_post(bob, post)
     db.session.commit()
     login(client, bob)
@@ -122,8 +125,7 @@ def test_fetch_request_gets_json_with_the_updated_box(client):
     assert (data["liked"], data["count"]) == (True, 1)
     box = BeautifulSoup(data["html"], "html.parser")
     assert box.select_one(".like-count").get_text(strip=True) == "One blogger likes this."
-    response = client.post(f"/posts/{post.id}/unlike", data=_csrf_form(client, post),
-                           headers=JSON)
+    response = client.post(f"/posts/{post.id}/unlike", data=_csrf_form(client, post), headers=JSON)
     assert (response.get_json()["liked"], response.get_json()["count"]) == (False, 0)
 
 

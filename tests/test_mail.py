@@ -5,17 +5,20 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from blog.models import Comment
 from dbtypes import utcnow
 from extensions import db
-from notify import mailer
+from notify import events, mailer
 from notify.models import OutboxMessage
 from notify.sender import send_due
-from tests.mail_fixtures import MailSink, free_port, html_of, text_of
+from tests.factories import make_comment, make_post
+from tests.mail_fixtures import MailSink, free_port, html_of, make_user, text_of
 
 
 def _queue_test_mail(to="reader@example.com", subject="Hello there", **context):
-    message = mailer.enqueue(to, subject, "new_post", post=_FakePost(), post_link="http://x/p/",
-                             **context)
+    message = mailer.enqueue(
+        to, subject, "new_post", post=_FakePost(), post_link="http://x/p/", **context
+    )
     db.session.commit()
     return message
 
@@ -96,9 +99,22 @@ def test_smtp_down_is_retried_with_backoff_then_delivered_when_up(app_factory):
         assert (row.status, row.attempts) == ("sent", 3)
 
 
+def test_comment_is_kept_when_the_mail_server_is_down(app_factory):
+    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+    with app.app_context():
+        make_user(email="owner@example.com", is_admin=True)
+        comment = make_comment(make_post(), status="pending")
+        events.comment_submitted(comment)
+        db.session.commit()
+        assert send_due().retried == 1
+        assert db.session.get(Comment, comment.id).status == "pending"
+        assert [m.to_addr for m in _outbox()] == ["owner@example.com"]
+
+
 def test_message_is_kept_as_failed_after_the_last_try(app_factory):
-    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_MAX_ATTEMPTS=2,
-                      MAIL_RETRY_SECONDS=1)
+    app = app_factory(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_MAX_ATTEMPTS=2, MAIL_RETRY_SECONDS=1
+    )
     with app.app_context():
         _queue_test_mail()
         now = utcnow()
@@ -144,8 +160,13 @@ def test_background_thread_starts_on_first_request_only_when_enabled(app_factory
     quiet.test_client().get("/")
     assert "mail_background_sender" not in quiet.extensions
 
-    app = app_factory(TESTING=False, MAIL_BACKGROUND_THREAD=True, MAIL_WORKER_INTERVAL=0.05,
-                      MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    app = app_factory(
+        TESTING=False,
+        MAIL_BACKGROUND_THREAD=True,
+        MAIL_WORKER_INTERVAL=0.05,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+    )
     assert sender_threads() == []  # building the app starts nothing
     with app.app_context():
         _queue_test_mail()

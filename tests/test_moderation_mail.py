@@ -19,10 +19,16 @@ def _owner():
 
 
 def _held_comment(post):
-    return make_comment(post, status="pending", status_reason="3 links; limit 2",
-                        author_name="Guest Writer", author_email="guest@example.com",
-                        author_ip="203.0.113.9", author_url="https://guest.example.com",
-                        body="Great post, see my links")
+    return make_comment(
+        post,
+        status="pending",
+        status_reason="3 links; limit 2",
+        author_name="Guest Writer",
+        author_email="guest@example.com",
+        author_ip="203.0.113.9",
+        author_url="https://guest.example.com",
+        body="Great post, see my links",
+    )
 
 
 def _submit(comment):
@@ -50,13 +56,21 @@ def test_held_comment_mails_owners_with_details_reason_and_three_links(mail_app,
     mail = received[0]
     assert "Please moderate" in mail["Subject"] and "Hating to network" in mail["Subject"]
     body = text_of(mail)
-    for expected in ("Guest Writer", "guest@example.com", "203.0.113.9",
-                     "https://guest.example.com", "Great post, see my links",
-                     "Why it was held: 3 links; limit 2"):
+    for expected in (
+        "Guest Writer",
+        "guest@example.com",
+        "203.0.113.9",
+        "https://guest.example.com",
+        "Great post, see my links",
+        "Why it was held: 3 links; limit 2",
+    ):
         assert expected in body
     assert len(links_in(mail, "/notify/moderate/")) == 3
     assert [line.split(":")[0] for line in body.splitlines() if " it: http" in line] == [
-        "Approve it", "Spam it", "Trash it"]
+        "Approve it",
+        "Spam it",
+        "Trash it",
+    ]
 
 
 def test_moderation_notify_off_sends_nothing_for_held_comments(mail_app, deliver):
@@ -91,8 +105,9 @@ def test_spam_and_trash_comments_mail_nobody_and_own_comments_are_not_reported(m
     assert deliver() == []
 
 
-def test_signed_link_get_changes_nothing_and_post_approves_without_log_in(mail_app, deliver,
-                                                                          mail_client):
+def test_signed_link_get_changes_nothing_and_post_approves_without_log_in(
+    mail_app, deliver, mail_client
+):
     _owner()
     post = make_post()
     comment = _held_comment(post)
@@ -142,8 +157,9 @@ def test_tampered_and_expired_links_are_refused(mail_app, deliver, mail_client):
         def get_timestamp(self):
             return int(time.time()) - 8 * 24 * 3600
 
-    old = URLSafeTimedSerializer(mail_app.config["SECRET_KEY"], salt="notify.moderate",
-                                 signer=EightDaysAgo)
+    old = URLSafeTimedSerializer(
+        mail_app.config["SECRET_KEY"], salt="notify.moderate", signer=EightDaysAgo
+    )
     token = old.dumps({"comment": comment.id, "action": "approve", "jti": "x" * 20})
     expired = mail_client.get(f"/notify/moderate/{token}")
     assert expired.status_code == 410
@@ -183,11 +199,21 @@ def test_apply_moderation_keeps_comment_count_equal_to_approved_comments(app):
     post = make_post()
     held = make_comment(post, status="pending")
     make_comment(post)
-    steps = [("approve", 2), ("approve", 2), ("spam", 1), ("approve", 2), ("trash", 1),
-             ("unapprove", 1), ("approve", 2)]
+    steps = [
+        ("approve", 2),
+        ("approve", 2),
+        ("spam", 1),
+        ("approve", 2),
+        ("trash", 1),
+        ("unapprove", 1),
+        ("approve", 2),
+    ]
     for action, expected in steps:
         apply_moderation(held, action)
         db.session.commit()
-        approved = db.session.scalar(sa.select(sa.func.count()).select_from(Comment).where(
-            Comment.post_id == post.id, Comment.status == "approved"))
+        approved = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Comment)
+            .where(Comment.post_id == post.id, Comment.status == "approved")
+        )
         assert _count(post) == approved == expected, action

@@ -67,8 +67,9 @@ def test_confirmation_link_shows_a_button_and_confirms_on_post(mail_app, deliver
     assert db.session.scalar(sa.select(Subscription.confirmed_at)) is not None
 
 
-def test_confirmed_subscriber_hears_of_approved_comments_except_their_own(mail_app, deliver,
-                                                                         mail_client):
+def test_confirmed_subscriber_hears_of_approved_comments_except_their_own(
+    mail_app, deliver, mail_client
+):
     post = make_post(title="Hating to network")
     _confirmed_guest(mail_client, deliver, post)
     held = make_comment(post, status="pending", author_name="Ann", body="A held thought")
@@ -85,8 +86,9 @@ def test_confirmed_subscriber_hears_of_approved_comments_except_their_own(mail_a
     assert len(deliver()) == 2
 
 
-def test_every_subscriber_mail_has_one_click_unsubscribe_that_stops_mail(mail_app, deliver,
-                                                                        mail_client):
+def test_every_subscriber_mail_has_one_click_unsubscribe_that_stops_mail(
+    mail_app, deliver, mail_client
+):
     post = make_post()
     _confirmed_guest(mail_client, deliver, post)
     _approve(make_comment(post))
@@ -114,13 +116,17 @@ def test_verified_user_is_subscribed_at_once_and_unverified_must_confirm(mail_ap
     [sub] = _subscribe(make_comment(post, user_id=verified.id, author_email=""), user=verified)
     assert (sub.email, sub.user_id) == ("verified@example.com", verified.id)
     assert sub.confirmed_at is not None
-    [pending] = _subscribe(make_comment(post, user_id=unverified.id,
-                                        author_email="unverified@example.com"), user=unverified)
+    [pending] = _subscribe(
+        make_comment(post, user_id=unverified.id, author_email="unverified@example.com"),
+        user=unverified,
+    )
     assert pending.confirmed_at is None
     _approve(make_comment(post))
     received = deliver()
     assert sorted((m["To"], m["Subject"].split()[0]) for m in received) == [
-        ("unverified@example.com", "Confirm"), ("verified@example.com", "New")]
+        ("unverified@example.com", "Confirm"),
+        ("verified@example.com", "New"),
+    ]
 
 
 def test_subscribing_again_changes_delivery_without_duplicates(app):
@@ -175,8 +181,9 @@ def test_daily_digest_collects_comments_and_goes_out_once_a_day(mail_app, delive
     assert len(deliver(tomorrow + timedelta(days=1))) == 2  # nothing new, no empty digest
 
 
-def test_published_post_mails_confirmed_blog_subscribers_when_visible(mail_app, deliver,
-                                                                     mail_client):
+def test_published_post_mails_confirmed_blog_subscribers_when_visible(
+    mail_app, deliver, mail_client
+):
     _confirmed_guest(mail_client, deliver, make_post(), comments=None, posts="instant")
     new = make_post(title="Fresh post", excerpt="What it says")
     events.post_published(new)
@@ -217,8 +224,14 @@ def test_manage_page_lists_subscriptions_and_cancels_one(mail_app, deliver, mail
     data = {i["name"]: i["value"] for i in first.select("input")}
     response = mail_client.post(first["action"], data=data, follow_redirects=True)
     assert "Subscription cancelled." in response.get_data(as_text=True)
-    assert len(BeautifulSoup(response.get_data(as_text=True), "html.parser")
-               .select("ul.subscriptions li")) == 1
+    assert (
+        len(
+            BeautifulSoup(response.get_data(as_text=True), "html.parser").select(
+                "ul.subscriptions li"
+            )
+        )
+        == 1
+    )
     # The link is the key to its own address only.
     data["subscription_id"] = str(other.id)
     mail_client.post(first["action"], data=data)
@@ -240,13 +253,18 @@ def test_subscribe_fields_partial_has_labelled_controls_with_the_form_names(app)
         control = page.select_one(f"[name={name}]")
         assert page.select_one(f"label[for={control['id']}]") is not None, name
     assert page.select_one("label[for=subscribe_comments]").get_text() == (
-        "Notify me of new comments via email.")
+        "Notify me of new comments via email."
+    )
     assert page.select_one("label[for=subscribe_blog]").get_text() == (
-        "Notify me of new posts via email.")
+        "Notify me of new posts via email."
+    )
     options = [o["value"] for o in page.select("[name=comments_delivery] option")]
     assert options == ["instant", "daily", "weekly", "replies"]
     assert [o["value"] for o in page.select("[name=posts_delivery] option")] == [
-        "instant", "daily", "weekly"]
+        "instant",
+        "daily",
+        "weekly",
+    ]
 
 
 def test_subscribe_fields_mixin_turns_the_form_into_service_arguments(app):
@@ -254,8 +272,16 @@ def test_subscribe_fields_mixin_turns_the_form_into_service_arguments(app):
         pass
 
     with app.test_request_context(method="POST"):
-        form = CommentForm(MultiDict({"subscribe_comments": "y", "comments_delivery": "replies",
-                                      "posts_delivery": "daily"}), meta={"csrf": False})
+        form = CommentForm(
+            MultiDict(
+                {
+                    "subscribe_comments": "y",
+                    "comments_delivery": "replies",
+                    "posts_delivery": "daily",
+                }
+            ),
+            meta={"csrf": False},
+        )
         assert form.validate()
         assert form.subscription_choices() == {"comments": "replies", "posts": None}
         html = render_template_string('{% include "notify/_subscribe_fields.html" %}', form=form)
@@ -263,4 +289,3 @@ def test_subscribe_fields_mixin_turns_the_form_into_service_arguments(app):
     assert page.select_one("#subscribe_comments").has_attr("checked")
     assert page.select_one("#comments_delivery option[selected]")["value"] == "replies"
     assert not page.select_one("#subscribe_blog").has_attr("checked")
-
