@@ -200,3 +200,23 @@ def test_likes_script_is_served_and_uses_no_inline_code(client):
     assert response.status_code == 200
     script = response.get_data(as_text=True)
     assert "data-like-form" in script and "application/json" in script
+
+
+def test_every_post_route_of_likes_and_mail_links_checks_csrf_except_one_click_unsubscribe(app):
+    """Parametrized over the URL map, so a new route cannot slip through."""
+    client = app.test_client()
+    checked = []
+    for rule in app.url_map.iter_rules():
+        mine = rule.endpoint.startswith("notify.") or "like" in rule.endpoint
+        if not mine or "POST" not in rule.methods:
+            continue
+        fixed = rule.defaults or {}
+        values = {a: 1 if a.endswith("_id") else "x" for a in rule.arguments if a not in fixed}
+        url = app.url_map.bind("127.0.0.1").build(rule.endpoint, values)
+        body = client.post(url).get_data(as_text=True)
+        checked.append(rule.endpoint)
+        if rule.endpoint == "notify.unsubscribe":
+            assert "CSRF" not in body  # RFC 8058: mail providers post without cookies
+        else:
+            assert "The CSRF token is missing." in body, rule.endpoint
+    assert len(checked) == 8
