@@ -25,6 +25,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     request_log.register(app)
     security.register(app)
     register_commands(app)
+    register_background_sender(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -57,10 +58,12 @@ def register_blueprints(app: Flask) -> None:
     from auth import bp as auth_bp
     from blog import bp as blog_bp
     from health import bp as health_bp
+    from notify import bp as notify_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(blog_bp)
     app.register_blueprint(auth_bp)  # routes at /login and /auth/...
+    app.register_blueprint(notify_bp, url_prefix="/notify")
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -69,9 +72,17 @@ def register_template_helpers(app: Flask) -> None:
     templating.register(app)
 
 
+def register_background_sender(app: Flask) -> None:
+    from notify import background
+
+    background.init_app(app)  # only arranges it: the thread starts on the first request
+
+
 def register_commands(app: Flask) -> None:
     from auth.cli import register as register_auth_commands
     from blog.cli import register as register_blog_commands
+    from notify.cli import register as register_mail_commands
 
     register_blog_commands(app)
     register_auth_commands(app)
+    register_mail_commands(app)

@@ -72,6 +72,19 @@ class Config:
     ADMIN_EMAILS = os.environ.get("ADMIN_EMAILS", "")
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    # Mail: links in mails are built on SITE_URL, never on a request's Host header.
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")  # unset: mail waits in the outbox
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Blog <wordpress@blog.invalid>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
+    MAIL_RETRY_SECONDS = float(os.environ.get("MAIL_RETRY_SECONDS", "60"))  # doubles each try
+    MAIL_WORKER_INTERVAL = float(os.environ.get("MAIL_WORKER_INTERVAL", "10"))
+    MAIL_BACKGROUND_THREAD = False
 
     @staticmethod
     def init_app(app) -> None:
@@ -80,6 +93,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    # `make run` sends mail from a thread started on the first request (see notify/background.py).
+    MAIL_BACKGROUND_THREAD = _env_bool("MAIL_BACKGROUND_THREAD", True)
 
     @staticmethod
     def init_app(app) -> None:
@@ -103,6 +118,12 @@ class TestConfig(Config):
     ADMIN_EMAILS = ""
     LOGIN_LIMIT_PER_IP = "20 per 10 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    SITE_URL = "http://127.0.0.1:5000"
+    MAIL_SERVER = None
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_USE_TLS = False
+    MAIL_DEFAULT_SENDER = "Career Notes <blog@example.com>"
 
 
 class ProductionConfig(Config):
@@ -118,6 +139,9 @@ class ProductionConfig(Config):
             raise RuntimeError("Refusing to run BLOG_ENV=production with debug on.")
         if app.config.get("DEV_SIGNIN_URL"):
             raise RuntimeError("DEV_SIGNIN_URL (development sign-in) must not be set in production.")
+        if "SITE_URL" not in os.environ:
+            app.logger.warning("SITE_URL is not set: links in mails will point to %s.",
+                               app.config["SITE_URL"])
 
 
 CONFIGS = {
