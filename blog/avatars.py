@@ -34,3 +34,12 @@ def identicon_svg(digest: str) -> str:
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 7 7" shape-rendering="crispEdges">'
         f'<rect width="7" height="7" fill="#f0f0f1"/><g fill="hsl({hue} 55% 45%)">{"".join(cells)}</g></svg>'
     )
+
+
+def comment_avatar_url(comment, settings: dict, placeholder: str) -> str:
+    """The avatar beside a comment, per the avatar settings (placeholder when avatars are off)."""
+    if not settings["show_avatars"]:
+        return placeholder
+    if comment.author_avatar_url and settings["avatar_source"] == "gravatar":
+        return comment.author_avatar_url
+    return avatar_path(comment.author_email or comment.author_name, settings["avatar_source"])

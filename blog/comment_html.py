@@ -8,7 +8,7 @@ value escaped by markupsafe and every comment text sanitized by render_comment.
 
 from markupsafe import Markup, escape
 
-from blog.avatars import avatar_path
+from blog.avatars import comment_avatar_url
 from blog.permalinks import blog_timezone
 from blog.rendering import render_comment
 from blog.threads import ThreadNode
@@ -17,12 +17,14 @@ UNAPPROVED = ' class="unapproved"'
 
 
 def render_comment_list(threads: list[ThreadNode], settings: dict, replies_open: bool,
-                        static_avatar: str) -> Markup:
-    """The <li> items of ol.comment-list for these threads, replies nested in ol.children."""
+                        static_avatar: str, like_widget=None) -> Markup:
+    """The <li> items of ol.comment-list for these threads, replies nested in ol.children.
+
+    like_widget(comment) gives a logged-in reader's Like form; others see the count alone.
+    """
     zone = blog_timezone()
     zone = None if zone.key == "UTC" else zone  # stored times are UTC already
     max_depth = int(settings["thread_comments_depth"]) if settings["thread_comments"] else 1
-    avatar = _avatar_function(settings, static_avatar)
     parts: list[str] = []
 
     def item(node: ThreadNode, depth: int) -> None:
@@ -33,12 +35,16 @@ def render_comment_list(threads: list[ThreadNode], settings: dict, replies_open:
         parts.append(
             f'<li id="comment-{c.id}"{UNAPPROVED if c.status != "approved" else ""}>'
             f'<article><footer>'
-            f'<img src="{escape(avatar(c))}" alt=""><b class="fn">{author}</b> '
+            f'<img src="{escape(comment_avatar_url(c, settings, static_avatar))}" alt=""><b class="fn">{author}</b> '
             f'<a href="#comment-{c.id}"><time datetime="{when:%Y-%m-%dT%H:%MZ}">{when:%B %-d, %Y at %-I:%M %p}</time></a>'
         )
         if c.status != "approved":
             parts.append('<em class="comment-awaiting-moderation">Your comment is awaiting moderation.</em>')
         parts.append(f'</footer><div class="comment-content">{render_comment(c.body)}</div>')
+        if like_widget is not None and c.status == "approved":
+            parts.append(like_widget(c))
+        elif c.like_count:
+            parts.append(f'<p class="comment-like-count">{c.like_count} like{"s" if c.like_count > 1 else ""}</p>')
         if replies_open and c.status == "approved" and depth < max_depth:
             parts.append(f'<a class="comment-reply-link" href="?replytocom={c.id}#respond">Reply</a>')
         parts.append("</article>")
@@ -52,12 +58,3 @@ def render_comment_list(threads: list[ThreadNode], settings: dict, replies_open:
     for node in threads:
         item(node, 1)
     return Markup("".join(parts))
-
-
-def _avatar_function(settings: dict, static_avatar: str):
-    if not settings["show_avatars"]:
-        return lambda comment: static_avatar
-    source = settings["avatar_source"]
-    if source == "gravatar":
-        return lambda c: c.author_avatar_url or avatar_path(c.author_email or c.author_name, source)
-    return lambda c: avatar_path(c.author_email or c.author_name, source)

@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
 
+from notify.forms import SubscribeFields
+
 NAME_MAX, EMAIL_MAX, URL_MAX, COMMENT_MAX = 245, 100, 200, 65525
 
 
@@ -23,7 +25,7 @@ def required_for_guests(message: str):
     return check
 
 
-class CommentForm(FlaskForm):
+class CommentForm(SubscribeFields, FlaskForm):
     """Leave a Reply. Guests give name and email when the blog requires them."""
 
     comment = TextAreaField(

@@ -8,6 +8,7 @@ from flask import g
 from auth.models import User
 from blog.models import Comment, CommentLike, Post, PostLike
 from dbtypes import insert_or_ignore, utcnow
+from blog.page_cache import bump_content_version
 from extensions import db
 
 LATEST_LIKERS = 10
@@ -93,10 +94,12 @@ def _bump(model, row_id: int, delta: int) -> None:
         .where(model.id == row_id)
         .values(like_count=model.like_count + delta, updated_at=model.updated_at)
     )
+    bump_content_version(db.session)  # cached pages show the counts
 
 
 def post_likes(post: Post, user) -> PostLikes:
     """What the like box under a post shows: the count, the latest likers, the reader's own like."""
+    count = post.like_count
     likers = list(
         db.session.scalars(
             sa.select(User)
@@ -105,8 +108,7 @@ def post_likes(post: Post, user) -> PostLikes:
             .order_by(PostLike.created_at.desc(), User.id.desc())
             .limit(LATEST_LIKERS)
         )
-    )
-    count = db.session.scalar(sa.select(Post.like_count).where(Post.id == post.id)) or 0
+    ) if count else []
     liked = (
         bool(getattr(user, "is_authenticated", False))
         and db.session.get(PostLike, (post.id, user.id)) is not None

@@ -8,12 +8,15 @@ import sqlalchemy as sa
 from auth.models import User
 from blog.models import COMMENT_STATUSES, Comment, ModerationLog, Post
 from extensions import db
+from notify import events
 
 
 def set_comment_status(comment: Comment, status: str, moderator: User | None, action: str | None = None) -> bool:
     """Move a comment to `status` in the caller's transaction; False when it already was there."""
     if status not in COMMENT_STATUSES:
         raise ValueError(f"unknown comment status {status!r}")
+    # Re-read under a row lock so that two moderators cannot both count the same change.
+    comment = db.session.get(Comment, comment.id, with_for_update=True, populate_existing=True)
     previous = comment.status
     if previous == status:
         return False
@@ -21,6 +24,8 @@ def set_comment_status(comment: Comment, status: str, moderator: User | None, ac
     if "approved" in (previous, status):
         _count_approved(comment, 1 if status == "approved" else -1)
     log_action(comment, action or status, moderator, previous, status)
+    if status == "approved":
+        events.comment_approved(comment)
     return True
 
 
@@ -34,7 +39,8 @@ def delete_comment(comment: Comment, moderator: User | None) -> None:
 
 
 def _count_approved(comment: Comment, delta: int) -> None:
-    values = {"comment_count": Post.comment_count + delta}
+    # A count change is not an edit of the post: updated_at (feeds, sitemap) stays as it was.
+    values = {"comment_count": Post.comment_count + delta, "updated_at": Post.updated_at}
     if comment.depth == 0:
         values["thread_count"] = Post.thread_count + delta
     db.session.execute(sa.update(Post).where(Post.id == comment.post_id).values(**values))
@@ -56,7 +62,7 @@ def _move_replies_up(comment: Comment) -> None:
         became_root = item.depth == 0 and item.status == "approved"
         if became_root:
             db.session.execute(sa.update(Post).where(Post.id == item.post_id)
-                               .values(thread_count=Post.thread_count + 1))
+                               .values(thread_count=Post.thread_count + 1, updated_at=Post.updated_at))
         for child in children_of.get(item.id, []):
             stack.append((child, item.id))
             if comment.depth == 0:
@@ -66,7 +72,7 @@ def _move_replies_up(comment: Comment) -> None:
 def log_action(comment: Comment, action: str, moderator: User | None, before: str | None, after: str | None) -> None:
     db.session.add(ModerationLog(
         comment_id=comment.id, moderator_id=moderator.id if moderator else None,
-        moderator_name=moderator.display_name if moderator else "signed email link",
+        moderator_name=moderator.display_name if moderator else "Signed mail link",
         action=action, from_status=before, to_status=after,
     ))
 

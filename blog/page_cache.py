@@ -96,8 +96,13 @@ def bump_version_on_public_change(session: Session, _flush_context) -> None:
     """In the flushing transaction, bump the version when a public page's content changed."""
     changed = list(session.new) + list(session.dirty) + list(session.deleted)
     if any(_shows_on_public_pages(obj) for obj in changed):
-        session.connection().execute(
-            sa.update(SiteState).where(SiteState.id == 1)
-            .values(content_version=SiteState.content_version + 1, changed_at=sa.func.now())
-        )
+        bump_content_version(session)
+
+
+def bump_content_version(session: Session) -> None:
+    """Mark every cached page stale, in the caller's transaction (for writes the ORM does not see)."""
+    session.connection().execute(
+        sa.update(SiteState).where(SiteState.id == 1)
+        .values(content_version=SiteState.content_version + 1, changed_at=sa.func.now())
+    )
 

@@ -14,6 +14,8 @@ from blog.models import Comment, Post
 from blog.settings import get_settings
 from dbtypes import utcnow
 from extensions import db
+from notify import events
+from notify import services as notify_services
 
 # WordPress counts each http(s):// once, whether bare or inside an href.
 LINK = re.compile(r"""(?:href\s*=\s*['"]?)?https?://""", re.IGNORECASE)
@@ -43,6 +45,8 @@ class CommentInput:
     user: User | None = None
     provider: str | None = None
     avatar_url: str | None = None
+    # What the commenter asked to follow: {"comments": "instant"|..., "posts": ...} or None.
+    subscriptions: dict | None = None
 
 
 def comments_closed(post: Post, settings: dict) -> bool:
@@ -88,7 +92,9 @@ def submit_comment(post: Post, data: CommentInput) -> Comment:
     comment.root_id = parent.root_id if parent else comment.id
     if status == "approved":
         _count_approved(post, comment, +1)
-    _notify_submitted(comment)
+    events.comment_submitted(comment)
+    if data.subscriptions and status in ("approved", "pending"):
+        notify_services.subscribe_after_comment(comment, **data.subscriptions, user=data.user)
     db.session.commit()
     return comment
 
@@ -185,7 +191,6 @@ def _count_approved(post: Post, comment: Comment, delta: int) -> None:
     post.comment_count = Post.comment_count + delta
     if comment.depth == 0:
         post.thread_count = Post.thread_count + delta
+    post.updated_at = Post.updated_at  # a new comment is not an edit of the post
 
 
-def _notify_submitted(comment: Comment) -> None:
-    """Hook for mail (owner notifications); filled in by the notifications module."""

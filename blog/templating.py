@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, render_template, url_for
+from flask_login import current_user
 
 from blog.permalinks import blog_timezone, post_url
-from blog.avatars import avatar_path
+from blog.avatars import comment_avatar_url
 from blog.comment_html import render_comment_list
 from blog.rendering import render_comment, render_post_body
 
@@ -20,12 +21,14 @@ def responses_heading(count: int) -> str:
 
 
 def comment_avatar(comment, settings: dict) -> str:
-    """The avatar beside a comment, following the blog's avatar settings."""
-    if not settings["show_avatars"]:
-        return url_for("static", filename="img/avatar.svg")
-    if comment.author_avatar_url and settings["avatar_source"] == "gravatar":
-        return comment.author_avatar_url
-    return avatar_path(comment.author_email or comment.author_name, settings["avatar_source"])
+    return comment_avatar_url(comment, settings, url_for("static", filename="img/avatar.svg"))
+
+
+def comment_like_widget():
+    """The per-comment Like form for a logged-in reader, or None for everyone else."""
+    if not current_user.is_authenticated:
+        return None
+    return lambda comment: render_template("notify/_comment_like.html", comment=comment)
 
 
 def register(app: Flask) -> None:
@@ -34,6 +37,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(render_comment, "comment_html")
     app.add_template_global(comment_avatar)
     app.add_template_global(render_comment_list)
+    app.add_template_global(comment_like_widget)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.add_template_global(post_url)

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, redirect, render_template, request
 from flask_login import current_user
 
+from auth.services import current_identity
 from blog import bp, commenters, queries
 from blog.avatars import IDENTICON_DIGEST, identicon_svg
 from blog.comment_pages import default_page, load_comment_page, page_of_comment
@@ -116,9 +117,14 @@ def _saved_author_pending(post: Post) -> list[int]:
 def _comment_input(form: CommentForm) -> CommentInput:
     common = {"body": form.comment.data, "parent_id": form.comment_parent.data or 0,
               "ip": request.remote_addr or "", "user_agent": request.user_agent.string,
-              "honeypot": form.hp_website.data or ""}
+              "honeypot": form.hp_website.data or "", "subscriptions": form.subscription_choices()}
     if current_user.is_authenticated:
         user = current_user._get_current_object()
+        identity = current_identity()
+        if identity:  # name, avatar and profile link come from the account used to log in
+            return CommentInput(author_name=identity.display_name, author_email=identity.email or user.email or "",
+                                author_url=identity.profile_url or "", user=user, provider=identity.provider,
+                                avatar_url=identity.avatar_url, **common)
         return CommentInput(author_name=user.display_name, author_email=user.email or "",
                             author_url=user.profile_url or "", user=user, **common)
     return CommentInput(author_name=form.author.data or "", author_email=form.email.data or "",

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from auth.models import User
-from blog.models import Comment, ModerationLog, Post
+from blog.models import Comment, Post
+from blog.moderation import set_comment_status
 from dbtypes import utcnow
 from extensions import db
 from notify import links, mailer
@@ -24,42 +25,10 @@ MODERATION_ACTIONS = {
 
 
 def apply_moderation(comment: Comment, action: str, moderator: User | None = None) -> bool:
-    """Move a comment to the status an action names, keeping Post.comment_count in step.
-
-    Returns False when the comment already had that status. Approving tells the subscribers.
-    Called by the signed moderation links; the admin's shared function may replace it.
-    """
+    """Carry out a moderation action from a mail link; False when the comment already had that status."""
     if action not in MODERATION_ACTIONS:
         raise ValueError(f"unknown moderation action {action!r}")
-    # Re-read under a row lock so two moderators cannot both count the same change.
-    comment = db.session.get(Comment, comment.id, with_for_update=True, populate_existing=True)
-    old, new = comment.status, MODERATION_ACTIONS[action]
-    if old == new:
-        return False
-    comment.status = new
-    delta = (new == "approved") - (old == "approved")
-    if delta:
-        db.session.execute(
-            sa.update(Post)
-            .where(Post.id == comment.post_id)
-            # A count change is not an edit of the post: keep updated_at (feeds, sitemap).
-            .values(comment_count=Post.comment_count + delta, updated_at=Post.updated_at)
-        )
-    db.session.add(
-        ModerationLog(
-            comment_id=comment.id,
-            moderator_id=moderator.id if moderator else None,
-            moderator_name=moderator.display_name if moderator else "Signed mail link",
-            action=action,
-            from_status=old,
-            to_status=new,
-        )
-    )
-    if new == "approved":
-        from notify import events
-
-        events.comment_approved(comment)
-    return True
+    return set_comment_status(comment, MODERATION_ACTIONS[action], moderator, action)
 
 
 def moderation_needs_login(link: dict) -> bool:
