@@ -64,3 +64,6 @@ def register_commands(app: Flask) -> None:
     from blog.cli import register as register_blog_commands
 
     register_blog_commands(app)
+    from blog.wxr.cli import register as register_wxr_commands
+
+    register_wxr_commands(app)
