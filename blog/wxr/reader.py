@@ -293,17 +293,29 @@ def read_wxr(source: BinaryIO) -> Iterator[Record]:
             if record is not None:
                 yield record
     except etree.XMLSyntaxError as error:
-        raise _syntax_error(error) from None
+        raise _syntax_error(error, _last_line(source)) from None
 
 
-def _syntax_error(error: etree.XMLSyntaxError) -> WXRError:
+def _last_line(source) -> int | None:
+    """The file's number of lines, counted only once a read has failed; None if unknowable."""
+    try:
+        source.seek(0)
+        lines = 1
+        while chunk := source.read(1 << 20):
+            lines += chunk.count(b"\n")
+        return lines
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _syntax_error(error: etree.XMLSyntaxError, last_line: int | None) -> WXRError:
     message = error.msg or str(error)
     # libxml2 repeats the position at the end of its message; we say it once, in front.
     message = re.sub(r",? line \d+, column \d+$", "", message)
     if error.lineno == 0:
         return WXRError(f"the file is empty or is not XML ({message})", 1)
-    if "Premature end of data" in message or "EndTag" in message or "Extra content" in message:
-        message = f"{message} (is the file truncated or damaged?)"
+    if last_line is not None and error.lineno >= last_line or "Premature end" in message:
+        message = f"the file ends in the middle of the export: is it truncated? ({message})"
     if "encoding" in message.lower() or "Invalid bytes" in message:
         message = f"{message} (the file's bytes do not match its declared encoding)"
     return WXRError(message, error.lineno)
