@@ -20,7 +20,7 @@ def rss_line(data: bytes) -> int:
 def without(data: bytes, marker: bytes, start: bytes, end: bytes) -> bytes:
     at = data.index(marker)
     begin = data.rindex(start, 0, at)
-    return data[:begin] + data[data.index(end, at) + len(end):]
+    return data[:begin] + data[data.index(end, at) + len(end) :]
 
 
 def truncated(data):
@@ -57,8 +57,9 @@ def missing_parent(data):
 
 
 def reply_loop(data):
-    bad = data.replace(b"<wp:comment_parent>0</wp:comment_parent>",
-                       b"<wp:comment_parent>5</wp:comment_parent>", 1)
+    bad = data.replace(
+        b"<wp:comment_parent>0</wp:comment_parent>", b"<wp:comment_parent>5</wp:comment_parent>", 1
+    )
     at = bad.index(b"<wp:comment_id>2</wp:comment_id>")
     line = bad[: bad.rindex(b"<wp:comment>", 0, at)].count(b"\n") + 1
     return bad, line, "its own ancestor"
@@ -85,19 +86,37 @@ def not_xml(data):
 def bad_number(data):
     bad = data.replace(b"<wp:post_id>11</wp:post_id>", b"<wp:post_id>eleven</wp:post_id>")
     at = bad.index(b"<wp:post_id>eleven")
-    return bad, bad[: bad.rindex(b"<item>", 0, at)].count(b"\n") + 1, "wp:post_id should be a number"
+    return (
+        bad,
+        bad[: bad.rindex(b"<item>", 0, at)].count(b"\n") + 1,
+        "wp:post_id should be a number",
+    )
 
 
 def bad_date(data):
-    bad = data.replace(b"<wp:comment_date_gmt><![CDATA[2024-05-02 18:45:00]]>",
-                       b"<wp:comment_date_gmt><![CDATA[yesterday]]>")
+    bad = data.replace(
+        b"<wp:comment_date_gmt><![CDATA[2024-05-02 18:45:00]]>",
+        b"<wp:comment_date_gmt><![CDATA[yesterday]]>",
+    )
     at = bad.index(b"yesterday")
     return bad, bad[: bad.rindex(b"<wp:comment>", 0, at)].count(b"\n") + 1, "should be a date"
 
 
-CASES = [truncated, mismatched_tag, unknown_namespace, unknown_version, not_wordpress,
-         missing_parent, reply_loop, invalid_bytes, unsupported_encoding, empty, not_xml,
-         bad_number, bad_date]
+CASES = [
+    truncated,
+    mismatched_tag,
+    unknown_namespace,
+    unknown_version,
+    not_wordpress,
+    missing_parent,
+    reply_loop,
+    invalid_bytes,
+    unsupported_encoding,
+    empty,
+    not_xml,
+    bad_number,
+    bad_date,
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.__name__ for case in CASES])
@@ -115,10 +134,14 @@ def test_orphaned_reply_can_be_imported_at_the_top_level_on_request(wxr_app, sam
     data, line, _ = missing_parent(sample_bytes)
     report = import_bytes(data, orphans="top-level")
     assert report.imported["comments"] == 33
-    assert any(w.startswith(f"line {line}: comment 5 replies to comment 4") for w in report.warnings)
+    assert any(
+        w.startswith(f"line {line}: comment 5 replies to comment 4") for w in report.warnings
+    )
+    import sqlalchemy as sa
+
     from blog.models import Comment
     from extensions import db
-    import sqlalchemy as sa
+
     orphan = db.session.scalar(sa.select(Comment).where(Comment.wp_id == 5))
     assert (orphan.parent_id, orphan.root_id, orphan.depth) == (None, orphan.id, 0)
 
@@ -136,9 +159,11 @@ def test_cli_reports_a_bad_file_with_its_line_and_exit_status(wxr_app, sample_by
 
 def test_entity_expansion_is_refused(wxr_app):
     lol = b"".join(b'<!ENTITY l%d "%s">' % (i, (b"&l%d;" % (i - 1)) * 10) for i in range(1, 9))
-    data = (b'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY l0 "lol">' + lol + b']>\n'
-            b'<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>&l8;</title>'
-            b"</channel></rss>")
+    data = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY l0 "lol">' + lol + b"]>\n"
+        b'<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>&l8;</title>'
+        b"</channel></rss>"
+    )
     with pytest.raises(WXRError):
         import_bytes(data)
     assert row_counts() == NOTHING

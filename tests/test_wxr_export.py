@@ -1,7 +1,7 @@
-"""Export to WXR 1.2: a file WordPress's importer reads, and import -> export -> import is lossless."""
+"""Export to WXR 1.2 that WordPress's importer reads; import -> export -> import is lossless."""
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from lxml import etree
@@ -47,12 +47,27 @@ def test_export_has_what_wordpress_importer_reads(wxr_app, sample_bytes):
     items = channel.findall("item")
     assert len(items) == 8
     statuses = sorted(i.findtext(f"{WP}status") for i in items)
-    assert statuses == ["draft", "future", "private", "publish", "publish", "publish", "publish",
-                        "publish"]
+    assert statuses == [
+        "draft",
+        "future",
+        "private",
+        "publish",
+        "publish",
+        "publish",
+        "publish",
+        "publish",
+    ]
     for item in items:
         assert item.findtext("{http://purl.org/dc/elements/1.1/}creator") in logins
-        for field in ("post_id", "post_date", "post_date_gmt", "post_name", "post_type",
-                      "comment_status", "post_parent"):
+        for field in (
+            "post_id",
+            "post_date",
+            "post_date_gmt",
+            "post_name",
+            "post_type",
+            "comment_status",
+            "post_parent",
+        ):
             assert item.find(f"{WP}{field}") is not None, field
         seen = {0}
         for comment in item.iter(f"{WP}comment"):
@@ -61,7 +76,8 @@ def test_export_has_what_wordpress_importer_reads(wxr_app, sample_bytes):
             assert comment.findtext(f"{WP}comment_approved") in {"1", "0", "trash"}
     first = items[0]
     assert first.findtext("link") == (
-        "http://127.0.0.1:5000/2024/03/04/what-do-you-do-when-you-hate-to-network/")
+        "http://127.0.0.1:5000/2024/03/04/what-do-you-do-when-you-hate-to-network/"
+    )
     assert first.findtext(f"{WP}post_date") == "2024-03-04 09:00:00"  # the site's local time
     assert first.findtext(f"{WP}post_date_gmt") == "2024-03-04 14:00:00"
     colophon = next(i for i in items if i.findtext(f"{WP}post_name") == "colophon")
@@ -72,7 +88,9 @@ def test_posts_written_here_get_ids_past_wordpress_ones_and_markdown_becomes_htm
     wxr_app, sample_bytes
 ):
     import_bytes(sample_bytes)
-    native = make_post(title="Written here", body="Some **bold** ]]> text\x0b.", slug="written-here")
+    native = make_post(
+        title="Written here", body="Some **bold** ]]> text\x0b.", slug="written-here"
+    )
     reply_to = db.session.scalar(sa.select(Comment).where(Comment.wp_id == 2))
     make_comment(native, body="A first comment")
     post4 = db.session.scalar(sa.select(Post).where(Post.wp_id == 4))
@@ -81,9 +99,13 @@ def test_posts_written_here_get_ids_past_wordpress_ones_and_markdown_becomes_htm
     item = next(i for i in root.iter("item") if i.findtext("title") == "Written here")
     assert int(item.findtext(f"{WP}post_id")) == 11 + native.id  # past WordPress's highest id
     assert item.findtext("{http://purl.org/rss/1.0/modules/content/}encoded") == (
-        "<p>Some <strong>bold</strong> ]]&gt; text.</p>")
-    replies = [c for c in root.iter(f"{WP}comment")
-               if c.findtext(f"{WP}comment_content") == "A reply written here"]
+        "<p>Some <strong>bold</strong> ]]&gt; text.</p>"
+    )
+    replies = [
+        c
+        for c in root.iter(f"{WP}comment")
+        if c.findtext(f"{WP}comment_content") == "A reply written here"
+    ]
     assert replies[0].findtext(f"{WP}comment_parent") == "2"
     assert int(replies[0].findtext(f"{WP}comment_id")) > 38
 
@@ -102,7 +124,7 @@ def test_spam_is_left_out_as_wordpress_does_and_replies_move_up(wxr_app):
 
 
 def test_scheduled_post_round_trips_as_future(wxr_app):
-    make_post(title="Later", published_at=datetime.now(timezone.utc) + timedelta(days=3))
+    make_post(title="Later", published_at=datetime.now(UTC) + timedelta(days=3))
     root = etree.fromstring(export(wxr_app))
     assert root.find("channel/item").findtext(f"{WP}status") == "future"
 
@@ -113,11 +135,18 @@ def test_cli_exports_to_a_file_and_imports_it_back(wxr_app, sample_bytes, tmp_pa
     runner = wxr_app.test_cli_runner()
     imported = runner.invoke(args=["wxr", "import", str(source)])
     assert imported.exit_code == 0, imported.output
-    assert "Imported 2 authors, 4 categories, 5 tags, 6 posts, 2 pages, 34 comments" in imported.output
+    assert (
+        "Imported 2 authors, 4 categories, 5 tags, 6 posts, 2 pages, 34 comments" in imported.output
+    )
     target = tmp_path / "out.xml"
-    exported = runner.invoke(args=["wxr", "export", str(target), "--site-url", "http://127.0.0.1:8000"])
+    exported = runner.invoke(
+        args=["wxr", "export", str(target), "--site-url", "http://127.0.0.1:8000"]
+    )
     assert exported.exit_code == 0, exported.output
-    assert "Exported 2 authors, 4 categories, 5 tags, 6 posts, 2 pages, 34 comments." in exported.output
+    assert (
+        "Exported 2 authors, 4 categories, 5 tags, 6 posts, 2 pages, 34 comments."
+        in exported.output
+    )
     assert b"<link>http://127.0.0.1:8000/2024/03/04/" in target.read_bytes()
     again = runner.invoke(args=["wxr", "import", str(target)])
     assert "Imported 0 authors, 0 categories, 0 tags, 0 posts, 0 pages, 0 comments" in again.output

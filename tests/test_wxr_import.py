@@ -1,7 +1,7 @@
 """Importing WordPress's own export: every post, comment, thread, status, term and author."""
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -12,17 +12,22 @@ from blog.permalinks import post_url
 from extensions import db
 from tests.wxr_fixtures import SITE_ZONE, import_bytes, row_counts, snapshot
 
-WP_STATUS = {"publish": "published", "future": "published", "draft": "draft",
-             "private": "private", "trash": "trash"}
+WP_STATUS = {
+    "publish": "published",
+    "future": "published",
+    "draft": "draft",
+    "private": "private",
+    "trash": "trash",
+}
 
 
 def gmt(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
 
 
 def local(text: str) -> datetime:
     naive = datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
-    return naive.replace(tzinfo=ZoneInfo(SITE_ZONE)).astimezone(timezone.utc)
+    return naive.replace(tzinfo=ZoneInfo(SITE_ZONE)).astimezone(UTC)
 
 
 def posts_by_wp_id() -> dict[int, Post]:
@@ -54,8 +59,10 @@ def test_every_item_matches_what_wordpress_holds(wxr_app, sample_bytes, expected
         parent = posts.get(item["parent_id"])
         assert post.parent_id == (parent.id if parent else None)
         got = sorted((t.taxonomy, t.slug, t.name) for t in post.terms)
-        want = sorted([("category", c["slug"], c["name"]) for c in item["categories"]]
-                      + [("tag", t["slug"], t["name"]) for t in item["tags"]])
+        want = sorted(
+            [("category", c["slug"], c["name"]) for c in item["categories"]]
+            + [("tag", t["slug"], t["name"]) for t in item["tags"]]
+        )
         assert got == want, item["id"]
 
 
@@ -63,7 +70,7 @@ def test_scheduled_post_is_published_with_its_future_date(wxr_app, sample_bytes)
     import_bytes(sample_bytes)
     scheduled = posts_by_wp_id()[8]
     assert scheduled.status == "published"
-    assert scheduled.published_at == datetime(2030, 9, 15, 12, 0, tzinfo=timezone.utc)
+    assert scheduled.published_at == datetime(2030, 9, 15, 12, 0, tzinfo=UTC)
 
 
 def test_every_comment_thread_and_status_matches_wordpress(wxr_app, sample_bytes, expected):
@@ -146,15 +153,21 @@ def test_newer_export_adds_only_what_is_new(wxr_app, sample_bytes):
     import_bytes(sample_bytes)
     everything = snapshot()
     from tests.wxr_fixtures import empty_content
+
     empty_content()
-    older = (sample_bytes
-             .replace(b"<wp:comment_id>38</wp:comment_id>", b"<wp:comment_id>38</wp:comment_id>", 1))
+    older = sample_bytes.replace(
+        b"<wp:comment_id>38</wp:comment_id>", b"<wp:comment_id>38</wp:comment_id>", 1
+    )
     older = _without(older, b"<wp:comment_id>32</wp:comment_id>", b"<wp:comment>", b"</wp:comment>")
     older = _without(older, b"<title><![CDATA[Colophon]]></title>", b"<item>", b"</item>")
     first = import_bytes(older)
     assert (first.imported["comments"], first.imported["pages"]) == (33, 1)
     report = import_bytes(sample_bytes)
-    assert (report.imported["comments"], report.imported["pages"], report.imported["posts"]) == (1, 1, 0)
+    assert (report.imported["comments"], report.imported["pages"], report.imported["posts"]) == (
+        1,
+        1,
+        0,
+    )
     assert snapshot() == everything
 
 
@@ -190,7 +203,8 @@ def test_other_time_zone_is_reported_with_the_zone_that_fits(app, sample_bytes):
 
 def test_imported_html_is_sanitized_when_shown(wxr_app, sample_bytes):
     hostile = sample_bytes.replace(
-        b"<p>Well, let\xe2\x80\x99s start", b"<script>alert(1)</script><p onclick=\"x()\">Well, let\xe2\x80\x99s start"
+        b"<p>Well, let\xe2\x80\x99s start",
+        b'<script>alert(1)</script><p onclick="x()">Well, let\xe2\x80\x99s start',
     )
     import_bytes(hostile)
     assert "<script>" in posts_by_wp_id()[4].body  # kept as WordPress had it, for the export

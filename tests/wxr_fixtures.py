@@ -44,8 +44,10 @@ def import_bytes(data: bytes, **options):
 
 def row_counts() -> dict[str, int]:
     tables = {"users": User, "terms": Term, "posts": Post, "comments": Comment}
-    counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-              for name, model in tables.items()}
+    counts = {
+        name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for name, model in tables.items()
+    }
     counts["post_terms"] = db.session.scalar(sa.select(sa.func.count()).select_from(post_terms))
     return counts
 
@@ -67,23 +69,47 @@ def snapshot() -> dict:
     return {
         "users": {u.login: (u.display_name, u.email, u.password_hash) for u in users.values()},
         "terms": {
-            (t.taxonomy, t.slug): (t.name, t.description, terms[t.parent_id].slug if t.parent_id else None)
+            (t.taxonomy, t.slug): (
+                t.name,
+                t.description,
+                terms[t.parent_id].slug if t.parent_id else None,
+            )
             for t in terms.values()
         },
         "posts": {
             p.wp_id: (
-                p.kind, p.title, p.slug, p.body, p.body_format, p.excerpt, p.status,
-                p.published_at, p.updated_at, login(p.author_id),
-                posts[p.parent_id].wp_id if p.parent_id else None, p.comments_open,
-                p.comment_count, p.guid, sorted((t.taxonomy, t.slug) for t in p.terms),
+                p.kind,
+                p.title,
+                p.slug,
+                p.body,
+                p.body_format,
+                p.excerpt,
+                p.status,
+                p.published_at,
+                p.updated_at,
+                login(p.author_id),
+                posts[p.parent_id].wp_id if p.parent_id else None,
+                p.comments_open,
+                p.comment_count,
+                p.guid,
+                sorted((t.taxonomy, t.slug) for t in p.terms),
             )
             for p in posts.values()
         },
         "comments": {
             (posts[c.post_id].wp_id, c.wp_id): (
-                comment_key(c.parent_id), comment_key(c.root_id), c.depth, c.author_name,
-                c.author_email, c.author_url, c.author_ip, login(c.user_id), c.body, c.status,
-                c.comment_type, c.created_at,
+                comment_key(c.parent_id),
+                comment_key(c.root_id),
+                c.depth,
+                c.author_name,
+                c.author_email,
+                c.author_url,
+                c.author_ip,
+                login(c.user_id),
+                c.body,
+                c.status,
+                c.comment_type,
+                c.created_at,
             )
             for c in comments.values()
         },

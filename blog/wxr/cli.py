@@ -54,8 +54,13 @@ def import_command(file: str, orphans: str) -> None:
     stream = click.get_binary_stream("stdin") if file == "-" else open(file, "rb")  # noqa: SIM115
     size = None if file == "-" else os.path.getsize(file)
     try:
-        with click.progressbar(length=size or 1, label="Importing", file=sys.stderr,
-                               item_show_func=lambda text: text, show_pos=False) as bar:
+        with click.progressbar(
+            length=size or 1,
+            label="Importing",
+            file=sys.stderr,
+            item_show_func=lambda text: text,
+            show_pos=False,
+        ) as bar:
             report = import_wxr(stream, orphans=orphans, progress=_ProgressBar(bar))
     except WXRError as error:
         raise click.ClickException(f"{file}: {error}. Nothing was imported.") from None
@@ -68,8 +73,12 @@ def import_command(file: str, orphans: str) -> None:
 
 @wxr.command("export")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--site-url", default="http://127.0.0.1:5000", show_default=True,
-              help="The blog's public address, for the links in the file.")
+@click.option(
+    "--site-url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="The blog's public address, for the links in the file.",
+)
 @click.option("--include-spam", is_flag=True, help="Also export spam (WordPress leaves it out).")
 def export_command(file: str | None, site_url: str, include_spam: bool) -> None:
     """Write the blog as WXR 1.2 to FILE (or standard output) for WordPress's importer."""

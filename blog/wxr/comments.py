@@ -115,9 +115,13 @@ class CommentWriter:
 
     def insert_level(self, post_id: int, batch: list[WXRComment], depth: int, placed) -> None:
         rows = [self.row(post_id, comment, depth, placed) for comment in batch]
-        ids = db.session.execute(
-            sa.insert(comments).returning(comments.c.id, sort_by_parameter_order=True), rows
-        ).scalars().all()
+        ids = (
+            db.session.execute(
+                sa.insert(comments).returning(comments.c.id, sort_by_parameter_order=True), rows
+            )
+            .scalars()
+            .all()
+        )
         for comment, row, comment_id in zip(batch, rows, ids, strict=True):
             placed[comment.wp_id] = (comment_id, row["root_id"] or comment_id, depth)
         if depth == 0:
@@ -133,8 +137,10 @@ class CommentWriter:
         status = mapping.COMMENT_STATUS.get(comment.approved)
         if status is None:
             status = "pending"
-            self.report.warn(f"line {comment.line}: comment {comment.wp_id} has the unknown "
-                             f"status {comment.approved!r}; held for moderation")
+            self.report.warn(
+                f"line {comment.line}: comment {comment.wp_id} has the unknown "
+                f"status {comment.approved!r}; held for moderation"
+            )
         user_id = None
         if comment.user_id:
             user_id = self.users_by_wp_id.get(comment.user_id)

@@ -40,8 +40,10 @@ class ExportReport:
     comments: int = 0
 
     def summary(self) -> str:
-        return (f"Exported {self.authors} authors, {self.categories} categories, {self.tags} tags, "
-                f"{self.posts} posts, {self.pages} pages, {self.comments} comments.")
+        return (
+            f"Exported {self.authors} authors, {self.categories} categories, {self.tags} tags, "
+            f"{self.posts} posts, {self.pages} pages, {self.comments} comments."
+        )
 
 
 def _cdata(text: str | None) -> str:
@@ -146,8 +148,9 @@ def _login(login: str | None, user_id: int | None) -> str:
 
 def _terms(report: ExportReport) -> Iterator[str]:
     """Categories parents first (WordPress's importer needs them so), then tags."""
-    categories = list(db.session.scalars(
-        sa.select(Term).where(Term.taxonomy == "category").order_by(Term.id)))
+    categories = list(
+        db.session.scalars(sa.select(Term).where(Term.taxonomy == "category").order_by(Term.id))
+    )
     by_id = {term.id: term for term in categories}
     written: set[int] = set()
 
@@ -169,8 +172,12 @@ def _terms(report: ExportReport) -> Iterator[str]:
                 "\t\t<wp:category_parent>"
                 f"{_cdata(_slug(parent.slug) if parent else '')}</wp:category_parent>\n"
                 f"\t\t<wp:cat_name>{_cdata(term.name)}</wp:cat_name>\n"
-                + (f"\t\t<wp:category_description>{_cdata(term.description)}"
-                   "</wp:category_description>\n" if term.description else "")
+                + (
+                    f"\t\t<wp:category_description>{_cdata(term.description)}"
+                    "</wp:category_description>\n"
+                    if term.description
+                    else ""
+                )
                 + "\t</wp:category>\n"
             )
     for term in db.session.scalars(sa.select(Term).where(Term.taxonomy == "tag").order_by(Term.id)):
@@ -179,8 +186,11 @@ def _terms(report: ExportReport) -> Iterator[str]:
             f"\t<wp:tag>\n\t\t<wp:term_id>{term.id}</wp:term_id>\n"
             f"\t\t<wp:tag_slug>{_cdata(_slug(term.slug))}</wp:tag_slug>\n"
             f"\t\t<wp:tag_name>{_cdata(term.name)}</wp:tag_name>\n"
-            + (f"\t\t<wp:tag_description>{_cdata(term.description)}</wp:tag_description>\n"
-               if term.description else "")
+            + (
+                f"\t\t<wp:tag_description>{_cdata(term.description)}</wp:tag_description>\n"
+                if term.description
+                else ""
+            )
             + "\t</wp:tag>\n"
         )
 
@@ -232,8 +242,11 @@ def _item(post: Post, login: str | None, parent: int, offset: int, tz) -> str:
 
 
 def _comments(post_id: int, offset: int, include_spam: bool, tz, report) -> Iterator[str]:
-    every = list(db.session.scalars(
-        sa.select(Comment).where(Comment.post_id == post_id).order_by(Comment.id)))
+    every = list(
+        db.session.scalars(
+            sa.select(Comment).where(Comment.post_id == post_id).order_by(Comment.id)
+        )
+    )
     by_id = {comment.id: comment for comment in every}
     shown = [c for c in every if include_spam or c.status != "spam"]
     # WordPress's importer links a reply to its parent only when the parent came first.
@@ -247,9 +260,10 @@ def _comments(post_id: int, offset: int, include_spam: bool, tz, report) -> Iter
         parent = by_id[parent_id] if parent_id is not None else None
         parent_export = _export_id(parent.wp_id, parent.id, offset) if parent else 0
         report.comments += 1
+        export_id = _export_id(comment.wp_id, comment.id, offset)
         yield (
             "\t\t<wp:comment>\n"
-            f"\t\t\t<wp:comment_id>{_export_id(comment.wp_id, comment.id, offset)}</wp:comment_id>\n"
+            f"\t\t\t<wp:comment_id>{export_id}</wp:comment_id>\n"
             f"\t\t\t<wp:comment_author>{_cdata(comment.author_name)}</wp:comment_author>\n"
             "\t\t\t<wp:comment_author_email>"
             f"{_cdata(comment.author_email)}</wp:comment_author_email>\n"

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 import sqlalchemy as sa
 
 from auth.models import User
-from blog.models import Comment, Post, Term, post_terms
+from blog.models import Post, Term, post_terms
 from blog.permalinks import blog_timezone
 from blog.wxr import mapping
 from blog.wxr.comments import CommentWriter
@@ -156,8 +156,12 @@ class _Importer:
             if found is None:
                 found = db.session.execute(
                     sa.insert(terms)
-                    .values(taxonomy=taxonomy, slug=key[1], name=_fit(name or slug, terms.c.name),
-                            description=description or "")
+                    .values(
+                        taxonomy=taxonomy,
+                        slug=key[1],
+                        name=_fit(name or slug, terms.c.name),
+                        description=description or "",
+                    )
                     .returning(terms.c.id)
                 ).scalar_one()
                 self.report.imported["categories" if taxonomy == "category" else "tags"] += 1
@@ -195,8 +199,10 @@ class _Importer:
         self.note_offset(rec, published_at)
         if rec.password and status == "published":
             status = "private"
-            self.report.warn(f"line {rec.line}: “{rec.title}” is password-protected in "
-                             "WordPress; imported as private")
+            self.report.warn(
+                f"line {rec.line}: “{rec.title}” is password-protected in "
+                "WordPress; imported as private"
+            )
         parent_id = None
         if rec.post_type == "page" and rec.post_parent:
             parent_id = self.post_ids.get(rec.post_parent)
@@ -219,7 +225,9 @@ class _Importer:
             "wp_id": rec.wp_id,
             "guid": _fit(rec.guid, posts.c.guid) or None,
         }
-        post_id = db.session.execute(sa.insert(posts).values(row).returning(posts.c.id)).scalar_one()
+        post_id = db.session.execute(
+            sa.insert(posts).values(row).returning(posts.c.id)
+        ).scalar_one()
         if rec.post_type == "page" and rec.post_parent and parent_id is None:
             self.page_parents.append((post_id, rec.post_parent, rec.line))
         self.link_terms(rec, post_id)
@@ -227,14 +235,18 @@ class _Importer:
         return post_id
 
     def unique_slug(self, rec: WXRItem) -> str:
-        base = unquote(rec.post_name) or mapping.slugify(rec.title) or f"{rec.post_type}-{rec.wp_id}"
+        base = (
+            unquote(rec.post_name) or mapping.slugify(rec.title) or f"{rec.post_type}-{rec.wp_id}"
+        )
         base = _fit(base, posts.c.slug)
         slug, n = base, 2
         while db.session.scalar(sa.select(posts.c.id).where(posts.c.slug == slug)) is not None:
             slug, n = f"{base[:190]}-{n}", n + 1
         if slug != base and rec.post_name:
-            self.report.warn(f"line {rec.line}: the slug “{base}” is taken here; "
-                             f"WordPress post {rec.wp_id} was imported as “{slug}”")
+            self.report.warn(
+                f"line {rec.line}: the slug “{base}” is taken here; "
+                f"WordPress post {rec.wp_id} was imported as “{slug}”"
+            )
         return slug
 
     def link_terms(self, rec: WXRItem, post_id: int) -> None:
@@ -267,8 +279,10 @@ class _Importer:
         for term_id, taxonomy, parent_slug, line in self.term_parents:
             parent_id = self.term_id(taxonomy, parent_slug)
             if parent_id is None:
-                self.report.warn(f"line {line}: parent category “{parent_slug}” is not in the "
-                                 "export; the category was imported at the top level")
+                self.report.warn(
+                    f"line {line}: parent category “{parent_slug}” is not in the "
+                    "export; the category was imported at the top level"
+                )
             else:
                 db.session.execute(
                     sa.update(terms).where(terms.c.id == term_id).values(parent_id=parent_id)
@@ -278,8 +292,10 @@ class _Importer:
                 sa.select(posts.c.id).where(posts.c.wp_id == wp_parent)
             )
             if parent_id is None:
-                self.report.warn(f"line {line}: parent page {wp_parent} is not in the export; "
-                                 "the page was imported at the top level")
+                self.report.warn(
+                    f"line {line}: parent page {wp_parent} is not in the export; "
+                    "the page was imported at the top level"
+                )
             else:
                 db.session.execute(
                     sa.update(posts)
@@ -309,8 +325,9 @@ def _format_offset(seconds: int) -> str:
     return f"{sign}{hours:02d}:{minutes:02d}"
 
 
-def import_wxr(source: BinaryIO, *, orphans: str = "error",
-               progress: Progress | None = None) -> ImportReport:
+def import_wxr(
+    source: BinaryIO, *, orphans: str = "error", progress: Progress | None = None
+) -> ImportReport:
     """Import a WXR file (a binary file object) in one transaction; the CLI and admin call it.
 
     Raises WXRError, naming the line, for a file it cannot read; nothing is written then.

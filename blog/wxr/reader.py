@@ -111,7 +111,9 @@ def _date(value: str, name: str, line: int) -> datetime | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
     except ValueError:
-        raise WXRError(f"{name} should be a date like 2024-03-04 09:00:00, not {value!r}", line) from None
+        raise WXRError(
+            f"{name} should be a date like 2024-03-04 09:00:00, not {value!r}", line
+        ) from None
 
 
 class _Reader:
@@ -131,7 +133,7 @@ class _Reader:
         if not uris:
             raise WXRError(
                 "this is not a WordPress export: the WordPress namespace "
-                "(xmlns:wp=\"http://wordpress.org/export/1.2/\") is missing",
+                '(xmlns:wp="http://wordpress.org/export/1.2/") is missing',
                 root.sourceline,
             )
         uri = root.nsmap.get("wp") or uris[0]
@@ -250,7 +252,7 @@ class _Reader:
             return self.item(elem)
         if not tag.startswith(self.wp):
             return None
-        name = tag[len(self.wp):]
+        name = tag[len(self.wp) :]
         if name == "wxr_version":
             version = _text(elem).strip()
             if version not in SUPPORTED_VERSIONS:
