@@ -212,3 +212,57 @@ def test_imported_html_is_sanitized_when_shown(wxr_app, sample_bytes):
     text = html.get_data(as_text=True)
     assert "alert(1)" not in text and "onclick" not in text
     assert "Get clear on how networking really works" in text
+
+
+def test_wxr_1_0_and_1_1_files_are_read(wxr_app, sample_bytes):
+    for version in (b"1.1", b"1.0"):
+        older = sample_bytes.replace(b"export/1.2/", b"export/" + version + b"/").replace(
+            b"<wp:wxr_version>1.2<", b"<wp:wxr_version>" + version + b"<"
+        )
+        report = import_bytes(older)
+        done = report.imported["posts"] + report.imported["pages"]
+        assert done + report.skipped["posts and pages already imported"] == 8
+    assert len(posts_by_wp_id()) == 8
+
+
+EXTRA_ITEMS = b"""
+<item><title>photo.jpg</title><wp:post_id>90</wp:post_id><wp:post_type>attachment</wp:post_type>
+<wp:status>inherit</wp:status></item>
+<item><title>Menu</title><wp:post_id>91</wp:post_id><wp:post_type>nav_menu_item</wp:post_type>
+<wp:status>publish</wp:status></item>
+<item><title>Half written</title><wp:post_id>92</wp:post_id><wp:post_type>post</wp:post_type>
+<wp:status>auto-draft</wp:status></item>
+<item><title>Members only</title><wp:post_id>93</wp:post_id><wp:post_type>post</wp:post_type>
+<wp:status>publish</wp:status><wp:post_password>secret</wp:post_password>
+<wp:post_name>about</wp:post_name><wp:post_date_gmt>2024-06-01 12:00:00</wp:post_date_gmt>
+<category domain="post_format" nicename="post-format-aside">Aside</category>
+<category domain="category" nicename="%e6%97%a5%e6%9c%ac">\xe6\x97\xa5\xe6\x9c\xac</category>
+</item>
+</channel>"""
+
+
+def test_unsupported_items_are_skipped_with_reasons_and_odd_ones_made_safe(wxr_app, sample_bytes):
+    data = sample_bytes.replace(b"</channel>", EXTRA_ITEMS)
+    report = import_bytes(data)
+    assert report.skipped["attachment items (post type not imported)"] == 1
+    assert report.skipped["nav_menu_item items (post type not imported)"] == 1
+    assert report.skipped["auto-draft items (not content)"] == 1
+    assert report.skipped["post_format terms on items (taxonomy not supported)"] == 1
+    members = posts_by_wp_id()[93]
+    assert members.status == "private"  # no password support here: never shown publicly
+    assert members.slug == "about-2"  # the page "about" has the slug already
+    assert [t.slug for t in members.terms] == ["日本"]  # WordPress's percent-encoding undone
+    text = "\n".join(report.summary())
+    assert "password-protected in WordPress; imported as private" in text
+    assert "the slug “about” is taken here; WordPress post 93 was imported as “about-2”" in text
+
+
+def test_cli_import_prints_the_summary(wxr_app, tmp_path, sample_bytes):
+    path = tmp_path / "wordpress.xml"
+    path.write_bytes(sample_bytes)
+    result = wxr_app.test_cli_runner().invoke(args=["wxr", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Imported 2 authors, 4 categories, 5 tags, 6 posts, 2 pages, 34 comments" in result.output
+    )
+    assert row_counts()["comments"] == 34

@@ -46,6 +46,8 @@ class CommentWriter:
             batch = [c for c in fresh.values() if depths[c.wp_id] == depth]
             self.insert_level(post_id, batch, depth, placed)
         self.report.imported["comments"] += len(fresh)
+        if new_post:
+            return  # the post was inserted with its count (approved_count)
         approved = (
             sa.select(sa.func.count())
             .where(comments.c.post_id == post_id, comments.c.status == "approved")
@@ -57,6 +59,14 @@ class CommentWriter:
             .where(posts.c.id == post_id)
             .values(comment_count=approved, updated_at=posts.c.updated_at)
         )
+
+    @staticmethod
+    def approved_count(item: WXRItem) -> int:
+        """How many approved comments a new post gets from this item (first of each id)."""
+        first = {}
+        for comment in item.comments:
+            first.setdefault(comment.wp_id, comment.approved)
+        return sum(mapping.COMMENT_STATUS.get(status) == "approved" for status in first.values())
 
     def existing(self, post_id: int) -> dict[int, tuple[int, int, int]]:
         rows = db.session.execute(
@@ -126,11 +136,14 @@ class CommentWriter:
             placed[comment.wp_id] = (comment_id, row["root_id"] or comment_id, depth)
         if depth == 0:
             # A top-level comment is the root of its own thread; its id is known only now.
-            db.session.execute(
-                sa.update(comments)
-                .where(comments.c.post_id == post_id, comments.c.root_id.is_(None))
-                .values(root_id=comments.c.id, updated_at=comments.c.updated_at)
-            )
+            # Updated by primary key: in one long transaction, a "root_id IS NULL" search
+            # would walk every earlier row's dead index entry.
+            for start in range(0, len(ids), 500):
+                db.session.execute(
+                    sa.update(comments)
+                    .where(comments.c.id.in_(ids[start : start + 500]))
+                    .values(root_id=comments.c.id, updated_at=comments.c.updated_at)
+                )
 
     def row(self, post_id: int, comment: WXRComment, depth: int, placed) -> dict:
         parent = placed.get(comment.parent) if comment.parent else None
