@@ -28,9 +28,9 @@ class _ProgressBar:
         self.started = time.perf_counter()
         self.shown = 0.0
 
-    def __call__(self, position: int, report: ImportReport) -> None:
+    def __call__(self, position: int, report: ImportReport, final: bool = False) -> None:
         now = time.perf_counter()
-        if now - self.shown < 0.2 and position < (self.bar.length or 0):
+        if now - self.shown < 0.2 and not final:
             return
         self.shown = now
         done = report.items_read + report.comments_read
@@ -61,7 +61,9 @@ def import_command(file: str, orphans: str) -> None:
             item_show_func=lambda text: text,
             show_pos=False,
         ) as bar:
-            report = import_wxr(stream, orphans=orphans, progress=_ProgressBar(bar))
+            progress = _ProgressBar(bar)
+            report = import_wxr(stream, orphans=orphans, progress=progress)
+            progress(bar.length, report, final=True)
     except WXRError as error:
         raise click.ClickException(f"{file}: {error}. Nothing was imported.") from None
     finally:

@@ -85,7 +85,7 @@ class _Importer:
         self.term_parents: list[tuple[int, str, str, int]] = []
         self.post_ids: dict[int, int] = {}
         self.page_parents: list[tuple[int, int, int]] = []
-        self.offsets: dict[int, list[datetime]] = {}
+        self.offsets: dict[int, dict[tuple[int, int], datetime]] = {}
         self.day_changes = 0
         self.comments = CommentWriter(report, self.tz, self.users_by_wp_id, orphans)
 
@@ -283,9 +283,11 @@ class _Importer:
         if published_at.astimezone(self.tz).date() != rec.post_date.date():
             self.day_changes += 1
         offset = int((rec.post_date - rec.post_date_gmt).total_seconds())
-        samples = self.offsets.setdefault(offset, [])
-        if len(samples) < 20:
-            samples.append(published_at)
+        # One instant per offset and month, so that summer and winter time both get sampled.
+        samples = self.offsets.setdefault(offset, {})
+        month = (published_at.year, published_at.month)
+        if month not in samples and len(samples) < 500:
+            samples[month] = published_at
 
     # -- after the last record -----------------------------------------------------------
     def finish(self) -> None:
@@ -318,7 +320,7 @@ class _Importer:
         self.warn_about_time_zone()
 
     def warn_about_time_zone(self) -> None:
-        samples = [(at, offset) for offset, ats in self.offsets.items() for at in ats]
+        samples = [(at, off) for off, months in self.offsets.items() for at in months.values()]
         if all(at.astimezone(self.tz).utcoffset().total_seconds() == off for at, off in samples):
             return
         seen = ", ".join(_format_offset(offset) for offset in sorted(self.offsets))
