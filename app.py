@@ -81,8 +81,10 @@ def register_background_sender(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from auth.cli import register as register_auth_commands
     from blog.cli import register as register_blog_commands
+    from blog.wxr.cli import register as register_wxr_commands
     from notify.cli import register as register_mail_commands
 
     register_blog_commands(app)
     register_auth_commands(app)
     register_mail_commands(app)
+    register_wxr_commands(app)

@@ -1,0 +1,95 @@
+"""`flask wxr import FILE.xml` and `flask wxr export [FILE]`."""
+
+import os
+import sys
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from blog.wxr.exporter import write_wxr
+from blog.wxr.importer import ImportReport, import_wxr
+from blog.wxr.reader import WXRError
+
+wxr = AppGroup("wxr", help="Move in from WordPress and out again (WXR export files).")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(wxr)
+
+
+class _ProgressBar:
+    """Feeds a click progress bar with bytes read, and shows items done and the rate."""
+
+    def __init__(self, bar):
+        self.bar = bar
+        self.position = 0
+        self.started = time.perf_counter()
+        self.shown = 0.0
+
+    def __call__(self, position: int, report: ImportReport, final: bool = False) -> None:
+        now = time.perf_counter()
+        if now - self.shown < 0.2 and not final:
+            return
+        self.shown = now
+        done = report.items_read + report.comments_read
+        rate = done / (now - self.started or 1e-9)
+        label = f"{report.items_read:,} items, {report.comments_read:,} comments, {rate:,.0f}/s"
+        self.bar.update(max(position - self.position, 0), label)
+        self.position = max(position, self.position)
+
+
+@wxr.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option(
+    "--orphans",
+    type=click.Choice(["error", "top-level"]),
+    default="error",
+    show_default=True,
+    help="What to do with a reply whose parent comment is not in the file.",
+)
+def import_command(file: str, orphans: str) -> None:
+    """Import a WordPress export (WXR 1.0 to 1.2); all or nothing."""
+    stream = click.get_binary_stream("stdin") if file == "-" else open(file, "rb")  # noqa: SIM115
+    size = None if file == "-" else os.path.getsize(file)
+    try:
+        with click.progressbar(
+            length=size or 1,
+            label="Importing",
+            file=sys.stderr,
+            item_show_func=lambda text: text,
+            show_pos=False,
+        ) as bar:
+            progress = _ProgressBar(bar)
+            report = import_wxr(stream, orphans=orphans, progress=progress)
+            progress(bar.length, report, final=True)
+    except WXRError as error:
+        raise click.ClickException(f"{file}: {error}. Nothing was imported.") from None
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    for line in report.summary():
+        click.echo(line)
+
+
+@wxr.command("export")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--site-url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="The blog's public address, for the links in the file.",
+)
+@click.option("--include-spam", is_flag=True, help="Also export spam (WordPress leaves it out).")
+def export_command(file: str | None, site_url: str, include_spam: bool) -> None:
+    """Write the blog as WXR 1.2 to FILE (or standard output) for WordPress's importer."""
+    with current_app.test_request_context(base_url=site_url):
+        if not file or file == "-":
+            report = write_wxr(click.get_binary_stream("stdout"), include_spam=include_spam)
+        else:
+            partial = f"{file}.partial"
+            with open(partial, "wb") as out:
+                report = write_wxr(out, include_spam=include_spam)
+            os.replace(partial, file)  # a failed export never leaves a half file under FILE
+    click.echo(report.summary(), err=True)

@@ -1,0 +1,376 @@
+"""Import a WXR file in one transaction: authors, categories, tags, posts, pages, comments.
+
+Keyed on WordPress's ids (posts, comments) and on logins and slugs (authors, terms), so a
+second import of the same file adds nothing and a newer export adds only what is new. What is
+already here is never overwritten: after the move, this blog is where moderation happens.
+"""
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import BinaryIO
+from urllib.parse import unquote
+
+import sqlalchemy as sa
+
+from auth.models import User
+from blog.models import Post, Term, post_terms
+from blog.permalinks import blog_timezone
+from blog.wxr import mapping
+from blog.wxr.comments import CommentWriter
+from blog.wxr.reader import WXRAuthor, WXRError, WXRItem, WXRTerm, read_wxr
+from dbtypes import utcnow
+from extensions import db
+
+posts = Post.__table__
+terms = Term.__table__
+MAX_WARNINGS = 50
+
+Progress = Callable[[int, "ImportReport"], None]
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts by kind, what it skipped and why, and warnings."""
+
+    imported: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    warning_count: int = 0
+    items_read: int = 0
+    comments_read: int = 0
+    seconds: float = 0.0
+
+    def warn(self, message: str) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(message)
+
+    def summary(self) -> list[str]:
+        """Lines for a person: imported, skipped (why), warnings."""
+        order = ("authors", "categories", "tags", "posts", "pages", "comments")
+        done = ", ".join(f"{self.imported[k]} {k}" for k in order)
+        rate = (self.items_read + self.comments_read) / self.seconds if self.seconds else 0
+        lines = [f"Imported {done} in {self.seconds:.1f} s ({rate:,.0f} items and comments/s)."]
+        if self.skipped:
+            lines.append("Skipped:")
+            lines += [f"  {count} {reason}" for reason, count in sorted(self.skipped.items())]
+        if self.warning_count:
+            lines.append(f"Warnings ({self.warning_count}):")
+            lines += [f"  {warning}" for warning in self.warnings]
+            if self.warning_count > len(self.warnings):
+                lines.append(f"  ... and {self.warning_count - len(self.warnings)} more")
+        return lines
+
+
+def _fit(value: str | None, column: sa.Column) -> str:
+    """Cut a value to its column's length; WordPress's columns are sometimes longer."""
+    value = value or ""
+    length = getattr(column.type, "length", None)
+    return value[:length] if length else value
+
+
+class _Importer:
+    def __init__(self, report: ImportReport, orphans: str):
+        self.report = report
+        self.tz = blog_timezone()
+        self.now = utcnow()
+        self.line = None
+        self.users_by_login: dict[str, int] = {}
+        self.users_by_wp_id: dict[int, int] = {}
+        self.term_ids: dict[tuple[str, str], int] = {}
+        self.terms_seen: set[tuple[str, str]] = set()
+        self.term_parents: list[tuple[int, str, str, int]] = []
+        self.post_ids: dict[int, int] = {}
+        self.page_parents: list[tuple[int, int, int]] = []
+        self.offsets: dict[int, dict[tuple[int, int], datetime]] = {}
+        self.day_changes = 0
+        self.comments = CommentWriter(report, self.tz, self.users_by_wp_id, orphans)
+
+    def handle(self, record) -> None:
+        self.line = record.line
+        if isinstance(record, WXRItem):
+            self.item(record)
+        elif isinstance(record, WXRAuthor):
+            self.author(record)
+        elif isinstance(record, WXRTerm):
+            self.term(record)
+
+    # -- authors -------------------------------------------------------------------------
+    def author(self, rec: WXRAuthor) -> None:
+        user_id = self.user_for(rec.login, rec.display_name, rec.email)
+        if rec.wp_id:
+            self.users_by_wp_id[rec.wp_id] = user_id
+
+    def user_for(self, login: str, display_name: str = "", email: str = "") -> int | None:
+        if not login:
+            return None
+        login = _fit(login, User.__table__.c.login)
+        if login in self.users_by_login:
+            return self.users_by_login[login]
+        user_id = db.session.scalar(sa.select(User.id).where(User.login == login))
+        if user_id is None:
+            user = User(
+                login=login,
+                display_name=_fit(display_name or login, User.__table__.c.display_name),
+                email=_fit(email, User.__table__.c.email) or None,
+                email_verified=False,
+            )
+            db.session.add(user)
+            db.session.flush()
+            user_id = user.id
+            self.report.imported["authors"] += 1
+        else:
+            self.report.skipped["authors already here (same login)"] += 1
+        self.users_by_login[login] = user_id
+        return user_id
+
+    # -- categories and tags -------------------------------------------------------------
+    def term(self, rec: WXRTerm) -> None:
+        taxonomy = mapping.TAXONOMY.get(rec.taxonomy)
+        if taxonomy is None:
+            self.report.skipped[f"{rec.taxonomy} terms (taxonomy not supported)"] += 1
+            return
+        slug = unquote(rec.slug)
+        if (taxonomy, slug) in self.terms_seen:
+            return  # WordPress 6.1 lists each term twice: as wp:category/wp:tag and as wp:term
+        self.terms_seen.add((taxonomy, slug))
+        if self.term_id(taxonomy, slug) is not None:
+            self.report.skipped["categories and tags already here"] += 1
+            return
+        self.term_id(taxonomy, slug, rec.name, rec.description, create=True)
+        if rec.parent_slug and taxonomy == "category":
+            term_id = self.term_ids[(taxonomy, slug)]
+            self.term_parents.append((term_id, taxonomy, unquote(rec.parent_slug), rec.line))
+
+    def term_id(self, taxonomy, slug, name="", description="", create=False) -> int | None:
+        key = (taxonomy, _fit(slug, terms.c.slug))
+        if key not in self.term_ids:
+            found = db.session.scalar(
+                sa.select(terms.c.id).where(terms.c.taxonomy == key[0], terms.c.slug == key[1])
+            )
+            if found is None and not create:
+                return None
+            if found is None:
+                found = db.session.execute(
+                    sa.insert(terms)
+                    .values(
+                        taxonomy=taxonomy,
+                        slug=key[1],
+                        name=_fit(name or slug, terms.c.name),
+                        description=description or "",
+                    )
+                    .returning(terms.c.id)
+                ).scalar_one()
+                self.report.imported["categories" if taxonomy == "category" else "tags"] += 1
+            self.term_ids[key] = found
+        return self.term_ids[key]
+
+    # -- posts and pages -----------------------------------------------------------------
+    def item(self, rec: WXRItem) -> None:
+        self.report.items_read += 1
+        self.report.comments_read += len(rec.comments)
+        if rec.post_type not in ("post", "page"):
+            self.report.skipped[f"{rec.post_type} items (post type not imported)"] += 1
+            return
+        if rec.status in mapping.SKIPPED_POST_STATUSES:
+            self.report.skipped[f"{rec.status} items (not content)"] += 1
+            return
+        status = mapping.POST_STATUS.get(rec.status)
+        if status is None:
+            self.report.skipped[f"items with unknown status {rec.status!r}"] += 1
+            return
+        post_id = self.post_ids.get(rec.wp_id) or db.session.scalar(
+            sa.select(posts.c.id).where(posts.c.wp_id == rec.wp_id)
+        )
+        if post_id is not None:
+            self.report.skipped["posts and pages already imported"] += 1
+            new_post = False
+        else:
+            post_id = self.insert_post(rec, status)
+            new_post = True
+        self.post_ids[rec.wp_id] = post_id
+        self.comments.write(rec, post_id, new_post)
+        self.refresh_statistics()
+
+    def refresh_statistics(self) -> None:
+        """On PostgreSQL, re-analyze the growing tables now and then (64, 256, 1024... items).
+
+        The whole import is one transaction, so autovacuum never sees the new rows, and plans
+        made while the tables were empty (sequential scans) would make the import quadratic.
+        ANALYZE counts this transaction's own rows and invalidates those plans.
+        """
+        done = self.report.items_read
+        if done >= 64 and done & (done - 1) == 0 and done.bit_length() % 2 == 1:
+            if db.session.get_bind().dialect.name == "postgresql":
+                db.session.execute(sa.text("ANALYZE posts, comments, post_terms, terms, users"))
+
+    def insert_post(self, rec: WXRItem, status: str) -> int:
+        published_at = mapping.utc_from_wp(rec.post_date_gmt, rec.post_date, self.tz) or self.now
+        self.note_offset(rec, published_at)
+        if rec.password and status == "published":
+            status = "private"
+            self.report.warn(
+                f"line {rec.line}: “{rec.title}” is password-protected in "
+                "WordPress; imported as private"
+            )
+        parent_id = None
+        if rec.post_type == "page" and rec.post_parent:
+            parent_id = self.post_ids.get(rec.post_parent)
+        row = {
+            "kind": rec.post_type,
+            "title": _fit(rec.title, posts.c.title),
+            "slug": self.unique_slug(rec),
+            "body": rec.content,
+            "body_format": "html",
+            "excerpt": rec.excerpt,
+            "status": status,
+            "published_at": published_at,
+            "created_at": published_at,
+            "updated_at": mapping.utc_from_wp(rec.modified_gmt, None, self.tz) or published_at,
+            "author_id": self.user_for(rec.creator),
+            "parent_id": parent_id,
+            "comments_open": rec.comment_status == "open",
+            "comment_count": self.comments.approved_count(rec),
+            "like_count": 0,
+            "wp_id": rec.wp_id,
+            "guid": _fit(rec.guid, posts.c.guid) or None,
+        }
+        post_id = db.session.execute(
+            sa.insert(posts).values(row).returning(posts.c.id)
+        ).scalar_one()
+        if rec.post_type == "page" and rec.post_parent and parent_id is None:
+            self.page_parents.append((post_id, rec.post_parent, rec.line))
+        self.link_terms(rec, post_id)
+        self.report.imported["pages" if rec.post_type == "page" else "posts"] += 1
+        return post_id
+
+    def unique_slug(self, rec: WXRItem) -> str:
+        base = (
+            unquote(rec.post_name) or mapping.slugify(rec.title) or f"{rec.post_type}-{rec.wp_id}"
+        )
+        base = _fit(base, posts.c.slug)
+        slug, n = base, 2
+        while db.session.scalar(sa.select(posts.c.id).where(posts.c.slug == slug)) is not None:
+            slug, n = f"{base[:190]}-{n}", n + 1
+        if slug != base and rec.post_name:
+            self.report.warn(
+                f"line {rec.line}: the slug “{base}” is taken here; "
+                f"WordPress post {rec.wp_id} was imported as “{slug}”"
+            )
+        return slug
+
+    def link_terms(self, rec: WXRItem, post_id: int) -> None:
+        ids = []
+        for domain, nicename, name in rec.terms:
+            taxonomy = mapping.TAXONOMY.get(domain)
+            if taxonomy is None:
+                self.report.skipped[f"{domain} terms on items (taxonomy not supported)"] += 1
+                continue
+            slug = unquote(nicename) or mapping.slugify(name)
+            if slug:
+                ids.append(self.term_id(taxonomy, slug, name, create=True))
+        if ids:
+            rows = [{"post_id": post_id, "term_id": term_id} for term_id in dict.fromkeys(ids)]
+            db.session.execute(sa.insert(post_terms), rows)
+
+    def note_offset(self, rec: WXRItem, published_at: datetime) -> None:
+        """Collect WordPress's UTC offsets to tell whether permalinks keep their dates here."""
+        if rec.post_date is None or rec.post_date_gmt is None:
+            return
+        if published_at.astimezone(self.tz).date() != rec.post_date.date():
+            self.day_changes += 1
+        offset = int((rec.post_date - rec.post_date_gmt).total_seconds())
+        # One instant per offset and month, so that summer and winter time both get sampled.
+        samples = self.offsets.setdefault(offset, {})
+        month = (published_at.year, published_at.month)
+        if month not in samples and len(samples) < 500:
+            samples[month] = published_at
+
+    # -- after the last record -----------------------------------------------------------
+    def finish(self) -> None:
+        for term_id, taxonomy, parent_slug, line in self.term_parents:
+            parent_id = self.term_id(taxonomy, parent_slug)
+            if parent_id is None:
+                self.report.warn(
+                    f"line {line}: parent category “{parent_slug}” is not in the "
+                    "export; the category was imported at the top level"
+                )
+            else:
+                db.session.execute(
+                    sa.update(terms).where(terms.c.id == term_id).values(parent_id=parent_id)
+                )
+        for post_id, wp_parent, line in self.page_parents:
+            parent_id = self.post_ids.get(wp_parent) or db.session.scalar(
+                sa.select(posts.c.id).where(posts.c.wp_id == wp_parent)
+            )
+            if parent_id is None:
+                self.report.warn(
+                    f"line {line}: parent page {wp_parent} is not in the export; "
+                    "the page was imported at the top level"
+                )
+            else:
+                db.session.execute(
+                    sa.update(posts)
+                    .where(posts.c.id == post_id)
+                    .values(parent_id=parent_id, updated_at=posts.c.updated_at)
+                )
+        self.warn_about_time_zone()
+
+    def warn_about_time_zone(self) -> None:
+        samples = [(at, off) for off, months in self.offsets.items() for at in months.values()]
+        if all(at.astimezone(self.tz).utcoffset().total_seconds() == off for at, off in samples):
+            return
+        seen = ", ".join(_format_offset(offset) for offset in sorted(self.offsets))
+        zones = mapping.zones_matching(samples)
+        hint = f" (it looks like {' or '.join(zones)})" if zones else ""
+        self.report.warn(
+            f"WordPress's local times (UTC{seen}) are not in BLOG_TIMEZONE={self.tz.key}: "
+            f"{self.day_changes} post(s) get a permalink dated a different day than in WordPress. "
+            f"Set BLOG_TIMEZONE to the WordPress site's time zone{hint} to keep every permalink; "
+            "until then the WordPress-dated URLs redirect to the new ones."
+        )
+
+
+def _format_offset(seconds: int) -> str:
+    sign = "+" if seconds >= 0 else "-"
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    return f"{sign}{hours:02d}:{minutes:02d}"
+
+
+def import_wxr(
+    source: BinaryIO, *, orphans: str = "error", progress: Progress | None = None
+) -> ImportReport:
+    """Import a WXR file (a binary file object) in one transaction; the CLI and admin call it.
+
+    Raises WXRError, naming the line, for a file it cannot read; nothing is written then.
+    `orphans="top-level"` imports a reply whose parent is not in the file (WordPress leaves spam
+    out of its exports) as a top-level comment instead of refusing the file.
+    """
+    report = ImportReport()
+    importer = _Importer(report, orphans)
+    started = time.perf_counter()
+    try:
+        for record in read_wxr(source):
+            importer.handle(record)
+            if progress is not None:
+                progress(_position(source), report)
+        importer.finish()
+        db.session.commit()
+    except sa.exc.DBAPIError as error:
+        db.session.rollback()
+        raise WXRError(f"the database refused this record: {error.orig}", importer.line) from error
+    except BaseException:
+        db.session.rollback()
+        raise
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _position(source) -> int:
+    try:
+        return source.tell()
+    except (AttributeError, OSError, ValueError):
+        return 0
