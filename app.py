@@ -47,11 +47,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from admin import bp as admin_bp
     from auth import bp as auth_bp
     from blog import bp as blog_bp
 
     app.register_blueprint(blog_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
 def register_template_helpers(app: Flask) -> None:
