@@ -39,11 +39,12 @@ def unique_slug(wanted: str, title: str, post_id: int | None = None) -> str:
 
 def save_post(post: Post | None, draft: PostDraft, author: User) -> Post:
     """Create a post (post=None) or update one from the editor, and commit."""
+    slug = unique_slug(draft.slug, draft.title, post.id if post else None)
     if post is None:
         post = Post(kind="post", author_id=author.id, body_format="markdown")
         db.session.add(post)
     post.title = draft.title
-    post.slug = unique_slug(draft.slug, draft.title, post.id)
+    post.slug = slug
     post.body = draft.body
     post.excerpt = draft.excerpt
     post.published_at = draft.published_at
