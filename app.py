@@ -6,6 +6,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import errors
+import request_log
+import security
 from config import Config, config_for_environment
 from extensions import cache, csrf, db, limiter, login_manager, migrate
 
@@ -20,7 +22,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     errors.register_error_handlers(app)
+    request_log.register(app)
+    security.register(app)
     register_commands(app)
+    register_background_sender(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -39,6 +44,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
+    from auth import providers
+
+    providers.init_app(app)  # this app's own Authlib OAuth registry
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from dbtypes import enable_sqlite_pragmas
 
@@ -50,9 +58,13 @@ def register_blueprints(app: Flask) -> None:
     from admin import bp as admin_bp
     from auth import bp as auth_bp
     from blog import bp as blog_bp
+    from health import bp as health_bp
+    from notify import bp as notify_bp
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(blog_bp)
-    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(auth_bp)  # routes at /login and /auth/...
+    app.register_blueprint(notify_bp, url_prefix="/notify")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
@@ -62,7 +74,17 @@ def register_template_helpers(app: Flask) -> None:
     templating.register(app)
 
 
+def register_background_sender(app: Flask) -> None:
+    from notify import background
+
+    background.init_app(app)  # only arranges it: the thread starts on the first request
+
+
 def register_commands(app: Flask) -> None:
+    from auth.cli import register as register_auth_commands
     from blog.cli import register as register_blog_commands
+    from notify.cli import register as register_mail_commands
 
     register_blog_commands(app)
+    register_auth_commands(app)
+    register_mail_commands(app)

@@ -1,5 +1,6 @@
 """Settings read from the environment (and an optional .env); one class per BLOG_ENV."""
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -49,6 +50,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SESSION_PROTECTION = "basic"  # Flask-Login: a changed IP/browser marks the session not fresh
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, so a form left open for hours still posts
 
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
@@ -61,6 +63,29 @@ class Config:
     CACHE_REDIS_URL = REDIS_URL
     CACHE_DEFAULT_TIMEOUT = 300
 
+    # Log-in. Provider keys follow Authlib's <PROVIDER>_<KEY> convention (GOOGLE_CLIENT_ID, ...);
+    # they are read from the environment by auth.providers when OAUTH_SETTINGS_FROM_ENV is on.
+    OAUTH_SETTINGS_FROM_ENV = True
+    OIDC_PROVIDERS = os.environ.get("OIDC_PROVIDERS", "")
+    OAUTH_TIMEOUT = float(os.environ.get("OAUTH_TIMEOUT", "10"))
+    DEV_SIGNIN_URL = os.environ.get("DEV_SIGNIN_URL")
+    ADMIN_EMAILS = os.environ.get("ADMIN_EMAILS", "")
+    LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    # Mail: links in mails are built on SITE_URL, never on a request's Host header.
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")  # unset: mail waits in the outbox
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Blog <wordpress@blog.invalid>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
+    MAIL_RETRY_SECONDS = float(os.environ.get("MAIL_RETRY_SECONDS", "60"))  # doubles each try
+    MAIL_WORKER_INTERVAL = float(os.environ.get("MAIL_WORKER_INTERVAL", "10"))
+    MAIL_BACKGROUND_THREAD = False
+
     @staticmethod
     def init_app(app) -> None:
         """Finish settings that need the app (instance folder) or refuse ones that must never run."""
@@ -68,6 +93,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    # `make run` sends mail from a thread started on the first request (see notify/background.py).
+    MAIL_BACKGROUND_THREAD = _env_bool("MAIL_BACKGROUND_THREAD", True)
 
     @staticmethod
     def init_app(app) -> None:
@@ -84,6 +111,19 @@ class TestConfig(Config):
     CACHE_TYPE = "SimpleCache"
     CACHE_REDIS_URL = None
     REDIS_URL = None
+    OAUTH_SETTINGS_FROM_ENV = False
+    OIDC_PROVIDERS = ""
+    OAUTH_TIMEOUT = 2.0
+    DEV_SIGNIN_URL = None
+    ADMIN_EMAILS = ""
+    LOGIN_LIMIT_PER_IP = "20 per 10 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    SITE_URL = "http://127.0.0.1:5000"
+    MAIL_SERVER = None
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_USE_TLS = False
+    MAIL_DEFAULT_SENDER = "Career Notes <blog@example.com>"
 
 
 class ProductionConfig(Config):
@@ -97,6 +137,11 @@ class ProductionConfig(Config):
             raise RuntimeError("SECRET_KEY must be set when BLOG_ENV=production.")
         if app.debug:
             raise RuntimeError("Refusing to run BLOG_ENV=production with debug on.")
+        if app.config.get("DEV_SIGNIN_URL"):
+            raise RuntimeError("DEV_SIGNIN_URL (development sign-in) must not be set in production.")
+        if "SITE_URL" not in os.environ:
+            app.logger.warning("SITE_URL is not set: links in mails will point to %s.",
+                               app.config["SITE_URL"])
 
 
 CONFIGS = {
@@ -113,3 +158,25 @@ def config_for_environment() -> type[Config]:
         return CONFIGS[name]
     except KeyError:
         raise RuntimeError(f"BLOG_ENV must be one of {', '.join(CONFIGS)}, not {name!r}.") from None
+
+
+# Authlib reads these <PROVIDER>_<KEY> settings; the dict-valued ones are given as JSON.
+OAUTH_SETTING_KEYS = (
+    "client_id", "client_secret", "authorize_url", "authorize_params", "access_token_url",
+    "access_token_params", "api_base_url", "client_kwargs", "server_metadata_url",
+    "label", "icon_color", "scope",
+)
+OAUTH_JSON_KEYS = {"authorize_params", "access_token_params", "client_kwargs"}
+
+
+def oauth_settings_from_environment(names) -> dict:
+    """`<PROVIDER>_<KEY>` values found in the environment for the given provider names."""
+    found = {}
+    for name in names:
+        for key in OAUTH_SETTING_KEYS:
+            conf_key = f"{name}_{key}".upper()
+            value = os.environ.get(conf_key)
+            if value is None or value == "":
+                continue
+            found[conf_key] = json.loads(value) if key in OAUTH_JSON_KEYS else value
+    return found

@@ -38,3 +38,20 @@ def enable_sqlite_pragmas(engine: sa.Engine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def insert_or_ignore(model, **values) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING in the current session; True when a row was added.
+
+    Atomic on PostgreSQL and SQLite alike, so "one per user" rules hold under concurrent clicks.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from extensions import db
+
+    dialect = db.session.get_bind(mapper=sa.inspect(model)).dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    # RETURNING says whether a row went in; rowcount is not reliable across drivers here.
+    table = sa.inspect(model).local_table
+    statement = insert(table).values(**values).on_conflict_do_nothing()
+    return db.session.execute(statement.returning(*table.primary_key.columns)).first() is not None

@@ -17,7 +17,6 @@ from blog.services import CommentRefused
 from blog.settings import get_settings
 from extensions import db
 
-ACTION_RULE = "/comments/<int:comment_id>/<any(" + ",".join(ACTIONS) + "):action>"
 DONE = {"approve": "Comment approved.", "unapprove": "Comment unapproved.", "spam": "Comment marked as spam.",
         "unspam": "Comment restored from the spam.", "trash": "Comment moved to the Trash.",
         "restore": "Comment restored from the Trash.", "delete": "Comment deleted permanently."}
@@ -69,9 +68,11 @@ def comments():
     )
 
 
-@bp.post(ACTION_RULE)
+@bp.post("/comments/<int:comment_id>/<action>")
 def comment_action(comment_id: int, action: str):
     """A row action (approve, spam, trash, restore, delete...): in place with JS, else redirect back."""
+    if action not in ACTIONS:
+        abort(404)
     form = ActionForm()
     comment = _load(comment_id)
     try:
@@ -119,9 +120,11 @@ def comments_bulk():
     return redirect(back(form), 303)
 
 
-@bp.post("/comments/empty/<any(spam,trash):status>")
+@bp.post("/comments/empty/<status>")
 def comments_empty(status: str):
     """Empty Spam / Empty Trash: delete every comment in it for good."""
+    if status not in ("spam", "trash"):
+        abort(404)
     form = ActionForm()
     removed = empty_status(status, moderator())
     flash(f"{removed} comment{'s' if removed != 1 else ''} deleted permanently.", "success")

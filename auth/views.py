@@ -1,10 +1,91 @@
-"""Log-in and log-out."""
+"""Log-in and log-out: social log-in through any registered provider, owner log-in by password."""
 
-from auth import bp  # noqa: F401
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+
+from auth import bp, providers, services
+from auth.forms import LoginForm, LogoutForm
 from auth.models import User
-from extensions import db, login_manager
+from extensions import db, limiter, login_manager
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in to see that page."
+
+LOGIN_FAILED = "The email address or password is incorrect."
+TOO_MANY_ATTEMPTS = "Too many log-in attempts. Please wait a few minutes and try again."
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _account_key() -> str:
+    # Read before the view runs, so from the raw form: the limit is per attempted account,
+    # whether or not that account exists (so the limit itself reveals nothing).
+    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    return response.status_code in (400, 401)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
+    methods=["POST"],
+    error_message=TOO_MANY_ATTEMPTS,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_failed,
+    error_message=TOO_MANY_ATTEMPTS,
+)
+def login():
+    """Owner log-in by email and password; anyone may try, within the rate limits."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
+    user = services.authenticate(form.email.data, form.password.data)
+    if user is None:
+        form.form_errors.append(LOGIN_FAILED)
+        return render_template("auth/login.html", form=form), 401
+    services.log_in_with_password(user, form.remember.data)
+    return redirect(services.safe_next(form.next.data, url_for("blog.index")))
+
+
+@bp.get("/auth/login/<name>")
+def oauth_login(name: str):
+    """Send the reader to provider `name` to log in; anyone may call it."""
+    provider = providers.get_provider(name) or abort(404)
+    next_url = services.safe_next(request.args.get("next"), url_for("blog.index"))
+    callback = url_for("auth.callback", name=name, _external=True)
+    try:
+        return services.begin_login(provider, next_url, callback)
+    except services.LoginFailed as failure:
+        flash(str(failure), "error")
+        return redirect(next_url)
+
+
+@bp.get("/auth/callback/<name>")
+def callback(name: str):
+    """Where provider `name` returns the reader; logs them in or says why not."""
+    provider = providers.get_provider(name) or abort(404)
+    next_url = services.pop_next()
+    try:
+        services.complete_login(provider)
+    except services.LoginFailed as failure:
+        flash(str(failure), "error")
+    return redirect(next_url)
+
+
+@bp.post("/auth/logout")
+def logout():
+    """Log the current reader out (POST with CSRF only); returns to `next` on this site."""
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.log_out()
+    flash("You are now logged out.", "success")
+    return redirect(services.safe_next(form.next.data, url_for("blog.index")))

@@ -4,19 +4,19 @@ import hashlib
 from functools import lru_cache
 from urllib.parse import urlencode
 
-from flask import url_for
-
+IDENTICON_DIGEST = 16  # hex digits of the hash in an identicon's URL
 
 def email_hash(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-def avatar_url(email: str, source: str, size: int = 48) -> str:
+@lru_cache(maxsize=8192)
+def avatar_path(email: str, source: str, size: int = 48) -> str:
     """Where the avatar of this email is: Gravatar's, or our own identicon (no third party)."""
     digest = email_hash(email or "anonymous")
     if source == "gravatar":
         return f"https://secure.gravatar.com/avatar/{digest}?{urlencode({'s': size, 'd': 'identicon'})}"
-    return url_for("blog.identicon", digest=digest[:32])
+    return f"/avatar/{digest[:IDENTICON_DIGEST]}.svg"
 
 
 @lru_cache(maxsize=2048)

@@ -10,6 +10,11 @@ from blog.threads import ThreadNode, build_threads
 from extensions import db
 
 
+# What the page shows of a comment: plain rows load several times faster than ORM objects.
+SHOWN_COLUMNS = (Comment.id, Comment.parent_id, Comment.status, Comment.author_name, Comment.author_email,
+                 Comment.author_url, Comment.author_avatar_url, Comment.body, Comment.created_at)
+
+
 @dataclass
 class CommentPage:
     threads: list[ThreadNode]
@@ -48,8 +53,8 @@ def load_comment_page(post: Post, settings: dict, number: int | None, own_pendin
         else Comment.status == "approved"
     if own_pending and number == first_shown:
         where = sa.or_(where, sa.and_(Comment.id.in_(own_pending), Comment.depth == 0))
-    comments = db.session.scalars(
-        sa.select(Comment).where(Comment.post_id == post.id, where, visible)
+    comments = db.session.execute(
+        sa.select(*SHOWN_COLUMNS).where(Comment.post_id == post.id, where, visible)
         .order_by(Comment.created_at, Comment.id)
     ).all()
     return CommentPage(build_threads(list(comments)), number, pages, number == first_shown)

@@ -169,3 +169,18 @@ class CommentLike(db.Model):
         sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SiteState(db.Model):
+    """One row whose version changes with anything a cached public page shows."""
+
+    __tablename__ = "site_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_version: Mapped[int] = mapped_column(default=1)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The row exists from the start (the migration inserts it too), so writers only ever UPDATE it.
+sa.event.listen(SiteState.__table__, "after_create", sa.DDL(
+    "INSERT INTO site_state (id, content_version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP)"))

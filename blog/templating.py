@@ -5,7 +5,8 @@ from datetime import datetime
 from flask import Flask, current_app, url_for
 
 from blog.permalinks import blog_timezone, post_url
-from blog.avatars import avatar_url
+from blog.avatars import avatar_path
+from blog.comment_html import render_comment_list
 from blog.rendering import render_comment, render_post_body
 
 
@@ -24,7 +25,7 @@ def comment_avatar(comment, settings: dict) -> str:
         return url_for("static", filename="img/avatar.svg")
     if comment.author_avatar_url and settings["avatar_source"] == "gravatar":
         return comment.author_avatar_url
-    return avatar_url(comment.author_email or comment.author_name, settings["avatar_source"])
+    return avatar_path(comment.author_email or comment.author_name, settings["avatar_source"])
 
 
 def register(app: Flask) -> None:
@@ -32,6 +33,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(render_post_body, "post_html")
     app.add_template_filter(render_comment, "comment_html")
     app.add_template_global(comment_avatar)
+    app.add_template_global(render_comment_list)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     app.add_template_global(post_url)
     app.add_template_global(responses_heading)
     app.context_processor(lambda: {"blog_title": current_app.config["BLOG_TITLE"],

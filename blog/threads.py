@@ -1,17 +1,16 @@
 """Assemble comments into threads in Python, in one linear pass."""
 
-from dataclasses import dataclass, field
-
-from blog.models import Comment
-
-
-@dataclass
 class ThreadNode:
-    comment: Comment
-    children: list["ThreadNode"] = field(default_factory=list)
+    """A comment (an ORM object or a row with id and parent_id) and its replies."""
+
+    __slots__ = ("comment", "children")
+
+    def __init__(self, comment):
+        self.comment = comment
+        self.children: list[ThreadNode] = []
 
 
-def build_threads(comments: list[Comment]) -> list[ThreadNode]:
+def build_threads(comments: list) -> list[ThreadNode]:
     """Top-level nodes in the order given, each with its replies nested under it.
 
     A reply whose parent is not in the list (not approved, or on another page) is shown at the

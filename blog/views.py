@@ -5,7 +5,7 @@ from flask import abort, current_app, redirect, render_template, request
 from flask_login import current_user
 
 from blog import bp, commenters, queries
-from blog.avatars import identicon_svg
+from blog.avatars import IDENTICON_DIGEST, identicon_svg
 from blog.comment_pages import default_page, load_comment_page, page_of_comment
 from blog.forms import CommentForm
 from blog.models import Comment, Post
@@ -43,7 +43,7 @@ def post(year: int, month: int, day: int, slug: str, cpage: int | None = None):
 @bp.get("/avatar/<digest>.svg")
 def identicon(digest: str):
     """A generated avatar, so pages need no third-party request; anyone may call."""
-    if len(digest) != 32 or not all(c in "0123456789abcdef" for c in digest):
+    if len(digest) != IDENTICON_DIGEST or not all(c in "0123456789abcdef" for c in digest):
         abort(404)
     response = current_app.response_class(identicon_svg(digest), mimetype="image/svg+xml")
     response.cache_control.public = True

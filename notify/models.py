@@ -21,9 +21,7 @@ class Subscription(db.Model):
     # "comments" (a post's), "replies" (to comment_id) or "posts" (the blog's).
     scope: Mapped[str] = mapped_column(sa.String(10))
     post_id: Mapped[int | None] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
-    comment_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("comments.id", ondelete="CASCADE")
-    )
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"))
     # "instant", "daily" or "weekly".
     delivery: Mapped[str] = mapped_column(sa.String(10), default="instant")
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

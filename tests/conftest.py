@@ -8,13 +8,14 @@ import os
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
 from flask.testing import FlaskClient
 
 from app import create_app
 from config import TestConfig
 from extensions import db
 
-pytest_plugins = ["tests.admin_fixtures"]
+pytest_plugins = ["tests.oauth_fixtures", "tests.mail_fixtures", "tests.admin_fixtures"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
@@ -30,7 +31,8 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
-        db.session.expire_all()  # the test's own session sees what the request committed
+        if has_app_context():
+            db.session.expire_all()  # the test's own session sees what the request committed
         return response
 
 
@@ -55,7 +57,8 @@ def postgres_schema():
 
 
 def _empty_all_tables() -> None:
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    # site_state keeps its single row (its version only ever grows), as a real database does.
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables if t.name != "site_state")
     db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     db.session.commit()
 

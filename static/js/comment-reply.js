@@ -14,22 +14,24 @@
   respond.parentNode.insertBefore(placeholder, respond);
 
   function moveForm(link) {
-    var below = document.getElementById(link.dataset.belowelement);
-    if (!below) return false;
-    below.parentNode.insertBefore(respond, below.nextSibling);
-    parentInput.value = link.dataset.commentid;
-    titleText.textContent = link.dataset.replyto;
+    var article = link.closest(".comment-list article");
+    if (!article) return false;
+    article.parentNode.insertBefore(respond, article.nextSibling);
+    parentInput.value = article.parentNode.id.replace("comment-", "");
+    titleText.textContent = "Leave a Reply to " + article.querySelector(".fn").textContent;
     cancel.hidden = false;
-    var textarea = document.getElementById("comment");
-    if (textarea) textarea.focus();
+    document.getElementById("comment").focus();
     return true;
   }
 
   function restoreForm() {
+    var parentId = parentInput.value;
     placeholder.parentNode.insertBefore(respond, placeholder);
     parentInput.value = "0";
     titleText.textContent = defaultTitle;
     cancel.hidden = true;
+    var link = document.querySelector("#comment-" + parentId + " > article .comment-reply-link");
+    if (link) link.focus();
   }
 
   document.addEventListener("click", function (event) {
@@ -39,8 +41,6 @@
     } else if (event.target === cancel) {
       event.preventDefault();
       restoreForm();
-      var replyLink = document.querySelector(".comment-reply-link[data-commentid]");
-      if (replyLink) replyLink.focus();
     }
   });
 })();

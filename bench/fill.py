@@ -1,0 +1,38 @@
+"""Fill a migrated database for the benchmark (run by bench/run.py in a child process)."""
+
+import json
+import sys
+
+from app import create_app
+from bench import seed
+from blog.permalinks import post_url
+from blog.settings import save_settings
+from extensions import db
+
+
+def fill(big: int) -> dict:
+    for n in range(30):
+        seed.make_post(f"older-post-{n}", f"An older post, number {n}", "Some words.\n\n" * 5,
+                       seed.START.replace(year=2023, day=1 + n % 28))
+    posts = {
+        "post_0": seed.make_post("quiet-post", "A post nobody answered yet", "Nothing to see.\n\n" * 3),
+        "post_10": seed.make_commented_post("ten-comments", 10, seed=10),
+        "post_200": seed.load_wordpress_seed(),
+        "post_10k": seed.make_commented_post("ten-thousand-comments", 10_000, seed=20),
+        "post_big": seed.make_commented_post("the-biggest-thread", big, seed=30),
+    }
+    return {"home": "/", "big": big} | {key: post_url(post) for key, post in posts.items()}
+
+
+def main() -> None:
+    app = create_app()
+    with app.test_request_context():
+        if sys.argv[1] == "--settings":
+            save_settings(json.loads(sys.argv[2]))
+            db.session.commit()
+            return
+        print(json.dumps(fill(int(sys.argv[1]))))
+
+
+if __name__ == "__main__":
+    main()

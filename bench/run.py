@@ -1,0 +1,234 @@
+"""`make bench`: the blog under gunicorn (production settings) on SQLite and PostgreSQL, driven by wrk.
+
+Prints one table: requests per second, p50/p99 latency at 16 connections, each page's share of
+the stack's ceiling (a minimal Flask app under the same gunicorn settings), SQL queries per page,
+HTML size, and a worker's peak memory. Everything runs on 127.0.0.1 and stops by itself.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+UNCACHED = "comment_author=bench"  # any comment cookie makes a reader ineligible for the page cache
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk not found: installing it from Debian's packages", file=sys.stderr)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    return shutil.which("wrk")
+
+
+class Server:
+    """A gunicorn serving one app on a free port of 127.0.0.1."""
+
+    def __init__(self, app: str, env: dict, workers: int, log: Path):
+        self.port = free_port()
+        self.log = log
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = os.environ | env | {"GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": str(workers)}
+        self.process = subprocess.Popen(
+            [GUNICORN, "-c", str(ROOT / "bench" / "gunicorn.conf.py"), app], cwd=ROOT, env=env,
+            stdout=subprocess.DEVNULL, stderr=log.open("w"), start_new_session=True)
+        self._wait()
+
+    def _wait(self) -> None:
+        for _ in range(150):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not start: {self.log.read_text()[-2000:]}")
+
+    def worker_peak_memory_mb(self) -> float:
+        peaks = []
+        for child in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            for pid in child.read_text().split():
+                status = Path(f"/proc/{pid}/status").read_text()
+                peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
+        return max(peaks, default=0.0)
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=20)
+
+
+def wrk(url: str, seconds: int, connections: int = 16, cookie: str | None = None) -> dict:
+    """Requests per second and latency percentiles from one bounded wrk run."""
+    command = [ensure_wrk(), f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency",
+               "--timeout", "10s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {"rps": rate, "p50": _percentile(output, "50%"), "p99": _percentile(output, "99%"),
+            "errors": int(non_2xx.group(1)) if non_2xx else 0}
+
+
+def _percentile(output: str, label: str) -> float:
+    value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", output).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def prepare_database(kind: str, workdir: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / 'bench.sqlite'}"
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", f"CREATE DATABASE {name}"],
+                   check=True)
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def drop_database(url: str) -> None:
+    if url.startswith("postgresql"):
+        name = url.rsplit("/", 1)[1]
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc",
+                        f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
+
+
+def seed(database_url: str, big: int) -> dict:
+    """Migrate and fill the database in a child process; returns the paths to measure."""
+    env = os.environ | {"DATABASE_URL": database_url, "BLOG_ENV": "development", "SECRET_KEY": "bench"}
+    subprocess.run([PYTHON, "-m", "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    output = subprocess.run([PYTHON, "-m", "bench.fill", str(big)], cwd=ROOT, env=env, check=True,
+                            capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def set_setting(database_url: str, **values) -> None:
+    env = os.environ | {"DATABASE_URL": database_url, "BLOG_ENV": "development", "SECRET_KEY": "bench"}
+    subprocess.run([PYTHON, "-m", "bench.fill", "--settings", json.dumps(values)], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+
+
+def run_database(kind: str, seconds: int, big: int, workers: int) -> list[dict]:
+    workdir = Path(tempfile.mkdtemp(prefix=f"blog-bench-{kind}-"))
+    database_url = prepare_database(kind, workdir)
+    rows: list[dict] = []
+    try:
+        print(f"[{kind}] migrating and filling ({big:,} comments on the largest post)...", file=sys.stderr)
+        paths = seed(database_url, big)
+        env = {"BLOG_ENV": "production", "SECRET_KEY": "bench-secret", "DATABASE_URL": database_url,
+               "PROXY_FIX_HOPS": "1", "COMMENT_RATE_LIMIT": "1000000 per minute",
+               "SESSION_COOKIE_SECURE": "0", "FLASK_DEBUG": "0"}
+        ceiling = Server("bench.ceiling:create_app()", {}, workers, workdir / "ceiling.log")
+        blog = Server("app:create_app()", env, workers, workdir / "blog.log")
+        try:
+            rows = measure(kind, blog, ceiling, paths, seconds, database_url)
+            memory = blog.worker_peak_memory_mb()
+            for row in rows:
+                row["worker_mb"] = memory
+        finally:
+            blog.stop()
+            ceiling.stop()
+    finally:
+        drop_database(database_url)
+        shutil.rmtree(workdir, ignore_errors=True)
+    return rows
+
+
+def measure(kind: str, blog: Server, ceiling: Server, paths: dict, seconds: int, database_url: str) -> list[dict]:
+    from bench.queries import count_queries
+
+    rows = [{"page": "ceiling: minimal Flask app", **wrk(ceiling.url + "/", seconds)}]
+    set_setting(database_url, page_comments=False)  # all 200 on one page, as WordPress served them
+    pages = [("home page", paths["home"], UNCACHED), ("post, 0 comments", paths["post_0"], UNCACHED),
+             ("post, 10 comments", paths["post_10"], UNCACHED),
+             ("post, 200 comments (WordPress seed)", paths["post_200"], UNCACHED),
+             ("post, 200 comments, page cache", paths["post_200"], None),
+             ("home page, page cache", paths["home"], None)]
+    for label, path, cookie in pages:
+        rows.append({"page": label, **wrk(blog.url + path, seconds, cookie=cookie),
+                     "alone_ms": wrk(blog.url + path, max(2, seconds // 3), connections=1, cookie=cookie)["p50"],
+                     "queries": count_queries(database_url, path), "html_kb": _size_kb(blog.url + path)})
+    set_setting(database_url, page_comments=True)
+    for label, path in (("post, 10,000 comments (paged)", paths["post_10k"]),
+                        (f"post, {paths['big']:,} comments (paged)", paths["post_big"])):
+        rows.append({"page": label, **wrk(blog.url + path, seconds, cookie=UNCACHED),
+                     "alone_ms": wrk(blog.url + path, max(2, seconds // 3), connections=1, cookie=UNCACHED)["p50"],
+                     "queries": count_queries(database_url, path), "html_kb": _size_kb(blog.url + path)})
+    rows.append(comment_posts(blog, paths["post_0"], seconds))
+    ceiling_rps = rows[0]["rps"]
+    for row in rows:
+        row["db"] = kind
+        row["share"] = row["rps"] / ceiling_rps
+    return rows
+
+
+def comment_posts(blog: Server, path: str, seconds: int) -> dict:
+    load = subprocess.run([PYTHON, str(ROOT / "bench" / "comment_load.py"), blog.url, path, "--threads", "16",
+                           "--seconds", str(seconds)], capture_output=True, text=True, check=True)
+    alone = subprocess.run([PYTHON, str(ROOT / "bench" / "comment_load.py"), blog.url, path, "--threads", "1",
+                            "--seconds", str(max(2, seconds // 3))], capture_output=True, text=True, check=True)
+    result, single = json.loads(load.stdout), json.loads(alone.stdout)
+    return {"page": "guest comment POST (rules on, held)", "rps": result["per_second"], "p50": result["p50_ms"],
+            "p99": result["p99_ms"], "alone_ms": single["p50_ms"], "errors": sum(
+                n for status, n in result["statuses"].items() if status != "303"), "queries": None,
+            "html_kb": None}
+
+
+def _size_kb(url: str) -> float:
+    import requests
+
+    return len(requests.get(url, headers={"Cookie": UNCACHED}, timeout=10).content) / 1000
+
+
+def print_table(rows: list[dict]) -> None:
+    header = f"{'db':8} {'page':42} {'req/s':>8} {'share':>6} {'p50 ms':>7} {'p99 ms':>7} {'alone ms':>8} " \
+             f"{'queries':>7} {'HTML KB':>7} {'errors':>6}"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(f"{r['db']:8} {r['page']:42} {r['rps']:8.0f} {r['share']:6.0%} {r['p50']:7.2f} {r['p99']:7.2f} "
+              f"{_opt(r.get('alone_ms'), '8.2f')} {_opt(r.get('queries'), '7d')} {_opt(r.get('html_kb'), '7.1f')} "
+              f"{r.get('errors', 0):6d}")
+    for kind in dict.fromkeys(r["db"] for r in rows):
+        print(f"peak worker memory ({kind}): {max(r['worker_mb'] for r in rows if r['db'] == kind):.1f} MB")
+
+
+def _opt(value, spec: str) -> str:
+    width = int(spec.split(".")[0].rstrip("df"))
+    return f"{value:{spec}}" if value is not None else " " * (width - 1) + "-"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument("--big", type=int, default=100_000, help="comments on the largest post")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers, for the blog and the ceiling")
+    args = parser.parse_args()
+    rows = []
+    for kind in args.databases.split(","):
+        rows += run_database(kind, args.seconds, args.big, args.workers)
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    main()

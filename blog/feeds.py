@@ -1,0 +1,193 @@
+"""RSS 2.0 and Atom feeds (posts, all comments, one post's comments), sitemap.xml and robots.txt."""
+
+import html
+from datetime import datetime, timezone
+
+import nh3
+import sqlalchemy as sa
+from feedgen.feed import FeedGenerator
+from flask import Response, abort, current_app, render_template, request, url_for
+
+from blog import bp, queries
+from blog.models import Comment, Post
+from blog.permalinks import day_bounds, post_url
+from blog.rendering import render_post_body
+from dbtypes import utcnow
+from extensions import db
+
+FEED_SIZE = 10  # WordPress's "Syndication feeds show the most recent" default
+EXCERPT_WORDS = 55
+MEDIA_TYPES = {
+    "rss": "application/rss+xml; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
+}
+
+
+@bp.app_template_global()
+def post_feed_url(post: Post, kind: str = "rss") -> str:
+    """<post permalink>feed/ (or feed/atom/): the post's comments feed."""
+    return post_url(post, _external=True) + ("feed/" if kind == "rss" else "feed/atom/")
+
+
+def post_guid(post: Post) -> str:
+    """WordPress's stable id for a post: the imported guid, else <home>?p=<id>."""
+    return post.guid or url_for("blog.index", p=post.id, _external=True)
+
+
+def comment_guid(post: Post, comment: Comment) -> str:
+    return f"{post_guid(post)}#comment-{comment.id}"
+
+
+def _excerpt(post: Post) -> str:
+    if post.excerpt:
+        return post.excerpt
+    text = html.unescape(nh3.clean(render_post_body(post.body, post.body_format), tags=set()))
+    words = text.split()
+    return " ".join(words[:EXCERPT_WORDS]) + (" […]" if len(words) > EXCERPT_WORDS else "")
+
+
+def _new_feed(title: str, page_url: str, self_url: str, description: str) -> FeedGenerator:
+    feed = FeedGenerator()
+    feed.load_extension("dc")
+    feed.id(self_url)
+    feed.title(title)
+    feed.subtitle(description or title)
+    feed.link(href=page_url, rel="alternate")
+    feed.link(href=self_url, rel="self")
+    feed.language("en")
+    feed.generator("Flask blog")
+    return feed
+
+
+def _respond(feed: FeedGenerator, kind: str, newest: datetime | None) -> Response:
+    newest = newest or utcnow()
+    feed.updated(newest)
+    feed.lastBuildDate(newest)
+    body = feed.atom_str(pretty=True) if kind == "atom" else feed.rss_str(pretty=True)
+    response = Response(body, mimetype=MEDIA_TYPES[kind].split(";")[0])
+    response.headers["Content-Type"] = MEDIA_TYPES[kind]
+    response.last_modified = newest
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _post_dates(post: Post) -> tuple[datetime, datetime]:
+    return post.published_at, max(post.updated_at, post.published_at)
+
+
+@bp.get("/feed/", defaults={"kind": "rss"}, endpoint="feed")
+@bp.get("/feed/atom/", defaults={"kind": "atom"}, endpoint="feed_atom")
+def posts_feed(kind: str):
+    """The latest published posts as RSS 2.0 or Atom; anyone may call."""
+    config = current_app.config
+    posts = list(db.session.scalars(queries.published_posts_query().limit(FEED_SIZE)))
+    feed = _new_feed(
+        config["BLOG_TITLE"],
+        url_for("blog.index", _external=True),
+        request.base_url,
+        config["BLOG_TAGLINE"],
+    )
+    for post in posts:
+        published, updated = _post_dates(post)
+        entry = feed.add_entry(order="append")
+        entry.guid(post_guid(post), permalink=False)
+        entry.title(post.title)
+        entry.link(href=post_url(post, _external=True))
+        entry.published(published)
+        entry.updated(updated)
+        if post.author:
+            entry.author(name=post.author.display_name)
+            entry.dc.dc_creator(post.author.display_name)
+        entry.summary(_excerpt(post))
+        entry.content(render_post_body(post.body, post.body_format), type="html")
+        if post.comment_count:
+            entry.comments(post_url(post, _external=True, _anchor="comments"))
+    newest = max((_post_dates(p)[1] for p in posts), default=None)
+    return _respond(feed, kind, newest)
+
+
+def _comments_feed(
+    kind: str, comments: list[tuple[Comment, Post]], title: str, page_url: str, one_post: bool
+) -> Response:
+    feed = _new_feed(title, page_url, request.base_url, current_app.config["BLOG_TAGLINE"])
+    for comment, post in comments:
+        author = comment.author_name or "Anonymous"
+        entry = feed.add_entry(order="append")
+        entry.guid(comment_guid(post, comment), permalink=False)
+        entry.title(f"By: {author}" if one_post else f"Comment on {post.title} by {author}")
+        entry.link(href=post_url(post, _external=True, _anchor=f"comment-{comment.id}"))
+        entry.published(comment.created_at)
+        entry.updated(comment.created_at)
+        entry.author(name=author)
+        entry.dc.dc_creator(author)
+        entry.summary(comment.body)
+    newest = max((c.created_at for c, _ in comments), default=None)
+    return _respond(feed, kind, newest)
+
+
+@bp.get("/comments/feed/", defaults={"kind": "rss"}, endpoint="comments_feed")
+@bp.get("/comments/feed/atom/", defaults={"kind": "atom"}, endpoint="comments_feed_atom")
+def all_comments_feed(kind: str):
+    """The latest approved comments on published posts; anyone may call."""
+    visible = queries.published_posts_query().order_by(None).subquery()
+    rows = (
+        db.session.execute(
+            sa.select(Comment, Post)
+            .join(Post, Post.id == Comment.post_id)
+            .where(Comment.status == "approved", Comment.post_id.in_(sa.select(visible.c.id)))
+            .order_by(Comment.created_at.desc(), Comment.id.desc())
+            .limit(FEED_SIZE)
+        )
+        .tuples()
+        .all()
+    )
+    title = f"Comments for {current_app.config['BLOG_TITLE']}"
+    return _comments_feed(kind, rows, title, url_for("blog.index", _external=True), False)
+
+
+POST_PATH = "/<int:year>/<int(fixed_digits=2):month>/<int(fixed_digits=2):day>/<slug>/"
+
+
+@bp.get(POST_PATH + "feed/", defaults={"kind": "rss"}, endpoint="post_comments_feed")
+@bp.get(POST_PATH + "feed/atom/", defaults={"kind": "atom"}, endpoint="post_comments_feed_atom")
+def post_comments_feed(year: int, month: int, day: int, slug: str, kind: str):
+    """One published post's approved comments, newest first; anyone may call."""
+    bounds = day_bounds(year, month, day)
+    post = bounds and queries.find_published_post(slug, *bounds)
+    if not post:
+        abort(404)
+    comments = db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.post_id == post.id, Comment.status == "approved")
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(FEED_SIZE)
+    )
+    title = f"Comments on: {post.title}"
+    return _comments_feed(
+        kind, [(c, post) for c in comments], title, post_url(post, _external=True), True
+    )
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Every published post for search engines; anyone may call."""
+    posts = db.session.scalars(queries.published_posts_query()).all()
+    entries = [(post_url(p, _external=True), _post_dates(p)[1]) for p in posts]
+    newest = max((modified for _, modified in entries), default=None)
+    body = render_template(
+        "blog/sitemap.xml",
+        newest=newest and _w3c(newest),
+        entries=[(loc, _w3c(modified)) for loc, modified in entries],
+    )
+    return Response(body, mimetype="application/xml")
+
+
+def _w3c(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Crawl rules: pages yes, accounts, admin and mail links no; points to the sitemap."""
+    body = render_template("blog/robots.txt")
+    return Response(body, mimetype="text/plain")

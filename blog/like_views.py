@@ -1,0 +1,69 @@
+"""Like and unlike buttons: CSRF-protected POSTs for logged-in readers, JSON for fetch()."""
+
+from flask import abort, flash, jsonify, redirect, render_template, request
+from flask_login import current_user
+
+from blog import bp, likes
+from blog.permalinks import post_url
+from extensions import db
+
+
+@bp.app_template_global()
+def post_likes(post):
+    """The like box's numbers for the current reader (templates/notify/_post_likes.html)."""
+    return likes.post_likes(post, current_user)
+
+
+@bp.app_template_global()
+def liked_comment_ids(post_id: int) -> set[int]:
+    return likes.liked_comment_ids(current_user, post_id)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
+        "application/json"
+    )
+
+
+def _login_needed(post, message: str):
+    flash(message, "info")
+    target = post_url(post, _anchor="respond")
+    if _wants_json():
+        return jsonify(error=message, login_url=target), 401
+    return redirect(target)
+
+
+@bp.post("/posts/<int:post_id>/like", endpoint="like_post", defaults={"like": True})
+@bp.post("/posts/<int:post_id>/unlike", endpoint="unlike_post", defaults={"like": False})
+def post_like(post_id: int, like: bool):
+    """Like or unlike a visible post; a logged-in reader only (others are sent to log in)."""
+    post = likes.likeable_post(post_id) or abort(404)
+    if not current_user.is_authenticated:
+        return _login_needed(post, "Log in to like this post.")
+    (likes.like_post if like else likes.unlike_post)(current_user, post)
+    db.session.commit()
+    if _wants_json():
+        state = likes.post_likes(post, current_user)
+        html = render_template("notify/_post_likes.html", post=post)
+        return jsonify(liked=state.liked, count=state.count, html=html)
+    return redirect(post_url(post, _anchor=f"likes-post-{post.id}"))
+
+
+@bp.post("/comments/<int:comment_id>/like", endpoint="like_comment", defaults={"like": True})
+@bp.post("/comments/<int:comment_id>/unlike", endpoint="unlike_comment", defaults={"like": False})
+def comment_like(comment_id: int, like: bool):
+    """Like or unlike an approved comment; a logged-in reader only."""
+    comment, post = likes.likeable_comment(comment_id) or abort(404)
+    if not current_user.is_authenticated:
+        return _login_needed(post, "Log in to like this comment.")
+    (likes.like_comment if like else likes.unlike_comment)(current_user, comment)
+    db.session.commit()
+    if _wants_json():
+        db.session.refresh(comment)
+        html = render_template("notify/_comment_like.html", comment=comment)
+        return jsonify(
+            liked=comment.id in likes.liked_comment_ids(current_user, post.id),
+            count=comment.like_count,
+            html=html,
+        )
+    return redirect(post_url(post, _anchor=f"comment-{comment.id}"))

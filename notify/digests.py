@@ -1,0 +1,109 @@
+"""Daily and weekly digests, written by the worker's pass into the outbox."""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from blog.models import Comment, ModerationLog, Post
+from blog.permalinks import post_url
+from extensions import db
+from notify import links, mailer
+from notify.models import Subscription
+
+PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+
+
+def send_digests(now: datetime) -> int:
+    """Write one digest per due subscription that has news; returns how many were written."""
+    written = 0
+    with mailer.site_links():
+        for delivery, period in PERIODS.items():
+            since = sa.func.coalesce(Subscription.last_digest_at, Subscription.confirmed_at)
+            due = db.session.scalars(
+                sa.select(Subscription)
+                .where(
+                    Subscription.delivery == delivery,
+                    Subscription.scope.in_(("comments", "posts")),
+                    Subscription.confirmed_at.is_not(None),
+                    since <= now - period,
+                )
+                .order_by(Subscription.id)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for subscription in due:
+                start = subscription.last_digest_at or subscription.confirmed_at
+                written += _write_digest(subscription, delivery, start, now)
+                subscription.last_digest_at = now
+    return written
+
+
+def _write_digest(subscription: Subscription, delivery: str, start: datetime, end: datetime) -> int:
+    if subscription.scope == "posts":
+        post, items = None, [(p, post_url(p, _external=True)) for p in _posts_between(start, end)]
+    else:
+        post = db.session.get(Post, subscription.post_id)
+        if post is None or post.status != "published":
+            return 0
+        items = [
+            (c, post_url(post, _external=True, _anchor=f"comment-{c.id}"))
+            for c in _comments_between(post.id, subscription.email, start, end)
+        ]
+    if not items:
+        return 0
+    period = "Daily" if delivery == "daily" else "Weekly"
+    about = f"“{post.title}”" if post else current_app.config["BLOG_TITLE"]
+    mailer.enqueue(
+        subscription.email,
+        f"{period} digest: {len(items)} new {_noun(subscription, len(items))} on {about}",
+        "digest",
+        unsubscribe_url=links.unsubscribe_url([subscription]),
+        manage_url=links.manage_url(subscription.email),
+        subscription=subscription,
+        post=post,
+        items=items,
+        period=period.lower(),
+    )
+    return 1
+
+
+def _noun(subscription: Subscription, count: int) -> str:
+    noun = "post" if subscription.scope == "posts" else "comment"
+    return noun if count == 1 else noun + "s"
+
+
+def _posts_between(start: datetime, end: datetime) -> list[Post]:
+    return list(
+        db.session.scalars(
+            sa.select(Post)
+            .where(
+                Post.kind == "post",
+                Post.status == "published",
+                Post.published_at > start,
+                Post.published_at <= end,
+            )
+            .order_by(Post.published_at)
+        )
+    )
+
+
+def _comments_between(post_id: int, email: str, start: datetime, end: datetime) -> list[Comment]:
+    """Approved comments that became visible in the window: new ones, or approved from the queue."""
+    approved_in_window = sa.select(ModerationLog.comment_id).where(
+        ModerationLog.to_status == "approved",
+        ModerationLog.created_at > start,
+        ModerationLog.created_at <= end,
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Comment)
+            .where(
+                Comment.post_id == post_id,
+                Comment.status == "approved",
+                sa.func.lower(Comment.author_email) != email,
+                ((Comment.created_at > start) & (Comment.created_at <= end))
+                | Comment.id.in_(approved_in_window),
+            )
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )

@@ -1,0 +1,144 @@
+"""What the blog tells people when something happens; called inside the causing transaction.
+
+Each function only adds outbox rows to the session: the caller commits them together with the
+comment or post, and the worker sends them later, so a mail server outage never costs a comment.
+"""
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+from flask import current_app
+
+from auth.models import User
+from blog.models import Comment, Post
+from blog.permalinks import post_url
+from blog.settings import get_setting
+from extensions import db
+from notify import links, mailer
+from notify.models import Subscription
+from notify.services import normalize_email
+from notify.tokens import new_token_id
+
+
+def comment_submitted(comment: Comment) -> None:
+    """A new comment was stored: tell the owners per the settings, and the subscribers if approved.
+
+    Call it once per new comment, after flush (the comment needs its id). Held comments
+    (pending) mail the owners when moderation_notify is on; approved ones when comments_notify is
+    on, and then also go to subscribers (comment_approved). Spam and trash mail nobody.
+    """
+    if comment.status == "pending" and get_setting("moderation_notify"):
+        _mail_owners(comment, held=True)
+    elif comment.status == "approved":
+        if get_setting("comments_notify"):
+            _mail_owners(comment, held=False)
+        comment_approved(comment)
+
+
+def comment_approved(comment: Comment) -> None:
+    """A comment became visible: mail its post's instant subscribers, except its own author.
+
+    "replies" subscribers hear only of direct replies to their comment; daily and weekly
+    subscribers get it in their digest instead.
+    """
+    post = db.session.get(Post, comment.post_id)
+    if post is None or post.status != "published":
+        return
+    scopes = Subscription.scope == "comments"
+    if comment.parent_id:
+        scopes = scopes | (
+            (Subscription.scope == "replies") & (Subscription.comment_id == comment.parent_id)
+        )
+    subscriptions = db.session.scalars(
+        sa.select(Subscription)
+        .where(Subscription.post_id == post.id, Subscription.confirmed_at.is_not(None), scopes)
+        .order_by(Subscription.id)
+    )
+    author = normalize_email(comment.author_email)
+    by_email: dict[str, list[Subscription]] = defaultdict(list)
+    for subscription in subscriptions:
+        own = subscription.email == author or (
+            comment.user_id is not None and subscription.user_id == comment.user_id
+        )
+        if not own:
+            by_email[subscription.email].append(subscription)
+    with mailer.site_links():
+        for email, subs in by_email.items():
+            if not any(s.delivery == "instant" for s in subs):
+                continue
+            is_reply_only = all(s.scope == "replies" for s in subs)
+            mailer.enqueue(
+                email,
+                f"{'New reply' if is_reply_only else 'New comment'} on “{post.title}”",
+                "new_comment",
+                unsubscribe_url=links.unsubscribe_url(subs),
+                manage_url=links.manage_url(email),
+                post=post,
+                comment=comment,
+                comment_url=post_url(post, _external=True, _anchor=f"comment-{comment.id}"),
+            )
+
+
+def post_published(post: Post) -> None:
+    """A post was published: mail the blog's instant subscribers, timed for when it is visible."""
+    subscriptions = db.session.scalars(
+        sa.select(Subscription)
+        .where(
+            Subscription.scope == "posts",
+            Subscription.delivery == "instant",
+            Subscription.confirmed_at.is_not(None),
+        )
+        .order_by(Subscription.id)
+    )
+    with mailer.site_links():
+        for subscription in subscriptions:
+            mailer.enqueue(
+                subscription.email,
+                f"New post on {current_app.config['BLOG_TITLE']}: “{post.title}”",
+                "new_post",
+                # A scheduled post waits in the outbox until its date.
+                send_after=post.published_at,
+                unsubscribe_url=links.unsubscribe_url([subscription]),
+                manage_url=links.manage_url(subscription.email),
+                post=post,
+                post_link=post_url(post, _external=True),
+            )
+
+
+def owners() -> list[User]:
+    """Who hears about comments: administrators with an email address."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.is_admin.is_(True), User.email.is_not(None), User.email != "")
+            .order_by(User.id)
+        )
+    )
+
+
+def _mail_owners(comment: Comment, *, held: bool) -> None:
+    post = db.session.get(Post, comment.post_id)
+    signed = bool(get_setting("signed_moderation_links"))
+    actions = ("approve", "spam", "trash") if held else ("spam", "trash")
+    title = current_app.config["BLOG_TITLE"]
+    subject = f"[{title}] {'Please moderate' if held else 'Comment'}: “{post.title}”"
+    with mailer.site_links():
+        for owner in owners():
+            if comment.user_id == owner.id:
+                continue  # nobody needs to hear about their own comment
+            token_id = new_token_id() if signed else None  # one mail's links spend together
+            mailer.enqueue(
+                owner.email,
+                subject,
+                "owner_comment",
+                held=held,
+                signed=signed,
+                post=post,
+                comment=comment,
+                comment_url=post_url(post, _external=True, _anchor=f"comment-{comment.id}"),
+                post_link=post_url(post, _external=True),
+                action_links=[
+                    (action, links.moderation_url(comment.id, action, token_id))
+                    for action in actions
+                ],
+            )

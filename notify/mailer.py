@@ -1,0 +1,66 @@
+"""Writing mail: render a template pair and put the message in the outbox of this transaction."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+
+from flask import current_app, render_template
+
+from dbtypes import utcnow
+from extensions import db
+from notify.models import OutboxMessage
+
+_inside_site_links: ContextVar[bool] = ContextVar("inside_site_links", default=False)
+
+
+@contextmanager
+def site_links() -> Iterator[None]:
+    """A request context on SITE_URL, so that links in mails never come from a Host header.
+
+    It also lets the worker, which has no request, build the same links with url_for.
+    """
+    if _inside_site_links.get():
+        yield
+        return
+    reset = _inside_site_links.set(True)
+    try:
+        with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+            yield
+    finally:
+        _inside_site_links.reset(reset)
+
+
+def enqueue(
+    to: str,
+    subject: str,
+    template_name: str,
+    *,
+    unsubscribe_url: str | None = None,
+    send_after: datetime | None = None,
+    **context,
+) -> OutboxMessage:
+    """Add a mail to the current session without committing, so it rides the caller's transaction.
+
+    Bodies come from templates/notify/mail/<template_name>.txt and .html; an unsubscribe_url adds
+    the one-click List-Unsubscribe headers (RFC 8058) and is given to the templates.
+    """
+    subject = " ".join(subject.split())[:300]  # one line: a newline would inject headers
+    context |= {"subject": subject, "unsubscribe_url": unsubscribe_url}
+    with site_links():
+        body_text = render_template(f"notify/mail/{template_name}.txt", **context)
+        body_html = render_template(f"notify/mail/{template_name}.html", **context)
+    headers = {"Auto-Submitted": "auto-generated"}
+    if unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = OutboxMessage(
+        to_addr=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        headers=headers,
+        next_attempt_at=max(send_after, utcnow()) if send_after else utcnow(),
+    )
+    db.session.add(message)
+    return message

@@ -1,0 +1,197 @@
+"""Subscriptions and moderation from mail links: the rules, kept out of the views."""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from flask import current_app
+
+from auth.models import User
+from blog.models import Comment, ModerationLog, Post
+from dbtypes import utcnow
+from extensions import db
+from notify import links, mailer
+from notify.models import Subscription
+from notify.tokens import spend_token
+
+COMMENT_DELIVERIES = ("instant", "daily", "weekly", "replies")
+POST_DELIVERIES = ("instant", "daily", "weekly")
+MODERATION_ACTIONS = {
+    "approve": "approved",
+    "unapprove": "pending",
+    "spam": "spam",
+    "trash": "trash",
+}
+
+
+def apply_moderation(comment: Comment, action: str, moderator: User | None = None) -> bool:
+    """Move a comment to the status an action names, keeping Post.comment_count in step.
+
+    Returns False when the comment already had that status. Approving tells the subscribers.
+    Called by the signed moderation links; the admin's shared function may replace it.
+    """
+    if action not in MODERATION_ACTIONS:
+        raise ValueError(f"unknown moderation action {action!r}")
+    # Re-read under a row lock so two moderators cannot both count the same change.
+    comment = db.session.get(Comment, comment.id, with_for_update=True, populate_existing=True)
+    old, new = comment.status, MODERATION_ACTIONS[action]
+    if old == new:
+        return False
+    comment.status = new
+    delta = (new == "approved") - (old == "approved")
+    if delta:
+        db.session.execute(
+            sa.update(Post)
+            .where(Post.id == comment.post_id)
+            # A count change is not an edit of the post: keep updated_at (feeds, sitemap).
+            .values(comment_count=Post.comment_count + delta, updated_at=Post.updated_at)
+        )
+    db.session.add(
+        ModerationLog(
+            comment_id=comment.id,
+            moderator_id=moderator.id if moderator else None,
+            moderator_name=moderator.display_name if moderator else "Signed mail link",
+            action=action,
+            from_status=old,
+            to_status=new,
+        )
+    )
+    if new == "approved":
+        from notify import events
+
+        events.comment_approved(comment)
+    return True
+
+
+def moderation_needs_login(link: dict) -> bool:
+    """Links act without log-in only when signed single-use and the setting is (still) on."""
+    from blog.settings import get_setting
+
+    return "jti" not in link or not get_setting("signed_moderation_links")
+
+
+def moderate_from_link(comment: Comment, link: dict, user: User | None) -> bool:
+    """Spend a moderation link and apply its action, in the caller's transaction."""
+    if "jti" in link:
+        spend_token(link)
+    moderator = user if getattr(user, "is_admin", False) else None
+    return apply_moderation(comment, link["action"], moderator=moderator)
+
+
+def subscribe_after_comment(
+    comment: Comment, *, comments: str | None, posts: str | None, user: User | None = None
+) -> list[Subscription]:
+    """Subscribe a commenter as they asked under the form, in the caller's transaction.
+
+    A logged-in user with a verified email is subscribed at once; anyone else gets one
+    confirmation mail (double opt-in) and nothing more until they confirm.
+    """
+    if comments not in (None, *COMMENT_DELIVERIES):
+        raise ValueError(f"unknown comment delivery {comments!r}")
+    if posts not in (None, *POST_DELIVERIES):
+        raise ValueError(f"unknown post delivery {posts!r}")
+    verified = bool(user and user.email and user.email_verified)
+    email = normalize_email(user.email if verified else comment.author_email)
+    if not email or not (comments or posts):
+        return []
+    wanted: list[tuple[str, int | None, int | None, str]] = []
+    if comments == "replies":
+        wanted.append(("replies", comment.post_id, comment.id, "instant"))
+    elif comments:
+        wanted.append(("comments", comment.post_id, None, comments))
+    if posts:
+        wanted.append(("posts", None, None, posts))
+    subscriptions = [
+        _upsert(email, scope, post_id, comment_id, delivery, user if verified else None)
+        for scope, post_id, comment_id, delivery in wanted
+    ]
+    db.session.flush()
+    pending = [s for s in subscriptions if s.confirmed_at is None]
+    if pending:
+        _send_confirmation(email, pending, db.session.get(Post, comment.post_id))
+    return subscriptions
+
+
+def normalize_email(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+def _upsert(email, scope, post_id, comment_id, delivery, verified_user) -> Subscription:
+    subscription = db.session.scalar(
+        sa.select(Subscription).where(
+            Subscription.email == email,
+            Subscription.scope == scope,
+            Subscription.post_id.is_(None) if post_id is None else Subscription.post_id == post_id,
+            Subscription.comment_id.is_(None)
+            if comment_id is None
+            else Subscription.comment_id == comment_id,
+        )
+    )
+    if subscription is None:
+        subscription = Subscription(
+            email=email, scope=scope, post_id=post_id, comment_id=comment_id
+        )
+        db.session.add(subscription)
+    subscription.delivery = delivery
+    if verified_user is not None:
+        subscription.user_id = verified_user.id
+        subscription.confirmed_at = subscription.confirmed_at or utcnow()
+    return subscription
+
+
+def _send_confirmation(email: str, pending: list[Subscription], post: Post | None) -> None:
+    with mailer.site_links():
+        mailer.enqueue(
+            email,
+            f"Confirm your subscription to {current_app.config['BLOG_TITLE']}",
+            "confirm",
+            unsubscribe_url=links.unsubscribe_url(pending),
+            subscriptions=pending,
+            post=post,
+            confirm_url=links.confirm_url(pending, email),
+        )
+
+
+def confirm_subscriptions(ids: Sequence[int], email: str) -> list[Subscription]:
+    """Confirm the subscriptions a confirmation link names (anyone holding the link)."""
+    found = list(
+        db.session.scalars(
+            sa.select(Subscription).where(Subscription.id.in_(ids), Subscription.email == email)
+        )
+    )
+    for subscription in found:
+        subscription.confirmed_at = subscription.confirmed_at or utcnow()
+    return found
+
+
+def unsubscribe(ids: Sequence[int]) -> int:
+    """Cancel the subscriptions an unsubscribe link names; returns how many there still were."""
+    result = db.session.execute(sa.delete(Subscription).where(Subscription.id.in_(ids)))
+    return result.rowcount
+
+
+def subscriptions_of(email: str) -> list[Subscription]:
+    """Every subscription of an address, with the posts they follow, for the manage page."""
+    return list(
+        db.session.scalars(
+            sa.select(Subscription)
+            .where(Subscription.email == email)
+            .order_by(Subscription.created_at, Subscription.id)
+        )
+    )
+
+
+def cancel_subscription(email: str, subscription_id: int) -> bool:
+    """Cancel one subscription, only when it belongs to this address."""
+    result = db.session.execute(
+        sa.delete(Subscription).where(
+            Subscription.id == subscription_id, Subscription.email == email
+        )
+    )
+    return result.rowcount == 1
+
+
+def posts_by_id(subscriptions: Sequence[Subscription]) -> dict[int, Post]:
+    ids = {s.post_id for s in subscriptions if s.post_id}
+    if not ids:
+        return {}
+    return {p.id: p for p in db.session.scalars(sa.select(Post).where(Post.id.in_(ids)))}
