@@ -55,6 +55,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from admin import bp as admin_bp
     from auth import bp as auth_bp
     from blog import bp as blog_bp
     from health import bp as health_bp
@@ -64,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(blog_bp)
     app.register_blueprint(auth_bp)  # routes at /login and /auth/...
     app.register_blueprint(notify_bp, url_prefix="/notify")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -3,6 +3,8 @@
 Shared by the admin screens, the signed links in moderation mails and the importer.
 """
 
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
 
 from auth.models import User
@@ -29,12 +31,12 @@ def set_comment_status(comment: Comment, status: str, moderator: User | None, ac
     return True
 
 
-def delete_comment(comment: Comment, moderator: User | None) -> None:
+def delete_comment(comment: Comment, moderator: User | None, actor: str | None = None) -> None:
     """Delete for good; replies move up to the deleted comment's parent, as WordPress does."""
     if comment.status == "approved":
         _count_approved(comment, -1)
     _move_replies_up(comment)
-    log_action(comment, "delete", moderator, comment.status, None)
+    log_action(comment, "delete", moderator, comment.status, None, actor)
     db.session.delete(comment)
 
 
@@ -69,10 +71,12 @@ def _move_replies_up(comment: Comment) -> None:
                 child.root_id = item.root_id
 
 
-def log_action(comment: Comment, action: str, moderator: User | None, before: str | None, after: str | None) -> None:
+def log_action(comment: Comment, action: str, moderator: User | None, before: str | None, after: str | None,
+               actor: str | None = None) -> None:
+    """Record a moderation step; `actor` names who acted when no user did (a mail link, cron)."""
     db.session.add(ModerationLog(
         comment_id=comment.id, moderator_id=moderator.id if moderator else None,
-        moderator_name=moderator.display_name if moderator else "Signed mail link",
+        moderator_name=moderator.display_name if moderator else actor or "Signed mail link",
         action=action, from_status=before, to_status=after,
     ))
 
@@ -83,3 +87,92 @@ def recount_post(post: Post) -> None:
         Comment.post_id == post.id, Comment.status == "approved")
     post.comment_count = db.session.scalar(approved)
     post.thread_count = db.session.scalar(approved.where(Comment.depth == 0))
+
+
+class ModerationRefused(Exception):
+    """An action that makes no sense for this comment (deleting an approved one, say)."""
+
+
+# Row and bulk actions as WordPress names them, and the status each leads to.
+ACTIONS = ("approve", "unapprove", "spam", "unspam", "trash", "restore", "delete")
+_TARGET = {"approve": "approved", "unapprove": "pending", "spam": "spam", "trash": "trash"}
+
+
+def previous_status(comment: Comment) -> str:
+    """Where Restore / Not spam send a comment back: the status it left for spam or trash."""
+    before = db.session.scalar(
+        sa.select(ModerationLog.from_status)
+        .where(ModerationLog.comment_id == comment.id, ModerationLog.to_status == comment.status)
+        .order_by(ModerationLog.created_at.desc(), ModerationLog.id.desc()).limit(1)
+    )
+    # Comments the rules filed as spam or trash on arrival have no entry: they go to the queue.
+    return before if before in ("pending", "approved") else "pending"
+
+
+def apply_action(comment: Comment, action: str, moderator: User | None) -> str | None:
+    """Perform a row action in the caller's transaction; the new status, or None once deleted."""
+    if action == "delete":
+        if comment.status not in ("spam", "trash"):
+            raise ModerationRefused("Only spam and trashed comments can be deleted permanently.")
+        delete_comment(comment, moderator)
+        return None
+    if action in ("unspam", "restore"):
+        if comment.status != ("spam" if action == "unspam" else "trash"):
+            raise ModerationRefused(f"That comment is not in the {'spam' if action == 'unspam' else 'trash'}.")
+        set_comment_status(comment, previous_status(comment), moderator, action)
+        return comment.status
+    if action not in _TARGET:
+        raise ModerationRefused(f"Unknown action {action!r}.")
+    set_comment_status(comment, _TARGET[action], moderator, action)
+    return comment.status
+
+
+def apply_bulk_action(comment_ids: list[int], action: str, moderator: User | None) -> int:
+    """Apply one action to many comments and commit; how many it changed (others are skipped)."""
+    done = 0
+    comments = db.session.scalars(sa.select(Comment).where(Comment.id.in_(comment_ids))).all()
+    for comment in comments:
+        before = comment.status
+        try:
+            after = apply_action(comment, action, moderator)
+        except ModerationRefused:
+            continue
+        done += after != before
+    db.session.commit()
+    return done
+
+
+def empty_status(status: str, moderator: User | None) -> int:
+    """Delete every comment in the spam or the trash for good and commit; how many went."""
+    if status not in ("spam", "trash"):
+        raise ModerationRefused("Only the spam and the trash can be emptied.")
+    comments = db.session.scalars(sa.select(Comment).where(Comment.status == status)).all()
+    for comment in comments:
+        delete_comment(comment, moderator)
+    db.session.commit()
+    return len(comments)
+
+
+def trashed_before(cutoff: datetime) -> sa.Select:
+    """Trashed comments that went to the trash before `cutoff`.
+
+    When it went there is the latest log entry into the trash; a comment the disallowed list
+    trashed on arrival has none, so its own date counts.
+    """
+    moved = (
+        sa.select(ModerationLog.comment_id, sa.func.max(ModerationLog.created_at).label("at"))
+        .where(ModerationLog.to_status == "trash").group_by(ModerationLog.comment_id).subquery()
+    )
+    return (
+        sa.select(Comment).outerjoin(moved, moved.c.comment_id == Comment.id)
+        .where(Comment.status == "trash", sa.func.coalesce(moved.c.at, Comment.created_at) < cutoff)
+    )
+
+
+def purge_old_trash(days: int, now: datetime) -> int:
+    """Delete comments that have been in the trash for more than `days` days and commit (cron)."""
+    comments = db.session.scalars(trashed_before(now - timedelta(days=days))).all()
+    for comment in comments:
+        delete_comment(comment, None, actor="scheduled trash purge")
+    db.session.commit()
+    return len(comments)

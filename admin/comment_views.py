@@ -1,0 +1,198 @@
+"""The comment screens, modelled on WordPress's edit-comments.php; administrators only (bp guard)."""
+
+from flask import (abort, flash, get_template_attribute, jsonify, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user
+from sqlalchemy.orm.attributes import set_committed_value
+
+from admin import bp
+from admin.forms import ActionForm, BlockForm, BulkForm, CommentEditForm, ReplyForm, safe_next
+from admin.queries import TABS, CommentFilter, comment_counts, comments_query, pending_by_post, pending_count
+from blog.comment_admin import CommentEdit, block_author, edit_comment, reply_as_admin
+from blog.comment_pages import default_page, page_of_comment
+from blog.models import Comment, Post
+from blog.moderation import ACTIONS, ModerationRefused, apply_action, apply_bulk_action, empty_status
+from blog.permalinks import post_url
+from blog.services import CommentRefused
+from blog.settings import get_settings
+from extensions import db
+
+DONE = {"approve": "Comment approved.", "unapprove": "Comment unapproved.", "spam": "Comment marked as spam.",
+        "unspam": "Comment restored from the spam.", "trash": "Comment moved to the Trash.",
+        "restore": "Comment restored from the Trash.", "delete": "Comment deleted permanently."}
+
+
+def moderator():
+    return current_user._get_current_object()
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def back(form: ActionForm | None = None) -> str:
+    target = form.next.data if form is not None else request.args.get("next")
+    return safe_next(target, url_for("admin.comments"))
+
+
+def row_extras(comments: list[Comment]) -> dict:
+    """What each row shows beyond the comment: its post's pending count and its permalink."""
+    settings = get_settings()
+    links = {}
+    for comment in comments:
+        number = page_of_comment(comment.post, comment, settings)
+        page = {} if number == default_page(comment.post, settings) else {"cpage": number}
+        links[comment.id] = post_url(comment.post, _anchor=f"comment-{comment.id}", **page)
+    return {"pending": pending_by_post({c.post_id for c in comments}), "links": links, "settings": settings}
+
+
+def _load(comment_id: int) -> Comment:
+    comment = db.get_or_404(Comment, comment_id)
+    set_committed_value(comment, "post", db.session.get(Post, comment.post_id))
+    return comment
+
+
+@bp.get("/comments")
+def comments():
+    """The moderation list: tabs with counts, post filter, search, newest first, paginated."""
+    tab = request.args.get("comment_status", "all")
+    if tab not in TABS:
+        abort(404)
+    where = CommentFilter(tab, request.args.get("p", type=int), request.args.get("s", "").strip()[:200])
+    page = db.paginate(comments_query(where), page=request.args.get("paged", 1, type=int),
+                       per_page=int(get_settings()["admin_comments_per_page"]), error_out=False)
+    return render_template(
+        "admin/comments.html", page=page, where=where, counts=comment_counts(where.post_id),
+        extras=row_extras(page.items), bulk=BulkForm(formdata=None, next=request.full_path.rstrip("?")),
+        here=request.full_path.rstrip("?"), filter_post=db.session.get(Post, where.post_id or 0),
+    )
+
+
+@bp.post("/comments/<int:comment_id>/<action>")
+def comment_action(comment_id: int, action: str):
+    """A row action (approve, spam, trash, restore, delete...): in place with JS, else redirect back."""
+    if action not in ACTIONS:
+        abort(404)
+    form = ActionForm()
+    comment = _load(comment_id)
+    try:
+        new_status = apply_action(comment, action, moderator())
+    except ModerationRefused as refusal:
+        return _refused(str(refusal), form)
+    post_id = comment.post_id
+    db.session.commit()
+    if wants_json():
+        return _json_result(comment_id, post_id, new_status, DONE[action], form)
+    flash(DONE[action], "success")
+    return redirect(back(form), 303)
+
+
+def _refused(message: str, form: ActionForm, status: int = 400):
+    db.session.rollback()
+    if wants_json():
+        return jsonify(ok=False, error=message), status
+    flash(message, "error")
+    return redirect(back(form), 303)
+
+
+def _json_result(comment_id: int, post_id: int, new_status: str | None, message: str, form: ActionForm):
+    """The in-place answer: the row re-rendered (absent once deleted) and every count it touched."""
+    row = ""
+    post_filter = int(form.post_filter.data) if (form.post_filter.data or "").isdigit() else None
+    if new_status is not None:
+        comment = _load(comment_id)
+        macro = get_template_attribute("admin/_comment_row.html", "comment_row")
+        row = str(macro(comment, row_extras([comment]), back(form), post_filter))
+    return jsonify(ok=True, id=comment_id, status=new_status, message=message, row=row,
+                   counts=comment_counts(post_filter), pending=pending_count(),
+                   post_id=post_id, post_pending=pending_by_post({post_id}).get(post_id, 0))
+
+
+@bp.post("/comments/bulk")
+def comments_bulk():
+    """Apply one action to the selected rows."""
+    form = BulkForm()
+    if not form.validate():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(back(form), 303)
+    changed = apply_bulk_action(form.ids.data, form.action.data, moderator())
+    flash(f"{changed} comment{'s' if changed != 1 else ''} changed.", "success")
+    return redirect(back(form), 303)
+
+
+@bp.post("/comments/empty/<status>")
+def comments_empty(status: str):
+    """Empty Spam / Empty Trash: delete every comment in it for good."""
+    if status not in ("spam", "trash"):
+        abort(404)
+    form = ActionForm()
+    removed = empty_status(status, moderator())
+    flash(f"{removed} comment{'s' if removed != 1 else ''} deleted permanently.", "success")
+    return redirect(back(form), 303)
+
+
+@bp.route("/comments/<int:comment_id>/reply", methods=["GET", "POST"])
+def comment_reply(comment_id: int):
+    """Reply as the administrator, threaded under the comment (approving it when pending)."""
+    comment = _load(comment_id)
+    form = ReplyForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        try:
+            reply = reply_as_admin(comment, form.body.data, moderator(), request.remote_addr or "",
+                                   request.user_agent.string)
+        except CommentRefused as refusal:
+            if wants_json():
+                return _refused(refusal.message, form, refusal.status)
+            return render_template("admin/reply.html", comment=_load(comment_id), form=form,
+                                   error=refusal.message, cancel=back(form)), refusal.status
+        if wants_json():
+            return _reply_json(comment_id, reply, form)
+        flash("Reply posted.", "success")
+        return redirect(back(form), 303)
+    status = 400 if form.is_submitted() else 200
+    if wants_json() and status == 400:
+        return jsonify(ok=False, error="Please type your reply."), 400
+    return render_template("admin/reply.html", comment=comment, form=form, error=None, cancel=back(form)), status
+
+
+def _reply_json(parent_id: int, reply: Comment, form: ActionForm):
+    response = _json_result(parent_id, reply.post_id, "approved", "Reply posted.", form)
+    payload = response.get_json()
+    payload["reply_id"] = reply.id
+    return jsonify(payload)
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def comment_edit(comment_id: int):
+    """Edit a comment's text, author fields and status."""
+    comment = _load(comment_id)
+    form = CommentEditForm(obj=comment if request.method == "GET" else None, next=request.args.get("next"))
+    if form.validate_on_submit():
+        edit_comment(comment, CommentEdit(form.body.data, form.author_name.data or "", form.author_email.data or "",
+                                          form.author_url.data or "", form.status.data), moderator())
+        if wants_json():
+            return _json_result(comment_id, comment.post_id, comment.status, "Comment updated.", form)
+        flash("Comment updated.", "success")
+        return redirect(back(form), 303)
+    if wants_json() and form.is_submitted():
+        return jsonify(ok=False, error=" ".join(e for errs in form.errors.values() for e in errs)), 400
+    return (render_template("admin/edit_comment.html", comment=comment, form=form, cancel=back(form)),
+            400 if form.errors else 200)
+
+
+@bp.post("/comments/<int:comment_id>/block")
+def comment_block(comment_id: int):
+    """Block the comment's author: add its email or IP to the disallowed list."""
+    form = BlockForm()
+    comment = _load(comment_id)
+    if not form.validate():
+        return _refused("Block the email or the IP.", form)
+    try:
+        key = block_author(comment, form.what.data, moderator())
+    except CommentRefused as refusal:
+        return _refused(refusal.message, form)
+    message = f"“{key}” is on the disallowed list: comments matching it go to the Trash."
+    if wants_json():
+        return jsonify(ok=True, id=comment_id, message=message)
+    flash(message, "success")
+    return redirect(back(form), 303)

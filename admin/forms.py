@@ -1,0 +1,124 @@
+"""Admin forms: one small form per POST action (so each carries CSRF), the editors, the settings."""
+
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateTimeLocalField, HiddenField, IntegerField, RadioField,
+                     SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField)
+from wtforms.validators import (AnyOf, DataRequired, Email, InputRequired, Length, NumberRange,
+                                Optional, ValidationError)
+
+from blog.forms import COMMENT_MAX, EMAIL_MAX, NAME_MAX, URL_MAX
+from blog.moderation import ACTIONS
+from blog.models import COMMENT_STATUSES
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """`target` when it is a path on this site, else `fallback` (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return fallback
+
+
+class ActionForm(FlaskForm):
+    """A POST-only button: carries CSRF and where to go back to."""
+
+    next = HiddenField()
+    post_filter = HiddenField()  # the list's post filter, so in-place counts match its tabs
+
+
+class BlockForm(ActionForm):
+    what = HiddenField(validators=[AnyOf(["email", "ip"], message="Block the email or the IP.")])
+
+
+class BulkForm(ActionForm):
+    action = SelectField("Bulk actions", choices=[
+        ("", "Bulk actions"), ("approve", "Approve"), ("unapprove", "Unapprove"),
+        ("spam", "Mark as spam"), ("unspam", "Not spam"), ("trash", "Move to Trash"),
+        ("restore", "Restore"), ("delete", "Delete permanently")],
+        validators=[AnyOf(ACTIONS, message="Choose a bulk action.")])
+    ids = SelectMultipleField(coerce=int, validate_choice=False,
+                              validators=[DataRequired("Select at least one comment.")])
+
+
+class ReplyForm(ActionForm):
+    body = TextAreaField("Reply", filters=[_strip], validators=[
+        DataRequired("Please type your reply."), Length(max=COMMENT_MAX)])
+
+
+class CommentEditForm(ActionForm):
+    author_name = StringField("Name", filters=[_strip], validators=[Length(max=NAME_MAX)])
+    author_email = StringField("Email", filters=[_strip], validators=[
+        Optional(), Length(max=EMAIL_MAX), Email("Please enter a valid email address.")])
+    author_url = StringField("Website", filters=[_strip], validators=[Length(max=URL_MAX)])
+    body = TextAreaField("Comment", filters=[_strip], validators=[
+        DataRequired("A comment cannot be empty."), Length(max=COMMENT_MAX)])
+    status = RadioField("Status", choices=[(s, s.capitalize()) for s in COMMENT_STATUSES])
+
+    def validate_author_url(self, field):
+        if field.data and urlsplit(field.data).scheme.lower() not in ("http", "https"):
+            raise ValidationError("Please enter a web address starting with http:// or https://.")
+
+
+class PostForm(FlaskForm):
+    title = StringField("Title", filters=[_strip], validators=[DataRequired("Please give the post a title."),
+                                                                Length(max=500)])
+    slug = StringField("Slug", filters=[_strip], validators=[Length(max=190)],
+                       description="Leave empty to make one from the title.")
+    body = TextAreaField("Content (Markdown)", validators=[Length(max=1_000_000)])
+    excerpt = TextAreaField("Excerpt", filters=[_strip], validators=[Length(max=5000)])
+    published_at = DateTimeLocalField("Publish on", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+                                      validators=[InputRequired("Please give a publication date.")],
+                                      description="A date in the future schedules the post.")
+    status = SelectField("Status", choices=[("draft", "Draft"), ("published", "Published")])
+    comments_open = BooleanField("Allow comments")
+    preview = SubmitField("Preview")
+    save = SubmitField("Save")
+
+
+class DiscussionSettingsForm(FlaskForm):
+    """Every discussion setting (blog.settings.DISCUSSION_DEFAULTS), with sensible ranges."""
+
+    comment_moderation = BooleanField("Comment must be manually approved")
+    comment_previously_approved = BooleanField("Comment author must have a previously approved comment")
+    comment_max_links = IntegerField(
+        "Hold a comment in the queue if it contains this many links or more (0: no limit)",
+        validators=[InputRequired(), NumberRange(0, 100)])
+    moderation_keys = TextAreaField("Comment moderation (one word, IP or fragment per line)",
+                                    validators=[Length(max=20000)])
+    disallowed_keys = TextAreaField("Disallowed comment keys (sent to the Trash)", validators=[Length(max=20000)])
+    require_name_email = BooleanField("Comment author must fill out name and email")
+    comment_flood_seconds = IntegerField("Seconds between comments from the same person (0: no limit)",
+                                         validators=[InputRequired(), NumberRange(0, 3600)])
+    close_comments_for_old_posts = BooleanField("Automatically close comments on old posts")
+    close_comments_days_old = IntegerField("Close comments on posts older than (days)",
+                                           validators=[InputRequired(), NumberRange(1, 36500)])
+    thread_comments = BooleanField("Enable threaded (nested) comments")
+    thread_comments_depth = IntegerField("Levels deep", validators=[InputRequired(), NumberRange(2, 10)])
+    page_comments = BooleanField("Break comments into pages")
+    comments_per_page = IntegerField("Top level comments per page",
+                                     validators=[InputRequired(), NumberRange(1, 500)])
+    default_comments_page = SelectField("Page displayed by default",
+                                        choices=[("newest", "Last page"), ("oldest", "First page")])
+    show_avatars = BooleanField("Show avatars")
+    avatar_source = SelectField("Avatars from", choices=[
+        ("local", "Generated here (no third party)"), ("gravatar", "Gravatar")])
+    comments_notify = BooleanField("Email me whenever anyone posts a comment")
+    moderation_notify = BooleanField("Email me whenever a comment is held for moderation")
+    signed_moderation_links = BooleanField("Moderation links in mails act without logging in")
+    admin_comments_per_page = IntegerField("Comments per page in the admin list",
+                                           validators=[InputRequired(), NumberRange(1, 200)])
+    empty_trash_days = IntegerField("Delete trashed comments after (days)",
+                                    validators=[InputRequired(), NumberRange(1, 3650)])
+
+    def values(self) -> dict[str, object]:
+        values = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        for name in ("moderation_keys", "disallowed_keys"):
+            values[name] = "\n".join(line.strip() for line in (values[name] or "").splitlines() if line.strip())
+        return values

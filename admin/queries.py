@@ -1,0 +1,100 @@
+"""Read-side queries of the admin screens: counts, the comment list, the log."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
+
+from blog.models import Comment, ModerationLog, Post
+from extensions import db
+
+# The tabs of the comment list; "all" is WordPress's: pending and approved, not spam or trash.
+TABS = ("all", "pending", "approved", "spam", "trash")
+TAB_STATUSES = {"all": ("pending", "approved"), "pending": ("pending",), "approved": ("approved",),
+                "spam": ("spam",), "trash": ("trash",)}
+
+
+@dataclass(frozen=True)
+class CommentFilter:
+    tab: str = "all"
+    post_id: int | None = None
+    search: str = ""
+
+
+def comment_counts(post_id: int | None = None) -> dict[str, int]:
+    """How many comments each tab holds (for one post, or all)."""
+    query = sa.select(Comment.status, sa.func.count()).group_by(Comment.status)
+    if post_id:
+        query = query.where(Comment.post_id == post_id)
+    by_status = dict(db.session.execute(query).tuples().all())
+    counts = {status: by_status.get(status, 0) for status in ("pending", "approved", "spam", "trash")}
+    return {"all": counts["pending"] + counts["approved"], **counts}
+
+
+def pending_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Comment).where(Comment.status == "pending"))
+
+
+def post_counts() -> dict[str, int]:
+    rows = db.session.execute(
+        sa.select(Post.status, sa.func.count()).where(Post.kind == "post").group_by(Post.status)).tuples()
+    counts = dict(rows.all())
+    return {"all": sum(counts.values()), **counts}
+
+
+def comments_query(where: CommentFilter) -> sa.Select:
+    """The comments a tab shows, filtered and searched, newest first, each with its post."""
+    query = (
+        sa.select(Comment).join(Comment.post).options(contains_eager(Comment.post))
+        .where(Comment.status.in_(TAB_STATUSES[where.tab]))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+    )
+    if where.post_id:
+        query = query.where(Comment.post_id == where.post_id)
+    if where.search:
+        term = where.search
+        query = query.where(sa.or_(*(
+            column.icontains(term, autoescape=True)
+            for column in (Comment.author_name, Comment.author_email, Comment.author_url,
+                           Comment.author_ip, Comment.body)
+        )))
+    return query
+
+
+def pending_by_post(post_ids: set[int]) -> dict[int, int]:
+    """Pending comments per post, for the "In response to" column."""
+    if not post_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Comment.post_id, sa.func.count())
+        .where(Comment.post_id.in_(post_ids), Comment.status == "pending").group_by(Comment.post_id)
+    ).tuples()
+    return dict(rows.all())
+
+
+def latest_comments(limit: int = 5) -> list[Comment]:
+    return list(db.session.scalars(
+        sa.select(Comment).join(Comment.post).options(contains_eager(Comment.post))
+        .where(Comment.status.in_(("pending", "approved")))
+        .order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit)
+    ))
+
+
+def log_query(comment_id: int | None, moderator: str | None) -> sa.Select:
+    """Moderation log entries, newest first, for one comment and/or one moderator."""
+    query = sa.select(ModerationLog).order_by(ModerationLog.created_at.desc(), ModerationLog.id.desc())
+    if comment_id:
+        query = query.where(ModerationLog.comment_id == comment_id)
+    if moderator:
+        query = query.where(ModerationLog.moderator_name == moderator)
+    return query
+
+
+def log_moderators() -> list[str]:
+    return list(db.session.scalars(
+        sa.select(ModerationLog.moderator_name).distinct().order_by(ModerationLog.moderator_name)))
+
+
+def posts_query(status: str | None) -> sa.Select:
+    query = sa.select(Post).where(Post.kind == "post").order_by(Post.published_at.desc(), Post.id.desc())
+    return query.where(Post.status == status) if status else query
