@@ -93,6 +93,7 @@ class FakeClient(ClientMixin):
     client_id: str
     client_secret: str
     auth_method: str
+    redirect_prefix: str = "http://127.0.0.1/auth/callback/"
 
     def get_client_id(self):
         return self.client_id
@@ -104,7 +105,7 @@ class FakeClient(ClientMixin):
         return scope
 
     def check_redirect_uri(self, redirect_uri):
-        return redirect_uri.startswith("http://127.0.0.1/auth/callback/")
+        return redirect_uri.startswith(self.redirect_prefix)
 
     def check_client_secret(self, client_secret):
         return secrets.compare_digest(client_secret, self.client_secret)
@@ -173,6 +174,7 @@ class FakeOAuth2Provider:
     codes: dict = field(default_factory=dict)
     tokens: dict = field(default_factory=dict)
     seen_challenges: list = field(default_factory=list)
+    redirect_prefix: str = "http://127.0.0.1/auth/callback/"  # the app's callbacks (port included)
 
     def wsgi_app(self) -> Flask:
         paths = SHAPES[self.shape]
@@ -180,7 +182,9 @@ class FakeOAuth2Provider:
         app.config.update(
             SECRET_KEY=secrets.token_hex(8), SESSION_COOKIE_NAME=f"fake_{self.shape}_session"
         )
-        client = FakeClient(self.client_id, self.client_secret, paths["auth_method"])
+        client = FakeClient(
+            self.client_id, self.client_secret, paths["auth_method"], self.redirect_prefix
+        )
         server = AuthorizationServer(
             app,
             query_client=lambda cid: client if cid == client.client_id else None,

@@ -99,20 +99,24 @@ def fake_provider():
             provider = FakeOAuth2Provider(
                 shape, users={k: dict(v) for k, v in SHAPE_USERS[shape].items()}
             )
-            url = stack.enter_context(serve(provider.wsgi_app()))
-            paths = SHAPES[shape]
-            prefix = shape.upper()
-            provider.url = url
-            provider.settings = {
-                f"{prefix}_CLIENT_ID": provider.client_id,
-                f"{prefix}_CLIENT_SECRET": provider.client_secret,
-                f"{prefix}_AUTHORIZE_URL": url + paths["authorize"],
-                f"{prefix}_ACCESS_TOKEN_URL": url + paths["token"],
-                f"{prefix}_API_BASE_URL": url + paths["api"],
-            }
+            provider.url = stack.enter_context(serve(provider.wsgi_app()))
+            provider.settings = fake_provider_settings(provider, provider.url)
             return provider
 
         yield start
+
+
+def fake_provider_settings(provider: FakeOAuth2Provider, url: str) -> dict:
+    """The app settings (<PROVIDER>_<KEY>) that point a provider's entry at a fake served at url."""
+    paths = SHAPES[provider.shape]
+    prefix = provider.shape.upper()
+    return {
+        f"{prefix}_CLIENT_ID": provider.client_id,
+        f"{prefix}_CLIENT_SECRET": provider.client_secret,
+        f"{prefix}_AUTHORIZE_URL": url + paths["authorize"],
+        f"{prefix}_ACCESS_TOKEN_URL": url + paths["token"],
+        f"{prefix}_API_BASE_URL": url + paths["api"],
+    }
 
 
 def google_settings(oidc, **extra) -> dict:
