@@ -43,3 +43,11 @@ def comment_avatar_url(comment, settings: dict, placeholder: str) -> str:
     if comment.author_avatar_url and settings["avatar_source"] == "gravatar":
         return comment.author_avatar_url
     return avatar_path(comment.author_email or comment.author_name, settings["avatar_source"])
+
+
+def reader_avatar_url(picture_url: str | None, email: str | None, name: str, settings: dict) -> str:
+    """A logged-in reader's picture, by the same rule as beside their comments: the provider's
+    picture (a third party) only where third-party avatars are on, else their identicon."""
+    if picture_url and settings["avatar_source"] == "gravatar":
+        return picture_url
+    return avatar_path(email or name, settings["avatar_source"])

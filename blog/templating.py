@@ -6,9 +6,10 @@ from flask import Flask, current_app, render_template, url_for
 from flask_login import current_user
 
 from blog.permalinks import blog_timezone, post_url
-from blog.avatars import comment_avatar_url
+from blog.avatars import comment_avatar_url, reader_avatar_url
 from blog.comment_html import render_comment_list
 from blog.rendering import render_comment, render_post_body
+from blog.settings import get_settings
 
 
 def local_date(value: datetime, fmt: str = "%B %-d, %Y") -> str:
@@ -24,6 +25,10 @@ def comment_avatar(comment, settings: dict) -> str:
     return comment_avatar_url(comment, settings, url_for("static", filename="img/avatar.svg"))
 
 
+def reader_avatar(picture_url: str | None, email: str | None, name: str = "") -> str:
+    return reader_avatar_url(picture_url, email, name, get_settings())
+
+
 def comment_like_widget():
     """The per-comment Like form for a logged-in reader, or None for everyone else."""
     if not current_user.is_authenticated:
@@ -36,6 +41,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(render_post_body, "post_html")
     app.add_template_filter(render_comment, "comment_html")
     app.add_template_global(comment_avatar)
+    app.add_template_global(reader_avatar)
     app.add_template_global(render_comment_list)
     app.add_template_global(comment_like_widget)
     app.jinja_env.trim_blocks = True

@@ -1,6 +1,6 @@
 """Rows the browser tests start from, written through the app's models in a short app context."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from blog.permalinks import post_url
 from extensions import db
 from tests.factories import make_comment
 
-T0 = datetime(2024, 3, 5, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 3, 5, 8, 0, tzinfo=UTC)
 
 
 def demo_post(app) -> SimpleNamespace:
