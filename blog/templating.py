@@ -5,9 +5,9 @@ from datetime import datetime
 from flask import Flask, current_app, render_template, url_for
 from flask_login import current_user
 
-from blog.permalinks import blog_timezone, post_url
 from blog.avatars import comment_avatar_url, reader_avatar_url
 from blog.comment_html import render_comment_list
+from blog.permalinks import blog_timezone, post_url
 from blog.rendering import render_comment, render_post_body
 from blog.settings import get_settings
 

@@ -190,7 +190,7 @@ def test_comment_like_partial_shows_count_and_the_readers_own_like(client):
     db.session.commit()
     login(client, reader)
     forms = _page(client, post).select("form.comment-like")
-    assert [f.select_one(".comment-like-count").get_text() for f in forms] == ["2", "0"]
+    assert [f.select_one(".comment-like-count").get_text() for f in forms] == ["2 likes", "0 likes"]
     assert [f.select_one("button").get_text() for f in forms] == ["Liked", "Like"]
     assert forms[0]["action"] == f"/comments/{comment.id}/unlike"
 

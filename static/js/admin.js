@@ -50,6 +50,7 @@
       var next = row.nextElementSibling || row.previousElementSibling;
       row.remove();
       if (next && next.classList.contains("comment-row")) setCurrent(next);
+      else if (current === row) { current = null; table.focus(); }  // focus never falls to <body>
       if (!table.querySelector(".comment-row")) {
         var empty = document.createElement("tr");
         empty.innerHTML = '<td colspan="5">No comments found.</td>';
@@ -174,11 +175,19 @@
     if (button) button.click();
   }
 
+  function typing(el) {
+    var tag = el.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable) return true;
+    return tag === "INPUT" && !/^(checkbox|radio|button|submit|reset)$/.test(el.type);
+  }
+
+  // Single-key shortcuts act only while focus is in a comment list, not in a field of it
+  // (WCAG 2.1.4): typing or speech input anywhere else never approves or trashes a comment.
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
-    var tag = event.target.tagName;
     if (event.key === "Escape" && document.querySelector(".inline-editor")) { closeEditor(); return; }
-    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || event.target.isContentEditable) return;
+    var inList = event.target.closest && event.target.closest(".comments-table");
+    if (!inList || typing(event.target) || event.target.closest(".inline-editor")) return;
     if (help && help.open) return;
     if (!rows().length && event.key !== "?") return;
     switch (event.key) {

@@ -10,7 +10,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, R
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
+WIDTHS = [(1280, 800), (390, 844)]  # desktop, phone
 
 # Every URL that is not on 127.0.0.1 (http, https, ws, wss). Chromium's resolver rule already
 # keeps DNS on the machine; this route is the second guard, and it tells which page tried.
@@ -81,7 +81,10 @@ class BrowserProblems:
         page_url = message.page.url if message.page else source
         if not self._ours(page_url) or OFF_MACHINE.match(source or ""):
             return  # a provider page's own trouble, or a blocked request already judged above
-        if "Failed to load resource" in message.text and source in self.answered_as_expected:
+        if (
+            "Failed to load resource" in message.text
+            and source.split("#")[0] in self.answered_as_expected
+        ):
             return
         self.problems.append(f"console error on {page_url}: {message.text} ({source})")
 
@@ -100,23 +103,27 @@ class BrowserProblems:
             self.expected.remove(key)
             self.answered_as_expected.add(response.url)
             return
-        self.problems.append(f"answer {response.status} to {response.request.method} {response.url}")
+        self.problems.append(
+            f"answer {response.status} to {response.request.method} {response.url}"
+        )
 
 
 def screenshot_both_widths(page: Page, name: str) -> list[Path]:
     """The page as it is now, at a desktop and a phone width (full page), into test-artifacts."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     saved = []
-    for label, (width, height) in WIDTHS.items():
+    for width, height in WIDTHS:
         page.set_viewport_size({"width": width, "height": height})
         path = SCREENSHOTS / f"{name}-{width}.png"
         page.screenshot(path=str(path), full_page=True)
         saved.append(path)
-    page.set_viewport_size({"width": WIDTHS["desktop"][0], "height": WIDTHS["desktop"][1]})
+    page.set_viewport_size({"width": WIDTHS[0][0], "height": WIDTHS[0][1]})
     return saved
 
 
 AXE_PATH = "/__e2e__/axe.min.js"
+# WCAG 2.0-2.2 A and AA (2.2 brings target sizes) and axe's best practices (landmarks, one h1...).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 def axe_violations(page: Page) -> list[str]:
@@ -131,12 +138,18 @@ def axe_violations(page: Page) -> list[str]:
     page.route(url, lambda route: route.fulfill(path=AXE_SCRIPT, content_type="text/javascript"))
     page.add_script_tag(url=url)
     found = page.evaluate(
-        """async () => {
-            const result = await axe.run(document, {resultTypes: ["violations"]});
+        """async (tags) => {
+            const options = {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]};
+            const result = await axe.run(document, options);
             return result.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map(n => n.target.join(" ") + "  " + n.failureSummary.replace(/\\s+/g, " ")),
+                nodes: v.nodes.map(n => n.target.join(" ") + ": " + n.failureSummary),
             }));
-        }"""
+        }""",
+        AXE_TAGS,
     )
-    return [f"{v['id']} ({v['impact']}): {v['help']}: {node}" for v in found for node in v["nodes"]]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}: {' '.join(node.split())}"
+        for v in found
+        for node in v["nodes"]
+    ]

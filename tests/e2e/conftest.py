@@ -29,8 +29,14 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # The last flag keeps every DNS lookup on the machine (see TOOLING.md): without it Chromium asks
 # the outside resolver for Google's hosts and for any host a page links.
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
@@ -61,14 +67,21 @@ def axe_script():
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """pytest-playwright launches Debian's Chromium (never a downloaded one) with our flags."""
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True,
-            "args": CHROMIUM_FLAGS}
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": CHROMIUM_FLAGS,
+    }
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args, live_server):
-    return {**browser_context_args, "base_url": live_server.url,
-            "viewport": {"width": 1280, "height": 800}}
+    return {
+        **browser_context_args,
+        "base_url": live_server.url,
+        "viewport": {"width": 1280, "height": 800},
+    }
 
 
 class AppSlot:
@@ -129,8 +142,11 @@ def providers(live_server):
         logins = {"google": ("sub", "ada-sub", "Ada Lovelace")}
         origins = {google}
         for shape, users in SHAPE_USERS.items():
-            provider = FakeOAuth2Provider(shape, users=copy.deepcopy(users),
-                                          redirect_prefix=f"{live_server.url}/auth/callback/")
+            provider = FakeOAuth2Provider(
+                shape,
+                users=copy.deepcopy(users),
+                redirect_prefix=f"{live_server.url}/auth/callback/",
+            )
             url = stack.enter_context(serve(provider.wsgi_app()))
             settings |= fake_provider_settings(provider, url)
             key, profile = next(iter(users.items()))
@@ -149,8 +165,12 @@ def mail_sink():
 @pytest.fixture
 def live_app(app_factory, live_server, providers, mail_sink, tmp_path):
     """A fresh app behind the live server: the demo post, all five providers, mail to the sink."""
-    overrides = {"SITE_URL": live_server.url, "MAIL_SERVER": "127.0.0.1",
-                 "MAIL_PORT": mail_sink.port, **providers.settings}
+    overrides = {
+        "SITE_URL": live_server.url,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": mail_sink.port,
+        **providers.settings,
+    }
     if not ON_POSTGRES:  # a file, so that the server's threads share one database
         overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
     app = app_factory(**overrides)
@@ -168,7 +188,8 @@ def live_app(app_factory, live_server, providers, mail_sink, tmp_path):
 def owner(live_app):
     """The blog's owner, created with the CLI as the README says; returns (email, password)."""
     result = live_app.test_cli_runner().invoke(
-        args=["create-admin", OWNER_EMAIL, "--password", OWNER_PASSWORD])
+        args=["create-admin", OWNER_EMAIL, "--password", OWNER_PASSWORD]
+    )
     assert result.exit_code == 0, result.output
     return OWNER_EMAIL, OWNER_PASSWORD
 
@@ -205,4 +226,3 @@ def pytest_runtest_call(item):
         found = watched.report()
         assert not found, "problems in the browser:\n" + "\n".join(found)
     return result
-

@@ -33,10 +33,17 @@ def add_discussion(app, post_id: int, count: int) -> list[int]:
     ids: list[int] = []
     for n in range(count):
         parent = ids[-1] if n % 3 == 2 else None
-        ids.append(add_comment(
-            app, post_id, parent, author_name=f"Reader {n + 1}", author_email=f"reader{n + 1}@example.com",
-            body=f"Comment number {n + 1}: networking works best when it starts with listening.",
-            created_at=T0 + timedelta(minutes=n)))
+        ids.append(
+            add_comment(
+                app,
+                post_id,
+                parent,
+                author_name=f"Reader {n + 1}",
+                author_email=f"reader{n + 1}@example.com",
+                body=f"Comment number {n + 1}: networking works best when it starts by listening.",
+                created_at=T0 + timedelta(minutes=n),
+            )
+        )
     return ids
 
 

@@ -3,7 +3,9 @@
 from tests.e2e.browser import BrowserProblems
 
 
-def test_fence_blocks_and_reports_requests_off_the_machine_errors_and_failed_answers(browser, live_app, live_server):
+def test_fence_blocks_and_reports_requests_off_the_machine_errors_and_failed_answers(
+    browser, live_app, live_server
+):
     watcher = BrowserProblems(outside=set())
     context = browser.new_context(base_url=live_server.url)
     watcher.watch(context)

@@ -15,7 +15,9 @@ from tests.mail_fixtures import text_of
 def test_reader_follows_the_post_from_home_and_reads_its_comments(live_app, page):
     post = demo_post(live_app)
     first = add_discussion(live_app, post.id, 2)[0]
-    reply = add_comment(live_app, post.id, first, author_name="Grace", body="Listening first, agreed.")
+    reply = add_comment(
+        live_app, post.id, first, author_name="Grace", body="Listening first, agreed."
+    )
 
     page.goto("/")
     page.get_by_role("link", name=post.title, exact=True).click()
@@ -24,9 +26,12 @@ def test_reader_follows_the_post_from_home_and_reads_its_comments(live_app, page
     expect(page.get_by_role("heading", level=1)).to_have_text(post.title)
     expect(page.locator(".entry-content p").first).to_be_visible()
     expect(page.locator("#comments h2")).to_have_text(f"3 Responses to “{post.title}”")
-    expect(page.locator(f"li#comment-{first} > article .comment-content")).to_contain_text("Comment number 1")
+    expect(page.locator(f"li#comment-{first} > article .comment-content")).to_contain_text(
+        "Comment number 1"
+    )
     expect(page.locator(f"li#comment-{first} > ol.children > li#comment-{reply}")).to_contain_text(
-        "Listening first, agreed.")
+        "Listening first, agreed."
+    )
     screenshot_both_widths(page, "1-reader-reads-post")
 
 
@@ -34,7 +39,9 @@ def test_guest_fixes_a_bad_email_and_sees_the_comment_awaiting_moderation(live_a
     post = demo_post(live_app)
     page.goto(post.path)
     form = page.locator("form#commentform")
-    form.get_by_role("textbox", name="Comment", exact=True).fill("Volunteering got me my last two jobs.")
+    form.get_by_role("textbox", name="Comment", exact=True).fill(
+        "Volunteering got me my last two jobs."
+    )
     form.get_by_role("textbox", name="Name", exact=True).fill("Grace Guest")
     form.get_by_role("textbox", name="Email", exact=True).fill("grace-at-example.com")
 
@@ -45,7 +52,9 @@ def test_guest_fixes_a_bad_email_and_sees_the_comment_awaiting_moderation(live_a
     email = page.get_by_role("textbox", name="Email", exact=True)
     expect(email).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#email-error")).to_have_text("Please enter a valid email address.")
-    expect(page.get_by_role("textbox", name="Comment", exact=True)).to_have_value("Volunteering got me my last two jobs.")
+    expect(page.get_by_role("textbox", name="Comment", exact=True)).to_have_value(
+        "Volunteering got me my last two jobs."
+    )
     expect(page.get_by_role("textbox", name="Name", exact=True)).to_have_value("Grace Guest")
 
     email.fill("grace@example.com")
@@ -53,7 +62,9 @@ def test_guest_fixes_a_bad_email_and_sees_the_comment_awaiting_moderation(live_a
 
     held = page.locator("ol.comment-list li.unapproved")
     expect(held).to_contain_text("Volunteering got me my last two jobs.")
-    expect(held.locator(".comment-awaiting-moderation")).to_have_text("Your comment is awaiting moderation.")
+    expect(held.locator(".comment-awaiting-moderation")).to_have_text(
+        "Your comment is awaiting moderation."
+    )
     expect(page).to_have_url(re.compile(r"#comment-\d+$"))
     screenshot_both_widths(page, "2-guest-comment-held")
 
@@ -80,7 +91,9 @@ def test_reply_form_moves_under_the_comment_and_back_and_the_reply_nests(live_ap
     expect(reply_link).to_be_focused()
 
     reply_link.click()
-    page.get_by_role("textbox", name="Comment", exact=True).fill("Same here: listening opened more doors than talking.")
+    page.get_by_role("textbox", name="Comment", exact=True).fill(
+        "Same here: listening opened more doors than talking."
+    )
     page.get_by_role("textbox", name="Name", exact=True).fill("Lin Replier")
     page.get_by_role("textbox", name="Email", exact=True).fill("lin@example.com")
     respond.get_by_role("button", name="Post Comment").click()
@@ -110,11 +123,17 @@ def test_reader_logs_in_with_a_provider_comments_and_logs_out(live_app, page, pr
     log_in_with(page, providers, name)
 
     expect(page).to_have_url(re.compile(re.escape(post.path) + "#respond$"))
-    expect(page.locator(".logged-in-as")).to_contain_text(f"You are commenting using your {label} account.")
+    expect(page.locator(".logged-in-as")).to_contain_text(
+        f"You are commenting using your {label} account."
+    )
     expect(page.locator(".logged-in-name")).to_have_text(shown_name)
-    page.get_by_role("textbox", name="Comment", exact=True).fill(f"Posted after logging in with {label}.")
+    page.get_by_role("textbox", name="Comment", exact=True).fill(
+        f"Posted after logging in with {label}."
+    )
     page.get_by_role("button", name="Post Comment").click()
-    mine = page.locator("ol.comment-list > li").filter(has_text=f"Posted after logging in with {label}.")
+    mine = page.locator("ol.comment-list > li").filter(
+        has_text=f"Posted after logging in with {label}."
+    )
     expect(mine.locator(".fn")).to_have_text(shown_name)
 
     page.get_by_role("button", name="Log Out").click()
@@ -137,10 +156,19 @@ def log_in_as_owner(page, owner, path: str = "/admin/") -> None:
 def test_owner_moderates_in_place_in_bulk_and_changes_a_setting(live_app, browse, owner):
     post = demo_post(live_app)
     add_discussion(live_app, post.id, 1)
-    held = add_comment(live_app, post.id, author_name="Pat Pending", status="pending",
-                       body="A first comment, waiting for the owner.")
-    spam = [add_comment(live_app, post.id, author_name=f"Cheap Pills {n}", status="pending",
-                        body=f"Buy now {n}") for n in (1, 2)]
+    held = add_comment(
+        live_app,
+        post.id,
+        author_name="Pat Pending",
+        status="pending",
+        body="A first comment, waiting for the owner.",
+    )
+    spam = [
+        add_comment(
+            live_app, post.id, author_name=f"Cheap Pills {n}", status="pending", body=f"Buy now {n}"
+        )
+        for n in (1, 2)
+    ]
     reader, admin = browse(), browse()
     reader.goto(post.path)
     expect(reader.locator(".comment-list")).not_to_contain_text("A first comment, waiting")
@@ -158,7 +186,9 @@ def test_owner_moderates_in_place_in_bulk_and_changes_a_setting(live_app, browse
     assert comment_status(live_app, held) == "approved"
 
     reader.reload()
-    expect(reader.locator(f"li#comment-{held}")).to_contain_text("A first comment, waiting for the owner.")
+    expect(reader.locator(f"li#comment-{held}")).to_contain_text(
+        "A first comment, waiting for the owner."
+    )
 
     for n in (1, 2):
         admin.get_by_label(f"Select comment by Cheap Pills {n}").check()
@@ -169,7 +199,8 @@ def test_owner_moderates_in_place_in_bulk_and_changes_a_setting(live_app, browse
     assert [comment_status(live_app, c) for c in spam] == ["spam", "spam"]
 
     admin.get_by_role("navigation", name="Administration").get_by_role(
-        "link", name="Discussion settings").click()
+        "link", name="Discussion settings"
+    ).click()
     admin.get_by_label("Enable threaded (nested) comments").uncheck()
     admin.get_by_role("button", name="Save Changes").click()
     expect(admin.get_by_role("status").first).to_have_text("Settings saved.")
@@ -184,7 +215,8 @@ def test_owner_moderates_in_place_in_bulk_and_changes_a_setting(live_app, browse
 
 
 def test_reader_likes_and_unlikes_then_subscribes_and_confirms_from_the_mail(
-        live_app, page, providers, mail_sink):
+    live_app, page, providers, mail_sink
+):
     post = demo_post(live_app)
     page.goto(post.path)
     log_in_with(page, providers, "google")
@@ -212,7 +244,9 @@ def test_reader_likes_and_unlikes_then_subscribes_and_confirms_from_the_mail(
     with live_app.app_context():
         run_pass()  # the mail worker's pass, as cron or the worker runs it
     (mail,) = mail_sink.to("sam@example.com")
-    (link,) = [url for url in re.findall(r"https?://\S+", text_of(mail)) if "/notify/confirm/" in url]
+    (link,) = [
+        url for url in re.findall(r"https?://\S+", text_of(mail)) if "/notify/confirm/" in url
+    ]
     assert link.startswith(live_app.config["SITE_URL"])
     page.goto(link)
     page.get_by_role("button", name="Confirm subscription").click()
