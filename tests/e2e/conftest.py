@@ -51,6 +51,17 @@ def unavailable(reason: str):
     pytest.skip(f"browser tests skipped: {reason}")
 
 
+def pytest_terminal_summary(terminalreporter):
+    """One clear line per reason when browser tests were skipped (they never are under CI)."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        if "tests/e2e/" in report.nodeid and isinstance(report.longrepr, tuple):
+            reason = report.longrepr[2].removeprefix("Skipped: ")
+            reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in reasons.items():
+        terminalreporter.write_sep("=", f"{count} {reason}", yellow=True, bold=True)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def chromium_present():
     if not os.access(CHROMIUM, os.X_OK):
