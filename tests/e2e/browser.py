@@ -109,11 +109,14 @@ class BrowserProblems:
 
 
 def screenshot_both_widths(page: Page, name: str) -> list[Path]:
-    """The page as it is now, at a desktop and a phone width (full page), into test-artifacts."""
+    """The page as it is now, at a desktop and a phone width (full page), into test-artifacts;
+    at each width it must fit without scrolling sideways."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     saved = []
     for width, height in WIDTHS:
         page.set_viewport_size({"width": width, "height": height})
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{page.url} scrolls sideways at {width}px ({scroll_width}px)"
         path = SCREENSHOTS / f"{name}-{width}.png"
         page.screenshot(path=str(path), full_page=True)
         saved.append(path)
