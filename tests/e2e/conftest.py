@@ -44,11 +44,11 @@ ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 OWNER_EMAIL, OWNER_PASSWORD = "owner@example.com", "correct horse battery staple"
 
 
-def unavailable(reason: str):
+def unavailable(reason: str, what: str = "browser tests"):
     """Skip with the reason on a developer's machine; fail under CI, where they must run."""
     if IN_CI:
-        pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
-    pytest.skip(f"browser tests skipped: {reason}")
+        pytest.fail(f"{what} cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(f"{what} skipped: {reason}")
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -71,7 +71,10 @@ def chromium_present():
 @pytest.fixture(scope="session")
 def axe_script():
     if not AXE_SCRIPT.exists():
-        unavailable(f"axe-core is not installed ({AXE_SCRIPT.name} missing): run `npm ci`")
+        unavailable(
+            f"axe-core is not installed ({AXE_SCRIPT.name} missing): run `npm ci`",
+            "accessibility tests",
+        )
     return AXE_SCRIPT
 
 

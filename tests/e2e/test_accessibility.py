@@ -3,9 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.actions import log_in_as_owner, log_in_with
 from tests.e2e.browser import WIDTHS, axe_violations
 from tests.e2e.seed import add_comment, add_discussion, demo_post
-from tests.e2e.test_journeys import log_in_as_owner, log_in_with
 
 
 def assert_no_violations(page) -> None:

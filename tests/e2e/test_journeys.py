@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from auth.providers import REGISTRY
 from notify.sender import run_pass
+from tests.e2e.actions import log_in_as_owner, log_in_with
 from tests.e2e.browser import screenshot_both_widths
 from tests.e2e.seed import add_comment, add_discussion, comment_status, demo_post
 from tests.mail_fixtures import text_of
@@ -105,14 +106,6 @@ def test_reply_form_moves_under_the_comment_and_back_and_the_reply_nests(live_ap
     screenshot_both_widths(page, "3-reply-nested")
 
 
-def log_in_with(page, providers, name: str) -> None:
-    """Press the provider's button under the form and answer its consent page."""
-    field, user, _shown = providers.logins[name]
-    page.get_by_role("link", name=f"Log in with {REGISTRY[name].label}").click()
-    page.locator(f"input[name={field}]").fill(user)  # the provider's own page
-    page.get_by_role("button", name="Authorize").click()
-
-
 @pytest.mark.parametrize("name", ["google", "twitter", "facebook", "wordpress", "github"])
 def test_reader_logs_in_with_a_provider_comments_and_logs_out(live_app, page, providers, name):
     post = demo_post(live_app)
@@ -141,16 +134,6 @@ def test_reader_logs_in_with_a_provider_comments_and_logs_out(live_app, page, pr
     expect(page.get_by_role("link", name=f"Log in with {label}")).to_be_visible()
     expect(page.locator(".logged-in-as")).to_have_count(0)
     screenshot_both_widths(page, f"4-login-{name}")
-
-
-def log_in_as_owner(page, owner, path: str = "/admin/") -> None:
-    """Open an admin page, get sent to /login, log in there and come back."""
-    page.goto(path)
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("Email address").fill(owner[0])
-    page.get_by_label("Password").fill(owner[1])
-    page.get_by_role("button", name="Log In").click()
-    expect(page).to_have_url(re.compile(re.escape(path) + "$"))
 
 
 def test_owner_moderates_in_place_in_bulk_and_changes_a_setting(live_app, browse, owner):

@@ -2,8 +2,8 @@
 
 from playwright.sync_api import expect
 
+from tests.e2e.actions import log_in_as_owner
 from tests.e2e.seed import add_comment, comment_status, demo_post
-from tests.e2e.test_journeys import log_in_as_owner
 
 
 def test_owner_moderates_with_shortcuts_only_while_the_comment_list_has_focus(
