@@ -206,12 +206,16 @@ def test_reader_likes_and_unlikes_then_subscribes_and_confirms_from_the_mail(
     likes = page.locator(".likes-widget")
     page.evaluate("window.stillThisPage = true")
 
-    likes.get_by_role("button", name="Like").click()
-    expect(likes.get_by_role("button", name="Unlike")).to_have_attribute("aria-pressed", "true")
+    likes.get_by_role("button", name="Like", exact=True).click()
+    expect(likes.get_by_role("button", name="Unlike", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
     expect(likes.locator(".like-count")).to_have_text("One blogger likes this.")
     expect(likes.get_by_role("img", name="Ada Lovelace")).to_be_visible()
-    likes.get_by_role("button", name="Unlike").click()
-    expect(likes.get_by_role("button", name="Like")).to_have_attribute("aria-pressed", "false")
+    likes.get_by_role("button", name="Unlike", exact=True).click()
+    expect(likes.get_by_role("button", name="Like", exact=True)).to_have_attribute(
+        "aria-pressed", "false"
+    )
     expect(likes.locator(".like-count")).to_have_text("Be the first to like this.")
     assert page.evaluate("window.stillThisPage") is True  # likes.js, no reload
 
