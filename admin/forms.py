@@ -1,13 +1,12 @@
 """Admin forms: one small form per POST action (so each carries CSRF), the editors, the settings."""
 
-from urllib.parse import urlsplit
-
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, HiddenField, IntegerField, RadioField,
                      SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import (AnyOf, DataRequired, Email, InputRequired, Length, NumberRange,
                                 Optional, ValidationError)
 
+from auth.services import safe_next as auth_safe_next
 from blog.forms import COMMENT_MAX, EMAIL_MAX, NAME_MAX, URL_MAX
 from blog.moderation import ACTIONS
 from blog.models import COMMENT_STATUSES
@@ -19,11 +18,7 @@ def _strip(value):
 
 def safe_next(target: str | None, fallback: str) -> str:
     """`target` when it is a path on this site, else `fallback` (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return fallback
+    return auth_safe_next(target, fallback)
 
 
 class ActionForm(FlaskForm):
@@ -62,7 +57,7 @@ class CommentEditForm(ActionForm):
     status = RadioField("Status", choices=[(s, s.capitalize()) for s in COMMENT_STATUSES])
 
     def validate_author_url(self, field):
-        if field.data and urlsplit(field.data).scheme.lower() not in ("http", "https"):
+        if field.data and not field.data.lower().startswith(("http://", "https://")):
             raise ValidationError("Please enter a web address starting with http:// or https://.")
 
 

@@ -11,7 +11,7 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 from blog import bp, queries
 from blog.models import Comment, Post
 from blog.permalinks import day_bounds, post_url
-from blog.rendering import render_post_body
+from blog.rendering import render_comment, render_post_body
 from dbtypes import utcnow
 from extensions import db
 
@@ -98,7 +98,7 @@ def posts_feed(kind: str):
         if post.author:
             entry.author(name=post.author.display_name)
             entry.dc.dc_creator(post.author.display_name)
-        entry.summary(_excerpt(post))
+        entry.summary(html.escape(_excerpt(post), quote=False), type="html")
         entry.content(render_post_body(post.body, post.body_format), type="html")
         if post.comment_count:
             entry.comments(post_url(post, _external=True, _anchor="comments"))
@@ -120,7 +120,8 @@ def _comments_feed(
         entry.updated(comment.created_at)
         entry.author(name=author)
         entry.dc.dc_creator(author)
-        entry.summary(comment.body)
+        # RSS readers render a description as HTML: send the sanitized markup the page shows.
+        entry.summary(render_comment(comment.body), type="html")
     newest = max((c.created_at for c, _ in comments), default=None)
     return _respond(feed, kind, newest)
 

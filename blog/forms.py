@@ -66,8 +66,11 @@ class CommentForm(SubscribeFields, FlaskForm):
             return
         if "://" not in field.data:
             field.data = "http://" + field.data  # WordPress accepts "example.com"
-        parts = urlsplit(field.data)
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in field.data:
+        try:
+            parts = urlsplit(field.data)
+        except ValueError:  # a malformed address such as "http://[x": refused like any other
+            parts = None
+        if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in field.data:
             raise ValidationError("Please enter a web address starting with http:// or https://.")
 
     def validate_comment_parent(self, field):

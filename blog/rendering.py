@@ -44,6 +44,13 @@ BARE_URL = re.compile(r"""\b(https?://[^\s<>"']+[^\s<>"'.,;:!?)\]])""", re.IGNOR
 TAG = re.compile(r"(<[^>]*>)")
 
 
+def _web_urls_only(element: str, attribute: str, value: str) -> str | None:
+    """nh3 checks the scheme of href and src but not of cite: keep only http(s) there too."""
+    if attribute == "cite" and not value.strip().lower().startswith(("http://", "https://")):
+        return None
+    return value
+
+
 @lru_cache(maxsize=8192)
 def render_comment(text: str) -> str:
     """Comment text as WordPress shows it: paragraphs, bare URLs linked, its few tags allowed."""
@@ -54,6 +61,7 @@ def render_comment(text: str) -> str:
         attributes=COMMENT_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow ugc",
+        attribute_filter=_web_urls_only,
     )
 
 
