@@ -5,6 +5,7 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import clean_input
 import errors
 import request_log
 import security
@@ -24,6 +25,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     errors.register_error_handlers(app)
     request_log.register(app)
     security.register(app)
+    clean_input.register(app)
     register_commands(app)
     register_background_sender(app)
     if app.config["PROXY_FIX_HOPS"]:

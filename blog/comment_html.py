@@ -29,7 +29,8 @@ def render_comment_list(threads: list[ThreadNode], settings: dict, replies_open:
 
     def item(node: ThreadNode, depth: int) -> None:
         c = node.comment
-        name = escape(c.author_name or "Anonymous")
+        # <bdi>: a right-to-left override in a name must not reorder the text after it.
+        name = Markup("<bdi>%s</bdi>") % (c.author_name or "Anonymous")
         author = f'<a href="{escape(c.author_url)}" rel="nofollow ugc">{name}</a>' if c.author_url else name
         when = c.created_at if zone is None else c.created_at.astimezone(zone)
         parts.append(

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from auth.services import current_identity
 from blog import bp, commenters, queries
+from clean_input import without_nul
 from blog.avatars import IDENTICON_DIGEST, identicon_svg
 from blog.comment_pages import default_page, load_comment_page, page_of_comment
 from blog.forms import CommentForm
@@ -116,7 +117,7 @@ def _saved_author_pending(post: Post) -> list[int]:
 
 def _comment_input(form: CommentForm) -> CommentInput:
     common = {"body": form.comment.data, "parent_id": form.comment_parent.data or 0,
-              "ip": request.remote_addr or "", "user_agent": request.user_agent.string,
+              "ip": request.remote_addr or "", "user_agent": without_nul(request.user_agent.string),
               "honeypot": form.hp_website.data or "", "subscriptions": form.subscription_choices()}
     if current_user.is_authenticated:
         user = current_user._get_current_object()
