@@ -7,7 +7,7 @@ from flask_login import current_user
 from auth.services import current_identity
 from blog import bp, commenters, queries
 from blog.avatars import IDENTICON_DIGEST, identicon_svg
-from blog.comment_pages import default_page, load_comment_page, page_of_comment
+from blog.comment_pages import comment_url, load_comment_page
 from blog.forms import CommentForm
 from blog.models import Comment, Post
 from blog.permalinks import day_bounds, post_url
@@ -39,6 +39,16 @@ def post(year: int, month: int, day: int, slug: str, cpage: int | None = None):
     if not found:
         abort(404)
     return render_post_page(found, _prefilled_form(found), cpage=cpage)
+
+
+@bp.get("/comments/<int:comment_id>/")
+def comment_link(comment_id: int):
+    """Redirect to the comment on the page of its post that shows it; anyone may call."""
+    comment = db.get_or_404(Comment, comment_id)
+    post = db.session.scalar(queries.published_posts_query().where(Post.id == comment.post_id))
+    if post is None:
+        abort(404)
+    return redirect(comment_url(post, comment, get_settings()))
 
 
 @bp.get("/avatar/<digest>.svg")
@@ -135,9 +145,7 @@ def _after_comment(post: Post, comment: Comment, form: CommentForm, settings: di
     """Post/redirect/get to the comment, remembering what the reader asked us to."""
     if comment.status == "pending":
         commenters.note_pending_comment(comment.id)
-    number = page_of_comment(post, comment, settings)
-    page = {} if number == default_page(post, settings) else {"cpage": number}
-    response = redirect(post_url(post, _anchor=f"comment-{comment.id}", **page), 303)
+    response = redirect(comment_url(post, comment, settings), 303)
     if not current_user.is_authenticated:
         if form.remember.data:
             commenters.remember_author(response, form.author.data, form.email.data, form.url.data)
