@@ -51,7 +51,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         env = os.environ | env | {"GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": str(workers)}
         self.process = subprocess.Popen(
-            [GUNICORN, "-c", str(ROOT / "bench" / "gunicorn.conf.py"), app], cwd=ROOT, env=env,
+            [GUNICORN, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), app], cwd=ROOT, env=env,
             stdout=subprocess.DEVNULL, stderr=log.open("w"), start_new_session=True)
         self._wait()
 

@@ -68,7 +68,8 @@ class Post(db.Model):
     guid: Mapped[str | None] = mapped_column(sa.String(255))
 
     author: Mapped[User | None] = relationship(lazy="joined")
-    terms: Mapped[list[Term]] = relationship(secondary=post_terms, lazy="selectin")
+    # Loaded when asked for (selectinload where a list needs them): pages don't show them yet.
+    terms: Mapped[list[Term]] = relationship(secondary=post_terms)
 
 
 class Comment(db.Model):

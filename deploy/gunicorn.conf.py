@@ -1,4 +1,4 @@
-# Gunicorn settings shared by production and the benchmark (bench/run.py serves both apps with it).
+# Gunicorn settings for production; the benchmark (bench/run.py) serves the blog and its ceiling with them.
 # Two cores here: two workers per core, each with threads so slow clients do not block a worker.
 import multiprocessing
 import os
