@@ -85,7 +85,7 @@ def render_post_page(post: Post, form: CommentForm, status: int = 200, cpage: in
                      refusal: str | None = None):
     """The post page; also re-shown, filled in, when a submission is refused."""
     settings = get_settings()
-    page = load_comment_page(post, settings, cpage, commenters.own_pending_ids() + _saved_author_pending(post))
+    page = load_comment_page(post, settings, cpage, commenters.own_pending_ids() + _own_held_comments(post))
     if page is None:
         abort(404)
     reply_to = _reply_target(post, form)
@@ -114,14 +114,17 @@ def _reply_target(post: Post, form: CommentForm) -> Comment | None:
     return parent if parent and parent.post_id == post.id and parent.status == "approved" else None
 
 
-def _saved_author_pending(post: Post) -> list[int]:
-    """Held comments whose author this browser remembers (WordPress's cookie rule)."""
-    saved = commenters.saved_author(request.cookies)
-    if not saved or not saved.get("email"):
-        return []
+def _own_held_comments(post: Post) -> list[int]:
+    """Held comments of this reader: their account's, or those of the author this browser remembers."""
+    if current_user.is_authenticated:
+        author = Comment.user_id == current_user.id
+    else:
+        saved = commenters.saved_author(request.cookies)
+        if not saved or not saved.get("email"):
+            return []
+        author = sa.and_(Comment.author_email == saved["email"], Comment.author_name == saved.get("author", ""))
     return list(db.session.scalars(sa.select(Comment.id).where(
-        Comment.post_id == post.id, Comment.status == "pending",
-        Comment.author_email == saved["email"], Comment.author_name == saved.get("author", ""))))
+        Comment.post_id == post.id, Comment.status == "pending", author)))
 
 
 def _comment_input(form: CommentForm) -> CommentInput:
