@@ -54,10 +54,15 @@ def comments():
     if tab not in TABS:
         abort(404)
     where = CommentFilter(tab, request.args.get("p", type=int), request.args.get("s", "").strip()[:200])
+    counts = comment_counts(where.post_id)
+    # The tab's count is the list's total unless a search narrows it: no second COUNT then.
     page = db.paginate(comments_query(where), page=request.args.get("paged", 1, type=int),
-                       per_page=int(get_settings()["admin_comments_per_page"]), error_out=False)
+                       per_page=int(get_settings()["admin_comments_per_page"]), error_out=False,
+                       count=bool(where.search))
+    if not where.search:
+        page.total = counts[tab]
     return render_template(
-        "admin/comments.html", page=page, where=where, counts=comment_counts(where.post_id),
+        "admin/comments.html", page=page, where=where, counts=counts,
         extras=row_extras(page.items), bulk=BulkForm(formdata=None, next=request.full_path.rstrip("?")),
         here=request.full_path.rstrip("?"), filter_post=db.session.get(Post, where.post_id or 0),
     )

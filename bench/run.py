@@ -154,7 +154,7 @@ def run_database(kind: str, seconds: int, big: int, workers: int) -> list[dict]:
 
 
 def measure(kind: str, blog: Server, ceiling: Server, paths: dict, seconds: int, database_url: str) -> list[dict]:
-    from bench.queries import count_queries
+    from bench.queries import count_queries, sequential_scans
 
     rows = [{"page": "ceiling: minimal Flask app", **wrk(ceiling.url + "/", seconds)}]
     set_setting(database_url, page_comments=False)  # all 200 on one page, as WordPress served them
@@ -173,12 +173,38 @@ def measure(kind: str, blog: Server, ceiling: Server, paths: dict, seconds: int,
         rows.append({"page": label, **wrk(blog.url + path, seconds, cookie=UNCACHED),
                      "alone_ms": wrk(blog.url + path, max(2, seconds // 3), connections=1, cookie=UNCACHED)["p50"],
                      "queries": count_queries(database_url, path), "html_kb": _size_kb(blog.url + path)})
+    admin_cookie = log_in_as_admin(blog)
+    rows.append({"page": f"admin comments screen ({paths['big'] + 10_210:,} comments)",
+                 **wrk(blog.url + "/admin/comments", seconds, cookie=admin_cookie),
+                 "alone_ms": wrk(blog.url + "/admin/comments", max(2, seconds // 3), connections=1,
+                                 cookie=admin_cookie)["p50"],
+                 "queries": count_queries(database_url, "/admin/comments", admin=True), "html_kb": None})
+    if kind == "postgres":
+        scans = [scan for path, admin in ((paths["post_big"], False), ("/admin/comments", True))
+                 for scan in sequential_scans(database_url, path, admin)]
+        print(f"[{kind}] EXPLAIN of the hot comment queries at {paths['big']:,} comments: "
+              + ("no sequential scan on comments" if not scans else "\n".join(scans)), file=sys.stderr)
     rows.append(comment_posts(blog, paths["post_0"], seconds))
     ceiling_rps = rows[0]["rps"]
     for row in rows:
         row["db"] = kind
         row["share"] = row["rps"] / ceiling_rps
     return rows
+
+
+def log_in_as_admin(blog: Server) -> str:
+    """The Cookie header of an administrator's session on the running blog."""
+    import requests
+
+    from bench.queries import BENCH_ADMIN
+
+    session = requests.Session()
+    page = session.get(blog.url + "/login", timeout=10).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    email, password = BENCH_ADMIN
+    session.post(blog.url + "/login", data={"csrf_token": token, "email": email, "password": password},
+                 allow_redirects=False, timeout=10)
+    return "; ".join(f"{name}={value}" for name, value in session.cookies.items())
 
 
 def comment_posts(blog: Server, path: str, seconds: int) -> dict:

@@ -82,8 +82,9 @@ class Comment(db.Model):
         # Top-level comments of a post in order (comment pages), and a page's threads.
         sa.Index("ix_comments_post_thread", "post_id", "status", "depth", "created_at"),
         sa.Index("ix_comments_root", "root_id", "status", "created_at"),
-        # Admin lists by status, newest first.
+        # Admin lists: one status newest first, and several ("All") by walking the dates back.
         sa.Index("ix_comments_status_created", "status", "created_at"),
+        sa.Index("ix_comments_created", "created_at"),
         # Discussion rules: previously approved author, flood control.
         sa.Index("ix_comments_email_status", "author_email", "status"),
         sa.Index("ix_comments_ip_created", "author_ip", "created_at"),
