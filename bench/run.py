@@ -64,13 +64,20 @@ class Server:
                 time.sleep(0.1)
         raise RuntimeError(f"gunicorn did not start: {self.log.read_text()[-2000:]}")
 
-    def worker_peak_memory_mb(self) -> float:
-        peaks = []
-        for child in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
-            for pid in child.read_text().split():
-                status = Path(f"/proc/{pid}/status").read_text()
-                peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
-        return max(peaks, default=0.0)
+    def _worker_pids(self) -> list[str]:
+        return [pid for child in Path(f"/proc/{self.process.pid}/task").glob("*/children")
+                for pid in child.read_text().split()]
+
+    def worker_memory_mb(self) -> tuple[float, float]:
+        """The largest worker's peak resident memory, and its private part (not shared by fork)."""
+        peak, private = 0.0, 0.0
+        for pid in self._worker_pids():
+            status = Path(f"/proc/{pid}/status").read_text()
+            peak = max(peak, int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            mine = sum(int(n) for n in re.findall(r"Private_(?:Clean|Dirty):\s+(\d+) kB", rollup)) / 1024
+            private = max(private, mine)
+        return peak, private
 
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -141,9 +148,9 @@ def run_database(kind: str, seconds: int, big: int, workers: int) -> list[dict]:
         blog = Server("app:create_app()", env, workers, workdir / "blog.log")
         try:
             rows = measure(kind, blog, ceiling, paths, seconds, database_url)
-            memory = blog.worker_peak_memory_mb()
+            peak, private = blog.worker_memory_mb()
             for row in rows:
-                row["worker_mb"] = memory
+                row["worker_mb"], row["worker_private_mb"] = peak, private
         finally:
             blog.stop()
             ceiling.stop()
@@ -235,7 +242,9 @@ def print_table(rows: list[dict]) -> None:
               f"{_opt(r.get('alone_ms'), '8.2f')} {_opt(r.get('queries'), '7d')} {_opt(r.get('html_kb'), '7.1f')} "
               f"{r.get('errors', 0):6d}")
     for kind in dict.fromkeys(r["db"] for r in rows):
-        print(f"peak worker memory ({kind}): {max(r['worker_mb'] for r in rows if r['db'] == kind):.1f} MB")
+        row = next(r for r in rows if r["db"] == kind)
+        print(f"worker memory ({kind}): peak resident {row['worker_mb']:.1f} MB, of which private "
+              f"(not shared with the other workers) {row['worker_private_mb']:.1f} MB")
 
 
 def _opt(value, spec: str) -> str:

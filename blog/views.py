@@ -10,7 +10,7 @@ from blog.avatars import IDENTICON_DIGEST, identicon_svg
 from blog.comment_pages import comment_url, load_comment_page
 from blog.forms import CommentForm
 from blog.models import Comment, Post
-from blog.permalinks import day_bounds, post_url
+from blog.permalinks import day_bounds
 from blog.services import CommentInput, CommentRefused, comments_closed, submit_comment
 from blog.settings import get_settings
 from extensions import csrf, db, limiter
