@@ -62,6 +62,10 @@ class Config:
     CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
     CACHE_REDIS_URL = REDIS_URL
     CACHE_DEFAULT_TIMEOUT = 300
+    # Several blogs (or test runs) can share one Redis when each has its own prefixes.
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "blog:")
+    # Empty by default: Flask-Limiter keeps the first non-empty prefix it sees for good.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
 
     # Log-in. Provider keys follow Authlib's <PROVIDER>_<KEY> convention (GOOGLE_CLIENT_ID, ...);
     # they are read from the environment by auth.providers when OAUTH_SETTINGS_FROM_ENV is on.

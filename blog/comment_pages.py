@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from blog.models import Comment, Post
+from blog.permalinks import post_url
 from blog.threads import ThreadNode, build_threads
 from extensions import db
 
@@ -92,3 +93,10 @@ def page_of_comment(post: Post, comment: Comment, settings: dict) -> int:
             later if newest_first else earlier)
     )
     return page_count(post, settings) - before // per_page if newest_first else before // per_page + 1
+
+
+def comment_url(post: Post, comment: Comment, settings: dict) -> str:
+    """The permalink of a comment: its post's page that shows it, anchored at the comment."""
+    number = page_of_comment(post, comment, settings)
+    page = {} if number == default_page(post, settings) else {"cpage": number}
+    return post_url(post, _anchor=f"comment-{comment.id}", **page)

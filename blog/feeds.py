@@ -1,11 +1,11 @@
 """RSS 2.0 and Atom feeds (posts, all comments, one post's comments), sitemap.xml and robots.txt."""
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import nh3
 import sqlalchemy as sa
-from feedgen.feed import FeedGenerator
 from flask import Response, abort, current_app, render_template, request, url_for
 
 from blog import bp, queries
@@ -14,6 +14,9 @@ from blog.permalinks import day_bounds, post_url
 from blog.rendering import render_comment, render_post_body
 from dbtypes import utcnow
 from extensions import db
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 FEED_SIZE = 10  # WordPress's "Syndication feeds show the most recent" default
 EXCERPT_WORDS = 55
@@ -46,7 +49,10 @@ def _excerpt(post: Post) -> str:
     return " ".join(words[:EXCERPT_WORDS]) + (" […]" if len(words) > EXCERPT_WORDS else "")
 
 
-def _new_feed(title: str, page_url: str, self_url: str, description: str) -> FeedGenerator:
+def _new_feed(title: str, page_url: str, self_url: str, description: str) -> "FeedGenerator":
+    # Imported on first use: feedgen and lxml weigh some 8 MB in every worker.
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.load_extension("dc")
     feed.id(self_url)
@@ -59,7 +65,7 @@ def _new_feed(title: str, page_url: str, self_url: str, description: str) -> Fee
     return feed
 
 
-def _respond(feed: FeedGenerator, kind: str, newest: datetime | None) -> Response:
+def _respond(feed: "FeedGenerator", kind: str, newest: datetime | None) -> Response:
     newest = newest or utcnow()
     feed.updated(newest)
     feed.lastBuildDate(newest)
@@ -184,7 +190,7 @@ def sitemap():
 
 
 def _w3c(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @bp.get("/robots.txt")

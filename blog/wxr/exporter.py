@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from auth.models import User
 from blog.models import Comment, Post, Term
@@ -83,6 +83,7 @@ def iter_wxr(*, include_spam: bool = False, report: ExportReport | None = None) 
         .outerjoin(parent, Post.parent_id == parent.id)
         .where(Post.kind.in_(("post", "page")))
         .order_by(Post.id)
+        .options(selectinload(Post.terms))
         .execution_options(yield_per=200)
     )
     for post, login, parent_wp_id, parent_id in rows:
