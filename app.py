@@ -20,12 +20,12 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.config.from_object(config_class)
     config_class.init_app(app)
     register_extensions(app)
+    clean_input.register(app)  # before the blueprints: their routes use its `int` converter
     register_blueprints(app)
     register_template_helpers(app)
     errors.register_error_handlers(app)
     request_log.register(app)
     security.register(app)
-    clean_input.register(app)
     register_commands(app)
     register_background_sender(app)
     if app.config["PROXY_FIX_HOPS"]:

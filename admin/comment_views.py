@@ -13,6 +13,7 @@ from blog.models import Comment, Post
 from blog.moderation import ACTIONS, ModerationRefused, apply_action, apply_bulk_action, empty_status
 from blog.services import CommentRefused
 from blog.settings import get_settings
+from clean_input import database_int
 from extensions import db
 
 DONE = {"approve": "Comment approved.", "unapprove": "Comment unapproved.", "spam": "Comment marked as spam.",
@@ -98,7 +99,7 @@ def _refused(message: str, form: ActionForm, status: int = 400):
 def _json_result(comment_id: int, post_id: int, new_status: str | None, message: str, form: ActionForm):
     """The in-place answer: the row re-rendered (absent once deleted) and every count it touched."""
     row = ""
-    post_filter = int(form.post_filter.data) if (form.post_filter.data or "").isdigit() else None
+    post_filter = database_int(form.post_filter.data) if (form.post_filter.data or "").isdigit() else None
     if new_status is not None:
         comment = _load(comment_id)
         macro = get_template_attribute("admin/_comment_row.html", "comment_row")

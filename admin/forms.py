@@ -7,6 +7,7 @@ from wtforms.validators import (AnyOf, DataRequired, Email, InputRequired, Lengt
                                 Optional, ValidationError)
 
 from auth.services import safe_next as auth_safe_next
+from clean_input import database_int
 from blog.forms import COMMENT_MAX, EMAIL_MAX, NAME_MAX, URL_MAX
 from blog.moderation import ACTIONS
 from blog.models import COMMENT_STATUSES
@@ -40,6 +41,10 @@ class BulkForm(ActionForm):
         validators=[AnyOf(ACTIONS, message="Choose a bulk action.")])
     ids = SelectMultipleField(coerce=int, validate_choice=False,
                               validators=[DataRequired("Select at least one comment.")])
+
+    def validate_ids(self, field):
+        if any(database_int(i) is None for i in field.data or []):
+            raise ValidationError("That is not a comment you can select.")
 
 
 class ReplyForm(ActionForm):

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
 
+from clean_input import database_int
 from notify.forms import SubscribeFields
 
 NAME_MAX, EMAIL_MAX, URL_MAX, COMMENT_MAX = 245, 100, 200, 65525
@@ -74,5 +75,5 @@ class CommentForm(SubscribeFields, FlaskForm):
             raise ValidationError("Please enter a web address starting with http:// or https://.")
 
     def validate_comment_parent(self, field):
-        if field.data is not None and field.data < 0:
+        if field.data is not None and (field.data < 0 or database_int(field.data) is None):
             raise ValidationError("That is not a comment you can reply to.")
