@@ -3,17 +3,18 @@
 import sqlalchemy as sa
 from flask import abort, current_app, redirect, render_template, request
 from flask_login import current_user
+from sqlalchemy.exc import DBAPIError
 
 from auth.services import current_identity
 from blog import bp, commenters, queries
-from clean_input import without_nul
 from blog.avatars import IDENTICON_DIGEST, identicon_svg
 from blog.comment_pages import comment_url, load_comment_page
 from blog.forms import CommentForm
 from blog.models import Comment, Post
-from blog.permalinks import day_bounds
+from blog.permalinks import day_bounds, post_url
 from blog.services import CommentInput, CommentRefused, comments_closed, submit_comment
 from blog.settings import get_settings
+from clean_input import without_nul
 from extensions import csrf, db, limiter
 
 POST_URL = "/<int:year>/<int(fixed_digits=2):month>/<int(fixed_digits=2):day>/<slug>/"
@@ -75,11 +76,12 @@ def comment_post(post_id: int):
     form = CommentForm(require_name_email=settings["require_name_email"] and not current_user.is_authenticated)
     if not form.validate():
         return render_post_page(post, form, status=400)
+    landing = post_url(post)  # worked out now: once the comment is committed the database may be gone
     try:
         comment = submit_comment(post, _comment_input(form))
     except CommentRefused as refusal:
         return render_post_page(post, form, status=refusal.status, refusal=refusal.message)
-    return _after_comment(post, comment, form, settings)
+    return _after_comment(post, comment, form, settings, landing)
 
 
 def render_post_page(post: Post, form: CommentForm, status: int = 200, cpage: int | None = None,
@@ -145,11 +147,18 @@ def _comment_input(form: CommentForm) -> CommentInput:
                         author_url=form.url.data or "", **common)
 
 
-def _after_comment(post: Post, comment: Comment, form: CommentForm, settings: dict):
+def _after_comment(post: Post, comment: Comment, form: CommentForm, settings: dict, landing: str):
     """Post/redirect/get to the comment, remembering what the reader asked us to."""
-    if comment.status == "pending":
-        commenters.note_pending_comment(comment.id)
-    response = redirect(comment_url(post, comment, settings), 303)
+    try:
+        if comment.status == "pending":
+            commenters.note_pending_comment(comment.id)
+        target = comment_url(post, comment, settings)
+    except DBAPIError:
+        # The comment is committed; only its page could not be worked out (the database went away
+        # just now). Telling the reader "not saved" would be wrong, so go to the post all the same.
+        db.session.rollback()
+        target = f"{landing}#comment-{sa.inspect(comment).identity[0]}"
+    response = redirect(target, 303)
     if not current_user.is_authenticated:
         if form.remember.data:
             commenters.remember_author(response, form.author.data, form.email.data, form.url.data)

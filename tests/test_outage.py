@@ -87,3 +87,12 @@ def test_a_broken_query_is_a_logged_500_not_a_503(caplog):
         assert "unhandled error on GET /" in caplog.text
         assert "database unavailable" not in caplog.text
         caplog.clear()
+
+
+def test_sqlite_file_database_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    """Writers wait for each other (up to 5 s) instead of failing with "database is locked"."""
+    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/blog.sqlite"))
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
