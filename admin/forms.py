@@ -7,10 +7,10 @@ from wtforms.validators import (AnyOf, DataRequired, Email, InputRequired, Lengt
                                 Optional, ValidationError)
 
 from auth.services import safe_next as auth_safe_next
-from clean_input import database_int
 from blog.forms import COMMENT_MAX, EMAIL_MAX, NAME_MAX, URL_MAX
 from blog.moderation import ACTIONS
 from blog.models import COMMENT_STATUSES
+from clean_input import database_int
 
 
 def _strip(value):

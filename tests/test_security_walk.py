@@ -171,7 +171,7 @@ def test_production_cookies_are_all_secure_and_http_only(production_app):
     assert logged_in.status_code == 302
     cookies |= _secure_cookies(logged_in)
     assert {"blog_session", "comment_author", "remember_token"} <= set(cookies)
-    for name, header in cookies.items():
+    for header in cookies.values():
         attributes = {part.strip().split("=")[0].lower() for part in header.split(";")[1:]}
         assert {"secure", "httponly"} <= attributes, header
         assert "samesite=lax" in header.lower(), header
