@@ -16,7 +16,9 @@ from blog.settings import get_setting
 from extensions import db
 from notify import links, mailer
 from notify.models import Subscription
-from notify.services import normalize_email
+# `services` imports blog.moderation, which imports this module: bind the module, not the name,
+# so that `flask --app app` can import blog first.
+from notify import services
 from notify.tokens import new_token_id
 
 
@@ -54,7 +56,7 @@ def comment_approved(comment: Comment) -> None:
         .where(Subscription.post_id == post.id, Subscription.confirmed_at.is_not(None), scopes)
         .order_by(Subscription.id)
     )
-    author = normalize_email(comment.author_email)
+    author = services.normalize_email(comment.author_email)
     by_email: dict[str, list[Subscription]] = defaultdict(list)
     for subscription in subscriptions:
         own = subscription.email == author or (
