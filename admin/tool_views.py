@@ -1,4 +1,4 @@
-"""Tools -> Import and Tools -> Export: WordPress export files in and out; administrators only (bp guard)."""
+"""Tools -> Import and Tools -> Export: WordPress files in and out; admins only (bp guard)."""
 
 from flask import Response, current_app, render_template, request, stream_with_context
 from flask_login import current_user
@@ -15,7 +15,7 @@ IMPORT_ENDPOINT = "admin.tools_import"
 
 @bp.url_value_preprocessor
 def limit_upload_size(endpoint: str | None, _values) -> None:
-    """Cap the import upload; this hook runs before any before_request (CSRF reads the form there)."""
+    """Cap the import upload; this runs before every before_request (CSRF reads the form there)."""
     if endpoint == IMPORT_ENDPOINT:
         request.max_content_length = current_app.config["WXR_UPLOAD_MAX_BYTES"]
 
@@ -27,12 +27,18 @@ def tools_import():
     report = error = None
     if form.validate_on_submit():
         try:
-            report = import_wxr(form.file.data.stream,
-                                orphans="top-level" if form.orphans_top_level.data else "error")
+            report = import_wxr(
+                form.file.data.stream,
+                orphans="top-level" if form.orphans_top_level.data else "error",
+            )
         except WXRError as exc:
             error = exc
-        current_app.logger.info("WXR import of %r by user %s: %s", form.file.data.filename,
-                                current_user.id, error or " ".join(report.summary()[:1]))
+        current_app.logger.info(
+            "WXR import of %r by user %s: %s",
+            form.file.data.filename,
+            current_user.id,
+            error or " ".join(report.summary()[:1]),
+        )
     status = 400 if form.errors or error else 200
     return _import_page(form, report=report, error=error), status
 
@@ -40,7 +46,9 @@ def tools_import():
 @bp.errorhandler(RequestEntityTooLarge)
 def upload_too_large(error: RequestEntityTooLarge):
     """An upload over the limit: the import page says so (413); elsewhere, the plain error page."""
-    if request.endpoint != IMPORT_ENDPOINT or not (current_user.is_authenticated and current_user.is_admin):
+    if request.endpoint != IMPORT_ENDPOINT or not (
+        current_user.is_authenticated and current_user.is_admin
+    ):
         return render_template("errors/error.html", error=error), 413
     return _import_page(WXRImportForm(formdata=None), too_large=True), 413
 
@@ -53,8 +61,13 @@ def _import_page(form: WXRImportForm, **context) -> str:
 @bp.get("/tools/export")
 def tools_export():
     """What an export holds, and the download button."""
-    return render_template("admin/tools_export.html", form=WXRExportForm(), posts=post_counts(),
-                           comments=comment_counts(), filename=export_filename())
+    return render_template(
+        "admin/tools_export.html",
+        form=WXRExportForm(),
+        posts=post_counts(),
+        comments=comment_counts(),
+        filename=export_filename(),
+    )
 
 
 @bp.get("/tools/export/download")

@@ -23,7 +23,10 @@ URL_SCHEMES = {"http", "https", "mailto"}
 @lru_cache(maxsize=512)
 def render_post_body(body: str, body_format: str = "markdown") -> str:
     """Sanitized HTML for a post body; cached because the same few posts are read over and over."""
-    html = wordpress_html(body) if body_format == "html" else markdown.markdown(body, extensions=["extra"])
+    if body_format == "html":
+        html = wordpress_html(body)
+    else:
+        html = markdown.markdown(body, extensions=["extra"])
     return sanitize_post_html(html)
 
 

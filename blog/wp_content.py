@@ -15,20 +15,67 @@ BLOCK_EDITOR_MARK = "<!-- wp:"
 # Where text gets <p> tags around each blank-line-separated paragraph, even a single one.
 ALWAYS_PARAGRAPHS = {None, "blockquote"}
 # Block elements that may hold paragraphs: they get them only when the text has a blank line.
-FLOW_BLOCKS = {"address", "article", "aside", "dd", "details", "div", "fieldset", "figure", "footer",
-               "form", "header", "hgroup", "li", "main", "nav", "section", "td", "th"}
+FLOW_BLOCKS = {
+    "address",
+    "article",
+    "aside",
+    "dd",
+    "details",
+    "div",
+    "fieldset",
+    "figure",
+    "footer",
+    "form",
+    "header",
+    "hgroup",
+    "li",
+    "main",
+    "nav",
+    "section",
+    "td",
+    "th",
+}
 # Block elements that hold a line of text: newlines become <br>, never paragraphs.
-LINE_BLOCKS = {"caption", "dt", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "legend", "p", "summary"}
+LINE_BLOCKS = {
+    "caption",
+    "dt",
+    "figcaption",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "legend",
+    "p",
+    "summary",
+}
 # Block elements that only hold other blocks (their loose text is left as it is).
-CONTAINER_BLOCKS = {"colgroup", "dl", "map", "math", "menu", "ol", "select", "table", "tbody", "tfoot",
-                    "thead", "tr", "ul", "optgroup"}
+CONTAINER_BLOCKS = {
+    "colgroup",
+    "dl",
+    "map",
+    "math",
+    "menu",
+    "ol",
+    "select",
+    "table",
+    "tbody",
+    "tfoot",
+    "thead",
+    "tr",
+    "ul",
+    "optgroup",
+}
 VOID_BLOCKS = {"area", "col", "hr"}
 BLOCKS = FLOW_BLOCKS | LINE_BLOCKS | CONTAINER_BLOCKS | VOID_BLOCKS | {"blockquote", "option"}
 
 COMMENT = re.compile(r"<!--.*?-->", re.S)
 # A whole element whose text must not change (kept as one token), or a single tag. A "<" that
 # starts no tag ("if a < b") stays text.
-TOKEN = re.compile(r"<(pre|script|style|textarea)\b[^>]*>.*?</\1\s*>|</?[a-zA-Z][^>]*>", re.S | re.I)
+TOKEN = re.compile(
+    r"<(pre|script|style|textarea)\b[^>]*>.*?</\1\s*>|</?[a-zA-Z][^>]*>", re.S | re.I
+)
 TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 NEWLINE = re.compile(r"(<br\s*/?>)?[ \t]*\n[ \t]*", re.I)
@@ -54,6 +101,7 @@ def wordpress_html(content: str) -> str:
 
 
 # -- shortcodes ------------------------------------------------------------------------------
+
 
 def expand_shortcodes(content: str) -> str:
     """[caption] -> <figure>, [embed] -> a link, [video]/[audio] -> players; [gallery] and
@@ -81,8 +129,10 @@ def _expand(match: re.Match) -> str:
 
 
 def _attributes(text: str) -> dict[str, str]:
-    return {m.group(1).lower(): unescape(next(v for v in m.groups()[1:] if v is not None))
-            for m in SHORTCODE_ATTR.finditer(text)}
+    return {
+        m.group(1).lower(): unescape(next(v for v in m.groups()[1:] if v is not None))
+        for m in SHORTCODE_ATTR.finditer(text)
+    }
 
 
 def _caption(attrs: dict[str, str], inner: str) -> str:
@@ -103,7 +153,9 @@ def _link(url: str) -> str:
     return f'<a href="{escape(url)}">{escape(url)}</a>'
 
 
-def _media(tag: str, attrs: dict[str, str], sources: tuple[str, ...], extra: tuple[str, ...]) -> str:
+def _media(
+    tag: str, attrs: dict[str, str], sources: tuple[str, ...], extra: tuple[str, ...]
+) -> str:
     src = next((attrs[key] for key in sources if attrs.get(key)), None)
     if src is None:
         return ""
@@ -112,6 +164,7 @@ def _media(tag: str, attrs: dict[str, str], sources: tuple[str, ...], extra: tup
 
 
 # -- paragraphs ------------------------------------------------------------------------------
+
 
 def autop(html: str) -> str:
     """Wrap text in <p> at blank lines and turn single newlines into <br>, as wpautop does.
@@ -126,7 +179,7 @@ def autop(html: str) -> str:
     run: list[str] = []
     position = 0
     for token in TOKEN.finditer(html):
-        run.append(html[position:token.start()])
+        run.append(html[position : token.start()])
         position = token.end()
         text = token.group(0)
         if token.group(1):  # a <pre>-like element: a block, copied as it is
@@ -143,7 +196,7 @@ def autop(html: str) -> str:
         out.append(text)
         if text.startswith("</"):
             if name in stack:
-                del stack[len(stack) - 1 - stack[::-1].index(name):]
+                del stack[len(stack) - 1 - stack[::-1].index(name) :]
         elif name not in VOID_BLOCKS and not text.endswith("/>"):
             stack.append(name)
     run.append(html[position:])
