@@ -97,7 +97,7 @@ def iter_wxr(*, include_spam: bool = False, report: ExportReport | None = None) 
 
 
 def export_filename(today: date | None = None) -> str:
-    """WordPress's name for an export: "<site>.WordPress.<yyyy-mm-dd>.xml", dated in the blog's zone."""
+    """WordPress's export file name, "<site>.WordPress.<yyyy-mm-dd>.xml", in the blog's zone."""
     site = mapping.slugify(current_app.config.get("BLOG_TITLE") or "").replace("-", "") or "blog"
     today = today or utcnow().astimezone(blog_timezone()).date()
     return f"{site}.WordPress.{today:%Y-%m-%d}.xml"
