@@ -6,6 +6,8 @@ styles hang on structure (ol.comment-list article footer) rather than on a class
 value escaped by markupsafe and every comment text sanitized by render_comment.
 """
 
+from html import unescape
+
 from markupsafe import Markup, escape
 
 from blog.avatars import comment_avatar_url
@@ -32,7 +34,9 @@ def render_comment_list(threads: list[ThreadNode], settings: dict, replies_open:
 
     def item(node: ThreadNode, depth: int) -> None:
         c = node.comment
-        name = escape(c.author_name or "Anonymous")
+        # WordPress stores names HTML-escaped (a pingback's "Blog &raquo; Post"); imported ones
+        # keep that form, so decode entities once before escaping for display.
+        name = escape(unescape(c.author_name or "Anonymous"))
         author = f'<a href="{escape(c.author_url)}" rel="nofollow ugc">{name}</a>' if c.author_url else name
         when = c.created_at if zone is None else c.created_at.astimezone(zone)
         parts.append(
