@@ -10,10 +10,9 @@ from flask import url_for
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from app import create_app
-from tests.admin_fixtures import login_as
 from tests.conftest import make_config
 from tests.factories import make_post
-from tests.helpers import form_fields
+from tests.helpers import form_fields, login_as
 
 _MAP_APP = create_app(make_config())
 ADMIN_RULES = sorted(

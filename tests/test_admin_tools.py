@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from blog.models import Comment, Post
 from blog.permalinks import post_url
 from extensions import db
-from tests.admin_fixtures import csrf_token_from, login_as, make_user
+from tests.admin_fixtures import csrf_token_from, make_user
 from tests.factories import make_comment, make_post
 from tests.fake_providers import serve
-from tests.helpers import form_fields, page_soup
+from tests.helpers import form_fields, login_as, page_soup
 from tests.test_wxr_bad_input import missing_parent, truncated
 from tests.wxr_fixtures import (
     PROJECT_ROOT,
