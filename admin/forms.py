@@ -1,6 +1,7 @@
 """Admin forms: one small form per POST action (so each carries CSRF), the editors, the settings."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (BooleanField, DateTimeLocalField, HiddenField, IntegerField, RadioField,
                      SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import (AnyOf, DataRequired, Email, InputRequired, Length, NumberRange,
@@ -122,3 +123,23 @@ class DiscussionSettingsForm(FlaskForm):
         for name in ("moderation_keys", "disallowed_keys"):
             values[name] = "\n".join(line.strip() for line in (values[name] or "").splitlines() if line.strip())
         return values
+
+
+class WXRImportForm(FlaskForm):
+    """Tools -> Import: a WordPress export file and what to do with orphaned replies."""
+
+    file = FileField("WordPress export file", validators=[
+        FileRequired("Choose the export file to import."),
+        FileAllowed(["xml"], "Choose the .xml file that WordPress's Tools → Export wrote.")],
+        render_kw={"accept": ".xml,text/xml,application/xml"})
+    orphans_top_level = BooleanField("Import a reply whose parent comment is not in the file as a "
+                                     "top-level comment (instead of refusing the file)")
+
+
+class WXRExportForm(FlaskForm):
+    """Tools -> Export: a GET form (it changes nothing, so it carries no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    include_spam = BooleanField("Include spam comments (WordPress leaves them out)")

@@ -6,6 +6,8 @@ styles hang on structure (ol.comment-list article footer) rather than on a class
 value escaped by markupsafe and every comment text sanitized by render_comment.
 """
 
+from html import unescape
+
 from markupsafe import Markup, escape
 
 from blog.avatars import comment_avatar_url
@@ -32,8 +34,10 @@ def render_comment_list(threads: list[ThreadNode], settings: dict, replies_open:
 
     def item(node: ThreadNode, depth: int) -> None:
         c = node.comment
-        # <bdi>: a right-to-left override in a name must not reorder the text after it.
-        name = Markup("<bdi>%s</bdi>") % (c.author_name or "Anonymous")
+        # WordPress stores names HTML-escaped (a pingback's "Blog &raquo; Post"); imported ones
+        # keep that form, so decode entities once before escaping for display. <bdi>: a right-to-left
+        # override in a name must not reorder the text after it.
+        name = Markup("<bdi>%s</bdi>") % unescape(c.author_name or "Anonymous")
         author = f'<a href="{escape(c.author_url)}" rel="nofollow ugc">{name}</a>' if c.author_url else name
         when = c.created_at if zone is None else c.created_at.astimezone(zone)
         parts.append(

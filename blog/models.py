@@ -79,8 +79,9 @@ class Comment(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"status IN {COMMENT_STATUSES}", name="status"),
         sa.UniqueConstraint("post_id", "wp_id"),
-        # Top-level comments of a post in order (comment pages), and a page's threads.
+        # Top-level comments of a post in order (comment pages), a page's threads, a whole post.
         sa.Index("ix_comments_post_thread", "post_id", "status", "depth", "created_at"),
+        sa.Index("ix_comments_post_status_created", "post_id", "status", "created_at"),
         sa.Index("ix_comments_root", "root_id", "status", "created_at"),
         # Admin lists: one status newest first, and several ("All") by walking the dates back.
         sa.Index("ix_comments_status_created", "status", "created_at"),

@@ -6,6 +6,8 @@ from functools import lru_cache
 import markdown
 import nh3
 
+from blog.wp_content import wordpress_html
+
 POST_TAGS = nh3.ALLOWED_TAGS | {"video", "audio", "source"}
 POST_ATTRIBUTES = {
     **nh3.ALLOWED_ATTRIBUTES,
@@ -21,7 +23,10 @@ URL_SCHEMES = {"http", "https", "mailto"}
 @lru_cache(maxsize=512)
 def render_post_body(body: str, body_format: str = "markdown") -> str:
     """Sanitized HTML for a post body; cached because the same few posts are read over and over."""
-    html = body if body_format == "html" else markdown.markdown(body, extensions=["extra"])
+    if body_format == "html":
+        html = wordpress_html(body)
+    else:
+        html = markdown.markdown(body, extensions=["extra"])
     return sanitize_post_html(html)
 
 

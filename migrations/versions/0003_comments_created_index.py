@@ -1,4 +1,4 @@
-"""comments: index on created_at for the admin's "All" list, newest first
+"""comments: indexes on created_at (the admin's "All" list) and (post, status, created_at) (a post's comments)
 
 Revision ID: 0003_comments_created
 Revises: 0002_site_state
@@ -13,7 +13,9 @@ depends_on = None
 
 def upgrade():
     op.create_index("ix_comments_created", "comments", ["created_at"])
+    op.create_index("ix_comments_post_status_created", "comments", ["post_id", "status", "created_at"])
 
 
 def downgrade():
+    op.drop_index("ix_comments_post_status_created", table_name="comments")
     op.drop_index("ix_comments_created", table_name="comments")
