@@ -48,5 +48,9 @@ run: install
 test: install node-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# WordPress-comparable figures: gunicorn + wrk on SQLite and PostgreSQL (see README, Performance).
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules

@@ -5,6 +5,7 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import clean_input
 import errors
 import request_log
 import security
@@ -19,6 +20,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.config.from_object(config_class)
     config_class.init_app(app)
     register_extensions(app)
+    clean_input.register(app)  # before the blueprints: their routes use its `int` converter
     register_blueprints(app)
     register_template_helpers(app)
     errors.register_error_handlers(app)

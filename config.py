@@ -62,6 +62,10 @@ class Config:
     CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
     CACHE_REDIS_URL = REDIS_URL
     CACHE_DEFAULT_TIMEOUT = 300
+    # Several blogs (or test runs) can share one Redis when each has its own prefixes.
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "blog:")
+    # Empty by default: Flask-Limiter keeps the first non-empty prefix it sees for good.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
 
     # Log-in. Provider keys follow Authlib's <PROVIDER>_<KEY> convention (GOOGLE_CLIENT_ID, ...);
     # they are read from the environment by auth.providers when OAUTH_SETTINGS_FROM_ENV is on.
@@ -85,6 +89,8 @@ class Config:
     MAIL_RETRY_SECONDS = float(os.environ.get("MAIL_RETRY_SECONDS", "60"))  # doubles each try
     MAIL_WORKER_INTERVAL = float(os.environ.get("MAIL_WORKER_INTERVAL", "10"))
     MAIL_BACKGROUND_THREAD = False
+    # Admin Tools -> Import: the largest upload (the whole request), answered with 413 above it.
+    WXR_UPLOAD_MAX_BYTES = int(os.environ.get("WXR_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
 
     @staticmethod
     def init_app(app) -> None:

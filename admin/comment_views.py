@@ -9,12 +9,11 @@ from admin import bp
 from admin.forms import ActionForm, BlockForm, BulkForm, CommentEditForm, ReplyForm, safe_next
 from admin.queries import TABS, CommentFilter, comment_counts, comments_query, pending_by_post, pending_count
 from blog.comment_admin import CommentEdit, block_author, edit_comment, reply_as_admin
-from blog.comment_pages import default_page, page_of_comment
 from blog.models import Comment, Post
 from blog.moderation import ACTIONS, ModerationRefused, apply_action, apply_bulk_action, empty_status
-from blog.permalinks import post_url
 from blog.services import CommentRefused
 from blog.settings import get_settings
+from clean_input import database_int
 from extensions import db
 
 DONE = {"approve": "Comment approved.", "unapprove": "Comment unapproved.", "spam": "Comment marked as spam.",
@@ -38,11 +37,8 @@ def back(form: ActionForm | None = None) -> str:
 def row_extras(comments: list[Comment]) -> dict:
     """What each row shows beyond the comment: its post's pending count and its permalink."""
     settings = get_settings()
-    links = {}
-    for comment in comments:
-        number = page_of_comment(comment.post, comment, settings)
-        page = {} if number == default_page(comment.post, settings) else {"cpage": number}
-        links[comment.id] = post_url(comment.post, _anchor=f"comment-{comment.id}", **page)
+    # Each link resolves its comment page only when followed: no query per row here.
+    links = {comment.id: url_for("blog.comment_link", comment_id=comment.id) for comment in comments}
     return {"pending": pending_by_post({c.post_id for c in comments}), "links": links, "settings": settings}
 
 
@@ -59,10 +55,15 @@ def comments():
     if tab not in TABS:
         abort(404)
     where = CommentFilter(tab, request.args.get("p", type=int), request.args.get("s", "").strip()[:200])
+    counts = comment_counts(where.post_id)
+    # The tab's count is the list's total unless a search narrows it: no second COUNT then.
     page = db.paginate(comments_query(where), page=request.args.get("paged", 1, type=int),
-                       per_page=int(get_settings()["admin_comments_per_page"]), error_out=False)
+                       per_page=int(get_settings()["admin_comments_per_page"]), error_out=False,
+                       count=bool(where.search))
+    if not where.search:
+        page.total = counts[tab]
     return render_template(
-        "admin/comments.html", page=page, where=where, counts=comment_counts(where.post_id),
+        "admin/comments.html", page=page, where=where, counts=counts,
         extras=row_extras(page.items), bulk=BulkForm(formdata=None, next=request.full_path.rstrip("?")),
         here=request.full_path.rstrip("?"), filter_post=db.session.get(Post, where.post_id or 0),
     )
@@ -98,7 +99,7 @@ def _refused(message: str, form: ActionForm, status: int = 400):
 def _json_result(comment_id: int, post_id: int, new_status: str | None, message: str, form: ActionForm):
     """The in-place answer: the row re-rendered (absent once deleted) and every count it touched."""
     row = ""
-    post_filter = int(form.post_filter.data) if (form.post_filter.data or "").isdigit() else None
+    post_filter = database_int(form.post_filter.data) if (form.post_filter.data or "").isdigit() else None
     if new_status is not None:
         comment = _load(comment_id)
         macro = get_template_attribute("admin/_comment_row.html", "comment_row")

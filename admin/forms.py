@@ -1,16 +1,17 @@
 """Admin forms: one small form per POST action (so each carries CSRF), the editors, the settings."""
 
-from urllib.parse import urlsplit
-
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (BooleanField, DateTimeLocalField, HiddenField, IntegerField, RadioField,
                      SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import (AnyOf, DataRequired, Email, InputRequired, Length, NumberRange,
                                 Optional, ValidationError)
 
+from auth.services import safe_next as auth_safe_next
 from blog.forms import COMMENT_MAX, EMAIL_MAX, NAME_MAX, URL_MAX
 from blog.moderation import ACTIONS
 from blog.models import COMMENT_STATUSES
+from clean_input import database_int
 
 
 def _strip(value):
@@ -19,11 +20,7 @@ def _strip(value):
 
 def safe_next(target: str | None, fallback: str) -> str:
     """`target` when it is a path on this site, else `fallback` (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return fallback
+    return auth_safe_next(target, fallback)
 
 
 class ActionForm(FlaskForm):
@@ -46,6 +43,10 @@ class BulkForm(ActionForm):
     ids = SelectMultipleField(coerce=int, validate_choice=False,
                               validators=[DataRequired("Select at least one comment.")])
 
+    def validate_ids(self, field):
+        if any(database_int(i) is None for i in field.data or []):
+            raise ValidationError("That is not a comment you can select.")
+
 
 class ReplyForm(ActionForm):
     body = TextAreaField("Reply", filters=[_strip], validators=[
@@ -62,7 +63,7 @@ class CommentEditForm(ActionForm):
     status = RadioField("Status", choices=[(s, s.capitalize()) for s in COMMENT_STATUSES])
 
     def validate_author_url(self, field):
-        if field.data and urlsplit(field.data).scheme.lower() not in ("http", "https"):
+        if field.data and not field.data.lower().startswith(("http://", "https://")):
             raise ValidationError("Please enter a web address starting with http:// or https://.")
 
 
@@ -122,3 +123,23 @@ class DiscussionSettingsForm(FlaskForm):
         for name in ("moderation_keys", "disallowed_keys"):
             values[name] = "\n".join(line.strip() for line in (values[name] or "").splitlines() if line.strip())
         return values
+
+
+class WXRImportForm(FlaskForm):
+    """Tools -> Import: a WordPress export file and what to do with orphaned replies."""
+
+    file = FileField("WordPress export file", validators=[
+        FileRequired("Choose the export file to import."),
+        FileAllowed(["xml"], "Choose the .xml file that WordPress's Tools → Export wrote.")],
+        render_kw={"accept": ".xml,text/xml,application/xml"})
+    orphans_top_level = BooleanField("Import a reply whose parent comment is not in the file as a "
+                                     "top-level comment (instead of refusing the file)")
+
+
+class WXRExportForm(FlaskForm):
+    """Tools -> Export: a GET form (it changes nothing, so it carries no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    include_spam = BooleanField("Include spam comments (WordPress leaves them out)")

@@ -27,9 +27,14 @@ _TWITTER_HANDLE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 
 
 def _text(value, limit: int) -> str | None:
-    if not isinstance(value, str) or not value.strip():
+    # NUL cannot be stored (PostgreSQL refuses it); it is dropped as from any other input.
+    if not isinstance(value, str) or not value.replace("\x00", "").strip():
         return None
-    return value.strip()[:limit]
+    return value.replace("\x00", "").strip()[:limit]
+
+
+def _has_control_characters(value: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 for c in value)
 
 
 def _url(value) -> str | None:
@@ -37,13 +42,20 @@ def _url(value) -> str | None:
         isinstance(value, str)
         and len(value) <= 500
         and value.lower().startswith(("https://", "http://"))
+        and not _has_control_characters(value)
     ):
         return value
     return None
 
 
 def _email(value) -> str | None:
-    if isinstance(value, str) and 3 <= len(value) <= 100 and "@" in value and not value.isspace():
+    if (
+        isinstance(value, str)
+        and 3 <= len(value) <= 100
+        and "@" in value
+        and not value.isspace()
+        and not _has_control_characters(value.strip())
+    ):
         return value.strip()
     return None
 
@@ -54,6 +66,8 @@ def _subject(value) -> str:
     subject = str(value)
     if len(subject) > 255:
         raise ProfileError("subject identifier too long")
+    if "\x00" in subject:
+        raise ProfileError("subject identifier holds a NUL character")
     return subject
 
 

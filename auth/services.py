@@ -33,12 +33,13 @@ class LoginFailed(Exception):
 
 def safe_next(target: str | None, default: str = "/") -> str:
     """`target` when it is a path on this site, else `default` (never another site)."""
-    if not target or not isinstance(target, str):
+    if not target or not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return default
+    # Browsers drop tabs and newlines inside URLs and read a backslash as a slash.
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return default
-    if "\\" in target or any(ord(c) < 32 for c in target):
+    if parts.scheme or parts.netloc:
         return default
     return target
 

@@ -4,13 +4,19 @@ import json
 import sys
 
 from app import create_app
+from auth.models import User
 from bench import seed
+from bench.queries import BENCH_ADMIN
 from blog.permalinks import post_url
 from blog.settings import save_settings
 from extensions import db
 
 
 def fill(big: int) -> dict:
+    email, password = BENCH_ADMIN
+    admin = User(email=email, display_name="Bench Admin", is_admin=True, email_verified=True)
+    admin.set_password(password)
+    db.session.add(admin)
     for n in range(30):
         seed.make_post(f"older-post-{n}", f"An older post, number {n}", "Some words.\n\n" * 5,
                        seed.START.replace(year=2023, day=1 + n % 28))

@@ -51,7 +51,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         env = os.environ | env | {"GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": str(workers)}
         self.process = subprocess.Popen(
-            [GUNICORN, "-c", str(ROOT / "bench" / "gunicorn.conf.py"), app], cwd=ROOT, env=env,
+            [GUNICORN, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), app], cwd=ROOT, env=env,
             stdout=subprocess.DEVNULL, stderr=log.open("w"), start_new_session=True)
         self._wait()
 
@@ -64,13 +64,20 @@ class Server:
                 time.sleep(0.1)
         raise RuntimeError(f"gunicorn did not start: {self.log.read_text()[-2000:]}")
 
-    def worker_peak_memory_mb(self) -> float:
-        peaks = []
-        for child in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
-            for pid in child.read_text().split():
-                status = Path(f"/proc/{pid}/status").read_text()
-                peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
-        return max(peaks, default=0.0)
+    def _worker_pids(self) -> list[str]:
+        return [pid for child in Path(f"/proc/{self.process.pid}/task").glob("*/children")
+                for pid in child.read_text().split()]
+
+    def worker_memory_mb(self) -> tuple[float, float]:
+        """The largest worker's peak resident memory, and its private part (not shared by fork)."""
+        peak, private = 0.0, 0.0
+        for pid in self._worker_pids():
+            status = Path(f"/proc/{pid}/status").read_text()
+            peak = max(peak, int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            mine = sum(int(n) for n in re.findall(r"Private_(?:Clean|Dirty):\s+(\d+) kB", rollup)) / 1024
+            private = max(private, mine)
+        return peak, private
 
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -141,9 +148,9 @@ def run_database(kind: str, seconds: int, big: int, workers: int) -> list[dict]:
         blog = Server("app:create_app()", env, workers, workdir / "blog.log")
         try:
             rows = measure(kind, blog, ceiling, paths, seconds, database_url)
-            memory = blog.worker_peak_memory_mb()
+            peak, private = blog.worker_memory_mb()
             for row in rows:
-                row["worker_mb"] = memory
+                row["worker_mb"], row["worker_private_mb"] = peak, private
         finally:
             blog.stop()
             ceiling.stop()
@@ -154,7 +161,7 @@ def run_database(kind: str, seconds: int, big: int, workers: int) -> list[dict]:
 
 
 def measure(kind: str, blog: Server, ceiling: Server, paths: dict, seconds: int, database_url: str) -> list[dict]:
-    from bench.queries import count_queries
+    from bench.queries import count_queries, sequential_scans
 
     rows = [{"page": "ceiling: minimal Flask app", **wrk(ceiling.url + "/", seconds)}]
     set_setting(database_url, page_comments=False)  # all 200 on one page, as WordPress served them
@@ -173,12 +180,38 @@ def measure(kind: str, blog: Server, ceiling: Server, paths: dict, seconds: int,
         rows.append({"page": label, **wrk(blog.url + path, seconds, cookie=UNCACHED),
                      "alone_ms": wrk(blog.url + path, max(2, seconds // 3), connections=1, cookie=UNCACHED)["p50"],
                      "queries": count_queries(database_url, path), "html_kb": _size_kb(blog.url + path)})
+    admin_cookie = log_in_as_admin(blog)
+    rows.append({"page": f"admin comments screen ({paths['big'] + 10_210:,} comments)",
+                 **wrk(blog.url + "/admin/comments", seconds, cookie=admin_cookie),
+                 "alone_ms": wrk(blog.url + "/admin/comments", max(2, seconds // 3), connections=1,
+                                 cookie=admin_cookie)["p50"],
+                 "queries": count_queries(database_url, "/admin/comments", admin=True), "html_kb": None})
+    if kind == "postgres":
+        scans = [scan for path, admin in ((paths["post_big"], False), ("/admin/comments", True))
+                 for scan in sequential_scans(database_url, path, admin)]
+        print(f"[{kind}] EXPLAIN of the hot comment queries at {paths['big']:,} comments: "
+              + ("no sequential scan on comments" if not scans else "\n".join(scans)), file=sys.stderr)
     rows.append(comment_posts(blog, paths["post_0"], seconds))
     ceiling_rps = rows[0]["rps"]
     for row in rows:
         row["db"] = kind
         row["share"] = row["rps"] / ceiling_rps
     return rows
+
+
+def log_in_as_admin(blog: Server) -> str:
+    """The Cookie header of an administrator's session on the running blog."""
+    import requests
+
+    from bench.queries import BENCH_ADMIN
+
+    session = requests.Session()
+    page = session.get(blog.url + "/login", timeout=10).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    email, password = BENCH_ADMIN
+    session.post(blog.url + "/login", data={"csrf_token": token, "email": email, "password": password},
+                 allow_redirects=False, timeout=10)
+    return "; ".join(f"{name}={value}" for name, value in session.cookies.items())
 
 
 def comment_posts(blog: Server, path: str, seconds: int) -> dict:
@@ -209,7 +242,9 @@ def print_table(rows: list[dict]) -> None:
               f"{_opt(r.get('alone_ms'), '8.2f')} {_opt(r.get('queries'), '7d')} {_opt(r.get('html_kb'), '7.1f')} "
               f"{r.get('errors', 0):6d}")
     for kind in dict.fromkeys(r["db"] for r in rows):
-        print(f"peak worker memory ({kind}): {max(r['worker_mb'] for r in rows if r['db'] == kind):.1f} MB")
+        row = next(r for r in rows if r["db"] == kind)
+        print(f"worker memory ({kind}): peak resident {row['worker_mb']:.1f} MB, of which private "
+              f"(not shared with the other workers) {row['worker_private_mb']:.1f} MB")
 
 
 def _opt(value, spec: str) -> str:

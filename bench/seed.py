@@ -50,7 +50,7 @@ def load_wordpress_seed() -> Post:
     first_id = _next_comment_id()
     ids = {c["id"]: first_id + n for n, c in enumerate(data["comments"])}
     rows, roots = [], {}
-    for n, c in enumerate(data["comments"]):
+    for c in data["comments"]:
         new_id, parent = ids[c["id"]], ids.get(c["parent_id"])
         roots[new_id] = roots[parent] if parent else new_id
         rows.append(_row(post, new_id, parent, roots[new_id], c["depth"] - 1, c["author"], c["email"],

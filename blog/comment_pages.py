@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from blog.models import Comment, Post
+from blog.permalinks import post_url
 from blog.threads import ThreadNode, build_threads
 from extensions import db
 
@@ -45,11 +46,12 @@ def load_comment_page(post: Post, settings: dict, number: int | None, own_pendin
     number = first_shown if number is None else number
     if not 1 <= number <= pages:
         return None
-    if settings["page_comments"]:
-        roots = _root_ids(post, settings, number, pages)
-        where = Comment.root_id.in_(roots)
-    else:
-        where = Comment.post_id == post.id
+    if post.comment_count == 0 and not own_pending:
+        return CommentPage([], number, pages, number == first_shown)  # nothing to read
+    if pages > 1:  # the page's threads, chosen inside the same statement
+        where = Comment.root_id.in_(_root_ids(post, settings, number, pages))
+    else:  # every thread fits on the one page
+        where = sa.true()
     visible = sa.or_(Comment.status == "approved", Comment.id.in_(own_pending)) if own_pending \
         else Comment.status == "approved"
     if own_pending and number == first_shown:
@@ -61,16 +63,16 @@ def load_comment_page(post: Post, settings: dict, number: int | None, own_pendin
     return CommentPage(build_threads(list(comments)), number, pages, number == first_shown)
 
 
-def _root_ids(post: Post, settings: dict, number: int, pages: int) -> list[int]:
+def _root_ids(post: Post, settings: dict, number: int, pages: int) -> sa.Select:
     per_page = int(settings["comments_per_page"])
     newest_first = settings["default_comments_page"] == "newest"
     skip = (pages - number if newest_first else number - 1) * per_page
     order = (Comment.created_at.desc(), Comment.id.desc()) if newest_first else (Comment.created_at, Comment.id)
-    return list(db.session.scalars(
+    return (
         sa.select(Comment.id)
         .where(Comment.post_id == post.id, Comment.status == "approved", Comment.depth == 0)
         .order_by(*order).offset(skip).limit(per_page)
-    ))
+    )
 
 
 def page_of_comment(post: Post, comment: Comment, settings: dict) -> int:
@@ -92,3 +94,10 @@ def page_of_comment(post: Post, comment: Comment, settings: dict) -> int:
             later if newest_first else earlier)
     )
     return page_count(post, settings) - before // per_page if newest_first else before // per_page + 1
+
+
+def comment_url(post: Post, comment: Comment, settings: dict) -> str:
+    """The permalink of a comment: its post's page that shows it, anchored at the comment."""
+    number = page_of_comment(post, comment, settings)
+    page = {} if number == default_page(post, settings) else {"cpage": number}
+    return post_url(post, _anchor=f"comment-{comment.id}", **page)

@@ -1,19 +1,22 @@
 """RSS 2.0 and Atom feeds (posts, all comments, one post's comments), sitemap.xml and robots.txt."""
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import nh3
 import sqlalchemy as sa
-from feedgen.feed import FeedGenerator
 from flask import Response, abort, current_app, render_template, request, url_for
 
 from blog import bp, queries
 from blog.models import Comment, Post
 from blog.permalinks import day_bounds, post_url
-from blog.rendering import render_post_body
+from blog.rendering import render_comment, render_post_body
 from dbtypes import utcnow
 from extensions import db
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 FEED_SIZE = 10  # WordPress's "Syndication feeds show the most recent" default
 EXCERPT_WORDS = 55
@@ -46,7 +49,10 @@ def _excerpt(post: Post) -> str:
     return " ".join(words[:EXCERPT_WORDS]) + (" […]" if len(words) > EXCERPT_WORDS else "")
 
 
-def _new_feed(title: str, page_url: str, self_url: str, description: str) -> FeedGenerator:
+def _new_feed(title: str, page_url: str, self_url: str, description: str) -> "FeedGenerator":
+    # Imported on first use: feedgen and lxml weigh some 8 MB in every worker.
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.load_extension("dc")
     feed.id(self_url)
@@ -59,7 +65,7 @@ def _new_feed(title: str, page_url: str, self_url: str, description: str) -> Fee
     return feed
 
 
-def _respond(feed: FeedGenerator, kind: str, newest: datetime | None) -> Response:
+def _respond(feed: "FeedGenerator", kind: str, newest: datetime | None) -> Response:
     newest = newest or utcnow()
     feed.updated(newest)
     feed.lastBuildDate(newest)
@@ -98,7 +104,7 @@ def posts_feed(kind: str):
         if post.author:
             entry.author(name=post.author.display_name)
             entry.dc.dc_creator(post.author.display_name)
-        entry.summary(_excerpt(post))
+        entry.summary(html.escape(_excerpt(post), quote=False), type="html")
         entry.content(render_post_body(post.body, post.body_format), type="html")
         if post.comment_count:
             entry.comments(post_url(post, _external=True, _anchor="comments"))
@@ -120,7 +126,8 @@ def _comments_feed(
         entry.updated(comment.created_at)
         entry.author(name=author)
         entry.dc.dc_creator(author)
-        entry.summary(comment.body)
+        # RSS readers render a description as HTML: send the sanitized markup the page shows.
+        entry.summary(render_comment(comment.body), type="html")
     newest = max((c.created_at for c, _ in comments), default=None)
     return _respond(feed, kind, newest)
 
@@ -183,7 +190,7 @@ def sitemap():
 
 
 def _w3c(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @bp.get("/robots.txt")

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
 
+from clean_input import database_int
 from notify.forms import SubscribeFields
 
 NAME_MAX, EMAIL_MAX, URL_MAX, COMMENT_MAX = 245, 100, 200, 65525
@@ -66,10 +67,13 @@ class CommentForm(SubscribeFields, FlaskForm):
             return
         if "://" not in field.data:
             field.data = "http://" + field.data  # WordPress accepts "example.com"
-        parts = urlsplit(field.data)
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in field.data:
+        try:
+            parts = urlsplit(field.data)
+        except ValueError:  # a malformed address such as "http://[x": refused like any other
+            parts = None
+        if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in field.data:
             raise ValidationError("Please enter a web address starting with http:// or https://.")
 
     def validate_comment_parent(self, field):
-        if field.data is not None and field.data < 0:
+        if field.data is not None and (field.data < 0 or database_int(field.data) is None):
             raise ValidationError("That is not a comment you can reply to.")

@@ -68,7 +68,8 @@ class Post(db.Model):
     guid: Mapped[str | None] = mapped_column(sa.String(255))
 
     author: Mapped[User | None] = relationship(lazy="joined")
-    terms: Mapped[list[Term]] = relationship(secondary=post_terms, lazy="selectin")
+    # Loaded when asked for (selectinload where a list needs them): pages don't show them yet.
+    terms: Mapped[list[Term]] = relationship(secondary=post_terms)
 
 
 class Comment(db.Model):
@@ -78,11 +79,13 @@ class Comment(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"status IN {COMMENT_STATUSES}", name="status"),
         sa.UniqueConstraint("post_id", "wp_id"),
-        # Top-level comments of a post in order (comment pages), and a page's threads.
+        # Top-level comments of a post in order (comment pages), a page's threads, a whole post.
         sa.Index("ix_comments_post_thread", "post_id", "status", "depth", "created_at"),
+        sa.Index("ix_comments_post_status_created", "post_id", "status", "created_at"),
         sa.Index("ix_comments_root", "root_id", "status", "created_at"),
-        # Admin lists by status, newest first.
+        # Admin lists: one status newest first, and several ("All") by walking the dates back.
         sa.Index("ix_comments_status_created", "status", "created_at"),
+        sa.Index("ix_comments_created", "created_at"),
         # Discussion rules: previously approved author, flood control.
         sa.Index("ix_comments_email_status", "author_email", "status"),
         sa.Index("ix_comments_ip_created", "author_ip", "created_at"),

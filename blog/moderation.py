@@ -3,14 +3,21 @@
 Shared by the admin screens, the signed links in moderation mails and the importer.
 """
 
+import json
+import logging
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import g, has_app_context
+from sqlalchemy.orm import Session
 
 from auth.models import User
 from blog.models import COMMENT_STATUSES, Comment, ModerationLog, Post
 from extensions import db
 from notify import events
+
+log = logging.getLogger("blog.moderation")
+PENDING_LINES = "moderation_log_lines"
 
 
 def set_comment_status(comment: Comment, status: str, moderator: User | None, action: str | None = None) -> bool:
@@ -74,11 +81,28 @@ def _move_replies_up(comment: Comment) -> None:
 def log_action(comment: Comment, action: str, moderator: User | None, before: str | None, after: str | None,
                actor: str | None = None) -> None:
     """Record a moderation step; `actor` names who acted when no user did (a mail link, cron)."""
+    name = moderator.display_name if moderator else actor or "Signed mail link"
     db.session.add(ModerationLog(
         comment_id=comment.id, moderator_id=moderator.id if moderator else None,
-        moderator_name=moderator.display_name if moderator else actor or "Signed mail link",
-        action=action, from_status=before, to_status=after,
+        moderator_name=name, action=action, from_status=before, to_status=after,
     ))
+    # The same step as one JSON line for the server log, written once the step is committed.
+    db.session.info.setdefault(PENDING_LINES, []).append(json.dumps({
+        "event": "moderation", "request_id": g.get("request_id") if has_app_context() else None,
+        "moderator_id": moderator.id if moderator else None, "moderator": name, "action": action,
+        "comment_id": comment.id, "post_id": comment.post_id, "from": before, "to": after,
+    }, ensure_ascii=False))
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _write_moderation_lines(session: Session) -> None:
+    for line in session.info.pop(PENDING_LINES, []):
+        log.info(line)
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _drop_moderation_lines(session: Session, _previous) -> None:
+    session.info.pop(PENDING_LINES, None)  # nothing happened: nothing to report
 
 
 def recount_post(post: Post) -> None:

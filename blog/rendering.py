@@ -6,6 +6,8 @@ from functools import lru_cache
 import markdown
 import nh3
 
+from blog.wp_content import wordpress_html
+
 POST_TAGS = nh3.ALLOWED_TAGS | {"video", "audio", "source"}
 POST_ATTRIBUTES = {
     **nh3.ALLOWED_ATTRIBUTES,
@@ -21,7 +23,10 @@ URL_SCHEMES = {"http", "https", "mailto"}
 @lru_cache(maxsize=512)
 def render_post_body(body: str, body_format: str = "markdown") -> str:
     """Sanitized HTML for a post body; cached because the same few posts are read over and over."""
-    html = body if body_format == "html" else markdown.markdown(body, extensions=["extra"])
+    if body_format == "html":
+        html = wordpress_html(body)
+    else:
+        html = markdown.markdown(body, extensions=["extra"])
     return sanitize_post_html(html)
 
 
@@ -44,6 +49,13 @@ BARE_URL = re.compile(r"""\b(https?://[^\s<>"']+[^\s<>"'.,;:!?)\]])""", re.IGNOR
 TAG = re.compile(r"(<[^>]*>)")
 
 
+def _web_urls_only(element: str, attribute: str, value: str) -> str | None:
+    """nh3 checks the scheme of href and src but not of cite: keep only http(s) there too."""
+    if attribute == "cite" and not value.strip().lower().startswith(("http://", "https://")):
+        return None
+    return value
+
+
 @lru_cache(maxsize=8192)
 def render_comment(text: str) -> str:
     """Comment text as WordPress shows it: paragraphs, bare URLs linked, its few tags allowed."""
@@ -54,6 +66,7 @@ def render_comment(text: str) -> str:
         attributes=COMMENT_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow ugc",
+        attribute_filter=_web_urls_only,
     )
 
 

@@ -3,16 +3,18 @@
 import sqlalchemy as sa
 from flask import abort, current_app, redirect, render_template, request
 from flask_login import current_user
+from sqlalchemy.exc import DBAPIError
 
 from auth.services import current_identity
 from blog import bp, commenters, queries
 from blog.avatars import IDENTICON_DIGEST, identicon_svg
-from blog.comment_pages import default_page, load_comment_page, page_of_comment
+from blog.comment_pages import comment_url, load_comment_page
 from blog.forms import CommentForm
 from blog.models import Comment, Post
 from blog.permalinks import day_bounds, post_url
 from blog.services import CommentInput, CommentRefused, comments_closed, submit_comment
 from blog.settings import get_settings
+from clean_input import without_nul
 from extensions import csrf, db, limiter
 
 POST_URL = "/<int:year>/<int(fixed_digits=2):month>/<int(fixed_digits=2):day>/<slug>/"
@@ -41,6 +43,16 @@ def post(year: int, month: int, day: int, slug: str, cpage: int | None = None):
     return render_post_page(found, _prefilled_form(found), cpage=cpage)
 
 
+@bp.get("/comments/<int:comment_id>/")
+def comment_link(comment_id: int):
+    """Redirect to the comment on the page of its post that shows it; anyone may call."""
+    comment = db.get_or_404(Comment, comment_id)
+    post = db.session.scalar(queries.published_posts_query().where(Post.id == comment.post_id))
+    if post is None:
+        abort(404)
+    return redirect(comment_url(post, comment, get_settings()))
+
+
 @bp.get("/avatar/<digest>.svg")
 def identicon(digest: str):
     """A generated avatar, so pages need no third-party request; anyone may call."""
@@ -64,18 +76,19 @@ def comment_post(post_id: int):
     form = CommentForm(require_name_email=settings["require_name_email"] and not current_user.is_authenticated)
     if not form.validate():
         return render_post_page(post, form, status=400)
+    landing = post_url(post)  # worked out now: once the comment is committed the database may be gone
     try:
         comment = submit_comment(post, _comment_input(form))
     except CommentRefused as refusal:
         return render_post_page(post, form, status=refusal.status, refusal=refusal.message)
-    return _after_comment(post, comment, form, settings)
+    return _after_comment(post, comment, form, settings, landing)
 
 
 def render_post_page(post: Post, form: CommentForm, status: int = 200, cpage: int | None = None,
                      refusal: str | None = None):
     """The post page; also re-shown, filled in, when a submission is refused."""
     settings = get_settings()
-    page = load_comment_page(post, settings, cpage, commenters.own_pending_ids() + _saved_author_pending(post))
+    page = load_comment_page(post, settings, cpage, commenters.own_pending_ids() + _own_held_comments(post))
     if page is None:
         abort(404)
     reply_to = _reply_target(post, form)
@@ -104,19 +117,22 @@ def _reply_target(post: Post, form: CommentForm) -> Comment | None:
     return parent if parent and parent.post_id == post.id and parent.status == "approved" else None
 
 
-def _saved_author_pending(post: Post) -> list[int]:
-    """Held comments whose author this browser remembers (WordPress's cookie rule)."""
-    saved = commenters.saved_author(request.cookies)
-    if not saved or not saved.get("email"):
-        return []
+def _own_held_comments(post: Post) -> list[int]:
+    """Held comments of this reader: their account's, or those of the author this browser remembers."""
+    if current_user.is_authenticated:
+        author = Comment.user_id == current_user.id
+    else:
+        saved = commenters.saved_author(request.cookies)
+        if not saved or not saved.get("email"):
+            return []
+        author = sa.and_(Comment.author_email == saved["email"], Comment.author_name == saved.get("author", ""))
     return list(db.session.scalars(sa.select(Comment.id).where(
-        Comment.post_id == post.id, Comment.status == "pending",
-        Comment.author_email == saved["email"], Comment.author_name == saved.get("author", ""))))
+        Comment.post_id == post.id, Comment.status == "pending", author)))
 
 
 def _comment_input(form: CommentForm) -> CommentInput:
     common = {"body": form.comment.data, "parent_id": form.comment_parent.data or 0,
-              "ip": request.remote_addr or "", "user_agent": request.user_agent.string,
+              "ip": request.remote_addr or "", "user_agent": without_nul(request.user_agent.string),
               "honeypot": form.hp_website.data or "", "subscriptions": form.subscription_choices()}
     if current_user.is_authenticated:
         user = current_user._get_current_object()
@@ -131,13 +147,18 @@ def _comment_input(form: CommentForm) -> CommentInput:
                         author_url=form.url.data or "", **common)
 
 
-def _after_comment(post: Post, comment: Comment, form: CommentForm, settings: dict):
+def _after_comment(post: Post, comment: Comment, form: CommentForm, settings: dict, landing: str):
     """Post/redirect/get to the comment, remembering what the reader asked us to."""
-    if comment.status == "pending":
-        commenters.note_pending_comment(comment.id)
-    number = page_of_comment(post, comment, settings)
-    page = {} if number == default_page(post, settings) else {"cpage": number}
-    response = redirect(post_url(post, _anchor=f"comment-{comment.id}", **page), 303)
+    try:
+        if comment.status == "pending":
+            commenters.note_pending_comment(comment.id)
+        target = comment_url(post, comment, settings)
+    except DBAPIError:
+        # The comment is committed; only its page could not be worked out (the database went away
+        # just now). Telling the reader "not saved" would be wrong, so go to the post all the same.
+        db.session.rollback()
+        target = f"{landing}#comment-{sa.inspect(comment).identity[0]}"
+    response = redirect(target, 303)
     if not current_user.is_authenticated:
         if form.remember.data:
             commenters.remember_author(response, form.author.data, form.email.data, form.url.data)

@@ -15,8 +15,8 @@ from blog.permalinks import post_url
 from blog.settings import get_setting
 from extensions import db
 from notify import links, mailer
+from notify.mailer import normalize_email
 from notify.models import Subscription
-from notify.services import normalize_email
 from notify.tokens import new_token_id
 
 

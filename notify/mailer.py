@@ -64,3 +64,7 @@ def enqueue(
     )
     db.session.add(message)
     return message
+
+
+def normalize_email(email: str | None) -> str:
+    return (email or "").strip().lower()

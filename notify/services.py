@@ -11,6 +11,7 @@ from blog.moderation import set_comment_status
 from dbtypes import utcnow
 from extensions import db
 from notify import links, mailer
+from notify.mailer import normalize_email
 from notify.models import Subscription
 from notify.tokens import spend_token
 
@@ -78,10 +79,6 @@ def subscribe_after_comment(
     if pending:
         _send_confirmation(email, pending, db.session.get(Post, comment.post_id))
     return subscriptions
-
-
-def normalize_email(email: str | None) -> str:
-    return (email or "").strip().lower()
 
 
 def _upsert(email, scope, post_id, comment_id, delivery, verified_user) -> Subscription:

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from blog.models import Comment, Post
+from clean_input import database_int
 from extensions import csrf, db
 from notify import bp, services
 from notify.forms import (
@@ -34,7 +35,8 @@ def _bad_link(error: BadLink):
 def moderate(token: str):
     """Approve, spam or trash a comment from an owner's mail link, after a confirmation button."""
     link = read_token("moderate", token, MODERATION_MAX_AGE)
-    comment = db.session.get(Comment, link.get("comment"))
+    comment_id = link.get("comment")
+    comment = db.session.get(Comment, comment_id) if isinstance(comment_id, int) and database_int(comment_id) else None
     if comment is None or link.get("action") not in services.MODERATION_ACTIONS:
         return _message("Comment not found", "That comment no longer exists.", 404)
     if services.moderation_needs_login(link) and not getattr(current_user, "is_admin", False):

@@ -4,7 +4,7 @@ import pytest
 
 from auth.models import User
 from extensions import db
-from tests.helpers import page_soup
+from tests.helpers import login_as, page_soup
 
 
 def make_user(is_admin: bool, name: str, email: str) -> User:
@@ -12,13 +12,6 @@ def make_user(is_admin: bool, name: str, email: str) -> User:
     db.session.add(user)
     db.session.commit()
     return user
-
-
-def login_as(client, user: User) -> None:
-    """Put the user in the client's session as flask_login.login_user does (until /login exists)."""
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
 
 
 def csrf_token_from(response) -> str:

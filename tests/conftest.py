@@ -15,7 +15,8 @@ from app import create_app
 from config import TestConfig
 from extensions import db
 
-pytest_plugins = ["tests.oauth_fixtures", "tests.mail_fixtures", "tests.wxr_fixtures", "tests.admin_fixtures"]
+pytest_plugins = ["tests.oauth_fixtures", "tests.mail_fixtures", "tests.wxr_fixtures", "tests.admin_fixtures",
+                  "tests.hardening_fixtures"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")

@@ -23,3 +23,10 @@ def submit_comment(client, post, ip: str = "203.0.113.7", page_url: str | None =
     data = hidden | {"author": "Ada Reader", "email": "ada@example.com", "url": "", "comment": "Nice post."}
     data |= fields
     return client.post(action, data=data, environ_base={"REMOTE_ADDR": ip})
+
+
+def login_as(client, user) -> None:
+    """Log a user in through Flask-Login's own session keys, as the log-in views do."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True

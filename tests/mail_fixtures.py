@@ -113,11 +113,6 @@ def make_user(**fields) -> User:
     return user
 
 
-def login(client, user: User) -> None:
-    """Log a user in through Flask-Login's own session keys, as the auth callback does."""
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
     # Requests share the test's pushed app context, where Flask-Login caches the user in g.
     if has_app_context():
         g.pop("_login_user", None)

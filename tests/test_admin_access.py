@@ -10,10 +10,9 @@ from flask import url_for
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from app import create_app
-from tests.admin_fixtures import login_as
 from tests.conftest import make_config
 from tests.factories import make_post
-from tests.helpers import form_fields
+from tests.helpers import form_fields, login_as
 
 _MAP_APP = create_app(make_config())
 ADMIN_RULES = sorted(
@@ -54,7 +53,8 @@ def url_for_post(post) -> str:
 def test_the_walk_covers_the_admin_area():
     endpoints = {endpoint for endpoint, _, _ in CASES}
     assert {"admin.dashboard", "admin.comments", "admin.comment_action", "admin.comments_bulk",
-            "admin.moderation_log", "admin.posts", "admin.discussion_settings"} <= endpoints
+            "admin.moderation_log", "admin.posts", "admin.discussion_settings",
+            "admin.tools_import", "admin.tools_export", "admin.tools_export_download"} <= endpoints
     assert any(method == "POST" for _, _, method in CASES)
 
 
@@ -90,7 +90,8 @@ def test_no_admin_route_changes_state_on_get(endpoint, path):
         # GET routes render pages; the state-changing half of a GET+POST route is the POST.
         assert endpoint in {"admin.dashboard", "admin.comments", "admin.moderation_log", "admin.posts",
                             "admin.post_new", "admin.post_edit", "admin.post_delete",
-                            "admin.comment_reply", "admin.comment_edit", "admin.discussion_settings"}
+                            "admin.comment_reply", "admin.comment_edit", "admin.discussion_settings",
+                            "admin.tools_import", "admin.tools_export", "admin.tools_export_download"}
 
 
 def test_admin_sees_the_dashboard(admin_client):

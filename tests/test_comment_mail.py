@@ -3,14 +3,14 @@
 import pytest
 from flask import url_for
 
-from blog.moderation import set_comment_status
 from blog.models import Comment
+from blog.moderation import set_comment_status
 from blog.permalinks import post_url
 from blog.settings import save_settings
 from extensions import db
 from tests.factories import make_comment, make_post
-from tests.helpers import submit_comment
-from tests.mail_fixtures import login, make_user
+from tests.helpers import login_as, submit_comment
+from tests.mail_fixtures import make_user
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_logged_in_reader_can_like_a_comment_in_the_list(mail_app, mail_client, 
     anonymous = mail_client.get(post.url).get_data(as_text=True)
     assert f'id="comment-like-{liked.id}"' not in anonymous
     reader = mail_app.test_client()
-    login(reader, make_user())
+    login_as(reader, make_user())
     page = reader.get(post.url).get_data(as_text=True)
     assert f'id="comment-like-{liked.id}"' in page
     token = page.split('name="csrf_token" value="')[1].split('"')[0]

@@ -99,3 +99,15 @@ def test_rate_limit_is_shared_through_redis_by_two_app_servers(app_factory, tmp_
         assert submit_comment(first.test_client(), post, comment="Three").status_code == 429
     keys = redis.Redis(host="127.0.0.1", port=6379).keys(f"*{prefix}*")
     assert keys, "the limiter's counters live in Redis"
+
+
+def test_comment_link_redirects_to_the_page_showing_the_comment(client):
+    save_settings({"comments_per_page": 2})
+    db.session.commit()
+    post = make_post()
+    roots = build_threads(post, 5)
+    assert client.get(f"/comments/{roots[0].id}/").headers["Location"] == post_url(
+        post, cpage=1, _anchor=f"comment-{roots[0].id}")
+    assert client.get(f"/comments/{roots[-1].id}/").headers["Location"] == post_url(
+        post, _anchor=f"comment-{roots[-1].id}")
+    assert client.get("/comments/999999/").status_code == 404

@@ -9,7 +9,8 @@ from blog import likes
 from blog.models import Comment, CommentLike, Post, PostLike
 from extensions import db
 from tests.factories import make_comment, make_post
-from tests.mail_fixtures import csrf_token_from, login, make_user
+from tests.helpers import login_as
+from tests.mail_fixtures import csrf_token_from, make_user
 
 JSON = {"Accept": "application/json"}
 
@@ -65,7 +66,7 @@ def _comment_count(comment) -> int:
 def test_logged_in_reader_likes_a_post_once(client):
     post = make_post()
     reader = make_user()
-    login(client, reader)
+    login_as(client, reader)
     form = _csrf_form(client, post)
     response = client.post(f"/posts/{post.id}/like", data=form)
     assert response.status_code == 302
@@ -105,7 +106,7 @@ def test_like_box_says_who_likes_it(client):
     )
     likes.like_post(bob, post)
     db.session.commit()
-    login(client, bob)
+    login_as(client, bob)
     box = _likes_box(client, post)
     assert box.select_one(".like-count").get_text(strip=True) == "2 bloggers like this."
     likers = box.select(".likers li")
@@ -118,7 +119,7 @@ def test_like_box_says_who_likes_it(client):
 
 def test_fetch_request_gets_json_with_the_updated_box(client):
     post = make_post()
-    login(client, make_user(display_name="Cleo"))
+    login_as(client, make_user(display_name="Cleo"))
     response = client.post(f"/posts/{post.id}/like", data=_csrf_form(client, post), headers=JSON)
     assert response.status_code == 200
     data = response.get_json()
@@ -144,7 +145,7 @@ def test_anonymous_like_is_sent_to_log_in_with_a_message(client):
 
 def test_like_without_csrf_token_is_refused(client):
     post = make_post()
-    login(client, make_user())
+    login_as(client, make_user())
     assert client.post(f"/posts/{post.id}/like").status_code == 400
     assert _post_count(post) == 0
 
@@ -152,7 +153,7 @@ def test_like_without_csrf_token_is_refused(client):
 def test_drafts_and_unknown_posts_cannot_be_liked(client):
     post = make_post()
     draft = make_post(status="draft")
-    login(client, make_user())
+    login_as(client, make_user())
     form = _csrf_form(client, post)
     assert client.post(f"/posts/{draft.id}/like", data=form).status_code == 404
     assert client.post("/posts/999999/like", data=form).status_code == 404
@@ -164,7 +165,7 @@ def test_comment_likes_are_one_per_reader_and_undoable(client):
     comment = make_comment(post, author_name="Dee")
     held = make_comment(post, status="pending")
     reader = make_user()
-    login(client, reader)
+    login_as(client, reader)
     form = _csrf_form(client, post)
     response = client.post(f"/comments/{comment.id}/like", data=form)
     assert response.headers["Location"].endswith(f"#comment-{comment.id}")
@@ -188,7 +189,7 @@ def test_comment_like_partial_shows_count_and_the_readers_own_like(client):
     likes.like_comment(reader, comment)
     likes.like_comment(make_user(), comment)
     db.session.commit()
-    login(client, reader)
+    login_as(client, reader)
     forms = _page(client, post).select("form.comment-like")
     assert [f.select_one(".comment-like-count").get_text() for f in forms] == ["2 likes", "0 likes"]
     assert [f.select_one("button").get_text() for f in forms] == ["Liked", "Like"]

@@ -70,3 +70,16 @@ def test_a_user_with_an_approved_comment_is_previously_approved(blog_with_provid
         db.session.commit()
     client.post(action, data=hidden | {"comment": "Second"})
     assert [c.status for c in rows(app, Comment)] == ["approved", "approved"]
+
+
+@pytest.mark.parametrize("blog_with_provider", ["github"], indirect=True)
+def test_a_held_comment_stays_visible_to_its_logged_in_author_in_another_browser(blog_with_provider):
+    app, name, url = blog_with_provider
+    first = app.test_client()
+    log_in(first, name, url, user="octo", action="allow")
+    action, hidden = form_fields(first.get(url))
+    first.post(action, data=hidden | {"comment": "Held, but mine"})
+    second = app.test_client()
+    log_in(second, name, url, user="octo", action="allow")
+    assert "Held, but mine" in second.get(url).get_data(as_text=True)
+    assert "Held, but mine" not in app.test_client().get(url).get_data(as_text=True)

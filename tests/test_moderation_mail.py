@@ -11,7 +11,8 @@ from extensions import db
 from notify import events
 from notify.services import apply_moderation
 from tests.factories import make_comment, make_post
-from tests.mail_fixtures import links_in, login, make_user, press_button, text_of
+from tests.helpers import login_as
+from tests.mail_fixtures import links_in, make_user, press_button, text_of
 
 
 def _owner():
@@ -177,9 +178,9 @@ def test_with_signed_links_off_the_links_need_an_admin_log_in(mail_app, deliver,
     refused = mail_client.get(trash)
     assert refused.status_code == 403
     assert "Log in as an administrator" in refused.get_data(as_text=True)
-    login(mail_client, make_user())  # logged in, but not an admin
+    login_as(mail_client, make_user())  # logged in, but not an admin
     assert mail_client.get(trash).status_code == 403
-    login(mail_client, owner)
+    login_as(mail_client, owner)
     assert press_button(mail_client, trash).status_code == 200
     assert _status(comment) == "trash"
     assert db.session.scalar(sa.select(ModerationLog.moderator_name)) == "Blog Owner"

@@ -8,6 +8,7 @@ a request context for absolute links (the CLI makes one from --site-url).
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from email.utils import format_datetime
 from typing import BinaryIO
 from urllib.parse import quote
@@ -15,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from auth.models import User
 from blog.models import Comment, Post, Term
@@ -83,6 +84,7 @@ def iter_wxr(*, include_spam: bool = False, report: ExportReport | None = None) 
         .outerjoin(parent, Post.parent_id == parent.id)
         .where(Post.kind.in_(("post", "page")))
         .order_by(Post.id)
+        .options(selectinload(Post.terms))
         .execution_options(yield_per=200)
     )
     for post, login, parent_wp_id, parent_id in rows:
@@ -93,6 +95,13 @@ def iter_wxr(*, include_spam: bool = False, report: ExportReport | None = None) 
         report.pages += post.kind == "page"
         report.posts += post.kind == "post"
     yield "</channel>\n</rss>\n"
+
+
+def export_filename(today: date | None = None) -> str:
+    """WordPress's export file name, "<site>.WordPress.<yyyy-mm-dd>.xml", in the blog's zone."""
+    site = mapping.slugify(current_app.config.get("BLOG_TITLE") or "").replace("-", "") or "blog"
+    today = today or utcnow().astimezone(blog_timezone()).date()
+    return f"{site}.WordPress.{today:%Y-%m-%d}.xml"
 
 
 def write_wxr(stream: BinaryIO, **options) -> ExportReport:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from auth.models import User
 from blog.models import Post, Term, post_terms
+from blog.page_cache import bump_content_version
 from blog.permalinks import blog_timezone
 from blog.wxr import mapping
 from blog.wxr.comments import CommentWriter
@@ -358,6 +359,9 @@ def import_wxr(
             if progress is not None:
                 progress(_position(source), report)
         importer.finish()
+        if report.imported:
+            # Core inserts bypass the ORM hook that marks cached pages stale; do it here.
+            bump_content_version(db.session)
         db.session.commit()
     except sa.exc.DBAPIError as error:
         db.session.rollback()

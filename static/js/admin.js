@@ -231,3 +231,19 @@
     });
   }
 })();
+
+/* Tools -> Import: say at once that a file is over the upload limit instead of sending it (the
+   server answers such an upload with 413 all the same). */
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-max-bytes]");
+  var input = form && form.querySelector("input[type=file]");
+  if (!input) return;
+  input.addEventListener("change", function () {
+    var file = input.files[0];
+    var tooBig = file && file.size > Number(form.dataset.maxBytes);
+    input.setCustomValidity(tooBig ? "This file is larger than the upload limit (" + form.dataset.maxLabel +
+      "). Import it on the server with flask wxr import instead." : "");
+    input.reportValidity();
+  });
+})();

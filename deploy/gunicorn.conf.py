@@ -1,5 +1,6 @@
-# Gunicorn settings shared by production and the benchmark (bench/run.py serves both apps with it).
-# Two cores here: two workers per core, each with threads so slow clients do not block a worker.
+# Gunicorn settings for production; the benchmark (bench/run.py) serves the blog and its ceiling with them.
+# Put a reverse proxy (nginx) in front: it buffers slow clients, so sync workers suffice;
+# two workers per core keeps the CPUs busy while one waits on the database.
 import multiprocessing
 import os
 
@@ -10,6 +11,8 @@ worker_class = "gthread" if threads > 1 else "sync"
 keepalive = 5
 timeout = 30
 graceful_timeout = 10
+# The app is imported once in the master and forked: workers share its code pages.
+preload_app = True
 max_requests = 0
 accesslog = None
 errorlog = "-"

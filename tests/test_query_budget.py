@@ -1,0 +1,93 @@
+"""The pages run a fixed number of SQL statements, whatever the number of comments."""
+
+import pytest
+import sqlalchemy as sa
+
+from bench.seed import make_commented_post
+from blog.permalinks import post_url
+from blog.settings import save_settings
+from extensions import db
+from tests.conftest import ON_POSTGRES
+from tests.factories import make_post
+
+SIZES = (1, 50, 500)
+
+
+def statements_for(app, client, path: str) -> list[tuple]:
+    """(statement, parameters) of every SQL statement one request for `path` runs."""
+    client.get(path)  # warm caches that are per process (settings, rendered bodies)
+    seen: list[tuple] = []
+
+    def record(_conn, _cursor, statement, parameters, *_args):
+        seen.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.get(path)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200, path
+    return seen
+
+
+def count_at_each_size(app, client, path_for) -> dict[int, int]:
+    counts = {}
+    for size in SIZES:
+        post = make_commented_post(f"budget-{size}", size, seed=size)
+        counts[size] = len(statements_for(app, client, path_for(post)))
+    return counts
+
+
+@pytest.fixture
+def reader(app):
+    save_settings({"comments_per_page": 50})
+    db.session.commit()
+    client = app.test_client()
+    client.set_cookie("comment_author", "not-cached")  # measure the uncached page
+    return client
+
+
+def test_post_page_query_count_does_not_grow_with_comments(app, reader):
+    counts = count_at_each_size(app, reader, post_url)
+    assert len(set(counts.values())) == 1, counts
+    assert counts[1] <= 6, counts
+
+
+def test_unpaged_post_page_query_count_does_not_grow(app, reader):
+    save_settings({"page_comments": False})
+    db.session.commit()
+    counts = count_at_each_size(app, reader, post_url)
+    assert len(set(counts.values())) == 1, counts
+
+
+def test_home_page_query_count_does_not_grow_with_posts_or_comments(app, reader):
+    counts = {}
+    for size in SIZES:
+        make_commented_post(f"home-{size}", size, seed=size)
+        for _ in range(size // 50):
+            make_post()
+        counts[size] = len(statements_for(app, reader, "/"))
+    assert len(set(counts.values())) == 1, counts
+
+
+def test_admin_comments_screen_query_count_does_not_grow(app, admin_client):
+    counts = {}
+    for size in SIZES:
+        make_commented_post(f"admin-{size}", size, seed=size)
+        counts[size] = len(statements_for(app, admin_client, "/admin/comments"))
+    assert len(set(counts.values())) == 1, counts
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="EXPLAIN plans are PostgreSQL's (this test runs in the PostgreSQL pass)")
+def test_hot_comment_queries_are_served_by_indexes_on_postgres(app, reader, admin_client):
+    post = make_commented_post("explained", 300, seed=7)
+    queries = []
+    for client, path in ((reader, post_url(post)), (admin_client, "/admin/comments")):
+        queries += [q for q in statements_for(app, client, path) if "FROM comments" in q[0]]
+    assert len(queries) >= 3
+    with db.engine.connect() as conn:
+        # With sequential scans priced out, a plan still scanning the table has no index to use.
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        for statement, parameters in queries:
+            plan = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+            assert "Seq Scan on comments" not in plan, f"{statement}\n{plan}"
