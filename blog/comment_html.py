@@ -57,7 +57,7 @@ def render_comment_list(threads: list[ThreadNode], settings: dict, replies_open:
             parts.append(f'<p class="comment-like-count">{c.like_count} like{"s" if c.like_count > 1 else ""}</p>')
         if replies_open and c.status == "approved" and depth < max_depth:
             parts.append(f'<a class="comment-reply-link" href="?replytocom={c.id}#respond" '
-                         f'aria-label="Reply to {name}">Reply</a>')
+                         f'aria-label="Reply to {escape(unescape(c.author_name or "Anonymous"))}">Reply</a>')
         parts.append("</article>")
         if node.children:
             parts.append('<ol class="children">')

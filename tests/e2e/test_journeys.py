@@ -76,6 +76,7 @@ def test_reply_form_moves_under_the_comment_and_back_and_the_reply_nests(live_ap
     page.goto(post.path)
     respond = page.locator("#respond")
     reply_link = page.locator(f"li#comment-{first} > article .comment-reply-link")
+    expect(reply_link).to_have_accessible_name("Reply to Reader 1")
 
     reply_link.focus()
     page.keyboard.press("Enter")  # keyboard, as a reader without a mouse would
