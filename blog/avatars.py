@@ -4,7 +4,7 @@ import hashlib
 from functools import lru_cache
 from urllib.parse import urlencode
 
-IDENTICON_DIGEST = 16  # hex digits of the hash in an identicon's URL
+IDENTICON_DIGEST = 12  # hex digits of the hash in an identicon's URL
 
 def email_hash(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()

@@ -6,14 +6,16 @@ styles hang on structure (ol.comment-list article footer) rather than on a class
 value escaped by markupsafe and every comment text sanitized by render_comment.
 """
 
+from datetime import datetime
+from functools import lru_cache
 from html import unescape
 
 from markupsafe import Markup, escape
 
 from blog.avatars import comment_avatar_url
 from blog.permalinks import blog_timezone
-from blog.rendering import render_comment
-from blog.threads import ThreadNode
+from blog.rendering import render_comment, web_link
+from blog.threads import ThreadNode, build_threads
 
 UNAPPROVED = ' class="unapproved"'
 # "March 4, 2024 at 10:04 AM" without strftime, which is the slowest step of each comment.
@@ -21,43 +23,47 @@ _MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "
            "October", "November", "December")
 
 
-def render_comment_list(threads: list[ThreadNode], settings: dict, replies_open: bool,
-                        static_avatar: str, like_widget=None) -> Markup:
-    """The <li> items of ol.comment-list for these threads, replies nested in ol.children.
+def render_comment_list(rows: tuple, settings: dict, replies_open: bool, static_avatar: str,
+                        like_widget=None) -> Markup:
+    """The <li> items of ol.comment-list for these comment rows, replies nested in ol.children.
 
-    like_widget(comment) gives a logged-in reader's Like form; others see the count alone.
+    like_widget(comment) gives a logged-in reader's Like form; others see the count alone, and
+    their list is memoized on the rows just read and the settings it shows: the comments are
+    still read from the database on every request, only the same markup is not built twice.
     """
     zone = blog_timezone()
     zone = None if zone.key == "UTC" else zone  # stored times are UTC already
-    max_depth = int(settings["thread_comments_depth"]) if settings["thread_comments"] else 1
+    shown = (int(settings["thread_comments_depth"]) if settings["thread_comments"] else 1,
+             settings["show_avatars"], settings["avatar_source"], replies_open, static_avatar, zone)
+    if like_widget is None:
+        return _memoized_list(rows, shown)
+    return Markup(_list_html(rows, shown, like_widget))
+
+
+@lru_cache(maxsize=32)
+def _memoized_list(rows: tuple, shown: tuple) -> Markup:
+    return Markup(_list_html(rows, shown, None))
+
+
+def _list_html(rows: tuple, shown: tuple, like_widget) -> str:
+    max_depth, show_avatars, avatar_source, replies_open, static_avatar, zone = shown
+    settings = {"show_avatars": show_avatars, "avatar_source": avatar_source}
     parts: list[str] = []
 
     def item(node: ThreadNode, depth: int) -> None:
         c = node.comment
-        # WordPress stores names HTML-escaped (a pingback's "Blog &raquo; Post"); imported ones
-        # keep that form, so decode entities once before escaping for display. <bdi>: a right-to-left
-        # override in a name must not reorder the text after it.
-        name = Markup("<bdi>%s</bdi>") % unescape(c.author_name or "Anonymous")
-        author = f'<a href="{escape(c.author_url)}" rel="nofollow ugc">{name}</a>' if c.author_url else name
-        when = c.created_at if zone is None else c.created_at.astimezone(zone)
-        parts.append(
-            f'<li id="comment-{c.id}"{UNAPPROVED if c.status != "approved" else ""}>'
-            f'<article><footer>'
-            f'<img src="{escape(comment_avatar_url(c, settings, static_avatar))}" alt=""><b class="fn">{author}</b> '
-            f'<a href="#comment-{c.id}"><time datetime="{when.isoformat(timespec="minutes")}">'
-            f'{_MONTHS[when.month]} {when.day}, {when.year} at {(when.hour - 1) % 12 + 1}:{when.minute:02d} '
-            f'{"AM" if when.hour < 12 else "PM"}</time></a>'
-        )
+        parts.append(f'<li id="comment-{c.id}"{UNAPPROVED if c.status != "approved" else ""}>')
+        parts.append(_comment_head(c.id, c.author_name, c.author_url, c.created_at, zone,
+                                   comment_avatar_url(c, settings, static_avatar)))
         if c.status != "approved":
             parts.append('<em class="comment-awaiting-moderation">Your comment is awaiting moderation.</em>')
-        parts.append(f'</footer><div class="comment-content">{render_comment(c.body)}</div>')
+        parts.append(f"</footer><div class=\"comment-content\">{render_comment(c.body)}</div>")
         if like_widget is not None and c.status == "approved":
             parts.append(like_widget(c))
         elif c.like_count:
             parts.append(f'<p class="comment-like-count">{c.like_count} like{"s" if c.like_count > 1 else ""}</p>')
         if replies_open and c.status == "approved" and depth < max_depth:
-            parts.append(f'<a class="comment-reply-link" href="?replytocom={c.id}#respond" '
-                         f'aria-label="Reply to {escape(unescape(c.author_name or "Anonymous"))}">Reply</a>')
+            parts.append(_reply_link(c.id, c.author_name))
         parts.append("</article>")
         if node.children:
             parts.append('<ol class="children">')
@@ -66,6 +72,38 @@ def render_comment_list(threads: list[ThreadNode], settings: dict, replies_open:
             parts.append("</ol>")
         parts.append("</li>")
 
-    for node in threads:
+    for node in build_threads(list(rows)):
         item(node, 1)
-    return Markup("".join(parts))
+    return "".join(parts)
+
+
+@lru_cache(maxsize=8192)
+def _comment_head(comment_id: int, author_name: str, author_url: str, created_at: datetime, zone,
+                  avatar: str) -> str:
+    """The opening of a comment's article: avatar, name (linked to the website) and date.
+
+    Memoized on what it shows, as render_comment is: a popular post's comments are rendered
+    once per worker, not once per request.
+    """
+    # WordPress stores names HTML-escaped (a pingback's "Blog &raquo; Post"); imported ones keep
+    # that form, so decode entities once before escaping. <bdi>: a right-to-left override in a
+    # name must not reorder the text after it.
+    name = Markup("<bdi>%s</bdi>") % unescape(author_name or "Anonymous")
+    # Only web addresses become links: imported or provider-given URLs may hold anything.
+    website = web_link(author_url)
+    author = f'<a href="{escape(website)}" rel="nofollow ugc">{name}</a>' if website else name
+    when = created_at if zone is None else created_at.astimezone(zone)
+    stamp = f"{when:%Y-%m-%dT%H:%M}Z" if zone is None else when.isoformat(timespec="minutes")
+    return (
+        f'<article><footer><img src="{escape(avatar)}" alt=""><b class="fn">{author}</b> '
+        f'<a href="#comment-{comment_id}"><time datetime="{stamp}">'
+        f"{_MONTHS[when.month]} {when.day}, {when.year} at {(when.hour - 1) % 12 + 1}:{when.minute:02d} "
+        f'{"AM" if when.hour < 12 else "PM"}</time></a>'
+    )
+
+
+@lru_cache(maxsize=8192)
+def _reply_link(comment_id: int, author_name: str) -> str:
+    """The no-JavaScript Reply link (comment-reply.js moves the form instead), named for the author."""
+    return (f'<a class="comment-reply-link" href="?replytocom={comment_id}#respond" '
+            f'aria-label="Reply to {escape(unescape(author_name or "Anonymous"))}">Reply</a>')

@@ -19,10 +19,14 @@ SHOWN_COLUMNS = (Comment.id, Comment.post_id, Comment.parent_id, Comment.status,
 
 @dataclass
 class CommentPage:
-    threads: list[ThreadNode]
+    rows: tuple  # the comments shown, oldest first (plain, hashable rows)
     number: int  # 1 is the oldest page
     pages: int
     is_default: bool
+
+    @property
+    def threads(self) -> list[ThreadNode]:
+        return build_threads(list(self.rows))
 
 
 def page_count(post: Post, settings: dict) -> int:
@@ -47,10 +51,12 @@ def load_comment_page(post: Post, settings: dict, number: int | None, own_pendin
     if not 1 <= number <= pages:
         return None
     if post.comment_count == 0 and not own_pending:
-        return CommentPage([], number, pages, number == first_shown)  # nothing to read
-    if pages > 1:  # the page's threads, chosen inside the same statement
-        where = Comment.root_id.in_(_root_ids(post, settings, number, pages))
-    else:  # every thread fits on the one page
+        return CommentPage((), number, pages, number == first_shown)  # nothing to read
+    if settings["page_comments"]:
+        # The page's threads first, by their own index: a subquery here lets a planner with
+        # stale statistics walk every comment of the post (160 ms at 100,000 on PostgreSQL).
+        where = Comment.root_id.in_(list(db.session.scalars(_root_ids(post, settings, number, pages))))
+    else:
         where = sa.true()
     visible = sa.or_(Comment.status == "approved", Comment.id.in_(own_pending)) if own_pending \
         else Comment.status == "approved"
@@ -60,7 +66,7 @@ def load_comment_page(post: Post, settings: dict, number: int | None, own_pendin
         sa.select(*SHOWN_COLUMNS).where(Comment.post_id == post.id, where, visible)
         .order_by(Comment.created_at, Comment.id)
     ).all()
-    return CommentPage(build_threads(list(comments)), number, pages, number == first_shown)
+    return CommentPage(tuple(comments), number, pages, number == first_shown)
 
 
 def _root_ids(post: Post, settings: dict, number: int, pages: int) -> sa.Select:

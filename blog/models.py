@@ -76,16 +76,18 @@ class Comment(db.Model):
     """A reply to a post or to another comment; root_id names the thread's top comment."""
 
     __tablename__ = "comments"
+    # Lists end their ORDER BY with id (ties in created_at), so every list index ends with it too:
+    # the database then reads a page of rows in index order instead of sorting the whole post.
     __table_args__ = (
         sa.CheckConstraint(f"status IN {COMMENT_STATUSES}", name="status"),
         sa.UniqueConstraint("post_id", "wp_id"),
         # Top-level comments of a post in order (comment pages), a page's threads, a whole post.
-        sa.Index("ix_comments_post_thread", "post_id", "status", "depth", "created_at"),
-        sa.Index("ix_comments_post_status_created", "post_id", "status", "created_at"),
-        sa.Index("ix_comments_root", "root_id", "status", "created_at"),
+        sa.Index("ix_comments_post_thread", "post_id", "status", "depth", "created_at", "id"),
+        sa.Index("ix_comments_post_status_created", "post_id", "status", "created_at", "id"),
+        sa.Index("ix_comments_root", "root_id", "status", "created_at", "id"),
         # Admin lists: one status newest first, and several ("All") by walking the dates back.
-        sa.Index("ix_comments_status_created", "status", "created_at"),
-        sa.Index("ix_comments_created", "created_at"),
+        sa.Index("ix_comments_status_created", "status", "created_at", "id"),
+        sa.Index("ix_comments_created", "created_at", "id"),
         # Discussion rules: previously approved author, flood control.
         sa.Index("ix_comments_email_status", "author_email", "status"),
         sa.Index("ix_comments_ip_created", "author_ip", "created_at"),

@@ -87,3 +87,17 @@ def _linkify(html: str) -> str:
             part = BARE_URL.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', part)
         parts.append(part)
     return "".join(parts)
+
+
+_CONTROL_AND_SPACE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def web_link(url: str | None) -> str | None:
+    """The URL if it is an http(s) address a link may point to, else None (javascript:, data:...).
+
+    Browsers ignore whitespace and control characters inside a scheme, so they are ignored here too.
+    """
+    if not url:
+        return None
+    scheme = _CONTROL_AND_SPACE.sub("", url).split(":", 1)[0].lower()
+    return url if scheme in ("http", "https") and ":" in url else None

@@ -8,7 +8,7 @@ from flask_login import current_user
 from blog.avatars import comment_avatar_url, reader_avatar_url
 from blog.comment_html import render_comment_list
 from blog.permalinks import blog_timezone, post_url
-from blog.rendering import render_comment, render_post_body
+from blog.rendering import render_comment, render_post_body, web_link
 from blog.settings import get_settings
 
 
@@ -40,6 +40,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(local_date)
     app.add_template_filter(render_post_body, "post_html")
     app.add_template_filter(render_comment, "comment_html")
+    app.add_template_filter(web_link)
     app.add_template_global(comment_avatar)
     app.add_template_global(reader_avatar)
     app.add_template_global(render_comment_list)

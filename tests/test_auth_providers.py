@@ -151,7 +151,7 @@ def test_commenting_as_shows_the_identity_with_log_out_and_change(social_app, oi
     assert "You are commenting using your Google account. ( Log Out / Change )" in text
     # Avatars are local by default: the provider's picture (a third party) is not loaded.
     avatar = page.select_one(".logged-in-as img.avatar")["src"]
-    assert re.fullmatch(r"/avatar/[0-9a-f]{16}\.svg", avatar)
+    assert re.fullmatch(r"/avatar/[0-9a-f]{12}\.svg", avatar)
     form = page.select_one("form.logout-form")
     assert form["method"] == "post" and form["action"] == "/auth/logout"
     assert form.select_one("input[name=csrf_token]")["value"]

@@ -331,3 +331,22 @@ def test_avatars_are_local_by_default_gravatar_or_placeholder_by_setting(client,
     avatar = page_soup(client.get(post_url(post))).select_one(f"#comment-{comment.id}  footer img")["src"]
     assert avatar == "/static/img/avatar.svg"
     assert client.get("/avatar/not-a-hash.svg").status_code == 404
+
+
+def test_an_edited_comment_shows_its_new_text_to_the_next_reader(app, post):
+    comment = make_comment(post, body="First wording")
+    reader = app.test_client()
+    reader.set_cookie("comment_author", "not-cached")  # the uncached path, memoized markup included
+    assert "First wording" in reader.get(post_url(post)).get_data(as_text=True)
+    comment.body = "Second wording"
+    db.session.commit()
+    page = reader.get(post_url(post)).get_data(as_text=True)
+    assert "Second wording" in page and "First wording" not in page
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", " JaVa\tScRiPt:alert(1)", "data:text/html,<b>x</b>",
+                                 "vbscript:msgbox(1)", "//evil.example/x"])
+def test_a_stored_website_that_is_not_http_is_never_a_link(client, post, url):
+    comment = make_comment(post, author_url=url)  # imported or provider-given, not through the form
+    author = page_soup(client.get(post_url(post))).select_one(f"#comment-{comment.id} .fn")
+    assert author.find("a") is None and author.get_text() == comment.author_name

@@ -176,9 +176,11 @@ def upgrade():
         batch_op.create_index('ix_comments_email_status', ['author_email', 'status'], unique=False)
         batch_op.create_index('ix_comments_ip_created', ['author_ip', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_comments_parent_id'), ['parent_id'], unique=False)
-        batch_op.create_index('ix_comments_post_thread', ['post_id', 'status', 'depth', 'created_at'], unique=False)
-        batch_op.create_index('ix_comments_root', ['root_id', 'status', 'created_at'], unique=False)
-        batch_op.create_index('ix_comments_status_created', ['status', 'created_at'], unique=False)
+        batch_op.create_index('ix_comments_post_thread', ['post_id', 'status', 'depth', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_comments_post_status_created', ['post_id', 'status', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_comments_root', ['root_id', 'status', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_comments_status_created', ['status', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_comments_created', ['created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_comments_user_id'), ['user_id'], unique=False)
 
     op.create_table('post_likes',
@@ -254,6 +256,8 @@ def downgrade():
         batch_op.drop_index('ix_comments_status_created')
         batch_op.drop_index('ix_comments_root')
         batch_op.drop_index('ix_comments_post_thread')
+        batch_op.drop_index('ix_comments_post_status_created')
+        batch_op.drop_index('ix_comments_created')
         batch_op.drop_index(batch_op.f('ix_comments_parent_id'))
         batch_op.drop_index('ix_comments_ip_created')
         batch_op.drop_index('ix_comments_email_status')
