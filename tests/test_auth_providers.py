@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from flask import render_template
 
 from app import create_app
-from auth.models import User
+from auth.models import Identity, User
 from auth.providers import REGISTRY, enabled_providers, get_client
 from config import ProductionConfig
 from tests.oauth_fixtures import google_settings, log_in, rows
@@ -97,7 +97,8 @@ def test_development_sign_in_serves_every_unconfigured_provider(social_app, oidc
     assert "Development sign-in" in page.get_text()
     log_in(client, "facebook", sub="ada-sub")
     (user,) = rows(app, User)
-    assert user.identities[0].provider == "facebook" and user.display_name == "Ada Lovelace"
+    (identity,) = rows(app, Identity)
+    assert identity.provider == "facebook" and identity.user_id == user.id and user.display_name == "Ada Lovelace"
 
 
 def test_production_refuses_to_start_with_development_sign_in():
