@@ -5,7 +5,6 @@ import secrets
 from flask import Flask, g, request
 
 
-
 def csp_nonce() -> str:
     """The nonce an inline script must carry to run on this response."""
     if "csp_nonce" not in g:

@@ -1,7 +1,6 @@
 """The comment screens, modelled on WordPress's edit-comments.php; administrators only (bp guard)."""
 
-from flask import (abort, flash, get_template_attribute, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import abort, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.attributes import set_committed_value
 

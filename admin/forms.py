@@ -2,15 +2,24 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import (BooleanField, DateTimeLocalField, HiddenField, IntegerField, RadioField,
-                     SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField)
-from wtforms.validators import (AnyOf, DataRequired, Email, InputRequired, Length, NumberRange,
-                                Optional, ValidationError)
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from auth.services import safe_next as auth_safe_next
 from blog.forms import COMMENT_MAX, EMAIL_MAX, NAME_MAX, URL_MAX
-from blog.moderation import ACTIONS
 from blog.models import COMMENT_STATUSES
+from blog.moderation import ACTIONS
 from clean_input import database_int
 
 

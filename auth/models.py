@@ -11,7 +11,6 @@ from dbtypes import UTCDateTime, utcnow
 from extensions import db
 
 
-
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 

@@ -6,7 +6,6 @@ from app import create_app
 from config import ProductionConfig
 from extensions import db
 
-
 BENCH_ADMIN = ("bench-admin@example.com", "bench-admin-password")
 
 

@@ -2,7 +2,7 @@
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -12,11 +12,11 @@ from extensions import db
 
 SHARED_BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
 WORDPRESS_SEED = SHARED_BENCH / "seed_data.json"
-START = datetime(2024, 3, 4, 9, 0, tzinfo=timezone.utc)
+START = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
 
 
 def _utc(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
 
 
 def _next_comment_id() -> int:

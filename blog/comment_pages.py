@@ -10,7 +10,6 @@ from blog.permalinks import post_url
 from blog.threads import ThreadNode, build_threads
 from extensions import db
 
-
 # What the page shows of a comment: plain rows load several times faster than ORM objects.
 SHOWN_COLUMNS = (Comment.id, Comment.post_id, Comment.parent_id, Comment.status, Comment.author_name,
                  Comment.author_email, Comment.author_url, Comment.author_avatar_url, Comment.body,

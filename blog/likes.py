@@ -7,8 +7,8 @@ from flask import g
 
 from auth.models import User
 from blog.models import Comment, CommentLike, Post, PostLike
-from dbtypes import insert_or_ignore, utcnow
 from blog.page_cache import bump_content_version
+from dbtypes import insert_or_ignore, utcnow
 from extensions import db
 
 LATEST_LIKERS = 10

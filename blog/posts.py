@@ -8,9 +8,9 @@ from slugify import slugify
 
 from auth.models import User
 from blog.models import Comment, Post
+from blog.rendering import render_post_body
 from dbtypes import utcnow
 from extensions import db
-from blog.rendering import render_post_body
 
 SLUG_MAX = 200
 

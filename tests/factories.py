@@ -1,6 +1,6 @@
 """Small builders for rows the tests need; each commits so pages see them."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import count
 
 from blog.models import Comment, Post
@@ -16,7 +16,7 @@ def make_post(**fields) -> Post:
         "slug": f"post-number-{n}",
         "body": f"Body of post {n}.",
         "status": "published",
-        "published_at": datetime(2024, 3, 4, 9, 0, tzinfo=timezone.utc) + timedelta(minutes=n),
+        "published_at": datetime(2024, 3, 4, 9, 0, tzinfo=UTC) + timedelta(minutes=n),
     }
     post = Post(**(values | fields))
     db.session.add(post)

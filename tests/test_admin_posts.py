@@ -1,6 +1,6 @@
 """Writing posts from the admin: list, create with preview, edit, schedule, delete with comments."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -30,7 +30,7 @@ def test_create_a_post_with_a_slug_made_from_the_title(admin_client, admin_token
     assert response.headers["Location"] == f"/admin/posts/{post.id}/edit"
     assert (post.title, post.slug, post.status, post.excerpt, post.author_id, post.comments_open) == (
         "Cover letters that work", "cover-letters-that-work", "published", "Short.", admin_user.id, True)
-    assert post.published_at == datetime(2024, 5, 1, 10, 30, tzinfo=timezone.utc)
+    assert post.published_at == datetime(2024, 5, 1, 10, 30, tzinfo=UTC)
     public = client.get(post_url(post))
     assert public.status_code == 200
     assert "<strong>world</strong>" in public.get_data(as_text=True)
@@ -51,7 +51,8 @@ def test_slugs_stay_unique_and_can_be_edited(admin_client, admin_token):
 
 def test_preview_renders_sanitized_markdown_without_saving(admin_client, admin_token):
     body = "# Heading\n\nSome *text* <script>alert(1)</script> [x](javascript:alert(2))"
-    response = admin_client.post("/admin/posts/new", data=editor_data(admin_token, body=body, save="", preview="Preview"))
+    form = editor_data(admin_token, body=body, save="", preview="Preview")
+    response = admin_client.post("/admin/posts/new", data=form)
     assert response.status_code == 200
     preview = page_soup(response).select_one(".post-preview .entry-content")
     assert preview.select_one("h1").get_text() == "Heading"

@@ -1,6 +1,6 @@
 """Feeds, sitemap and robots.txt: valid, dated, escaped, and listing only what readers may see."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import feedparser
 from bs4 import BeautifulSoup
@@ -23,14 +23,14 @@ def _permalink(post) -> str:
 
 
 def _blog(client):
-    old = make_post(title="Older post", published_at=datetime(2024, 1, 2, 8, tzinfo=timezone.utc))
+    old = make_post(title="Older post", published_at=datetime(2024, 1, 2, 8, tzinfo=UTC))
     new = make_post(
         title="Tips & <tricks> for “networking”",
         body="Hello **world** & co.",
-        published_at=datetime(2024, 3, 5, 10, 30, tzinfo=timezone.utc),
+        published_at=datetime(2024, 3, 5, 10, 30, tzinfo=UTC),
     )
     make_post(title="Draft post", status="draft")
-    make_post(title="Scheduled post", published_at=datetime.now(timezone.utc) + timedelta(days=3))
+    make_post(title="Scheduled post", published_at=datetime.now(UTC) + timedelta(days=3))
     return old, new
 
 
@@ -47,7 +47,7 @@ def test_post_feeds_list_published_posts_newest_first_with_dates_and_guids(clien
         entry = feed.entries[0]
         assert entry.link.endswith(_permalink(new))
         assert entry.id.endswith(f"/?p={new.id}")
-        assert datetime(*entry.published_parsed[:6], tzinfo=timezone.utc) == new.published_at
+        assert datetime(*entry.published_parsed[:6], tzinfo=UTC) == new.published_at
         assert "<strong>world</strong> &amp; co." in entry.content[0].value
         assert feed.feed.title == "Career Notes"
 
@@ -141,7 +141,7 @@ def test_sitemap_lists_published_posts_only(client):
     page = BeautifulSoup(response.get_data(as_text=True), "xml")
     locs = [loc.get_text().replace("http://localhost", "") for loc in page.select("url > loc")]
     assert locs == ["/", _permalink(new), _permalink(old)]
-    modified = max(old.updated_at, old.published_at).astimezone(timezone.utc)
+    modified = max(old.updated_at, old.published_at).astimezone(UTC)
     assert page.select("url > lastmod")[2].get_text() == modified.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

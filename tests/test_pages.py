@@ -1,6 +1,6 @@
 """The public pages: home, post permalinks, the discussion markup and 404s."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bs4 import BeautifulSoup
 
@@ -67,7 +67,7 @@ def test_unknown_slug_wrong_date_and_draft_are_styled_404s(client):
 
 
 def test_scheduled_post_is_hidden_until_its_date(client):
-    future = datetime.now(timezone.utc) + timedelta(days=2)
+    future = datetime.now(UTC) + timedelta(days=2)
     post = make_post(published_at=future)
     assert post.title not in client.get("/").get_data(as_text=True)
     url = future.strftime(f"/%Y/%m/%d/{post.slug}/")
@@ -108,6 +108,6 @@ def test_approved_comments_show_in_thread_order_and_count(client):
     assert page.select_one("#comments h2").get_text().startswith("4 Responses to")
     top = page.select("ol.comment-list > li")
     assert [li["id"] for li in top] == [f"comment-{first.id}", top[1]["id"]]
-    nested = top[0].select_one("ol.children > li#comment-%d" % reply.id)
+    nested = top[0].select_one(f"ol.children > li#comment-{reply.id}")
     assert nested.select_one(":scope > ol.children .comment-content").get_text(strip=True) == "Reply to reply"
     assert "Held back" not in page.get_text()

@@ -15,7 +15,8 @@ from tests.xss_check import load_payloads
 
 # Run in the page: every element or attribute that could execute, except our own scripts.
 FIND_INJECTED = """() => {
-  const URL_ATTRIBUTES = ['href', 'src', 'action', 'formaction', 'xlink:href', 'poster', 'background', 'srcset', 'data', 'cite'];
+  const URL_ATTRIBUTES = ['href', 'src', 'action', 'formaction', 'xlink:href', 'poster', 'background',
+                          'srcset', 'data', 'cite'];
   const found = [];
   for (const el of document.querySelectorAll('*')) {
     const tag = el.tagName.toLowerCase();
@@ -24,7 +25,9 @@ FIND_INJECTED = """() => {
     for (const attr of el.attributes) {
       const value = attr.value.replace(/[\\s\\u0000-\\u001f]/g, '').toLowerCase();
       if (attr.name.startsWith('on')) found.push(tag + '[' + attr.name + ']');
-      if (URL_ATTRIBUTES.includes(attr.name) && /^(javascript|vbscript|data):/.test(value)) found.push(tag + '[' + attr.name + '=' + value.slice(0, 30) + ']');
+      if (URL_ATTRIBUTES.includes(attr.name) && /^(javascript|vbscript|data):/.test(value)) {
+        found.push(tag + '[' + attr.name + '=' + value.slice(0, 30) + ']');
+      }
     }
   }
   return found.concat(window.__xss || []);
