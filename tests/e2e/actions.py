@@ -13,6 +13,8 @@ def log_in_with(page, providers, name: str) -> None:
     page.get_by_role("link", name=f"Log in with {REGISTRY[name].label}").click()
     page.locator(f"input[name={field}]").fill(user)  # the provider's own page
     page.get_by_role("button", name="Authorize").click()
+    expect(page.locator(".logged-in-as")).to_be_visible()  # back on the blog's post page
+    page.wait_for_load_state("load")  # its deferred scripts attached before the test goes on
 
 
 def log_in_as_owner(page, owner, path: str = "/admin/") -> None:
@@ -23,3 +25,4 @@ def log_in_as_owner(page, owner, path: str = "/admin/") -> None:
     page.get_by_label("Password").fill(owner[1])
     page.get_by_role("button", name="Log In").click()
     expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+    page.wait_for_load_state("load")  # admin.js attached before the test presses anything

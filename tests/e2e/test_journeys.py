@@ -204,6 +204,8 @@ def test_reader_likes_and_unlikes_then_subscribes_and_confirms_from_the_mail(
     post = demo_post(live_app)
     page.goto(post.path)
     log_in_with(page, providers, "google")
+    expect(page.locator(".logged-in-as")).to_be_visible()
+    page.wait_for_load_state("load")  # likes.js (deferred) is attached before the first click
     likes = page.locator(".likes-widget")
     page.evaluate("window.stillThisPage = true")
 
