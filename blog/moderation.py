@@ -105,14 +105,6 @@ def _drop_moderation_lines(session: Session, _previous) -> None:
     session.info.pop(PENDING_LINES, None)  # nothing happened: nothing to report
 
 
-def recount_post(post: Post) -> None:
-    """Recompute a post's approved-comment counts from the comments themselves (after imports)."""
-    approved = sa.select(sa.func.count()).select_from(Comment).where(
-        Comment.post_id == post.id, Comment.status == "approved")
-    post.comment_count = db.session.scalar(approved)
-    post.thread_count = db.session.scalar(approved.where(Comment.depth == 0))
-
-
 class ModerationRefused(Exception):
     """An action that makes no sense for this comment (deleting an approved one, say)."""
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from blog.models import Comment, Post
+from blog.models import Post
 from dbtypes import utcnow
 from extensions import db
 
@@ -27,16 +27,5 @@ def find_published_post(slug: str, day_start: datetime, day_end: datetime) -> Po
             Post.published_at <= utcnow(),
             Post.published_at >= day_start,
             Post.published_at < day_end,
-        )
-    )
-
-
-def approved_comments(post_id: int) -> list[Comment]:
-    """Every approved comment of a post, oldest first, with their users in one query."""
-    return list(
-        db.session.scalars(
-            sa.select(Comment)
-            .where(Comment.post_id == post_id, Comment.status == "approved")
-            .order_by(Comment.created_at, Comment.id)
         )
     )

@@ -2,7 +2,6 @@
 
 import email
 import re
-import socket
 import time
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -15,16 +14,11 @@ from bs4 import BeautifulSoup
 from flask import g, has_app_context
 
 from auth.models import User
+from bench.run import free_port
 from extensions import db
 from notify.sender import run_pass
 
 _users = count(1)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class MailSink:
