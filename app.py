@@ -28,6 +28,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     security.register(app)
     register_commands(app)
     register_background_sender(app)
+    register_page_cache_front(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -80,6 +81,12 @@ def register_background_sender(app: Flask) -> None:
     from notify import background
 
     background.init_app(app)  # only arranges it: the thread starts on the first request
+
+
+def register_page_cache_front(app: Flask) -> None:
+    from blog.page_cache_front import PageCacheFront
+
+    app.wsgi_app = PageCacheFront(app, app.wsgi_app)  # inside ProxyFix: it sees the client's address
 
 
 def register_commands(app: Flask) -> None:

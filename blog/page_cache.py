@@ -2,26 +2,64 @@
 
 Any change a public page could show (an approved comment, a post, a setting, a like) bumps the
 version in the same transaction, so every app server sees it at once and a cached page is never
-stale. The CSRF token is cut out before a page is stored and each reader's own is put back.
+stale. Flask renders a page and marks it here; `blog.page_cache_front`, in front of Flask, stores
+it and serves the stored copies. The CSRF token and the CSP nonce are cut out before a page is stored, and each
+reader gets their own.
 """
 
 import hashlib
+import re
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Flask, g, request, session
-from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import Session
+from werkzeug.http import http_date
 
 from blog import bp
 from blog.commenters import AUTHOR_COOKIE
 from blog.models import Comment, CommentLike, Post, PostLike, Setting, SiteState, Term
-from extensions import cache, db
+from extensions import db
+from security import csp_nonce
 
 CACHED_ENDPOINTS = {"blog.index", "blog.post"}
+# Their URL shapes, so that the front spends no database read on other paths. A URL this misses
+# is only slower (Flask still serves it), never wrong.
+CACHED_PATHS = re.compile(r"/(?:\d+/\d\d/\d\d/[^/]+/(?:comment-page-\d+/)?)?")
 TOKEN_MARK = "\x1fcsrf-token\x1f"
+NONCE_MARK = "\x1fcsp-nonce\x1f"
 # Session keys that make a page personal: a log-in, held comments, flashed messages.
 PERSONAL_SESSION_KEYS = {"_user_id", "pending_comments", "_flashes"}
 PUBLIC_MODELS = (Post, Setting, Term, PostLike, CommentLike)
+# Headers that belong to one response, never to the stored page.
+PAGE_TO_STORE = "blog.page_to_store"  # the environ key that carries a rendered page to the front
+PER_RESPONSE_HEADERS = {"set-cookie", "x-request-id", "content-length", "date", "x-page-cache",
+                        "etag", "last-modified", "cache-control", "vary"}
+VERSION_QUERY = sa.select(SiteState.content_version).where(SiteState.id == 1)
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """A stored page: its body split where each reader's CSRF token goes, and its shared headers."""
+
+    parts: tuple[bytes, ...]
+    headers: tuple[tuple[str, str], ...]  # the CSP nonce is NONCE_MARK
+    last_modified: str | None
+
+
+def page_key(version: int, environ: dict) -> str:
+    """One key per content version and URL, so a new version never meets an old page."""
+    return f"page:{version}:{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+
+
+def page_etag(key: str) -> str:
+    return hashlib.sha1(key.encode()).hexdigest()[:20]
+
+
+def cache_validators(etag: str, last_modified: str | None) -> list[tuple[str, str]]:
+    """Headers every cached or cacheable answer carries, 304s included."""
+    headers = [("ETag", f'"{etag}"'), ("Cache-Control", "private, no-cache"), ("Vary", "Cookie")]
+    return headers + ([("Last-Modified", last_modified)] if last_modified else [])
 
 
 def _is_anonymous_reader() -> bool:
@@ -32,53 +70,45 @@ def _is_anonymous_reader() -> bool:
     )
 
 
-def _current_version() -> tuple[int, object]:
-    row = g.get("site_state")
-    if row is None:
-        row = g.site_state = db.session.execute(
-            sa.select(SiteState.content_version, SiteState.changed_at).where(SiteState.id == 1)
-        ).first() or (0, None)
-    return row
-
-
 @bp.before_request
-def serve_from_cache():
-    """Answer an anonymous reader from the cache (or with 304) before the view runs."""
+def prepare_page_cache():
+    """Mark an anonymous reader's page for storing, or answer 304 when their copy is current."""
     if request.endpoint not in CACHED_ENDPOINTS or not _is_anonymous_reader():
         return None
-    version, changed_at = _current_version()
-    key = f"page:{version}:{request.full_path}"
-    g.page_cache = {"key": key, "etag": hashlib.sha1(key.encode()).hexdigest()[:20], "changed_at": changed_at}
+    version, changed_at = db.session.execute(
+        sa.select(SiteState.content_version, SiteState.changed_at).where(SiteState.id == 1)
+    ).first() or (0, None)
+    key = page_key(version, request.environ)
+    g.page_cache = {"key": key, "etag": page_etag(key),
+                    "last_modified": http_date(changed_at) if changed_at else None}
     if g.page_cache["etag"] in request.if_none_match:
         return _with_validators(Flask.response_class(status=304))
-    body = cache.get(key)
-    if body is None:
-        return None
-    response = Flask.response_class(body.replace(TOKEN_MARK, generate_csrf()), mimetype="text/html")
-    response.headers["X-Page-Cache"] = "hit"
-    return _with_validators(response)
+    return None
 
 
 @bp.after_request
-def store_in_cache(response):
-    """Keep a freshly rendered anonymous page, without its reader's CSRF token."""
+def offer_for_caching(response):
+    """Hand a freshly rendered anonymous page to the front to store, without its reader's secrets.
+
+    The front stores it once the response's final headers (security headers included) are known.
+    """
     entry = g.get("page_cache")
-    if not entry or response.status_code != 200 or "X-Page-Cache" in response.headers:
+    if not entry or response.status_code != 200:
         return response
     body = response.get_data(as_text=True)
-    token = g.get("csrf_token")
-    cache.set(entry["key"], body.replace(token, TOKEN_MARK) if token else body)
+    nonce = csp_nonce()
+    if nonce not in body:  # an inline script with this reader's nonce would make the page personal
+        token = g.get("csrf_token")
+        request.environ[PAGE_TO_STORE] = {
+            "key": entry["key"], "nonce": nonce, "last_modified": entry["last_modified"],
+            "parts": tuple(part.encode() for part in (body.split(token) if token else [body]))}
     response.headers["X-Page-Cache"] = "miss"
     return _with_validators(response)
 
 
 def _with_validators(response):
-    entry = g.page_cache
-    response.set_etag(entry["etag"])
-    if entry["changed_at"] is not None:
-        response.last_modified = entry["changed_at"]
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.vary.add("Cookie")
+    for name, value in cache_validators(g.page_cache["etag"], g.page_cache["last_modified"]):
+        response.headers[name] = value
     return response
 
 
@@ -105,4 +135,3 @@ def bump_content_version(session: Session) -> None:
         sa.update(SiteState).where(SiteState.id == 1)
         .values(content_version=SiteState.content_version + 1, changed_at=sa.func.now())
     )
-

@@ -1,5 +1,8 @@
 """Whole-page cache for anonymous readers: hits, invalidation, and nothing personal shared."""
 
+import json
+import logging
+
 import pytest
 import sqlalchemy as sa
 
@@ -101,3 +104,71 @@ def test_remembered_commenter_is_not_served_the_cache(app, post):
     page = guest.get(post_url(post))
     assert "X-Page-Cache" not in page.headers
     assert page_soup(page).select_one("#author")["value"] == "Ada Reader"
+
+
+def test_hit_for_a_new_reader_brings_a_session_whose_token_posts(app, post):
+    app.test_client().get(post_url(post))
+    reader = app.test_client()
+    hit = reader.get(post_url(post))
+    assert hit.headers["X-Page-Cache"] == "hit"
+    cookie = hit.headers["Set-Cookie"]
+    assert cookie.startswith("blog_session=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    action, hidden = form_fields(hit)
+    data = hidden | {"author": "New Reader", "email": "new@example.com", "comment": "From the front."}
+    assert reader.post(action, data=data).status_code == 303
+    assert db.session.scalars(sa.select(Comment.body)).one() == "From the front."
+
+
+def test_returning_reader_keeps_their_session_and_gets_a_fresh_nonce(app, post):
+    reader = app.test_client()
+    reader.get(post_url(post))
+    with reader.session_transaction() as session:
+        secret = session["csrf_token"]
+    first, second = reader.get(post_url(post)), reader.get(post_url(post))
+    assert first.headers["X-Page-Cache"] == second.headers["X-Page-Cache"] == "hit"
+    assert "Set-Cookie" not in first.headers
+    with reader.session_transaction() as session:
+        assert session["csrf_token"] == secret
+    assert first.headers["Content-Security-Policy"] != second.headers["Content-Security-Policy"]
+    assert "nonce-" in first.headers["Content-Security-Policy"]
+    assert first.headers["X-Frame-Options"] == "DENY" and first.headers["Vary"] == "Cookie"
+
+
+def test_forged_session_cookie_is_replaced_not_trusted(app, post):
+    app.test_client().get(post_url(post))
+    reader = app.test_client()
+    reader.set_cookie("blog_session", '{"csrf_token": "chosen-by-attacker"}')
+    hit = reader.get(post_url(post))
+    assert hit.headers["X-Page-Cache"] == "hit"
+    assert hit.headers["Set-Cookie"].startswith("blog_session=")
+    with reader.session_transaction() as session:
+        assert session["csrf_token"] != "chosen-by-attacker"
+
+
+def test_head_of_a_cached_page_has_headers_and_no_body(app, post):
+    app.test_client().get(post_url(post))
+    response = app.test_client().head(post_url(post))
+    assert response.headers["X-Page-Cache"] == "hit"
+    assert int(response.headers["Content-Length"]) > 1000 and response.get_data() == b""
+
+
+def test_cached_hits_are_logged_with_the_proxy_request_id(app, post, caplog):
+    app.test_client().get(post_url(post))
+    with caplog.at_level(logging.INFO, logger="blog.requests"):
+        hit = app.test_client().get(post_url(post), headers={"X-Request-Id": "proxy42"})
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "blog.requests"]
+    assert hit.headers["X-Page-Cache"] == "hit" and hit.headers["X-Request-Id"] == "proxy42"
+    assert lines[-1] | {"duration_ms": 0} == {"event": "request", "request_id": "proxy42", "method": "GET",
+                                               "path": post_url(post), "status": 200, "duration_ms": 0}
+
+
+def test_every_cached_page_shape_is_answered_in_front_of_flask(app, post):
+    save_settings({"page_comments": True, "comments_per_page": 1})
+    db.session.commit()
+    make_comment(post, body="First thread")
+    make_comment(post, body="Second thread")
+    urls = ["/", "/?page=1", post_url(post), post_url(post, cpage=1), post_url(post, replytocom=1)]
+    for url in urls:
+        app.test_client().get(url)
+        assert app.test_client().get(url).headers.get("X-Page-Cache") == "hit", url
+    assert "X-Page-Cache" not in app.test_client().get("/static/css/blog.css").headers

@@ -1,0 +1,152 @@
+"""Serves cached pages to anonymous readers in front of Flask, at close to the cost of a bare WSGI app.
+
+A reader qualifies when they send no log-in or commenter cookie and their session holds nothing
+but a CSRF secret. Everything else, and every miss, goes on to Flask, which renders the page and
+offers it for caching (`blog.page_cache`); this layer stores it with its final headers. A hit
+still gets what Flask would have given it: the reader's own CSRF token (and a session cookie for
+a new reader), a fresh CSP nonce, ETag/304 and the request log line.
+"""
+
+import hashlib
+import os
+import secrets
+import time
+
+from flask import Flask
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.http import dump_cookie, parse_cookie, parse_etags
+
+import request_log
+from blog import page_cache
+from blog.commenters import AUTHOR_COOKIE
+from blog.page_cache import CachedPage
+from extensions import cache, db
+
+
+class PageCacheFront:
+    """WSGI middleware: answer cache hits for anonymous readers, pass everything else to Flask."""
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.wsgi_app = wsgi_app
+        with app.app_context():
+            self.engine = db.engine
+            self.store = cache.cache
+        self.version_sql = str(page_cache.VERSION_QUERY.compile(dialect=self.engine.dialect,
+                                                     compile_kwargs={"literal_binds": True}))
+        self.sessions = app.session_interface.get_signing_serializer(app)
+        self.session_max_age = int(app.permanent_session_lifetime.total_seconds())
+        self.session_cookie = app.config["SESSION_COOKIE_NAME"]
+        self.cookie_options = _session_cookie_options(app)
+        self.skip_cookies = {AUTHOR_COOKIE, app.config.get("REMEMBER_COOKIE_NAME", "remember_token")}
+        # Flask-WTF's own token format, so its validation on POST accepts what is issued here.
+        self.csrf_key = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        self.tokens = URLSafeTimedSerializer(app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key,
+                                             salt="wtf-csrf-token")
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        answer = self._cached_answer(environ)
+        if answer is None:
+            return self._through_flask(environ, start_response)
+        status, headers, body = answer
+        request_id = request_log.request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))
+        headers.append(("X-Request-Id", request_id))
+        start_response(status, headers)
+        path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")  # WSGI's str
+        request_log.log_request(request_id, environ["REQUEST_METHOD"], path, int(status[:3]), started)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    def _through_flask(self, environ, start_response):
+        """Let Flask answer, and store the page when it offered one (see blog.page_cache)."""
+        sent = {}
+
+        def remember_headers(status, headers, exc_info=None):
+            sent["status"], sent["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, remember_headers)
+        offered = environ.get(page_cache.PAGE_TO_STORE)
+        if offered and sent.get("status", "").startswith("200"):
+            self.store.set(offered["key"], CachedPage(offered["parts"], tuple(
+                (name, value.replace(offered["nonce"], page_cache.NONCE_MARK)) for name, value in sent["headers"]
+                if name.lower() not in page_cache.PER_RESPONSE_HEADERS), offered["last_modified"]))
+        return result
+
+    def _cached_answer(self, environ) -> tuple[str, list, bytes] | None:
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or \
+                not page_cache.CACHED_PATHS.fullmatch(environ.get("PATH_INFO", "")):
+            return None
+        csrf_secret = self._anonymous_csrf_secret(environ)
+        if csrf_secret is False:
+            return None
+        version = self._content_version()
+        if version is None:
+            return None
+        key = page_cache.page_key(version, environ)
+        etag = page_cache.page_etag(key)
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        if if_none_match and parse_etags(if_none_match).contains(etag):
+            return "304 Not Modified", page_cache.cache_validators(etag, None), b""
+        page = self.store.get(key)
+        if not isinstance(page, CachedPage):
+            return None
+        return self._hit(page, etag, csrf_secret)
+
+    def _anonymous_csrf_secret(self, environ) -> str | None | bool:
+        """The reader's CSRF secret (None for a new reader), or False when Flask must decide."""
+        header = environ.get("HTTP_COOKIE")
+        if not header:
+            return None
+        cookies = parse_cookie(header)
+        if self.skip_cookies.intersection(cookies):
+            return False
+        value = cookies.get(self.session_cookie)
+        if value is None:
+            return None
+        try:
+            data = self.sessions.loads(value, max_age=self.session_max_age)
+        except BadSignature:
+            return None  # Flask too starts an expired or forged session afresh
+        if set(data) - {self.csrf_key, "_fresh"}:  # Flask-Login marks every visitor's session not fresh
+            return False
+        return data.get(self.csrf_key)
+
+    def _content_version(self) -> int | None:
+        """The current content version, or None when the database cannot say (Flask handles that)."""
+        try:
+            connection = self.engine.raw_connection()
+        except Exception:  # noqa: BLE001  (any connect failure: Flask's error pages answer instead)
+            return None
+        try:
+            cursor = connection.cursor()
+            cursor.execute(self.version_sql)
+            row = cursor.fetchone()
+            cursor.close()
+        except self.engine.dialect.loaded_dbapi.Error:
+            connection.invalidate()
+            return None
+        finally:
+            connection.close()
+        return row[0] if row else 0
+
+    def _hit(self, page: CachedPage, etag: str, csrf_secret: str | None) -> tuple[str, list, bytes]:
+        nonce = secrets.token_urlsafe(16)
+        headers = [(name, value.replace(page_cache.NONCE_MARK, nonce)) for name, value in page.headers]
+        headers += page_cache.cache_validators(etag, page.last_modified)
+        headers.append(("X-Page-Cache", "hit"))
+        if csrf_secret is None:
+            csrf_secret = hashlib.sha1(os.urandom(64)).hexdigest()
+            cookie = self.sessions.dumps({self.csrf_key: csrf_secret})
+            headers.append(("Set-Cookie", dump_cookie(self.session_cookie, cookie, **self.cookie_options)))
+        body = self.tokens.dumps(csrf_secret).encode().join(page.parts)
+        headers.append(("Content-Length", str(len(body))))
+        return "200 OK", headers, body
+
+
+def _session_cookie_options(app: Flask) -> dict:
+    """The attributes Flask's own session cookie gets, read from the same settings."""
+    interface = app.session_interface
+    return {"domain": interface.get_cookie_domain(app), "path": interface.get_cookie_path(app),
+            "httponly": interface.get_cookie_httponly(app), "secure": interface.get_cookie_secure(app),
+            "samesite": interface.get_cookie_samesite(app),
+            "partitioned": interface.get_cookie_partitioned(app)}
