@@ -11,7 +11,7 @@ from flask import current_app, session
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from auth.models import Identity, User
+from auth.models import PASSWORD_METHOD, Identity, User
 from auth.profiles import Profile
 from dbtypes import utcnow
 from extensions import db
@@ -20,7 +20,7 @@ IDENTITY_KEY = "identity_id"
 NEXT_KEY = "auth_next"
 DEMO_ADMIN_EMAIL = "demo-admin@example.com"
 # Checked against when the email is unknown, so both failures cost the same time.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method="scrypt")
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method=PASSWORD_METHOD)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -123,7 +123,12 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    return user if user.check_password(password) else None
+    if not user.check_password(password):
+        return None
+    if user.password_needs_rehash():  # made with older settings: store it under today's from now on
+        user.set_password(password)
+        db.session.commit()
+    return user
 
 
 def log_in_with_password(user: User, remember: bool) -> None:

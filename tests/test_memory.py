@@ -6,9 +6,12 @@ worker); these tests keep the two biggest savings from coming undone.
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+from auth.models import User
 
 ROOT = Path(__file__).resolve().parents[1]
 # Needed only by log-in callbacks, admin tools, feeds, the CLI, Redis set-ups or the tests.
@@ -36,3 +39,18 @@ def test_a_production_app_serving_pages_loads_no_rare_path_library(tmp_path):
     served = json.loads(result.stdout.strip().splitlines()[-1])
     assert served["statuses"] == [200, 200, 200, 404]
     assert served["loaded"] == []
+
+
+def _resident_kb() -> tuple[int, int]:
+    status = Path("/proc/self/status").read_text()
+    return tuple(int(re.search(rf"{key}:\s+(\d+) kB", status).group(1)) for key in ("VmRSS", "VmHWM"))
+
+
+def test_checking_a_password_raises_peak_memory_by_under_12_mb():
+    user = User(email="owner@example.com", display_name="Owner")
+    user.set_password("correct horse battery")
+    Path("/proc/self/clear_refs").write_text("5")  # peak resident memory starts again from now
+    before, _ = _resident_kb()
+    assert user.check_password("correct horse battery")
+    _, peak = _resident_kb()
+    assert peak - before < 12 * 1024  # Werkzeug's default scrypt settings take 32 MB here
