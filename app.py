@@ -10,7 +10,7 @@ import errors
 import request_log
 import security
 from config import Config, config_for_environment
-from extensions import cache, csrf, db, limiter, login_manager, migrate
+from extensions import cache, csrf, db, limiter, login_manager
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -42,7 +42,6 @@ def register_extensions(app: Flask) -> None:
     import notify.models  # noqa: F401
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -93,8 +92,10 @@ def register_commands(app: Flask) -> None:
     from auth.cli import register as register_auth_commands
     from blog.cli import register as register_blog_commands
     from blog.wxr.cli import register as register_wxr_commands
+    from migrate_cli import register as register_migrate_commands
     from notify.cli import register as register_mail_commands
 
+    register_migrate_commands(app)  # `flask db`: Flask-Migrate loads only when it runs
     register_blog_commands(app)
     register_auth_commands(app)
     register_mail_commands(app)

@@ -1,6 +1,5 @@
 """/healthz for load balancers: is the database reachable, and Redis when configured."""
 
-import redis
 import sqlalchemy as sa
 from flask import Blueprint, current_app
 
@@ -22,6 +21,8 @@ def _redis_state() -> str:
     url = current_app.config.get("REDIS_URL")
     if not url:
         return "not configured"
+    import redis  # here, not at the top: a blog without Redis never loads redis-py (~13 MB a worker)
+
     try:
         redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping()
         return "ok"

@@ -7,8 +7,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from admin import bp
 from admin.forms import WXRExportForm, WXRImportForm
 from admin.queries import comment_counts, post_counts
-from blog.wxr import WXRError, import_wxr, iter_wxr
-from blog.wxr.exporter import export_filename
+from blog.wxr.exporter import export_filename, iter_wxr
 
 IMPORT_ENDPOINT = "admin.tools_import"
 
@@ -26,6 +25,10 @@ def tools_import():
     form = WXRImportForm()
     report = error = None
     if form.validate_on_submit():
+        # Here, not at the top: the importer's lxml (~5 MB) should not sit in every web worker.
+        from blog.wxr.importer import import_wxr
+        from blog.wxr.reader import WXRError
+
         try:
             report = import_wxr(
                 form.file.data.stream,

@@ -6,11 +6,10 @@ OIDC_PROVIDERS); the views serve every entry through the same two routes.
 
 import copy
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from authlib.integrations.base_client.registry import OAUTH_CLIENT_PARAMS
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 from markupsafe import Markup, escape
 
@@ -160,10 +159,16 @@ def configured_names(config) -> list[str]:
     return [*REGISTRY, *extra]
 
 
-def _registration_kwargs(provider: Provider, config) -> dict:
-    """The entry's Authlib kwargs with every <PROVIDER>_<KEY> setting laid over it."""
-    kwargs = {key: None for key in OAUTH_CLIENT_PARAMS} | copy.deepcopy(provider.registration)
-    for key in OAUTH_CLIENT_PARAMS:
+def _setting(provider: Provider, config, key: str):
+    """One registration value: the <PROVIDER>_<KEY> setting, else the registry entry's."""
+    value = config.get(f"{provider.name}_{key}".upper())
+    return provider.registration.get(key) if value is None else value
+
+
+def _registration_kwargs(provider: Provider, config, params: tuple[str, ...]) -> dict:
+    """The entry's Authlib kwargs (`params` names them) with every <PROVIDER>_<KEY> setting laid over it."""
+    kwargs = {key: None for key in params} | copy.deepcopy(provider.registration)
+    for key in params:
         value = config.get(f"{provider.name}_{key}".upper())
         if value is None:
             continue
@@ -194,28 +199,49 @@ def _development_version(provider: Provider, signin_url: str) -> Provider:
 
 
 def init_app(app: Flask) -> None:
-    """Create this app's own OAuth registry and register every usable provider with it."""
+    """Choose this app's usable providers; their Authlib registry is made at the first social log-in."""
     config = app.config
     names = configured_names(config)
     if config.get("OAUTH_SETTINGS_FROM_ENV"):
         for key, value in oauth_settings_from_environment(names).items():
             config.setdefault(key, value)
-    oauth = OAuth(app)
     enabled: dict[str, Provider] = {}
     for name in names:
         provider = REGISTRY.get(name) or generic_oidc_provider(name, config)
-        kwargs = _registration_kwargs(provider, config)
-        if not (kwargs["client_id"] and kwargs["client_secret"]):
+        if not (_setting(provider, config, "client_id") and _setting(provider, config, "client_secret")):
             if not config.get("DEV_SIGNIN_URL"):
                 continue
             provider = _development_version(provider, config["DEV_SIGNIN_URL"])
-            kwargs = _registration_kwargs(provider, {"OAUTH_TIMEOUT": config["OAUTH_TIMEOUT"]})
-            kwargs |= {"client_id": f"dev-{name}", "client_secret": DEV_CLIENT_SECRET}
-        elif not (kwargs["server_metadata_url"] or kwargs["authorize_url"]):
+        elif not (_setting(provider, config, "server_metadata_url") or _setting(provider, config, "authorize_url")):
             raise RuntimeError(f"{name.upper()}_SERVER_METADATA_URL must be set for {name}.")
-        oauth.register(name, **kwargs)
         enabled[name] = provider
     app.extensions["auth_providers"] = enabled
+
+
+OAUTH_EXTENSION = "authlib.integrations.flask_client"  # where Authlib's OAuth keeps itself in app.extensions
+_registry_lock = threading.Lock()
+
+
+def _oauth_registry(app: Flask):
+    """This app's own Authlib OAuth registry with every enabled provider, made once on first use."""
+    # Here, not at the top: Authlib brings requests and cryptography (~17 MB), which only a social
+    # log-in needs, so web workers that never see one do not carry them.
+    from authlib.integrations.base_client.registry import OAUTH_CLIENT_PARAMS
+    from authlib.integrations.flask_client import OAuth
+
+    with _registry_lock:
+        if OAUTH_EXTENSION not in app.extensions:
+            oauth = OAuth()
+            for name, provider in app.extensions["auth_providers"].items():
+                if provider.development:
+                    kwargs = _registration_kwargs(provider, {"OAUTH_TIMEOUT": app.config["OAUTH_TIMEOUT"]},
+                                                  OAUTH_CLIENT_PARAMS)
+                    kwargs |= {"client_id": f"dev-{name}", "client_secret": DEV_CLIENT_SECRET}
+                else:
+                    kwargs = _registration_kwargs(provider, app.config, OAUTH_CLIENT_PARAMS)
+                oauth.register(name, **kwargs)
+            oauth.init_app(app)
+    return app.extensions[OAUTH_EXTENSION]
 
 
 def enabled_providers() -> list[Provider]:
@@ -229,7 +255,9 @@ def get_provider(name: str) -> Provider | None:
 
 def get_client(name: str):
     """This app's Authlib client for a provider."""
-    return current_app.extensions["authlib.integrations.flask_client"].create_client(name)
+    app = current_app._get_current_object()
+    oauth = app.extensions.get(OAUTH_EXTENSION) or _oauth_registry(app)
+    return oauth.create_client(name)
 
 
 def provider_label(name: str) -> str:

@@ -1,34 +1,26 @@
-"""Log-in rules: social log-in, owner accounts and who is an administrator."""
+"""Log-in rules: owner accounts, social identities and who is an administrator.
 
-import logging
+The round trip to a social provider lives in auth/social.py, loaded only when one is used.
+"""
+
 import secrets
 from urllib.parse import urlsplit
 
-import requests
 import sqlalchemy as sa
-from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from flask import current_app, session
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from auth import providers
-from auth.models import Identity, User
+from auth.models import PASSWORD_METHOD, Identity, User
 from auth.profiles import Profile
 from dbtypes import utcnow
 from extensions import db
-
-log = logging.getLogger(__name__)
 
 IDENTITY_KEY = "identity_id"
 NEXT_KEY = "auth_next"
 DEMO_ADMIN_EMAIL = "demo-admin@example.com"
 # Checked against when the email is unknown, so both failures cost the same time.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method="scrypt")
-
-
-class LoginFailed(Exception):
-    """A social log-in that did not complete; the message is for the reader."""
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method=PASSWORD_METHOD)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -44,82 +36,9 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
-def begin_login(provider: providers.Provider, next_url: str, redirect_uri: str):
-    """Redirect response to the provider's consent page (state, nonce and PKCE kept in session)."""
-    # One log-in in flight per browser: drop the state of abandoned attempts so the
-    # session cookie cannot grow with every click (Authlib keys them "_state_<name>_<state>").
-    for key in [k for k in session if k.startswith("_state_")]:
-        session.pop(key)
-    session[NEXT_KEY] = next_url
-    try:
-        return providers.get_client(provider.name).authorize_redirect(redirect_uri)
-    except Exception as error:
-        raise _failure(provider, error) from error
-
-
 def pop_next() -> str:
     """Where the reader was before starting a social log-in (home when unknown)."""
     return safe_next(session.pop(NEXT_KEY, None))
-
-
-def complete_login(provider: providers.Provider) -> Identity:
-    """Finish the provider's callback: verify it, fetch the profile, log the reader in."""
-    client = providers.get_client(provider.name)
-    try:
-        token = client.authorize_access_token(**_id_token_checks(provider, client))
-        profile = provider.fetch_profile(client, token)
-    except Exception as error:
-        raise _failure(provider, error) from error
-    identity = identity_for_profile(profile)
-    login_user(identity.user)
-    session[IDENTITY_KEY] = identity.id
-    log.info("log-in with %s: user %s identity %s", provider.name, identity.user_id, identity.id)
-    return identity
-
-
-def _id_token_checks(provider: providers.Provider, client) -> dict:
-    """Claims the ID token must carry. Authlib checks signature, expiry and nonce itself but
-    the audience only when asked to, so both issuer and audience are required here."""
-    if not provider.openid:
-        return {}
-    issuer = client.load_server_metadata()["issuer"]
-    return {
-        "claims_options": {
-            "iss": {"essential": True, "values": [issuer]},
-            "aud": {"essential": True, "values": [client.client_id]},
-        }
-    }
-
-
-def _failure(provider: providers.Provider, error: Exception) -> LoginFailed:
-    """The reader-facing message for a failed log-in; the cause goes to the log."""
-    label = provider.label
-    if isinstance(error, MismatchingStateError):
-        message = f"That {label} log-in had expired or was already used. Please try again."
-    elif isinstance(error, OAuthError) and error.error == "access_denied":
-        message = f"You did not allow the log-in with {label}, so you are not logged in."
-    elif isinstance(error, requests.Timeout):
-        message = f"{label} did not answer in time. Please try again in a moment."
-    elif isinstance(error, requests.ConnectionError):
-        message = f"{label} could not be reached. Please try again later."
-    elif isinstance(error, requests.HTTPError):
-        message = f"{label} had a problem completing the log-in. Please try again later."
-    elif isinstance(
-        error,
-        (
-            AuthlibBaseError,
-            requests.RequestException,
-            ValueError,
-            KeyError,
-            TypeError,
-            AttributeError,
-        ),
-    ):
-        message = f"{label}'s answer could not be verified, so you are not logged in."
-    else:
-        raise error  # a bug of ours, not the provider's: let the 500 handler log it
-    log.warning("log-in with %s failed: %s: %s", provider.name, type(error).__name__, error)
-    return LoginFailed(message)
 
 
 def identity_for_profile(profile: Profile) -> Identity:
@@ -204,7 +123,12 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    return user if user.check_password(password) else None
+    if not user.check_password(password):
+        return None
+    if user.password_needs_rehash():  # made with older settings: store it under today's from now on
+        user.set_password(password)
+        db.session.commit()
+    return user
 
 
 def log_in_with_password(user: User, remember: bool) -> None:

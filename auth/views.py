@@ -61,9 +61,11 @@ def oauth_login(name: str):
     provider = providers.get_provider(name) or abort(404)
     next_url = services.safe_next(request.args.get("next"), url_for("blog.index"))
     callback = url_for("auth.callback", name=name, _external=True)
+    from auth import social  # here: Authlib and requests (~17 MB) load at the first social log-in only
+
     try:
-        return services.begin_login(provider, next_url, callback)
-    except services.LoginFailed as failure:
+        return social.begin_login(provider, next_url, callback)
+    except social.LoginFailed as failure:
         flash(str(failure), "error")
         return redirect(next_url)
 
@@ -73,9 +75,11 @@ def callback(name: str):
     """Where provider `name` returns the reader; logs them in or says why not."""
     provider = providers.get_provider(name) or abort(404)
     next_url = services.pop_next()
+    from auth import social  # as in oauth_login: loaded on first use
+
     try:
-        services.complete_login(provider)
-    except services.LoginFailed as failure:
+        social.complete_login(provider)
+    except social.LoginFailed as failure:
         flash(str(failure), "error")
     return redirect(next_url)
 

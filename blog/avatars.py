@@ -10,7 +10,7 @@ def email_hash(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)  # as the comment markup memos (blog/comment_html.py): sized for memory too
 def avatar_path(email: str, source: str, size: int = 48) -> str:
     """Where the avatar of this email is: Gravatar's, or our own identicon (no third party)."""
     digest = email_hash(email or "anonymous")

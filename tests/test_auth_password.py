@@ -3,8 +3,9 @@
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
+from werkzeug.security import generate_password_hash
 
-from auth.models import User
+from auth.models import PASSWORD_METHOD, User
 from auth.services import DEMO_ADMIN_EMAIL, save_admin
 from extensions import db
 from tests.oauth_fixtures import csrf_token_from
@@ -118,6 +119,17 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(client, owner):
     assert "The email address or password is incorrect." in _page_message(wrong)
     with client.session_transaction() as session:
         assert "_user_id" not in session
+
+
+def test_a_hash_made_with_older_settings_is_replaced_at_the_next_log_in(client, owner):
+    owner.password_hash = generate_password_hash(PASSWORD, method="scrypt:32768:8:1")  # Werkzeug's default
+    db.session.commit()
+    assert _post_login(client, "owner@example.com", "wrong password").status_code == 401
+    db.session.refresh(owner)
+    assert owner.password_hash.startswith("scrypt:32768:8:1$")  # a wrong password changes nothing
+    assert _post_login(client, "owner@example.com", PASSWORD).status_code == 302
+    db.session.refresh(owner)
+    assert owner.password_hash.startswith(PASSWORD_METHOD + "$") and owner.check_password(PASSWORD)
 
 
 def test_login_post_without_csrf_is_refused(client, owner):

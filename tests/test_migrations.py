@@ -7,7 +7,6 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
 
 from app import create_app
 from extensions import db
@@ -32,8 +31,9 @@ def empty_database_url(tmp_path):
 
 def test_upgrade_on_empty_database_matches_models(empty_database_url):
     app = create_app(make_config(SQLALCHEMY_DATABASE_URI=empty_database_url))
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])  # as `flask db upgrade` runs it
+    assert result.exit_code == 0, result.output
     with app.app_context():
-        upgrade()
         with db.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             differences = compare_metadata(context, db.metadata)

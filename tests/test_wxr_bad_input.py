@@ -2,7 +2,7 @@
 
 import pytest
 
-from blog.wxr import WXRError
+from blog.wxr.reader import WXRError
 from tests.wxr_fixtures import import_bytes, row_counts
 
 NOTHING = {"users": 0, "terms": 0, "posts": 0, "comments": 0, "post_terms": 0}

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from auth.models import User
 from blog.models import Comment, Post, Term, post_terms
-from blog.wxr import import_wxr
+from blog.wxr.importer import import_wxr
 from extensions import db
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

@@ -3,14 +3,16 @@
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from blog.wxr.exporter import write_wxr
-from blog.wxr.importer import ImportReport, import_wxr
-from blog.wxr.reader import WXRError
+
+if TYPE_CHECKING:
+    from blog.wxr.importer import ImportReport
 
 wxr = AppGroup("wxr", help="Move in from WordPress and out again (WXR export files).")
 
@@ -28,7 +30,7 @@ class _ProgressBar:
         self.started = time.perf_counter()
         self.shown = 0.0
 
-    def __call__(self, position: int, report: ImportReport, final: bool = False) -> None:
+    def __call__(self, position: int, report: "ImportReport", final: bool = False) -> None:
         now = time.perf_counter()
         if now - self.shown < 0.2 and not final:
             return
@@ -51,6 +53,10 @@ class _ProgressBar:
 )
 def import_command(file: str, orphans: str) -> None:
     """Import a WordPress export (WXR 1.0 to 1.2); all or nothing."""
+    # Here, not at the top: every app loads this module, and the importer's lxml (~5 MB) is for imports only.
+    from blog.wxr.importer import import_wxr
+    from blog.wxr.reader import WXRError
+
     stream = click.get_binary_stream("stdin") if file == "-" else open(file, "rb")  # noqa: SIM115
     size = None if file == "-" else os.path.getsize(file)
     try:
