@@ -62,6 +62,8 @@ class Config:
     CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
     CACHE_REDIS_URL = REDIS_URL
     CACHE_DEFAULT_TIMEOUT = 300
+    # Without REDIS_URL each worker keeps whole pages (~60 KB each, up to 150 KB): bound their number.
+    CACHE_THRESHOLD = int(os.environ.get("CACHE_THRESHOLD", "64"))
     # Several blogs (or test runs) can share one Redis when each has its own prefixes.
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "blog:")
     # Empty by default: Flask-Limiter keeps the first non-empty prefix it sees for good.

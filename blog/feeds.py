@@ -1,6 +1,7 @@
 """RSS 2.0 and Atom feeds (posts, all comments, one post's comments), sitemap.xml and robots.txt."""
 
 import html
+import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -20,10 +21,17 @@ if TYPE_CHECKING:
 
 FEED_SIZE = 10  # WordPress's "Syndication feeds show the most recent" default
 EXCERPT_WORDS = 55
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MEDIA_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
     "atom": "application/atom+xml; charset=utf-8",
 }
+
+
+def xml_text(text: str) -> str:
+    """`text` without what XML 1.0 cannot hold even escaped: one stray control character in a
+    comment (from a provider's name, say) would otherwise make the whole feed a 500."""
+    return NOT_XML.sub("", str(text))
 
 
 @bp.app_template_global()
@@ -97,7 +105,7 @@ def posts_feed(kind: str):
         published, updated = _post_dates(post)
         entry = feed.add_entry(order="append")
         entry.guid(post_guid(post), permalink=False)
-        entry.title(post.title)
+        entry.title(xml_text(post.title))
         entry.link(href=post_url(post, _external=True))
         entry.published(published)
         entry.updated(updated)
@@ -105,7 +113,7 @@ def posts_feed(kind: str):
             entry.author(name=post.author.display_name)
             entry.dc.dc_creator(post.author.display_name)
         entry.summary(html.escape(_excerpt(post), quote=False), type="html")
-        entry.content(render_post_body(post.body, post.body_format), type="html")
+        entry.content(xml_text(render_post_body(post.body, post.body_format)), type="html")
         if post.comment_count:
             entry.comments(post_url(post, _external=True, _anchor="comments"))
     newest = max((_post_dates(p)[1] for p in posts), default=None)
@@ -117,17 +125,17 @@ def _comments_feed(
 ) -> Response:
     feed = _new_feed(title, page_url, request.base_url, current_app.config["BLOG_TAGLINE"])
     for comment, post in comments:
-        author = comment.author_name or "Anonymous"
+        author = xml_text(comment.author_name or "Anonymous")
         entry = feed.add_entry(order="append")
         entry.guid(comment_guid(post, comment), permalink=False)
-        entry.title(f"By: {author}" if one_post else f"Comment on {post.title} by {author}")
+        entry.title(xml_text(f"By: {author}" if one_post else f"Comment on {post.title} by {author}"))
         entry.link(href=post_url(post, _external=True, _anchor=f"comment-{comment.id}"))
         entry.published(comment.created_at)
         entry.updated(comment.created_at)
         entry.author(name=author)
         entry.dc.dc_creator(author)
         # RSS readers render a description as HTML: send the sanitized markup the page shows.
-        entry.summary(render_comment(comment.body), type="html")
+        entry.summary(xml_text(render_comment(comment.body)), type="html")
     newest = max((c.created_at for c, _ in comments), default=None)
     return _respond(feed, kind, newest)
 

@@ -96,6 +96,14 @@ def test_escaped_text_never_becomes_markup_in_feeds(client):
     assert "alert(1)" not in raw
 
 
+def test_a_comment_holding_control_characters_leaves_every_feed_readable(client):
+    _, new = _blog(client)
+    make_comment(new, author_name="Bell\x07", body="Ring\x07 the \x1b[31mbell\x0b")
+    for url in (*FEED_URLS, _permalink(new) + "feed/"):
+        _, feed = _parse(client, url)  # XML 1.0 cannot hold them, even escaped: they are dropped
+    assert feed.entries[0].title == "By: Bell" and "Ring the [31mbell" in feed.entries[0].summary
+
+
 def test_feeds_of_hidden_or_unknown_posts_are_404(client):
     draft = make_post(status="draft")
     assert client.get(_permalink(draft) + "feed/").status_code == 404
