@@ -10,8 +10,10 @@ a new reader), a fresh CSP nonce, ETag/304 and the request log line.
 import hashlib
 import os
 import secrets
+import threading
 import time
 
+import sqlalchemy as sa
 from flask import Flask
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.http import dump_cookie, parse_cookie, parse_etags
@@ -29,10 +31,8 @@ class PageCacheFront:
     def __init__(self, app: Flask, wsgi_app):
         self.wsgi_app = wsgi_app
         with app.app_context():
-            self.engine = db.engine
+            self.versions = VersionReader(db.engine)
             self.store = cache.cache
-        self.version_sql = str(page_cache.VERSION_QUERY.compile(dialect=self.engine.dialect,
-                                                     compile_kwargs={"literal_binds": True}))
         self.sessions = app.session_interface.get_signing_serializer(app)
         self.session_max_age = int(app.permanent_session_lifetime.total_seconds())
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
@@ -79,7 +79,7 @@ class PageCacheFront:
         csrf_secret = self._anonymous_csrf_secret(environ)
         if csrf_secret is False:
             return None
-        version = self._content_version()
+        version = self.versions.read()
         if version is None:
             return None
         key = page_cache.page_key(version, environ)
@@ -111,24 +111,6 @@ class PageCacheFront:
             return False
         return data.get(self.csrf_key)
 
-    def _content_version(self) -> int | None:
-        """The current content version, or None when the database cannot say (Flask handles that)."""
-        try:
-            connection = self.engine.raw_connection()
-        except Exception:  # noqa: BLE001  (any connect failure: Flask's error pages answer instead)
-            return None
-        try:
-            cursor = connection.cursor()
-            cursor.execute(self.version_sql)
-            row = cursor.fetchone()
-            cursor.close()
-        except self.engine.dialect.loaded_dbapi.Error:
-            connection.invalidate()
-            return None
-        finally:
-            connection.close()
-        return row[0] if row else 0
-
     def _hit(self, page: CachedPage, etag: str, csrf_secret: str | None) -> tuple[str, list, bytes]:
         nonce = secrets.token_urlsafe(16)
         headers = [(name, value.replace(page_cache.NONCE_MARK, nonce)) for name, value in page.headers]
@@ -150,3 +132,77 @@ def _session_cookie_options(app: Flask) -> dict:
             "httponly": interface.get_cookie_httponly(app), "secure": interface.get_cookie_secure(app),
             "samesite": interface.get_cookie_samesite(app),
             "partitioned": interface.get_cookie_partitioned(app)}
+
+
+class VersionReader:
+    """Reads the content version on a connection of each thread's own, kept open between reads.
+
+    A pooled connection costs a ping on checkout and a rollback on return (two more round trips on
+    PostgreSQL) around a one-row read; a kept autocommit connection costs the read alone.
+    """
+
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+        self.sql = str(page_cache.VERSION_QUERY.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+        # One in-memory SQLite database lives in one shared connection: it cannot be kept apart.
+        self.keep_connections = not isinstance(engine.pool, sa.pool.StaticPool)
+        self.local = threading.local()
+        self.kept: list = []
+        self.lock = threading.Lock()
+        sa.event.listen(engine, "engine_disposed", lambda _engine: self.close_all())
+
+    def read(self) -> int | None:
+        """The current content version, or None when the database cannot say (Flask answers then)."""
+        try:
+            connection = self._connection()
+        except Exception:  # noqa: BLE001  (any connect failure: Flask's error pages answer instead)
+            return None
+        try:
+            cursor = connection.cursor()
+            cursor.execute(self.sql)
+            row = cursor.fetchone()
+            cursor.close()
+        except self.engine.dialect.loaded_dbapi.Error:
+            self._discard(connection)
+            return None
+        if not self.keep_connections:
+            connection.close()
+        return row[0] if row else 0
+
+    def _connection(self):
+        if not self.keep_connections:
+            return self.engine.raw_connection()
+        kept = getattr(self.local, "connection", None)
+        if kept is None or self.local.pid != os.getpid():
+            kept = self.engine.raw_connection()
+            kept.detach()  # ours alone from now: the pool neither counts nor resets it
+            if self.engine.dialect.name == "postgresql":
+                kept.dbapi_connection.rollback()  # the checkout's ping began a transaction
+                kept.dbapi_connection.autocommit = True  # each read sees the latest commit
+            self.local.connection, self.local.pid = kept, os.getpid()
+            with self.lock:
+                self.kept.append(kept)
+        return kept
+
+    def _discard(self, connection) -> None:
+        if not self.keep_connections:
+            connection.invalidate()  # the pool replaces it
+            return
+        self.local.connection = None
+        with self.lock:
+            self.kept.remove(connection)
+        _close_quietly(connection)
+
+    def close_all(self) -> None:
+        """Close every kept connection (the engine was disposed, as tests do after each app)."""
+        with self.lock:
+            kept, self.kept = self.kept, []
+        for connection in kept:
+            _close_quietly(connection)
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001, S110  (a broken connection may fail to close; it is gone either way)
+        pass
