@@ -1,5 +1,6 @@
 """Extension objects, created once and bound to each app in create_app."""
 
+from flask import request
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -27,4 +28,10 @@ db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@limiter.request_filter
+def _reading_is_never_limited() -> bool:
+    """Every limit guards a form POST: page views skip the limiter's bookkeeping altogether."""
+    return request.method in ("GET", "HEAD", "OPTIONS")
 cache = Cache()

@@ -175,3 +175,18 @@ def test_production_cookies_are_all_secure_and_http_only(production_app):
         attributes = {part.strip().split("=")[0].lower() for part in header.split(";")[1:]}
         assert {"secure", "httponly"} <= attributes, header
         assert "samesite=lax" in header.lower(), header
+
+
+def test_every_rate_limit_guards_a_post_since_page_views_skip_the_limiter(app):
+    """extensions.py lets GET/HEAD/OPTIONS past the limiter: a limit on a page view would never apply."""
+    from flask_limiter.util import get_qualified_name
+
+    from extensions import limiter
+
+    limited = []
+    for rule in app.url_map.iter_rules():
+        for limit in limiter.limit_manager.decorated_limits(get_qualified_name(app.view_functions[rule.endpoint])):
+            methods = {m.upper() for m in limit.methods} if limit.methods else set(rule.methods)
+            limited.append((rule.rule, methods))
+    assert limited, "the comment and log-in forms are rate limited"
+    assert all(methods <= {"POST"} or "GET" not in methods for _, methods in limited), limited
