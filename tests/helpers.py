@@ -1,5 +1,6 @@
 """Helpers that act as a browser would: read the form's hidden fields, then post it."""
 
+import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from blog.permalinks import post_url
@@ -30,3 +31,37 @@ def login_as(client, user) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
+
+
+def statements_of_post(app, send) -> list[tuple]:
+    """(statement, parameters) of every SQL statement that send() makes the app run."""
+    from extensions import db
+
+    seen: list[tuple] = []
+
+    def record(_conn, _cursor, statement, parameters, *_args):
+        seen.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        send()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def query_plan(statement: str, parameters) -> str:
+    """The plan the database picks for a statement, as text; PostgreSQL is told to avoid whole-table
+    scans, so the plan shows whether an index can serve the query even on a test's few rows."""
+    from extensions import db
+
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        return "\n".join(row[-1] for row in rows)
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+    db.session.rollback()
+    return plan

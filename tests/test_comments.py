@@ -5,14 +5,16 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from blog.models import Comment
+from bench.seed import make_commented_post
+from blog.models import Comment, text_hash
 from blog.moderation import set_comment_status
 from blog.permalinks import post_url
 from blog.settings import save_settings
 from dbtypes import utcnow
 from extensions import db
+from tests.conftest import ON_POSTGRES
 from tests.factories import make_comment, make_post
-from tests.helpers import form_fields, page_soup, submit_comment
+from tests.helpers import form_fields, page_soup, query_plan, statements_of_post, submit_comment
 
 
 @pytest.fixture
@@ -147,6 +149,46 @@ def test_duplicate_comment_is_refused_with_409(client, post):
     assert response.status_code == 409
     assert "Duplicate comment detected; it looks as though you’ve already said that!" in response.get_data(as_text=True)
     assert len(stored()) == 1
+
+
+def test_same_words_from_another_author_or_under_another_parent_are_not_duplicates(client, post):
+    parent = make_comment(post, body="Parent says hi")
+    submit_comment(client, post, comment="Same words.")
+    assert submit_comment(client, post, comment="Same words.", author="Other", email="other@example.com",
+                          ip="198.51.100.1").status_code == 303
+    assert submit_comment(client, post, comment="Same words.", comment_parent=str(parent.id),
+                          ip="198.51.100.2").status_code == 303
+    assert submit_comment(client, post, comment="Same words.", author="Ada Reader", email="new@example.com",
+                          ip="198.51.100.3").status_code == 409  # the same name is enough
+    assert submit_comment(client, post, comment="Same words!", ip="198.51.100.4").status_code == 303
+
+
+def test_duplicate_of_a_bulk_loaded_comment_is_refused(client, post):
+    loaded = make_commented_post("imported", 3, seed=1)  # rows inserted without the ORM, as the WXR import does
+    first = db.session.scalars(sa.select(Comment).where(Comment.post_id == loaded.id).order_by(Comment.id)).first()
+    assert first.body_hash == text_hash(first.body)
+    response = submit_comment(client, loaded, comment=first.body, author=first.author_name,
+                              email=first.author_email, comment_parent=str(first.parent_id or 0))
+    assert response.status_code == 409
+
+
+def test_duplicate_check_follows_an_edited_comment(client, post):
+    comment = make_comment(post, author_name="Ada Reader", author_email="ada@example.com", body="Old words.")
+    comment.body = "New words."
+    db.session.commit()
+    assert submit_comment(client, post, comment="New words.").status_code == 409
+    assert submit_comment(client, post, comment="Old words.", ip="198.51.100.1").status_code == 303
+
+
+def test_duplicate_check_reads_one_post_and_text_by_index_whatever_the_statistics(app, client):
+    busy = make_commented_post("many-threads", 300, seed=2)  # runs ANALYZE, as a DBA does after a bulk load
+    if not ON_POSTGRES:  # as after migration 0003: statistics for every index but the new one
+        db.session.execute(sa.text("DELETE FROM sqlite_stat1 WHERE idx = 'ix_comments_post_body_hash'"))
+        db.session.execute(sa.text("ANALYZE sqlite_schema"))  # the planner reloads the statistics
+        db.session.commit()
+    statements = statements_of_post(app, lambda: submit_comment(client, busy, comment="Fresh words."))
+    [duplicate_check] = [(s, p) for s, p in statements if "comments.body_hash = " in s]
+    assert "ix_comments_post_body_hash" in query_plan(*duplicate_check)
 
 
 def test_flood_control_refuses_a_second_comment_within_the_interval(client, post):
