@@ -95,8 +95,19 @@ def submit_comment(post: Post, data: CommentInput) -> Comment:
     events.comment_submitted(comment)
     if data.subscriptions and status in ("approved", "pending"):
         notify_services.subscribe_after_comment(comment, **data.subscriptions, user=data.user)
-    db.session.commit()
+    _commit_keeping_values()
     return comment
+
+
+def _commit_keeping_values() -> None:
+    """Commit without expiring what the session holds: the redirect that follows reads the new
+    comment and its post, and reloading them (a query each) would only return what was just written."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def judge_comment(data: CommentInput, settings: dict) -> tuple[str, str]:
@@ -133,49 +144,60 @@ def _reply_target(post: Post, parent_id: int, settings: dict) -> Comment | None:
     return parent
 
 
+# The rules' statements are built once, with parameters: building one per submission costs
+# SQLAlchemy more (construction, then its cache key) than SQLite takes to run it. A None
+# parameter compares as NULL, so it matches nothing.
+_SAME_TEXT = sa.select(sa.literal(True)).where(
+    Comment.post_id == sa.bindparam("post_id"),
+    Comment.body_hash == sa.bindparam("body_hash"),  # the index narrows to equal texts first
+    Comment.body == sa.bindparam("body"),
+    # Wrapped, so no planner walks the parent_id index instead: most comments have no parent,
+    # which its statistics (an average per value) do not tell.
+    sa.func.coalesce(Comment.parent_id, 0) == sa.bindparam("parent_id"),
+    sa.or_(Comment.user_id == sa.bindparam("user_id"), Comment.author_name == sa.bindparam("name"),
+           Comment.author_email == sa.bindparam("email")),
+).limit(1)
+# One EXISTS per index (address, email): an OR across both lets a planner walk every recent comment.
+_RECENT_FROM = sa.select(sa.or_(*(
+    sa.exists().where(column == sa.bindparam(name), Comment.created_at >= sa.bindparam("since"))
+    for column, name in ((Comment.author_ip, "ip"), (Comment.author_email, "email"))
+)))
+_APPROVED_FROM_USER = sa.select(sa.literal(True)).where(
+    Comment.user_id == sa.bindparam("user_id"), Comment.status == "approved").limit(1)
+_APPROVED_FROM_NAME_AND_EMAIL = sa.select(sa.literal(True)).where(
+    Comment.author_email == sa.bindparam("email"), Comment.author_name == sa.bindparam("name"),
+    Comment.status == "approved").limit(1)
+
+
 def _is_duplicate(post: Post, parent: Comment | None, data: CommentInput) -> bool:
-    """WordPress's rule: the same text under the same parent from the same name or email (or account)."""
-    same_author = (
-        Comment.user_id == data.user.id if data.user
-        else sa.or_(Comment.author_name == data.author_name, Comment.author_email == data.author_email)
-        if data.author_email else Comment.author_name == data.author_name
-    )
-    return db.session.scalar(
-        sa.select(sa.literal(True)).where(
-            Comment.post_id == post.id,
-            Comment.body_hash == text_hash(data.body),  # the index narrows to equal texts first
-            Comment.body == data.body,
-            # Wrapped, so no planner walks the parent_id index instead: most comments have no parent,
-            # which its statistics (an average per value) do not tell.
-            sa.func.coalesce(Comment.parent_id, 0) == (parent.id if parent else 0),
-            same_author,
-        ).limit(1)
-    ) is not None
+    """WordPress's rule: the same text under the same parent from the same account, or else name or email."""
+    author = {"user_id": data.user.id, "name": None, "email": None} if data.user else \
+        {"user_id": None, "name": data.author_name, "email": data.author_email or None}
+    return db.session.scalar(_SAME_TEXT, {
+        "post_id": post.id, "body_hash": text_hash(data.body), "body": data.body,
+        "parent_id": parent.id if parent else 0, **author}) is not None
 
 
 def _is_flood(data: CommentInput, settings: dict) -> bool:
     """Did this address or email leave a comment within the flood interval?"""
     interval = int(settings["comment_flood_seconds"])
-    if interval <= 0:
+    if interval <= 0 or not (data.ip or data.author_email):
         return False
     since = utcnow() - timedelta(seconds=interval)
-    # One EXISTS per index (address, email): an OR across both lets a planner walk every recent comment.
-    recent = [sa.exists().where(column == value, Comment.created_at >= since)
-              for column, value in ((Comment.author_ip, data.ip), (Comment.author_email, data.author_email)) if value]
-    return bool(recent) and bool(db.session.scalar(sa.select(sa.or_(*recent))))
+    return bool(db.session.scalar(_RECENT_FROM, {"ip": data.ip or None, "email": data.author_email or None,
+                                                 "since": since}))
 
 
 def _previously_approved(data: CommentInput) -> bool:
     """Has this author (same user, or same name and email) an approved comment already?"""
     if data.user:
-        author = Comment.user_id == data.user.id
+        found = db.session.scalar(_APPROVED_FROM_USER, {"user_id": data.user.id})
     elif data.author_email:
-        author = sa.and_(Comment.author_email == data.author_email, Comment.author_name == data.author_name)
+        found = db.session.scalar(_APPROVED_FROM_NAME_AND_EMAIL,
+                                  {"email": data.author_email, "name": data.author_name})
     else:
         return False
-    return db.session.scalar(
-        sa.select(sa.literal(True)).where(author, Comment.status == "approved").limit(1)
-    ) is not None
+    return found is not None
 
 
 def _key_match(keys: str, data: CommentInput) -> str | None:
