@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 
 from blog.models import Post
 from dbtypes import utcnow
@@ -19,7 +20,9 @@ def published_posts_query(now: datetime | sa.BindParameter | None = None) -> sa.
 
 
 # Built once: each comment submission looks its post up, and building the statement costs more than running it.
-_PUBLISHED_POST_BY_ID = published_posts_query(now=sa.bindparam("now")).where(Post.id == sa.bindparam("post_id"))
+# The author is loaded only if asked for: a form sent back refused shows it, a redirect does not.
+_PUBLISHED_POST_BY_ID = (published_posts_query(now=sa.bindparam("now")).where(Post.id == sa.bindparam("post_id"))
+                         .options(lazyload(Post.author)))
 
 
 def find_published_post_by_id(post_id: int) -> Post | None:
