@@ -1,5 +1,6 @@
 """Leaving a reply as a guest: the form, threads, and WordPress's discussion rules."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -46,6 +47,16 @@ def test_first_time_guest_comment_is_held_and_shown_only_to_its_author(app, clie
     stranger_view = app.test_client().get(post_url(post)).get_data(as_text=True)
     assert "My first words here." not in stranger_view
     assert "0 Responses to" in stranger_view
+
+
+def test_held_comment_noted_by_an_older_session_is_still_shown_to_its_author(client, post):
+    held = make_comment(post, status="pending", body="Noted the old way.")
+    with client.session_transaction() as session:  # pairs, as sessions stored them before
+        session["pending_comments"] = [[held.id, int(time.time()) + 600]]
+    assert "Noted the old way." in client.get(post_url(post)).get_data(as_text=True)
+    submit_comment(client, post, comment="Noted the new way.")
+    page = client.get(post_url(post)).get_data(as_text=True)
+    assert "Noted the old way." in page and "Noted the new way." in page
 
 
 def test_once_approved_the_same_authors_next_comment_is_approved_at_once(client, post):
