@@ -68,11 +68,12 @@ def submit_comment(post: Post, data: CommentInput) -> Comment:
         raise CommentRefused(403, "Comments are closed.")
     parent = _reply_target(post, data.parent_id, settings)
     is_moderator = bool(data.user and data.user.is_admin)
-    if _is_duplicate(post, parent, data):
+    history = _history(post, parent, data, 0 if is_moderator else int(settings["comment_flood_seconds"]))
+    if history.duplicate:
         raise CommentRefused(409, "Duplicate comment detected; it looks as though you’ve already said that!")
-    if not is_moderator and _is_flood(data, settings):
+    if history.flooding:
         raise CommentRefused(429, "You are posting comments too quickly. Slow down.")
-    status, reason = ("approved", "") if is_moderator else judge_comment(data, settings)
+    status, reason = ("approved", "") if is_moderator else judge_comment(data, settings, history.approved_before)
     comment = _insert(
         post_id=post.id,
         parent_id=parent.id if parent else None,
@@ -135,8 +136,11 @@ def _commit_keeping_values() -> None:
         session.expire_on_commit = expire
 
 
-def judge_comment(data: CommentInput, settings: dict) -> tuple[str, str]:
-    """The status WordPress's rules give a new comment, and why (empty when approved)."""
+def judge_comment(data: CommentInput, settings: dict, approved_before: bool) -> tuple[str, str]:
+    """The status WordPress's rules give a new comment, and why (empty when approved).
+
+    approved_before: this account, or else this name and email, has an approved comment already.
+    """
     if data.honeypot:
         return "spam", "hidden honeypot field was filled in"
     if match := _key_match(settings["disallowed_keys"], data):
@@ -149,7 +153,7 @@ def judge_comment(data: CommentInput, settings: dict) -> tuple[str, str]:
         return "pending", f"{links} links; limit {limit}"
     if match := _key_match(settings["moderation_keys"], data):
         return "pending", f"moderation list: {match}"
-    if settings["comment_previously_approved"] and not _previously_approved(data):
+    if settings["comment_previously_approved"] and not approved_before:
         return "pending", "first comment from this author"
     return "approved", ""
 
@@ -169,60 +173,55 @@ def _reply_target(post: Post, parent_id: int, settings: dict) -> Comment | None:
     return parent
 
 
-# The rules' statements are built once, with parameters: building one per submission costs
-# SQLAlchemy more (construction, then its cache key) than SQLite takes to run it. A None
-# parameter compares as NULL, so it matches nothing.
-_SAME_TEXT = sa.select(sa.literal(True)).where(
-    Comment.post_id == sa.bindparam("post_id"),
-    Comment.body_hash == sa.bindparam("body_hash"),  # the index narrows to equal texts first
-    Comment.body == sa.bindparam("body"),
-    # Wrapped, so no planner walks the parent_id index instead: most comments have no parent,
-    # which its statistics (an average per value) do not tell.
-    sa.func.coalesce(Comment.parent_id, 0) == sa.bindparam("parent_id"),
-    sa.or_(Comment.user_id == sa.bindparam("user_id"), Comment.author_name == sa.bindparam("name"),
-           Comment.author_email == sa.bindparam("email")),
-).limit(1)
-# One EXISTS per index (address, email): an OR across both lets a planner walk every recent comment.
-_RECENT_FROM = sa.select(sa.or_(*(
-    sa.exists().where(column == sa.bindparam(name), Comment.created_at >= sa.bindparam("since"))
-    for column, name in ((Comment.author_ip, "ip"), (Comment.author_email, "email"))
-)))
-_APPROVED_FROM_USER = sa.select(sa.literal(True)).where(
-    Comment.user_id == sa.bindparam("user_id"), Comment.status == "approved").limit(1)
-_APPROVED_FROM_NAME_AND_EMAIL = sa.select(sa.literal(True)).where(
-    Comment.author_email == sa.bindparam("email"), Comment.author_name == sa.bindparam("name"),
-    Comment.status == "approved").limit(1)
+@dataclass(frozen=True)
+class _History:
+    """What the comments table already says about a submission."""
+
+    duplicate: bool  # WordPress's rule: the same text under the same parent from the same author
+    flooding: bool  # this address or email left a comment within the flood interval
+    approved_before: bool  # this account, or else this name and email, has an approved comment
 
 
-def _is_duplicate(post: Post, parent: Comment | None, data: CommentInput) -> bool:
-    """WordPress's rule: the same text under the same parent from the same account, or else name or email."""
+# The facts the rules need come in one statement, built once with parameters: building one per
+# submission costs SQLAlchemy more (construction, then its cache key) than SQLite takes to run it.
+# A None parameter compares as NULL, so it matches nothing. Each EXISTS reads one index: an OR
+# across two indexes can lead a planner to walk every comment instead.
+_user_id, _name, _email = sa.bindparam("user_id"), sa.bindparam("name"), sa.bindparam("email")
+_since = sa.bindparam("since")
+_HISTORY = sa.select(
+    sa.exists().where(
+        Comment.post_id == sa.bindparam("post_id"),
+        Comment.body_hash == sa.bindparam("body_hash"),  # the index narrows to equal texts first
+        Comment.body == sa.bindparam("body"),
+        # Wrapped, so no planner walks the parent_id index instead: most comments have no parent,
+        # which its statistics (an average per value) do not tell.
+        sa.func.coalesce(Comment.parent_id, 0) == sa.bindparam("parent_id"),
+        sa.or_(Comment.user_id == _user_id, Comment.author_name == _name, Comment.author_email == _email),
+    ).label("duplicate"),
+    sa.or_(
+        sa.exists().where(Comment.author_ip == sa.bindparam("ip"), Comment.created_at >= _since),
+        sa.exists().where(Comment.author_email == sa.bindparam("flood_email"), Comment.created_at >= _since),
+    ).label("flooding"),
+    sa.or_(
+        sa.exists().where(Comment.user_id == _user_id, Comment.status == "approved"),
+        sa.exists().where(Comment.author_email == _email, Comment.author_name == _name, Comment.status == "approved"),
+    ).label("approved_before"),
+)
+
+
+def _history(post: Post, parent: Comment | None, data: CommentInput, flood_seconds: int) -> _History:
+    """The duplicate, flood and previously-approved facts; flood_seconds 0 turns flood control off.
+
+    A logged-in author is known by their account alone; a guest by name, or by email when given.
+    """
     author = {"user_id": data.user.id, "name": None, "email": None} if data.user else \
         {"user_id": None, "name": data.author_name, "email": data.author_email or None}
-    return db.session.scalar(_SAME_TEXT, {
+    since = utcnow() - timedelta(seconds=flood_seconds) if flood_seconds > 0 else None
+    row = db.session.execute(_HISTORY, {
         "post_id": post.id, "body_hash": text_hash(data.body), "body": data.body,
-        "parent_id": parent.id if parent else 0, **author}) is not None
-
-
-def _is_flood(data: CommentInput, settings: dict) -> bool:
-    """Did this address or email leave a comment within the flood interval?"""
-    interval = int(settings["comment_flood_seconds"])
-    if interval <= 0 or not (data.ip or data.author_email):
-        return False
-    since = utcnow() - timedelta(seconds=interval)
-    return bool(db.session.scalar(_RECENT_FROM, {"ip": data.ip or None, "email": data.author_email or None,
-                                                 "since": since}))
-
-
-def _previously_approved(data: CommentInput) -> bool:
-    """Has this author (same user, or same name and email) an approved comment already?"""
-    if data.user:
-        found = db.session.scalar(_APPROVED_FROM_USER, {"user_id": data.user.id})
-    elif data.author_email:
-        found = db.session.scalar(_APPROVED_FROM_NAME_AND_EMAIL,
-                                  {"email": data.author_email, "name": data.author_name})
-    else:
-        return False
-    return found is not None
+        "parent_id": parent.id if parent else 0, "ip": data.ip or None, "flood_email": data.author_email or None,
+        "since": since, **author}).one()
+    return _History(bool(row.duplicate), bool(row.flooding), bool(row.approved_before))
 
 
 def _key_match(keys: str, data: CommentInput) -> str | None:
