@@ -182,45 +182,51 @@ class _History:
     approved_before: bool  # this account, or else this name and email, has an approved comment
 
 
-# The facts the rules need come in one statement, built once with parameters: building one per
-# submission costs SQLAlchemy more (construction, then its cache key) than SQLite takes to run it.
-# A None parameter compares as NULL, so it matches nothing. Each EXISTS reads one index: an OR
-# across two indexes can lead a planner to walk every comment instead.
-_user_id, _name, _email = sa.bindparam("user_id"), sa.bindparam("name"), sa.bindparam("email")
-_since = sa.bindparam("since")
-_HISTORY = sa.select(
-    sa.exists().where(
-        Comment.post_id == sa.bindparam("post_id"),
-        Comment.body_hash == sa.bindparam("body_hash"),  # the index narrows to equal texts first
-        Comment.body == sa.bindparam("body"),
-        # Wrapped, so no planner walks the parent_id index instead: most comments have no parent,
-        # which its statistics (an average per value) do not tell.
-        sa.func.coalesce(Comment.parent_id, 0) == sa.bindparam("parent_id"),
-        sa.or_(Comment.user_id == _user_id, Comment.author_name == _name, Comment.author_email == _email),
-    ).label("duplicate"),
-    sa.or_(
-        sa.exists().where(Comment.author_ip == sa.bindparam("ip"), Comment.created_at >= _since),
-        sa.exists().where(Comment.author_email == sa.bindparam("flood_email"), Comment.created_at >= _since),
-    ).label("flooding"),
-    sa.or_(
-        sa.exists().where(Comment.user_id == _user_id, Comment.status == "approved"),
-        sa.exists().where(Comment.author_email == _email, Comment.author_name == _name, Comment.status == "approved"),
-    ).label("approved_before"),
-)
+def _history_query(by_account: bool) -> sa.Select:
+    """The duplicate, flood and previously-approved facts, in one statement.
+
+    A logged-in author is known by their account alone; a guest by name, or by email when given (a
+    None email matches nothing). Each EXISTS reads one index: an OR across two indexes can lead a
+    planner to walk every comment.
+    """
+    name, email = sa.bindparam("name"), sa.bindparam("email")
+    if by_account:
+        account = Comment.user_id == sa.bindparam("user_id")
+        same_author, approved_author = account, [account]
+    else:
+        same_author = sa.or_(Comment.author_name == name, Comment.author_email == email)
+        approved_author = [Comment.author_email == email, Comment.author_name == name]
+    since = sa.bindparam("since")  # None when flood control is off: nothing is newer than NULL
+    return sa.select(
+        sa.exists().where(
+            Comment.post_id == sa.bindparam("post_id"),
+            Comment.body_hash == sa.bindparam("body_hash"),  # the index narrows to equal texts first
+            Comment.body == sa.bindparam("body"),
+            # Wrapped, so no planner walks the parent_id index instead: most comments have no parent,
+            # which its statistics (an average per value) do not tell.
+            sa.func.coalesce(Comment.parent_id, 0) == sa.bindparam("parent_id"),
+            same_author,
+        ).label("duplicate"),
+        sa.or_(
+            sa.exists().where(Comment.author_ip == sa.bindparam("ip"), Comment.created_at >= since),
+            sa.exists().where(Comment.author_email == sa.bindparam("flood_email"), Comment.created_at >= since),
+        ).label("flooding"),
+        sa.exists().where(*approved_author, Comment.status == "approved").label("approved_before"),
+    )
+
+
+# Built once, with parameters: building a statement per submission costs SQLAlchemy more
+# (construction, then its cache key) than SQLite takes to run it.
+_HISTORY = {by_account: _history_query(by_account) for by_account in (False, True)}
 
 
 def _history(post: Post, parent: Comment | None, data: CommentInput, flood_seconds: int) -> _History:
-    """The duplicate, flood and previously-approved facts; flood_seconds 0 turns flood control off.
-
-    A logged-in author is known by their account alone; a guest by name, or by email when given.
-    """
-    author = {"user_id": data.user.id, "name": None, "email": None} if data.user else \
-        {"user_id": None, "name": data.author_name, "email": data.author_email or None}
-    since = utcnow() - timedelta(seconds=flood_seconds) if flood_seconds > 0 else None
-    row = db.session.execute(_HISTORY, {
+    """What the comments table says about this submission; flood_seconds 0 turns flood control off."""
+    author = {"user_id": data.user.id} if data.user else {"name": data.author_name, "email": data.author_email or None}
+    row = db.session.execute(_HISTORY[data.user is not None], {
         "post_id": post.id, "body_hash": text_hash(data.body), "body": data.body,
         "parent_id": parent.id if parent else 0, "ip": data.ip or None, "flood_email": data.author_email or None,
-        "since": since, **author}).one()
+        "since": utcnow() - timedelta(seconds=flood_seconds) if flood_seconds > 0 else None, **author}).one()
     return _History(bool(row.duplicate), bool(row.flooding), bool(row.approved_before))
 
 
