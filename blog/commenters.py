@@ -41,10 +41,22 @@ def forget_author(response: Response) -> None:
 def note_pending_comment(comment_id: int) -> None:
     """Let this browser see its own held comment for a while."""
     now = int(time.time())
-    kept = [(cid, until) for cid, until in session.get("pending_comments", []) if until > now]
-    session["pending_comments"] = kept[-19:] + [(comment_id, now + PENDING_VISIBLE_SECONDS)]
+    kept = _held_comments(now)[-19:] + [(comment_id, now + PENDING_VISIBLE_SECONDS)]
+    session["pending_comments"] = " ".join(f"{cid}:{until}" for cid, until in kept)
 
 
 def own_pending_ids() -> list[int]:
-    now = int(time.time())
-    return [cid for cid, until in session.get("pending_comments", []) if until > now]
+    return [cid for cid, _ in _held_comments(int(time.time()))]
+
+
+def _held_comments(now: int) -> list[tuple[int, int]]:
+    """(comment id, shown until) of this browser's held comments still shown to it.
+
+    Stored as one string, "id:until id:until": a list of pairs costs the session's tagged JSON a
+    walk over every item each time the cookie is read or written.
+    """
+    stored = session.get("pending_comments", "")
+    if not isinstance(stored, str):  # a session written before the string form: [[id, until], ...]
+        stored = " ".join(f"{cid}:{until}" for cid, until in stored)
+    pairs = [tuple(map(int, item.split(":"))) for item in stored.split()]
+    return [(cid, until) for cid, until in pairs if until > now]

@@ -3,19 +3,31 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 
 from blog.models import Post
 from dbtypes import utcnow
 from extensions import db
 
 
-def published_posts_query() -> sa.Select:
-    """Posts a visitor may read: published, dated now or earlier, newest first."""
+def published_posts_query(now: datetime | sa.BindParameter | None = None) -> sa.Select:
+    """Posts a visitor may read: published, dated now (or `now`) or earlier, newest first."""
     return (
         sa.select(Post)
-        .where(Post.kind == "post", Post.status == "published", Post.published_at <= utcnow())
+        .where(Post.kind == "post", Post.status == "published", Post.published_at <= (utcnow() if now is None else now))
         .order_by(Post.published_at.desc(), Post.id.desc())
     )
+
+
+# Built once: each comment submission looks its post up, and building the statement costs more than running it.
+# The author is loaded only if asked for: a form sent back refused shows it, a redirect does not.
+_PUBLISHED_POST_BY_ID = (published_posts_query(now=sa.bindparam("now")).where(Post.id == sa.bindparam("post_id"))
+                         .options(lazyload(Post.author)))
+
+
+def find_published_post_by_id(post_id: int) -> Post | None:
+    """The published post with this id, if a visitor may read it."""
+    return db.session.scalar(_PUBLISHED_POST_BY_ID, {"post_id": post_id, "now": utcnow()})
 
 
 def find_published_post(slug: str, day_start: datetime, day_end: datetime) -> Post | None:

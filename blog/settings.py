@@ -35,10 +35,13 @@ DISCUSSION_DEFAULTS: dict[str, object] = {
 }
 
 
+_STORED = sa.select(Setting.key, Setting.value)  # built once: every page reads the settings
+
+
 def get_settings() -> dict[str, object]:
     """Every setting: the stored value where there is one, else the default (read once a request)."""
     if "settings" not in g:
-        stored = dict(db.session.execute(sa.select(Setting.key, Setting.value)).tuples().all())
+        stored = dict(db.session.execute(_STORED).tuples().all())
         g.settings = {key: stored.get(key, default) for key, default in DISCUSSION_DEFAULTS.items()}
     return g.settings
 

@@ -69,7 +69,7 @@ def identicon(digest: str):
 @limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT"])
 def comment_post(post_id: int):
     """Leave a reply on a published post; anyone may call, the discussion rules decide its fate."""
-    post = db.session.scalar(queries.published_posts_query().where(Post.id == post_id))
+    post = queries.find_published_post_by_id(post_id)
     if post is None:
         abort(404)
     settings = get_settings()

@@ -2,6 +2,8 @@
 
 Each function only adds outbox rows to the session: the caller commits them together with the
 comment or post, and the worker sends them later, so a mail server outage never costs a comment.
+The owners' mail about a new comment is written by the worker too (LATER_CONTEXTS), so that
+posting a comment does not wait for templates and signed links.
 """
 
 from collections import defaultdict
@@ -105,40 +107,53 @@ def post_published(post: Post) -> None:
             )
 
 
-def owners() -> list[User]:
-    """Who hears about comments: administrators with an email address."""
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(User.is_admin.is_(True), User.email.is_not(None), User.email != "")
-            .order_by(User.id)
-        )
-    )
+# Built once: every new comment asks, and building the statement costs more than running it.
+_OWNERS = (
+    sa.select(User.id, User.email)
+    .where(User.is_admin.is_(True), User.email.is_not(None), User.email != "")
+    .order_by(User.id)
+)
+
+
+def owners() -> list[sa.Row]:
+    """Who hears about comments: the id and address of administrators with an email address."""
+    return list(db.session.execute(_OWNERS))
 
 
 def _mail_owners(comment: Comment, *, held: bool) -> None:
     post = db.session.get(Post, comment.post_id)
-    signed = bool(get_setting("signed_moderation_links"))
-    actions = ("approve", "spam", "trash") if held else ("spam", "trash")
     title = current_app.config["BLOG_TITLE"]
     subject = f"[{title}] {'Please moderate' if held else 'Comment'}: “{post.title}”"
+    signed = bool(get_setting("signed_moderation_links"))
+    with db.session.no_autoflush:  # who to tell depends on none of the caller's pending writes
+        recipients = owners()
+    for owner in recipients:
+        if comment.user_id == owner.id:
+            continue  # nobody needs to hear about their own comment
+        mailer.enqueue_later(owner.email, subject, "owner_comment", comment_id=comment.id, held=held,
+                             signed=signed)
+
+
+def owner_comment_context(data: dict) -> dict | None:
+    """The owner_comment templates' context, for the sender; None once the comment is gone."""
+    comment = db.session.get(Comment, data["comment_id"])
+    if comment is None:
+        return None
+    post = db.session.get(Post, comment.post_id)
+    held, signed = data["held"], data["signed"]
+    actions = ("approve", "spam", "trash") if held else ("spam", "trash")
+    token_id = new_token_id() if signed else None  # one mail's links spend together
     with mailer.site_links():
-        for owner in owners():
-            if comment.user_id == owner.id:
-                continue  # nobody needs to hear about their own comment
-            token_id = new_token_id() if signed else None  # one mail's links spend together
-            mailer.enqueue(
-                owner.email,
-                subject,
-                "owner_comment",
-                held=held,
-                signed=signed,
-                post=post,
-                comment=comment,
-                comment_url=post_url(post, _external=True, _anchor=f"comment-{comment.id}"),
-                post_link=post_url(post, _external=True),
-                action_links=[
-                    (action, links.moderation_url(comment.id, action, token_id))
-                    for action in actions
-                ],
-            )
+        return {
+            "held": held,
+            "signed": signed,
+            "post": post,
+            "comment": comment,
+            "comment_url": post_url(post, _external=True, _anchor=f"comment-{comment.id}"),
+            "post_link": post_url(post, _external=True),
+            "action_links": [(action, links.moderation_url(comment.id, action, token_id)) for action in actions],
+        }
+
+
+# Mails queued with mailer.enqueue_later, by template: what builds their context when they are sent.
+LATER_CONTEXTS = {"owner_comment": owner_comment_context}

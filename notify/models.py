@@ -48,6 +48,10 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A mail queued by mailer.enqueue_later: its bodies are empty until the sender writes them
+    # from this template and data (then both are cleared).
+    template: Mapped[str | None] = mapped_column(sa.String(40))
+    template_data: Mapped[dict | None] = mapped_column(sa.JSON)
 
 
 class UsedToken(db.Model):

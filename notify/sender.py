@@ -15,6 +15,7 @@ from flask import current_app
 
 from dbtypes import utcnow
 from extensions import db
+from notify import events, mailer
 from notify.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,9 @@ def send_due(now: datetime | None = None, limit: int = 200) -> PassResult:
             message = _claim_next(now)
             if message is None:
                 break
+            if message.template and not _bodies_written(message, result):
+                db.session.commit()
+                continue
             try:
                 smtp = smtp or _connect()
                 smtp.send_message(build_email(message))
@@ -86,6 +90,33 @@ def _claim_next(now: datetime) -> OutboxMessage | None:
         .limit(1)
         .with_for_update(skip_locked=True)
     )
+
+
+def write_bodies(message: OutboxMessage) -> bool:
+    """Render a mail queued with mailer.enqueue_later; False when what it was about is gone."""
+    context = events.LATER_CONTEXTS[message.template](message.template_data or {})
+    if context is None:
+        return False
+    context |= {"subject": message.subject, "unsubscribe_url": None}
+    message.body_text, message.body_html = mailer.render_bodies(message.template, context)
+    message.template = message.template_data = None
+    return True
+
+
+def _bodies_written(message: OutboxMessage, result: PassResult) -> bool:
+    """Write a deferred mail's bodies, or fail it for good: rendering again would fail again."""
+    try:
+        written = write_bodies(message)
+    except sa.exc.DBAPIError:
+        raise  # the database, not the mail: the next pass tries again
+    except Exception as error:
+        log.exception("mail %s to %s could not be written", message.id, message.to_addr)
+        written, message.last_error = False, f"{type(error).__name__}: {error}"[:2000]
+    if not written:
+        message.status = "failed"
+        message.last_error = message.last_error or "what the mail was about was deleted before it was written"
+        result.failed += 1
+    return written
 
 
 def _is_permanent(error: smtplib.SMTPException) -> bool:

@@ -9,6 +9,7 @@ from blog.models import Comment
 from blog.settings import save_settings
 from extensions import db
 from notify.models import OutboxMessage
+from notify.sender import write_bodies
 from tests.admin_fixtures import login_as, make_user
 from tests.conftest import ON_POSTGRES
 from tests.factories import make_post
@@ -65,4 +66,9 @@ def stored_comments(post_id: int) -> list[Comment]:
 
 
 def outbox_html() -> list[str]:
-    return list(db.session.scalars(sa.select(OutboxMessage.body_html).order_by(OutboxMessage.id)))
+    """The HTML of every queued mail, as sent: the sender writes the deferred ones first."""
+    messages = list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
+    for message in messages:
+        if message.template:
+            assert write_bodies(message), message.template_data
+    return [message.body_html for message in messages]

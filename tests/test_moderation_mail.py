@@ -9,6 +9,7 @@ from blog.models import Comment, ModerationLog, Post
 from blog.settings import save_settings
 from extensions import db
 from notify import events
+from notify.models import OutboxMessage
 from notify.services import apply_moderation
 from tests.factories import make_comment, make_post
 from tests.helpers import login_as
@@ -104,6 +105,41 @@ def test_spam_and_trash_comments_mail_nobody_and_own_comments_are_not_reported(m
     _submit(make_comment(post, status="trash"))
     _submit(make_comment(post, status="pending", user_id=owner.id))
     assert deliver() == []
+
+
+def test_owner_mail_is_queued_with_the_comment_and_written_when_sent(mail_app, deliver):
+    _owner()
+    comment = _held_comment(make_post(title="Hating to network"))
+    events.comment_submitted(comment)
+    db.session.rollback()
+    assert db.session.scalars(sa.select(OutboxMessage)).all() == []  # rides the comment's transaction
+    _submit(comment)
+    [queued] = db.session.scalars(sa.select(OutboxMessage)).all()
+    assert (queued.template, queued.body_text) == ("owner_comment", "")  # nothing rendered yet
+    [mail] = deliver()
+    assert "Great post, see my links" in text_of(mail) and len(links_in(mail, "/notify/moderate/")) == 3
+    db.session.refresh(queued)
+    assert "Great post, see my links" in queued.body_text and queued.template is None  # kept as sent
+
+
+def test_owner_mail_about_a_comment_deleted_before_sending_fails_and_the_next_still_goes(mail_app, deliver):
+    _owner()
+    post = make_post()
+    gone, kept = _held_comment(post), make_comment(post, status="pending", body="Still here")
+    _submit(gone)
+    _submit(kept)
+    db.session.execute(sa.delete(Comment).where(Comment.id == gone.id))
+    broken = OutboxMessage(to_addr="owner@example.com", subject="Broken", body_text="", template="owner_comment",
+                           template_data={"comment_id": kept.id})  # no "held": the worker cannot write it
+    db.session.add(broken)
+    db.session.commit()
+    [mail] = deliver()
+    assert "Still here" in text_of(mail)
+    statuses = db.session.execute(sa.select(OutboxMessage.status, OutboxMessage.last_error)
+                                  .order_by(OutboxMessage.id)).all()
+    assert [status for status, _ in statuses] == ["failed", "sent", "failed"]
+    assert "deleted before it was written" in statuses[0].last_error
+    assert "KeyError" in statuses[2].last_error
 
 
 def test_signed_link_get_changes_nothing_and_post_approves_without_log_in(
