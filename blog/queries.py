@@ -30,14 +30,16 @@ def find_published_post_by_id(post_id: int) -> Post | None:
     return db.session.scalar(_PUBLISHED_POST_BY_ID, {"post_id": post_id, "now": utcnow()})
 
 
+_PUBLISHED_POST_BY_DAY_AND_SLUG = sa.select(Post).where(
+    Post.slug == sa.bindparam("slug"),
+    Post.status == "published",
+    Post.published_at <= sa.bindparam("now"),
+    Post.published_at >= sa.bindparam("day_start"),
+    Post.published_at < sa.bindparam("day_end"),
+)
+
+
 def find_published_post(slug: str, day_start: datetime, day_end: datetime) -> Post | None:
     """The published post with this slug whose permalink date falls in [day_start, day_end)."""
-    return db.session.scalar(
-        sa.select(Post).where(
-            Post.slug == slug,
-            Post.status == "published",
-            Post.published_at <= utcnow(),
-            Post.published_at >= day_start,
-            Post.published_at < day_end,
-        )
-    )
+    return db.session.scalar(_PUBLISHED_POST_BY_DAY_AND_SLUG, {
+        "slug": slug, "now": utcnow(), "day_start": day_start, "day_end": day_end})
