@@ -63,10 +63,8 @@ def load_comment_page(post: Post, settings: dict, number: int | None, own_pendin
 
 # The statements every post page runs, built once: building one per request costs SQLAlchemy
 # more (construction, then its cache key) than the database takes to run it.
-_APPROVED_OF_POST = (
-    sa.select(*SHOWN_COLUMNS).where(Comment.post_id == sa.bindparam("post_id"), Comment.status == "approved")
-    .order_by(Comment.created_at, Comment.id)
-)
+_SHOWN_IN_ORDER = sa.select(*SHOWN_COLUMNS).order_by(Comment.created_at, Comment.id)
+_APPROVED_OF_POST = _SHOWN_IN_ORDER.where(Comment.post_id == sa.bindparam("post_id"), Comment.status == "approved")
 _APPROVED_IN_THREADS = _APPROVED_OF_POST.where(Comment.root_id.in_(sa.bindparam("roots", expanding=True)))
 _ROOTS = sa.select(Comment.id).where(
     Comment.post_id == sa.bindparam("post_id"), Comment.status == "approved", Comment.depth == 0
@@ -91,10 +89,7 @@ def _with_own_pending(post: Post, roots: list[int] | None, own_pending: list[int
     if first_page:
         where = sa.or_(where, sa.and_(Comment.id.in_(own_pending), Comment.depth == 0))
     visible = sa.or_(Comment.status == "approved", Comment.id.in_(own_pending))
-    return db.session.execute(
-        sa.select(*SHOWN_COLUMNS).where(Comment.post_id == post.id, where, visible)
-        .order_by(Comment.created_at, Comment.id)
-    ).all()
+    return db.session.execute(_SHOWN_IN_ORDER.where(Comment.post_id == post.id, where, visible)).all()
 
 
 def page_of_comment(post: Post, comment: Comment, settings: dict) -> int:

@@ -26,16 +26,16 @@ CACHED_ENDPOINTS = {"blog.index", "blog.post"}
 # Their URL shapes, so that the front spends no database read on other paths. A URL this misses
 # is only slower (Flask still serves it), never wrong.
 CACHED_PATHS = re.compile(r"/(?:\d+/\d\d/\d\d/[^/]+/(?:comment-page-\d+/)?)?")
-TOKEN_MARK = "\x1fcsrf-token\x1f"
 NONCE_MARK = "\x1fcsp-nonce\x1f"
 # Session keys that make a page personal: a log-in, held comments, flashed messages.
 PERSONAL_SESSION_KEYS = {"_user_id", "pending_comments", "_flashes"}
 PUBLIC_MODELS = (Post, Setting, Term, PostLike, CommentLike)
-# Headers that belong to one response, never to the stored page.
 PAGE_TO_STORE = "blog.page_to_store"  # the environ key that carries a rendered page to the front
+# Headers that belong to one response, never to the stored page.
 PER_RESPONSE_HEADERS = {"set-cookie", "x-request-id", "content-length", "date", "x-page-cache",
                         "etag", "last-modified", "cache-control", "vary"}
 VERSION_QUERY = sa.select(SiteState.content_version).where(SiteState.id == 1)
+VERSION_AND_DATE_QUERY = VERSION_QUERY.add_columns(SiteState.changed_at)
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,7 @@ def prepare_page_cache():
     """Mark an anonymous reader's page for storing, or answer 304 when their copy is current."""
     if request.endpoint not in CACHED_ENDPOINTS or not _is_anonymous_reader():
         return None
-    version, changed_at = db.session.execute(
-        sa.select(SiteState.content_version, SiteState.changed_at).where(SiteState.id == 1)
-    ).first() or (0, None)
+    version, changed_at = db.session.execute(VERSION_AND_DATE_QUERY).first() or (0, None)
     key = page_key(version, request.environ)
     g.page_cache = {"key": key, "etag": page_etag(key),
                     "last_modified": http_date(changed_at) if changed_at else None}

@@ -35,7 +35,7 @@ class PageCacheFront:
             self.store = cache.cache
         self.sessions = app.session_interface.get_signing_serializer(app)
         self.session_max_age = int(app.permanent_session_lifetime.total_seconds())
-        self.session_cookie = app.config["SESSION_COOKIE_NAME"]
+        self.session_cookie = app.session_interface.get_cookie_name(app)
         self.cookie_options = _session_cookie_options(app)
         self.skip_cookies = {AUTHOR_COOKIE, app.config.get("REMEMBER_COOKIE_NAME", "remember_token")}
         # Flask-WTF's own token format, so its validation on POST accepts what is issued here.
