@@ -10,6 +10,7 @@ import errors
 import request_log
 import security
 from config import Config, config_for_environment
+from db_connections import configure_engine
 from extensions import cache, csrf, db, limiter, login_manager
 
 
@@ -49,11 +50,8 @@ def register_extensions(app: Flask) -> None:
     from auth import providers
 
     providers.init_app(app)  # this app's own Authlib OAuth registry
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        from dbtypes import enable_sqlite_pragmas
-
-        with app.app_context():
-            enable_sqlite_pragmas(db.engine)
+    with app.app_context():
+        configure_engine(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
 
 
 def register_blueprints(app: Flask) -> None:

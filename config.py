@@ -35,7 +35,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'blog.sqlite'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping (a round trip per request): a pooled connection idle this long or more is
+    # pinged before use instead (db_connections.ping_after_idle).
+    DATABASE_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", "1"))
     REDIS_URL = os.environ.get("REDIS_URL")
     BLOG_TITLE = os.environ.get("BLOG_TITLE", "Career Notes")
     BLOG_TAGLINE = os.environ.get("BLOG_TAGLINE", "Job search, networking and working life")

@@ -20,24 +20,16 @@ class UTCDateTime(sa.TypeDecorator):
             raise ValueError("naive datetime given to a UTCDateTime column")
         return value.astimezone(UTC) if value is not None else None
 
+    def result_processor(self, dialect, coltype):
+        # PostgreSQL's timestamptz always arrives aware: no per-row call (a page reads hundreds).
+        if dialect.name == "postgresql":
+            return self.impl_instance.result_processor(dialect, coltype)
+        return super().result_processor(dialect, coltype)
+
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
-
-
-def enable_sqlite_pragmas(engine: sa.Engine) -> None:
-    """WAL and a busy timeout so that SQLite writers wait for each other instead of failing."""
-
-    @sa.event.listens_for(engine, "connect")
-    def _set_pragmas(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        if engine.url.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
 
 
 def insert_or_ignore(model, **values) -> bool:

@@ -19,10 +19,11 @@ from werkzeug.http import http_date
 from blog import bp
 from blog.commenters import AUTHOR_COOKIE
 from blog.models import Comment, CommentLike, Post, PostLike, Setting, SiteState, Term
+from blog.read_only import READ_ONLY_ENDPOINTS  # imported first: its hook must procure the connection
 from extensions import db
 from security import csp_nonce
 
-CACHED_ENDPOINTS = {"blog.index", "blog.post"}
+CACHED_ENDPOINTS = READ_ONLY_ENDPOINTS  # a page made from reads alone can be replayed
 # Their URL shapes, so that the front spends no database read on other paths. A URL this misses
 # is only slower (Flask still serves it), never wrong.
 CACHED_PATHS = re.compile(r"/(?:\d+/\d\d/\d\d/[^/]+/(?:comment-page-\d+/)?)?")

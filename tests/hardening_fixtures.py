@@ -25,7 +25,7 @@ OPEN_DISCUSSION = {
 
 
 # Hundreds of commits per test: on PostgreSQL, do not wait for each to reach the disk (tests only).
-FAST_COMMITS = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "connect_args": {
+FAST_COMMITS = {"SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {
     "options": "-c synchronous_commit=off"}}} if ON_POSTGRES else {}
 
 

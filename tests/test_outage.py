@@ -5,6 +5,9 @@ exist yet (and then does, to show recovery without a restart).
 """
 
 import logging
+import time
+
+import sqlalchemy as sa
 
 from app import create_app
 from extensions import db
@@ -73,7 +76,7 @@ def broken_schema_apps():
     """Apps whose queries are wrong (the tables are missing): a bug, not an outage."""
     yield create_app(make_config(SQLALCHEMY_DATABASE_URI="sqlite://"))  # no tables created
     if ON_POSTGRES:
-        options = {"pool_pre_ping": True, "connect_args": {"options": "-c search_path=no_such_schema"}}
+        options = {"connect_args": {"options": "-c search_path=no_such_schema"}}
         yield create_app(make_config(SQLALCHEMY_DATABASE_URI=TEST_DATABASE_URL, SQLALCHEMY_ENGINE_OPTIONS=options))
 
 
@@ -96,3 +99,52 @@ def test_sqlite_file_database_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def file_database_app(app_factory, tmp_path, ping_after_idle: float):
+    """An app on PostgreSQL, or on a SQLite file (an in-memory database lives in its one connection),
+    whose pool keeps one connection: the one broken below is the one the next request gets."""
+    uri = TEST_DATABASE_URL if ON_POSTGRES else f"sqlite:///{tmp_path}/blog.sqlite"
+    return app_factory(SQLALCHEMY_DATABASE_URI=uri, DATABASE_PING_AFTER_IDLE_SECONDS=ping_after_idle,
+                       SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1})
+
+
+def uncached_client(app):
+    client = app.test_client()
+    client.set_cookie("comment_author", "Ada")  # a commenter's cookie: every page is made for them
+    return client
+
+
+def break_idle_connection(app) -> None:
+    """What a database restart does to a pooled connection: it dies while idle in the pool."""
+    with app.app_context():
+        connection = db.session.connection()
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() if ON_POSTGRES else None
+        dbapi_connection = connection.connection.dbapi_connection
+        db.session.remove()  # back in the pool, idle
+    if ON_POSTGRES:
+        with sa.create_engine(TEST_DATABASE_URL).connect() as other:
+            assert other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        time.sleep(0.2)  # the backend is gone once the server has processed the signal
+    else:
+        dbapi_connection.close()
+
+
+def test_a_connection_that_died_while_idle_is_replaced_before_a_reader_sees_it(app_factory, tmp_path):
+    app = file_database_app(app_factory, tmp_path, ping_after_idle=0.05)
+    client = uncached_client(app)
+    assert client.get("/").status_code == 200
+    break_idle_connection(app)
+    time.sleep(0.1)
+    assert client.get("/").status_code == 200
+
+
+def test_a_connection_used_a_moment_ago_is_not_pinged_and_fails_one_request_at_most(app_factory, tmp_path):
+    """The price of skipping the ping (one round trip per request): a connection that dies within
+    the idle window costs its one request a friendly 503; the pool is renewed for the next."""
+    app = file_database_app(app_factory, tmp_path, ping_after_idle=3600)
+    client = uncached_client(app)
+    assert client.get("/").status_code == 200
+    break_idle_connection(app)
+    assert_friendly_503(client.get("/"))
+    assert client.get("/").status_code == 200
