@@ -102,20 +102,37 @@ def _percentile(output: str, label: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+# WordPress's baseline reaches MariaDB over its Unix socket (DB_HOST localhost:<socket>): the blog
+# reaches PostgreSQL the same way where the server has one, as a one-host install would.
+POSTGRES_SOCKET_DIR = Path("/var/run/postgresql")
+
+
 def prepare_database(kind: str, workdir: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{workdir / 'bench.sqlite'}"
     name = f"bench_{uuid.uuid4().hex[:8]}"
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", f"CREATE DATABASE {name}"],
                    check=True)
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    return postgres_url(name)
+
+
+def postgres_url(name: str) -> str:
+    """The database over the server's Unix socket when it accepts us there, else over 127.0.0.1."""
+    import psycopg
+
+    try:
+        psycopg.connect(host=str(POSTGRES_SOCKET_DIR), user="postgres", dbname=name, connect_timeout=3).close()
+    except psycopg.Error:
+        return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    return f"postgresql+psycopg://postgres@/{name}?host={POSTGRES_SOCKET_DIR}"
 
 
 def drop_database(url: str) -> None:
     if url.startswith("postgresql"):
-        name = url.rsplit("/", 1)[1]
+        from sqlalchemy.engine import make_url
+
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc",
-                        f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
+                        f"DROP DATABASE IF EXISTS {make_url(url).database} WITH (FORCE)"], check=False)
 
 
 def seed(database_url: str, big: int) -> dict:
@@ -139,7 +156,8 @@ def run_database(kind: str, seconds: int, big: int, workers: int) -> list[dict]:
     database_url = prepare_database(kind, workdir)
     rows: list[dict] = []
     try:
-        print(f"[{kind}] migrating and filling ({big:,} comments on the largest post)...", file=sys.stderr)
+        print(f"[{kind}] migrating and filling ({big:,} comments on the largest post) at {database_url}",
+              file=sys.stderr)
         paths = seed(database_url, big)
         env = {"BLOG_ENV": "production", "SECRET_KEY": "bench-secret", "DATABASE_URL": database_url,
                "PROXY_FIX_HOPS": "1", "COMMENT_RATE_LIMIT": "1000000 per minute",
