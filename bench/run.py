@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -193,10 +194,11 @@ def measure(kind: str, blog: Server, ceiling: Server, paths: dict, seconds: int,
                      "alone_ms": wrk(blog.url + path, max(2, seconds // 3), connections=1, cookie=cookie)["p50"],
                      "queries": count_queries(database_url, path), "html_kb": _size_kb(blog.url + path)})
     set_setting(database_url, page_comments=True)
-    for label, path in (("post, 10,000 comments (paged)", paths["post_10k"]),
-                        (f"post, {paths['big']:,} comments (paged)", paths["post_big"])):
-        rows.append({"page": label, **wrk(blog.url + path, seconds, cookie=UNCACHED),
-                     "alone_ms": wrk(blog.url + path, max(2, seconds // 3), connections=1, cookie=UNCACHED)["p50"],
+    paged = [("post, 10 comments (paged)", paths["post_10"]), ("post, 10,000 comments (paged)", paths["post_10k"]),
+             (f"post, {paths['big']:,} comments (paged)", paths["post_big"])]
+    alone = alone_interleaved([blog.url + path for _label, path in paged], max(2, seconds // 3))
+    for (label, path), alone_ms in zip(paged, alone, strict=True):
+        rows.append({"page": label, **wrk(blog.url + path, seconds, cookie=UNCACHED), "alone_ms": alone_ms,
                      "queries": count_queries(database_url, path), "html_kb": _size_kb(blog.url + path)})
     admin_cookie = log_in_as_admin(blog)
     rows.append({"page": f"admin comments screen ({paths['big'] + 10_210:,} comments)",
@@ -215,6 +217,16 @@ def measure(kind: str, blog: Server, ceiling: Server, paths: dict, seconds: int,
         row["db"] = kind
         row["share"] = row["rps"] / ceiling_rps
     return rows
+
+
+def alone_interleaved(urls: list[str], seconds: int, rounds: int = 3) -> list[float]:
+    """Each page's median latency alone, over rounds that take the pages in turn: the pages whose
+    ratio is a target are measured side by side, not minutes apart on a machine whose speed drifts."""
+    runs = [[] for _ in urls]
+    for _ in range(rounds):
+        for times, url in zip(runs, urls, strict=True):
+            times.append(wrk(url, seconds, connections=1, cookie=UNCACHED)["p50"])
+    return [statistics.median(times) for times in runs]
 
 
 def log_in_as_admin(blog: Server) -> str:
@@ -259,6 +271,10 @@ def print_table(rows: list[dict]) -> None:
         print(f"{r['db']:8} {r['page']:42} {r['rps']:8.0f} {r['share']:6.0%} {r['p50']:7.2f} {r['p99']:7.2f} "
               f"{_opt(r.get('alone_ms'), '8.2f')} {_opt(r.get('queries'), '7d')} {_opt(r.get('html_kb'), '7.1f')} "
               f"{r.get('errors', 0):6d}")
+    for kind in dict.fromkeys(r["db"] for r in rows):
+        paged = [r for r in rows if r["db"] == kind and r["page"].endswith("(paged)")]
+        print(f"{kind}: \"{paged[-1]['page']}\" alone takes {paged[-1]['alone_ms'] / paged[0]['alone_ms']:.2f}x "
+              f"\"{paged[0]['page']}\" (same settings, measured in turn)")
     for kind in dict.fromkeys(r["db"] for r in rows):
         row = next(r for r in rows if r["db"] == kind)
         print(f"worker memory ({kind}): peak resident {row['worker_mb']:.1f} MB, of which private "
