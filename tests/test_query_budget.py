@@ -9,6 +9,7 @@ from blog.settings import save_settings
 from extensions import db
 from tests.conftest import ON_POSTGRES
 from tests.factories import make_post
+from tests.helpers import form_fields, statements_of_post
 
 SIZES = (1, 50, 500)
 
@@ -76,6 +77,27 @@ def test_admin_comments_screen_query_count_does_not_grow(app, admin_client):
         make_commented_post(f"admin-{size}", size, seed=size)
         counts[size] = len(statements_for(app, admin_client, "/admin/comments"))
     assert len(set(counts.values())) == 1, counts
+
+
+def reads_settings_alone(statements: list[tuple]) -> bool:
+    return any(statement.lstrip().startswith("SELECT settings.") for statement, _ in statements)
+
+
+def test_post_page_and_comment_post_read_the_settings_with_the_post(app, reader):
+    """One round trip fewer: the settings come along with the post lookup, and are current."""
+    post = make_commented_post("settings-along", 3, seed=3)
+    statements = statements_for(app, reader, post_url(post))
+    assert not reads_settings_alone(statements)
+    assert sum("FROM settings" in statement for statement, _ in statements) == 1
+    assert "/avatar/" in reader.get(post_url(post)).get_data(as_text=True)
+    save_settings({"show_avatars": False})
+    db.session.commit()
+    assert "/avatar/" not in reader.get(post_url(post)).get_data(as_text=True)
+
+    action, hidden = form_fields(reader.get(post_url(post)))
+    sent = statements_of_post(app, lambda: reader.post(action, data=hidden | {
+        "author": "Ada", "email": "ada@example.com", "comment": "Settings came along."}))
+    assert sent and not reads_settings_alone(sent)
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="EXPLAIN plans are PostgreSQL's (this test runs in the PostgreSQL pass)")
