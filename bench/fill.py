@@ -27,7 +27,9 @@ def fill(big: int) -> dict:
         "post_10k": seed.make_commented_post("ten-thousand-comments", 10_000, seed=20),
         "post_big": seed.make_commented_post("the-biggest-thread", big, seed=30),
     }
-    return {"home": "/", "big": big} | {key: post_url(post) for key, post in posts.items()}
+    paths = {"home": "/", "big": big} | {key: post_url(post) for key, post in posts.items()}
+    seed.write_out()
+    return paths
 
 
 def main() -> None:

@@ -143,6 +143,7 @@ def seed(database_url: str, big: int) -> dict:
                    capture_output=True)
     output = subprocess.run([PYTHON, "-m", "bench.fill", str(big)], cwd=ROOT, env=env, check=True,
                             capture_output=True, text=True).stdout
+    os.sync()  # the fill's writes reach the disk before the measurements, not during them
     return json.loads(output.strip().splitlines()[-1])
 
 
