@@ -177,7 +177,7 @@ class VersionReader:
             kept = self.engine.raw_connection()
             kept.detach()  # ours alone from now: the pool neither counts nor resets it
             if self.engine.dialect.name == "postgresql":
-                kept.dbapi_connection.rollback()  # a checkout after idle pings, which began a transaction
+                kept.dbapi_connection.rollback()  # nothing may be open when autocommit is switched on
                 kept.dbapi_connection.autocommit = True  # each read sees the latest commit
             self.local.connection, self.local.pid = kept, os.getpid()
             with self.lock:

@@ -130,6 +130,15 @@ def break_idle_connection(app) -> None:
         dbapi_connection.close()
 
 
+def test_a_connection_that_passed_its_idle_ping_serves_the_next_pages(app_factory, tmp_path):
+    """The ping leaves no transaction open: the read-only pages then switch to autocommit."""
+    app = file_database_app(app_factory, tmp_path, ping_after_idle=0.05)
+    client = uncached_client(app)
+    for _ in range(2):
+        assert client.get("/").status_code == 200
+        time.sleep(0.1)
+
+
 def test_a_connection_that_died_while_idle_is_replaced_before_a_reader_sees_it(app_factory, tmp_path):
     app = file_database_app(app_factory, tmp_path, ping_after_idle=0.05)
     client = uncached_client(app)
