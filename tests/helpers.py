@@ -36,7 +36,7 @@ def login_as(client, user) -> None:
         session["_fresh"] = True
 
 
-def statements_of_post(app, send) -> list[tuple]:
+def statements_during(app, send) -> list[tuple]:
     """(statement, parameters) of every SQL statement that send() makes the app run."""
     from extensions import db
 

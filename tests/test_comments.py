@@ -15,7 +15,7 @@ from dbtypes import utcnow
 from extensions import db
 from tests.conftest import ON_POSTGRES
 from tests.factories import make_comment, make_post
-from tests.helpers import form_fields, login_as, page_soup, query_plan, statements_of_post, submit_comment
+from tests.helpers import form_fields, login_as, page_soup, query_plan, statements_during, submit_comment
 from tests.mail_fixtures import make_user
 
 
@@ -203,7 +203,7 @@ def test_rule_checks_read_comments_by_index_whatever_the_statistics(app, client,
         db.session.commit()
     if logged_in:
         login_as(client, make_user())
-    statements = statements_of_post(app, lambda: submit_comment(client, busy, comment="Fresh words."))
+    statements = statements_during(app, lambda: submit_comment(client, busy, comment="Fresh words."))
     [rule_checks] = [(s, p) for s, p in statements if "comments.body_hash = " in s]
     plan = query_plan(*rule_checks)
     if not logged_in:  # a guest's duplicates: the post's equal texts, not every top-level comment

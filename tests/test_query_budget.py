@@ -1,7 +1,6 @@
 """The pages run a fixed number of SQL statements, whatever the number of comments."""
 
 import pytest
-import sqlalchemy as sa
 
 from bench.seed import make_commented_post
 from blog.permalinks import post_url
@@ -9,7 +8,7 @@ from blog.settings import save_settings
 from extensions import db
 from tests.conftest import ON_POSTGRES
 from tests.factories import make_post
-from tests.helpers import form_fields, statements_of_post
+from tests.helpers import form_fields, statements_during
 
 SIZES = (1, 50, 500)
 
@@ -17,17 +16,9 @@ SIZES = (1, 50, 500)
 def statements_for(app, client, path: str) -> list[tuple]:
     """(statement, parameters) of every SQL statement one request for `path` runs."""
     client.get(path)  # warm caches that are per process (settings, rendered bodies)
-    seen: list[tuple] = []
-
-    def record(_conn, _cursor, statement, parameters, *_args):
-        seen.append((statement, parameters))
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        response = client.get(path)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    assert response.status_code == 200, path
+    responses = []
+    seen = statements_during(app, lambda: responses.append(client.get(path)))
+    assert responses[0].status_code == 200, path
     return seen
 
 
@@ -95,7 +86,7 @@ def test_post_page_and_comment_post_read_the_settings_with_the_post(app, reader)
     assert "/avatar/" not in reader.get(post_url(post)).get_data(as_text=True)
 
     action, hidden = form_fields(reader.get(post_url(post)))
-    sent = statements_of_post(app, lambda: reader.post(action, data=hidden | {
+    sent = statements_during(app, lambda: reader.post(action, data=hidden | {
         "author": "Ada", "email": "ada@example.com", "comment": "Settings came along."}))
     assert sent and not reads_settings_alone(sent)
 
