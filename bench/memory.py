@@ -22,9 +22,11 @@ from bench.run import (
     ROOT,
     UNCACHED,
     Server,
+    blog_env,
     drop_database,
     log_in_as_admin,
     prepare_database,
+    private_mb,
     seed,
     set_setting,
 )
@@ -40,11 +42,9 @@ def print_workers(label: str, server: Server) -> None:
     print(f"{label}: master VmRSS {master['VmRSS'] / 1024:.1f} MB, VmHWM {master['VmHWM'] / 1024:.1f} MB")
     for pid in server._worker_pids():
         kb = status_kb(int(pid))
-        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-        private = sum(int(n) for n in re.findall(r"Private_(?:Clean|Dirty):\s+(\d+) kB", rollup))
         print(f"  worker {pid}: VmHWM {kb['VmHWM'] / 1024:6.1f} MB  VmRSS {kb['VmRSS'] / 1024:6.1f} MB "
               f"(anonymous {kb['RssAnon'] / 1024:5.1f}, files {kb['RssFile'] / 1024:5.1f})  "
-              f"private {private / 1024:6.1f} MB")
+              f"private {private_mb(pid):6.1f} MB")
     peak, private = server.worker_memory_mb()
     print(f"  largest: peak {peak:.1f} MB, private {private:.1f} MB (what bench/run.py reports)")
 
@@ -95,10 +95,7 @@ def main() -> None:
     database_url = prepare_database(args.db, workdir)
     try:
         paths = seed(database_url, args.big)
-        env = {"BLOG_ENV": "production", "SECRET_KEY": "bench-secret", "DATABASE_URL": database_url,
-               "PROXY_FIX_HOPS": "1", "COMMENT_RATE_LIMIT": "1000000 per minute",
-               "SESSION_COOKIE_SECURE": "0", "FLASK_DEBUG": "0"}
-        server = Server("app:create_app()", env, args.workers, workdir / "blog.log")
+        server = Server("app:create_app()", blog_env(database_url), args.workers, workdir / "blog.log")
         try:
             print_workers("started", server)
             drive(server, paths, database_url, args.rounds)

@@ -75,14 +75,26 @@ class Server:
         for pid in self._worker_pids():
             status = Path(f"/proc/{pid}/status").read_text()
             peak = max(peak, int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
-            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-            mine = sum(int(n) for n in re.findall(r"Private_(?:Clean|Dirty):\s+(\d+) kB", rollup)) / 1024
-            private = max(private, mine)
+            private = max(private, private_mb(pid))
         return peak, private
 
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=20)
+
+
+def private_mb(pid: int | str) -> float:
+    """A process's private memory (not shared with its forked siblings), from smaps_rollup."""
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    return sum(int(n) for n in re.findall(r"Private_(?:Clean|Dirty):\s+(\d+) kB", rollup)) / 1024
+
+
+def blog_env(database_url: str) -> dict:
+    """The blog's production settings under the benchmark: one proxy hop trusted (the load's
+    addresses come in X-Forwarded-For) and a comment rate limit the load never reaches."""
+    return {"BLOG_ENV": "production", "SECRET_KEY": "bench-secret", "DATABASE_URL": database_url,
+            "PROXY_FIX_HOPS": "1", "COMMENT_RATE_LIMIT": "1000000 per minute",
+            "SESSION_COOKIE_SECURE": "0", "FLASK_DEBUG": "0"}
 
 
 def wrk(url: str, seconds: int, connections: int = 16, cookie: str | None = None) -> dict:
@@ -96,6 +108,11 @@ def wrk(url: str, seconds: int, connections: int = 16, cookie: str | None = None
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {"rps": rate, "p50": _percentile(output, "50%"), "p99": _percentile(output, "99%"),
             "errors": int(non_2xx.group(1)) if non_2xx else 0}
+
+
+def alone_ms(url: str, seconds: int, cookie: str | None = UNCACHED) -> float:
+    """Median latency of one connection, over a third of a load run of `seconds` (two at least)."""
+    return wrk(url, max(2, seconds // 3), connections=1, cookie=cookie)["p50"]
 
 
 def _percentile(output: str, label: str) -> float:
@@ -161,11 +178,8 @@ def run_database(kind: str, seconds: int, big: int, workers: int) -> list[dict]:
         print(f"[{kind}] migrating and filling ({big:,} comments on the largest post) at {database_url}",
               file=sys.stderr)
         paths = seed(database_url, big)
-        env = {"BLOG_ENV": "production", "SECRET_KEY": "bench-secret", "DATABASE_URL": database_url,
-               "PROXY_FIX_HOPS": "1", "COMMENT_RATE_LIMIT": "1000000 per minute",
-               "SESSION_COOKIE_SECURE": "0", "FLASK_DEBUG": "0"}
         ceiling = Server("bench.ceiling:create_app()", {}, workers, workdir / "ceiling.log")
-        blog = Server("app:create_app()", env, workers, workdir / "blog.log")
+        blog = Server("app:create_app()", blog_env(database_url), workers, workdir / "blog.log")
         try:
             rows = measure(kind, blog, ceiling, paths, seconds, database_url)
             peak, private = blog.worker_memory_mb()
@@ -192,20 +206,19 @@ def measure(kind: str, blog: Server, ceiling: Server, paths: dict, seconds: int,
              ("home page, page cache", paths["home"], None)]
     for label, path, cookie in pages:
         rows.append({"page": label, **wrk(blog.url + path, seconds, cookie=cookie),
-                     "alone_ms": wrk(blog.url + path, max(2, seconds // 3), connections=1, cookie=cookie)["p50"],
+                     "alone_ms": alone_ms(blog.url + path, seconds, cookie),
                      "queries": count_queries(database_url, path), "html_kb": _size_kb(blog.url + path)})
     set_setting(database_url, page_comments=True)
     paged = [("post, 10 comments (paged)", paths["post_10"]), ("post, 10,000 comments (paged)", paths["post_10k"]),
              (f"post, {paths['big']:,} comments (paged)", paths["post_big"])]
-    alone = alone_interleaved([blog.url + path for _label, path in paged], max(2, seconds // 3))
-    for (label, path), alone_ms in zip(paged, alone, strict=True):
-        rows.append({"page": label, **wrk(blog.url + path, seconds, cookie=UNCACHED), "alone_ms": alone_ms,
+    alone = alone_interleaved([blog.url + path for _label, path in paged], seconds)
+    for (label, path), latency in zip(paged, alone, strict=True):
+        rows.append({"page": label, **wrk(blog.url + path, seconds, cookie=UNCACHED), "alone_ms": latency,
                      "queries": count_queries(database_url, path), "html_kb": _size_kb(blog.url + path)})
     admin_cookie = log_in_as_admin(blog)
     rows.append({"page": f"admin comments screen ({paths['big'] + 10_210:,} comments)",
                  **wrk(blog.url + "/admin/comments", seconds, cookie=admin_cookie),
-                 "alone_ms": wrk(blog.url + "/admin/comments", max(2, seconds // 3), connections=1,
-                                 cookie=admin_cookie)["p50"],
+                 "alone_ms": alone_ms(blog.url + "/admin/comments", seconds, admin_cookie),
                  "queries": count_queries(database_url, "/admin/comments", admin=True), "html_kb": None})
     if kind == "postgres":
         scans = [scan for path, admin in ((paths["post_big"], False), ("/admin/comments", True))
@@ -226,7 +239,7 @@ def alone_interleaved(urls: list[str], seconds: int, rounds: int = 3) -> list[fl
     runs = [[] for _ in urls]
     for _ in range(rounds):
         for times, url in zip(runs, urls, strict=True):
-            times.append(wrk(url, seconds, connections=1, cookie=UNCACHED)["p50"])
+            times.append(alone_ms(url, seconds))
     return [statistics.median(times) for times in runs]
 
 

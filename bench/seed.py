@@ -35,17 +35,19 @@ def _insert_comments(post: Post, rows: list[dict]) -> None:
         db.session.commit()
     # What a DBA does after a bulk load (autovacuum would, later): fresh statistics, and on
     # PostgreSQL a visibility map, without which no plan may answer from an index alone.
-    command = "VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE"
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(sa.text(command))
+    _maintain(postgresql="VACUUM ANALYZE", sqlite="ANALYZE")
 
 
 def write_out() -> None:
     """After the whole fill: its dirty pages are written now, not by a checkpoint in the middle
     of the measurements (PostgreSQL's CHECKPOINT, SQLite's WAL folded into the database file)."""
-    command = "CHECKPOINT" if db.engine.dialect.name == "postgresql" else "PRAGMA wal_checkpoint(TRUNCATE)"
+    _maintain(postgresql="CHECKPOINT", sqlite="PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _maintain(**command_by_dialect: str) -> None:
+    """Run this database's maintenance command outside a transaction (VACUUM refuses to run in one)."""
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(sa.text(command))
+        connection.execute(sa.text(command_by_dialect[db.engine.dialect.name]))
 
 
 def make_post(slug: str, title: str, body: str, published_at: datetime = START) -> Post:
