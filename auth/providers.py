@@ -159,9 +159,14 @@ def configured_names(config) -> list[str]:
     return [*REGISTRY, *extra]
 
 
+def _configured(provider: Provider, config, key: str):
+    """The <PROVIDER>_<KEY> setting, or None."""
+    return config.get(f"{provider.name}_{key}".upper())
+
+
 def _setting(provider: Provider, config, key: str):
     """One registration value: the <PROVIDER>_<KEY> setting, else the registry entry's."""
-    value = config.get(f"{provider.name}_{key}".upper())
+    value = _configured(provider, config, key)
     return provider.registration.get(key) if value is None else value
 
 
@@ -169,7 +174,7 @@ def _registration_kwargs(provider: Provider, config, params: tuple[str, ...]) ->
     """The entry's Authlib kwargs (`params` names them) with every <PROVIDER>_<KEY> setting laid over it."""
     kwargs = {key: None for key in params} | copy.deepcopy(provider.registration)
     for key in params:
-        value = config.get(f"{provider.name}_{key}".upper())
+        value = _configured(provider, config, key)
         if value is None:
             continue
         if isinstance(kwargs.get(key), dict) and isinstance(value, dict):
