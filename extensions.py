@@ -28,10 +28,10 @@ db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+cache = Cache()
 
 
 @limiter.request_filter
 def _reading_is_never_limited() -> bool:
     """Every limit guards a form POST: page views skip the limiter's bookkeeping altogether."""
     return request.method in ("GET", "HEAD", "OPTIONS")
-cache = Cache()

@@ -13,6 +13,8 @@ from extensions import db
 from notify.models import OutboxMessage
 
 _inside_site_links: ContextVar[bool] = ContextVar("inside_site_links", default=False)
+# Every mail the blog sends is automatic (RFC 3834): vacation responders do not answer it.
+AUTOMATIC = {"Auto-Submitted": "auto-generated"}
 
 
 @contextmanager
@@ -49,7 +51,7 @@ def enqueue(
     subject = _one_line(subject)
     body_text, body_html = render_bodies(template_name, context | {"subject": subject,
                                                                    "unsubscribe_url": unsubscribe_url})
-    headers = {"Auto-Submitted": "auto-generated"}
+    headers = dict(AUTOMATIC)
     if unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -77,7 +79,7 @@ def enqueue_later(to: str, subject: str, template_name: str, **data) -> None:
     """
     db.session.execute(_INSERT_LATER, {
         "to_addr": to, "subject": _one_line(subject), "body_text": "", "body_html": "",
-        "headers": {"Auto-Submitted": "auto-generated"}, "next_attempt_at": utcnow(),
+        "headers": AUTOMATIC, "next_attempt_at": utcnow(),
         "template": template_name, "template_data": data})
 
 
