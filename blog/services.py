@@ -68,7 +68,8 @@ def submit_comment(post: Post, data: CommentInput) -> Comment:
         raise CommentRefused(403, "Comments are closed.")
     parent = _reply_target(post, data.parent_id, settings)
     is_moderator = bool(data.user and data.user.is_admin)
-    history = _history(post, parent, data, 0 if is_moderator else int(settings["comment_flood_seconds"]))
+    body_hash = text_hash(data.body)  # for the duplicate check and the new row alike
+    history = _history(post, parent, data, body_hash, 0 if is_moderator else int(settings["comment_flood_seconds"]))
     if history.duplicate:
         raise CommentRefused(409, "Duplicate comment detected; it looks as though you’ve already said that!")
     if history.flooding:
@@ -88,6 +89,7 @@ def submit_comment(post: Post, data: CommentInput) -> Comment:
         provider=data.provider,
         author_avatar_url=data.avatar_url,
         body=data.body,
+        body_hash=body_hash,
         status=status,
         status_reason=reason,
     )
@@ -227,11 +229,11 @@ def _history_query(by_account: bool) -> sa.Select:
 _HISTORY = {by_account: _history_query(by_account) for by_account in (False, True)}
 
 
-def _history(post: Post, parent: Comment | None, data: CommentInput, flood_seconds: int) -> _History:
+def _history(post: Post, parent: Comment | None, data: CommentInput, body_hash: int, flood_seconds: int) -> _History:
     """What the comments table says about this submission; flood_seconds 0 turns flood control off."""
     author = {"user_id": data.user.id} if data.user else {"name": data.author_name, "email": data.author_email or None}
     row = db.session.execute(_HISTORY[data.user is not None], {
-        "post_id": post.id, "body_hash": text_hash(data.body), "body": data.body,
+        "post_id": post.id, "body_hash": body_hash, "body": data.body,
         "parent_id": parent.id if parent else 0, "ip": data.ip or None, "flood_email": data.author_email or None,
         "since": utcnow() - timedelta(seconds=flood_seconds) if flood_seconds > 0 else None, **author}).one()
     return _History(bool(row.duplicate), bool(row.flooding), bool(row.approved_before))
