@@ -24,12 +24,22 @@ class UTCDateTime(sa.TypeDecorator):
         # PostgreSQL's timestamptz always arrives aware: no per-row call (a page reads hundreds).
         if dialect.name == "postgresql":
             return self.impl_instance.result_processor(dialect, coltype)
-        return super().result_processor(dialect, coltype)
+        return _stored_utc_text
 
-    def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
+
+def _stored_utc_text(value: str | None) -> datetime | None:
+    """SQLite's text for a UTCDateTime (naive UTC, as its bind step writes it) made an aware datetime.
+
+    Parsed with the offset appended: datetime.replace(tzinfo=...) costs several times the parse,
+    and a 200-comment page reads 200 of these.
+    """
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value + "+00:00")
+    except ValueError:  # text written with its own offset, by hand or by another tool
+        parsed = datetime.fromisoformat(value)
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def insert_or_ignore(model, **values) -> bool:
