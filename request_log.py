@@ -2,8 +2,8 @@
 
 import json
 import logging
+import secrets
 import time
-import uuid
 
 from flask import Flask, g, request
 
@@ -17,7 +17,7 @@ def _start_request() -> None:
 
 def request_id_for(incoming: str) -> str:
     """The id a proxy sent when it is a sane one, else a new one."""
-    return incoming if 0 < len(incoming) <= 64 and incoming.isalnum() else uuid.uuid4().hex[:16]
+    return incoming if 0 < len(incoming) <= 64 and incoming.isalnum() else secrets.token_hex(8)
 
 
 def _log_request(response):
