@@ -3,6 +3,8 @@
 Prints one table: requests per second, p50/p99 latency at 16 connections, each page's share of
 the stack's ceiling (a minimal Flask app under the same gunicorn settings), SQL queries per page,
 HTML size, and a worker's peak memory. Everything runs on 127.0.0.1 and stops by itself.
+With --wordpress URL (the 200-comment post of ../shared/bench/wordpress, already running), that
+post is driven right after the blog's own, and the targets' ratios are printed from the same run.
 """
 
 import argparse
@@ -19,6 +21,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -170,7 +173,7 @@ def set_setting(database_url: str, **values) -> None:
                    capture_output=True)
 
 
-def run_database(kind: str, seconds: int, big: int, workers: int) -> list[dict]:
+def run_database(kind: str, seconds: int, big: int, workers: int, wordpress: str | None = None) -> list[dict]:
     workdir = Path(tempfile.mkdtemp(prefix=f"blog-bench-{kind}-"))
     database_url = prepare_database(kind, workdir)
     rows: list[dict] = []
@@ -181,7 +184,7 @@ def run_database(kind: str, seconds: int, big: int, workers: int) -> list[dict]:
         ceiling = Server("bench.ceiling:create_app()", {}, workers, workdir / "ceiling.log")
         blog = Server("app:create_app()", blog_env(database_url), workers, workdir / "blog.log")
         try:
-            rows = measure(kind, blog, ceiling, paths, seconds, database_url)
+            rows = measure(kind, blog, ceiling, paths, seconds, database_url, wordpress)
             peak, private = blog.worker_memory_mb()
             for row in rows:
                 row["worker_mb"], row["worker_private_mb"] = peak, private
@@ -194,7 +197,8 @@ def run_database(kind: str, seconds: int, big: int, workers: int) -> list[dict]:
     return rows
 
 
-def measure(kind: str, blog: Server, ceiling: Server, paths: dict, seconds: int, database_url: str) -> list[dict]:
+def measure(kind: str, blog: Server, ceiling: Server, paths: dict, seconds: int, database_url: str,
+            wordpress: str | None = None) -> list[dict]:
     from bench.queries import count_queries, sequential_scans
 
     rows = [{"page": "ceiling: minimal Flask app", **wrk(ceiling.url + "/", seconds)}]
@@ -208,6 +212,8 @@ def measure(kind: str, blog: Server, ceiling: Server, paths: dict, seconds: int,
         rows.append({"page": label, **wrk(blog.url + path, seconds, cookie=cookie),
                      "alone_ms": alone_ms(blog.url + path, seconds, cookie),
                      "queries": count_queries(database_url, path), "html_kb": _size_kb(blog.url + path)})
+    if wordpress:
+        rows += beside_wordpress(blog.url + paths["post_200"], wordpress, seconds)
     set_setting(database_url, page_comments=True)
     paged = [("post, 10 comments (paged)", paths["post_10"]), ("post, 10,000 comments (paged)", paths["post_10k"]),
              (f"post, {paths['big']:,} comments (paged)", paths["post_big"])]
@@ -231,6 +237,33 @@ def measure(kind: str, blog: Server, ceiling: Server, paths: dict, seconds: int,
         row["db"] = kind
         row["share"] = row["rps"] / ceiling_rps
     return rows
+
+
+WORDPRESS_ROW = "WordPress: the same post, 200 comments"
+
+
+def beside_wordpress(ours: str, wordpress: str, seconds: int) -> list[dict]:
+    """WordPress's 200-comment post under the same load, just after the blog's own, and both
+    latencies alone taken in turn: the 10x target is a ratio, so its two sides share one moment."""
+    ours_alone, wordpress_alone = alone_interleaved([ours, wordpress], seconds)
+    return [{"page": WORDPRESS_ROW, **wrk(wordpress, seconds, cookie=UNCACHED), "alone_ms": wordpress_alone,
+             "queries": None, "html_kb": _size_kb(wordpress), "ours_alone_ms": ours_alone}]
+
+
+def check_wordpress(url: str) -> str:
+    """The --wordpress URL, refused unless it is a page on this machine that answers."""
+    import requests
+
+    if urlsplit(url).hostname not in ("127.0.0.1", "localhost"):
+        sys.exit(f"--wordpress must be a URL on 127.0.0.1 (the benchmark sends nothing elsewhere): {url}")
+    try:
+        status = requests.get(url, timeout=30).status_code
+    except requests.RequestException as error:
+        sys.exit(f"--wordpress {url} does not answer ({error}); start it with "
+                 "../shared/bench/wordpress/setup_and_bench.sh start")
+    if status != 200:
+        sys.exit(f"--wordpress {url} answered {status}, not 200")
+    return url
 
 
 def alone_interleaved(urls: list[str], seconds: int, rounds: int = 3) -> list[float]:
@@ -290,9 +323,23 @@ def print_table(rows: list[dict]) -> None:
         print(f"{kind}: \"{paged[-1]['page']}\" alone takes {paged[-1]['alone_ms'] / paged[0]['alone_ms']:.2f}x "
               f"\"{paged[0]['page']}\" (same settings, measured in turn)")
     for kind in dict.fromkeys(r["db"] for r in rows):
+        print_wordpress_ratios(kind, [r for r in rows if r["db"] == kind])
+    for kind in dict.fromkeys(r["db"] for r in rows):
         row = next(r for r in rows if r["db"] == kind)
         print(f"worker memory ({kind}): peak resident {row['worker_mb']:.1f} MB, of which private "
               f"(not shared with the other workers) {row['worker_private_mb']:.1f} MB")
+
+
+def print_wordpress_ratios(kind: str, rows: list[dict]) -> None:
+    """The 200-comment post's targets, as ratios of one run (printed when --wordpress was given)."""
+    wordpress = next((r for r in rows if r["page"] == WORDPRESS_ROW), None)
+    if wordpress is None:
+        return
+    ours = next(r for r in rows if r["page"] == "post, 200 comments (WordPress seed)")
+    print(f"{kind}: the 200-comment post uncached serves {ours['rps'] / wordpress['rps']:.1f}x WordPress's "
+          f"requests per second (target 10x); alone {wordpress['ours_alone_ms']:.2f} ms against "
+          f"{wordpress['alone_ms']:.2f} ms, measured in turn (target under 5 ms); HTML "
+          f"{ours['html_kb'] / wordpress['html_kb']:.1%} of WordPress's (target 40% at most)")
 
 
 def _opt(value, spec: str) -> str:
@@ -306,10 +353,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--big", type=int, default=100_000, help="comments on the largest post")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers, for the blog and the ceiling")
+    parser.add_argument("--wordpress", metavar="URL",
+                        help="WordPress's 200-comment post on this machine, measured beside the blog's")
     args = parser.parse_args()
+    wordpress = check_wordpress(args.wordpress) if args.wordpress else None
     rows = []
     for kind in args.databases.split(","):
-        rows += run_database(kind, args.seconds, args.big, args.workers)
+        rows += run_database(kind, args.seconds, args.big, args.workers, wordpress)
     print_table(rows)
 
 
