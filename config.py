@@ -61,7 +61,7 @@ class Config:
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "10 per minute; 100 per hour")
     RATELIMIT_HEADERS_ENABLED = True
-    CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
+    CACHE_TYPE = "RedisCache" if REDIS_URL else "extensions.InProcessPageStore"
     CACHE_REDIS_URL = REDIS_URL
     CACHE_DEFAULT_TIMEOUT = 300
     # Without REDIS_URL each worker keeps whole pages (~60 KB each, up to 150 KB): bound their number.
@@ -118,7 +118,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
-    CACHE_TYPE = "SimpleCache"
+    CACHE_TYPE = "extensions.InProcessPageStore"
     CACHE_REDIS_URL = None
     REDIS_URL = None
     OAUTH_SETTINGS_FROM_ENV = False

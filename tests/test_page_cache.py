@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from auth.models import User
 from blog.models import Comment
 from blog.moderation import set_comment_status
+from blog.page_cache import CachedPage
 from blog.permalinks import post_url
 from blog.settings import save_settings
-from extensions import db
+from extensions import cache, db
 from tests.factories import make_comment, make_post
 from tests.helpers import form_fields, page_soup, submit_comment
 
@@ -33,6 +34,14 @@ def test_second_anonymous_visit_is_a_hit_with_its_own_csrf_token(app, post):
     assert token_first and token_second and token_first != token_second
     response = submit_comment(second, post, comment="Posted from a cached page.")
     assert response.status_code == 303
+
+
+def test_the_in_process_store_hands_out_the_stored_page_without_copying_it(app, post):
+    app.test_client().get(post_url(post))
+    store = cache.cache
+    stored = [store.get(key) for key in list(store._cache)]
+    assert len(stored) == 1 and isinstance(stored[0], CachedPage)
+    assert store.get(next(iter(store._cache))) is stored[0]  # no pickle round trip on a hit
 
 
 def test_approving_a_comment_shows_at_once_to_cached_readers(app, post):

@@ -121,7 +121,7 @@ class ProductionTestConfig(ProductionConfig):
     PROXY_FIX_HOPS = 1
     REDIS_URL = None
     RATELIMIT_STORAGE_URI = "memory://"
-    CACHE_TYPE = "SimpleCache"
+    CACHE_TYPE = "extensions.InProcessPageStore"
     MAIL_SERVER = None
     OAUTH_SETTINGS_FROM_ENV = False
     OIDC_PROVIDERS = ""
