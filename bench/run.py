@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 UNCACHED = "comment_author=bench"  # any comment cookie makes a reader ineligible for the page cache
+SEED_POST_ROW = "post, 200 comments (WordPress seed)"  # the row the WordPress targets compare
 
 
 def free_port() -> int:
@@ -205,7 +206,7 @@ def measure(kind: str, blog: Server, ceiling: Server, paths: dict, seconds: int,
     set_setting(database_url, page_comments=False)  # all 200 on one page, as WordPress served them
     pages = [("home page", paths["home"], UNCACHED), ("post, 0 comments", paths["post_0"], UNCACHED),
              ("post, 10 comments", paths["post_10"], UNCACHED),
-             ("post, 200 comments (WordPress seed)", paths["post_200"], UNCACHED),
+             (SEED_POST_ROW, paths["post_200"], UNCACHED),
              ("post, 200 comments, page cache", paths["post_200"], None),
              ("home page, page cache", paths["home"], None)]
     for label, path, cookie in pages:
@@ -335,7 +336,7 @@ def print_wordpress_ratios(kind: str, rows: list[dict]) -> None:
     wordpress = next((r for r in rows if r["page"] == WORDPRESS_ROW), None)
     if wordpress is None:
         return
-    ours = next(r for r in rows if r["page"] == "post, 200 comments (WordPress seed)")
+    ours = next(r for r in rows if r["page"] == SEED_POST_ROW)
     print(f"{kind}: the 200-comment post uncached serves {ours['rps'] / wordpress['rps']:.1f}x WordPress's "
           f"requests per second (target 10x); alone {wordpress['ours_alone_ms']:.2f} ms against "
           f"{wordpress['alone_ms']:.2f} ms, measured in turn (target under 5 ms); HTML "

@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from bench.run import WORDPRESS_ROW, check_wordpress, print_wordpress_ratios
+from bench.run import SEED_POST_ROW, WORDPRESS_ROW, check_wordpress, print_wordpress_ratios
 
 
 class Answer(BaseHTTPRequestHandler):
@@ -44,7 +44,7 @@ def test_a_local_page_that_answers_is_taken_and_one_that_does_not_is_refused(loc
 
 
 def test_the_ratios_are_printed_from_the_rows_of_one_run(capsys):
-    rows = [{"page": "post, 200 comments (WordPress seed)", "rps": 630.0, "alone_ms": 3.1, "html_kb": 151.4},
+    rows = [{"page": SEED_POST_ROW, "rps": 630.0, "alone_ms": 3.1, "html_kb": 151.4},
             {"page": WORDPRESS_ROW, "rps": 36.0, "alone_ms": 52.8, "ours_alone_ms": 3.08, "html_kb": 380.8}]
     print_wordpress_ratios("sqlite", rows)
     line = capsys.readouterr().out
@@ -54,5 +54,5 @@ def test_the_ratios_are_printed_from_the_rows_of_one_run(capsys):
 
 
 def test_without_wordpress_nothing_is_printed(capsys):
-    print_wordpress_ratios("sqlite", [{"page": "post, 200 comments (WordPress seed)", "rps": 630.0}])
+    print_wordpress_ratios("sqlite", [{"page": SEED_POST_ROW, "rps": 630.0}])
     assert capsys.readouterr().out == ""
