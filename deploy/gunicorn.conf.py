@@ -1,4 +1,6 @@
-# Gunicorn settings for production; the benchmark (bench/run.py) serves the blog and its ceiling with them.
+# Gunicorn settings for production, started as
+#   python -OO -m gunicorn -c deploy/gunicorn.conf.py 'app:create_app()'
+# (README, Production layout). The benchmark (bench/run.py) serves the blog and its ceiling with them.
 # Put a reverse proxy (nginx) in front: it buffers slow clients, so sync workers suffice;
 # two workers per core keeps the CPUs busy while one waits on the database.
 import multiprocessing
