@@ -16,6 +16,8 @@ import time
 import sqlalchemy as sa
 from flask import Flask
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
+from itsdangerous.url_safe import URLSafeSerializerMixin
 from werkzeug.http import dump_cookie, parse_cookie, parse_etags
 
 import request_log
@@ -33,15 +35,15 @@ class PageCacheFront:
         with app.app_context():
             self.versions = VersionReader(db.engine)
             self.store = cache.cache
-        self.sessions = app.session_interface.get_signing_serializer(app)
+        self.sessions = ShortValueSerializer.like(app.session_interface.get_signing_serializer(app))
         self.session_max_age = int(app.permanent_session_lifetime.total_seconds())
         self.session_cookie = app.session_interface.get_cookie_name(app)
         self.cookie_options = _session_cookie_options(app)
         self.skip_cookies = {AUTHOR_COOKIE, app.config.get("REMEMBER_COOKIE_NAME", "remember_token")}
         # Flask-WTF's own token format, so its validation on POST accepts what is issued here.
         self.csrf_key = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-        self.tokens = URLSafeTimedSerializer(app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key,
-                                             salt="wtf-csrf-token")
+        self.tokens = ShortValueSerializer(app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key,
+                                           salt="wtf-csrf-token")
 
     def __call__(self, environ, start_response):
         started = time.perf_counter()
@@ -123,6 +125,24 @@ class PageCacheFront:
         body = self.tokens.dumps(csrf_secret).encode().join(page.parts)
         headers.append(("Content-Length", str(len(body))))
         return "200 OK", headers, body
+
+
+class ShortValueSerializer(URLSafeTimedSerializer):
+    """Flask's and Flask-WTF's serializer for values of a few dozen bytes (a CSRF secret).
+
+    It leaves out the zlib attempt, which cannot shorten such a value yet cost more than the
+    signature (a new reader's hit signs two). What it writes is the library's uncompressed form,
+    which Flask's and Flask-WTF's `loads` read.
+    """
+
+    def dump_payload(self, obj) -> bytes:
+        return base64_encode(super(URLSafeSerializerMixin, self).dump_payload(obj))
+
+    @classmethod
+    def like(cls, other: URLSafeTimedSerializer) -> "ShortValueSerializer":
+        """The same keys, salt, value format and signer as `other` (Flask's session serializer)."""
+        return cls(other.secret_keys, salt=other.salt, serializer=other.serializer,
+                   serializer_kwargs=other.serializer_kwargs, signer=other.signer, signer_kwargs=other.signer_kwargs)
 
 
 def _session_cookie_options(app: Flask) -> dict:
