@@ -152,6 +152,9 @@ class ProductionConfig(Config):
         if "SITE_URL" not in os.environ:
             app.logger.warning("SITE_URL is not set: links in mails will point to %s.",
                                app.config["SITE_URL"])
+        if not app.config.get("REDIS_URL"):
+            app.logger.warning("REDIS_URL is not set: each worker process keeps its own rate-limit "
+                               "counts, so with N workers a client gets up to N times each limit.")
 
 
 CONFIGS = {

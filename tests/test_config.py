@@ -39,3 +39,13 @@ def test_production_cookies_are_secure():
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.mark.parametrize("redis_url, warned", [(None, True), ("redis://127.0.0.1:6379/0", False)])
+def test_production_warns_that_without_redis_each_worker_counts_its_own_limits(caplog, redis_url, warned):
+    from flask import Flask
+
+    app = Flask("prod")
+    app.config.update(SECRET_KEY="x" * 32, SITE_URL="https://blog.example", REDIS_URL=redis_url)
+    ProductionConfig.init_app(app)
+    assert ("each worker process keeps its own rate-limit counts" in caplog.text) is warned
