@@ -55,6 +55,10 @@ class Config:
     SESSION_PROTECTION = "basic"  # Flask-Login: a changed IP/browser marks the session not fresh
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, so a form left open for hours still posts
 
+    # Pages answered from the page cache are logged by the proxy in front (README, Logs), as a
+    # proxy cache's hits would be; the app's own line costs a fifth of a hit's throughput.
+    LOG_CACHE_HITS = _env_bool("LOG_CACHE_HITS")
+
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
 

@@ -4,7 +4,8 @@ A reader qualifies when they send no log-in or commenter cookie and their sessio
 but a CSRF secret. Everything else, and every miss, goes on to Flask, which renders the page and
 offers it for caching (`blog.page_cache`); this layer stores it with its final headers. A hit
 still gets what Flask would have given it: the reader's own CSRF token (and a session cookie for
-a new reader), a fresh CSP nonce, ETag/304 and the request log line.
+a new reader), a fresh CSP nonce, ETag/304 and the X-Request-Id header; the proxy in front logs it,
+as it would a proxy cache's hit (the app's own line with LOG_CACHE_HITS).
 """
 
 import hashlib
@@ -39,6 +40,7 @@ class PageCacheFront:
         self.session_max_age = int(app.permanent_session_lifetime.total_seconds())
         self.session_cookie = app.session_interface.get_cookie_name(app)
         self.cookie_options = _session_cookie_options(app)
+        self.log_hits = app.config.get("LOG_CACHE_HITS", False)
         self.skip_cookies = {AUTHOR_COOKIE, app.config.get("REMEMBER_COOKIE_NAME", "remember_token")}
         # Flask-WTF's own token format, so its validation on POST accepts what is issued here.
         self.csrf_key = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
@@ -54,8 +56,9 @@ class PageCacheFront:
         request_id = request_log.request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))
         headers.append(("X-Request-Id", request_id))
         start_response(status, headers)
-        path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")  # WSGI's str
-        request_log.log_request(request_id, environ["REQUEST_METHOD"], path, int(status[:3]), started)
+        if self.log_hits:
+            path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")  # WSGI's str
+            request_log.log_request(request_id, environ["REQUEST_METHOD"], path, int(status[:3]), started)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
     def _through_flask(self, environ, start_response):

@@ -162,14 +162,32 @@ def test_head_of_a_cached_page_has_headers_and_no_body(app, post):
     assert int(response.headers["Content-Length"]) > 1000 and response.get_data() == b""
 
 
-def test_cached_hits_are_logged_with_the_proxy_request_id(app, post, caplog):
+def _request_log_lines(caplog) -> list[dict]:
+    return [json.loads(r.getMessage()) for r in caplog.records if r.name == "blog.requests"]
+
+
+def test_cached_hits_carry_the_proxy_request_id_for_its_log_and_leave_the_app_log_alone(app, post, caplog):
     app.test_client().get(post_url(post))
     with caplog.at_level(logging.INFO, logger="blog.requests"):
         hit = app.test_client().get(post_url(post), headers={"X-Request-Id": "proxy42"})
-    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "blog.requests"]
+        app.test_client().get("/login", headers={"X-Request-Id": "proxy43"})  # Flask's answers are logged
     assert hit.headers["X-Page-Cache"] == "hit" and hit.headers["X-Request-Id"] == "proxy42"
-    assert lines[-1] | {"duration_ms": 0} == {"event": "request", "request_id": "proxy42", "method": "GET",
-                                               "path": post_url(post), "status": 200, "duration_ms": 0}
+    assert [line["request_id"] for line in _request_log_lines(caplog)] == ["proxy43"]
+
+
+def test_cached_hits_are_logged_by_the_app_when_asked(app_factory, caplog):
+    app = app_factory(LOG_CACHE_HITS=True)
+    with app.test_request_context():
+        save_settings({"comment_flood_seconds": 0})
+        db.session.commit()
+        url = post_url(make_post())
+    app.test_client().get(url)
+    with caplog.at_level(logging.INFO, logger="blog.requests"):
+        hit = app.test_client().get(url, headers={"X-Request-Id": "proxy42"})
+    assert hit.headers["X-Page-Cache"] == "hit"
+    assert _request_log_lines(caplog)[-1] | {"duration_ms": 0} == {
+        "event": "request", "request_id": "proxy42", "method": "GET", "path": url, "status": 200,
+        "duration_ms": 0}
 
 
 def test_every_cached_page_shape_is_answered_in_front_of_flask(app, post):
