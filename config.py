@@ -68,6 +68,9 @@ class Config:
     CACHE_TYPE = "RedisCache" if REDIS_URL else "extensions.InProcessPageStore"
     CACHE_REDIS_URL = REDIS_URL
     CACHE_DEFAULT_TIMEOUT = 300
+    # How long a worker may answer cached pages from a content version it read, and how long a
+    # change waits after its commit before answering (blog.page_cache): every server must agree.
+    PAGE_CACHE_VERSION_LEASE_MS = float(os.environ.get("PAGE_CACHE_VERSION_LEASE_MS", "5"))
     # Without REDIS_URL each worker keeps whole pages (~60 KB each, up to 150 KB): bound their number.
     CACHE_THRESHOLD = int(os.environ.get("CACHE_THRESHOLD", "64"))
     # Several blogs (or test runs) can share one Redis when each has its own prefixes.

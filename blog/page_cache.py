@@ -1,18 +1,23 @@
 """Whole-page caching for anonymous readers, checked against one version row in the database.
 
 Any change a public page could show (an approved comment, a post, a setting, a like) bumps the
-version in the same transaction, so every app server sees it at once and a cached page is never
-stale. Flask renders a page and marks it here; `blog.page_cache_front`, in front of Flask, stores
-it and serves the stored copies. The CSRF token and the CSP nonce are cut out before a page is stored, and each
-reader gets their own.
+version in the same transaction. Flask renders a page and marks it here; `blog.page_cache_front`,
+in front of Flask, stores it and serves the stored copies. The CSRF token and the CSP nonce are
+cut out before a page is stored, and each reader gets their own.
+
+Under load a worker reads the version once per lease (PAGE_CACHE_VERSION_LEASE_MS), not once per
+page; a change waits out the lease after its commit before it answers. So every lease that began
+before the commit has ended by the time anyone can have heard of the change, from that answer or
+from whoever saw it: a request sent after that reads the new version, on every app server.
 """
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, has_app_context, request, session
 from sqlalchemy.orm import Session
 from werkzeug.http import http_date
 
@@ -20,6 +25,7 @@ from blog import bp
 from blog.commenters import AUTHOR_COOKIE
 from blog.models import Comment, CommentLike, Post, PostLike, Setting, SiteState, Term
 from blog.read_only import READ_ONLY_ENDPOINTS  # imported first: its hook must procure the connection
+from config import Config
 from extensions import db
 from security import csp_nonce
 
@@ -134,3 +140,26 @@ def bump_content_version(session: Session) -> None:
         sa.update(SiteState).where(SiteState.id == 1)
         .values(content_version=SiteState.content_version + 1, changed_at=sa.func.now())
     )
+    session.info[_VERSION_BUMPED] = True
+
+
+_VERSION_BUMPED = "blog.page_cache.version_bumped"
+
+
+def version_lease_seconds() -> float:
+    """PAGE_CACHE_VERSION_LEASE_MS of the running app (or the default outside one), in seconds."""
+    lease_ms = (current_app.config["PAGE_CACHE_VERSION_LEASE_MS"] if has_app_context()
+                else Config.PAGE_CACHE_VERSION_LEASE_MS)
+    return lease_ms / 1000
+
+
+@sa.event.listens_for(Session, "after_commit")
+def outwait_version_leases(session: Session) -> None:
+    """After a commit that bumped the version, let every lease on the old version run out."""
+    if session.info.pop(_VERSION_BUMPED, False):
+        time.sleep(version_lease_seconds())
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def forget_rolled_back_bump(session: Session) -> None:
+    session.info.pop(_VERSION_BUMPED, None)

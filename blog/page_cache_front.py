@@ -34,7 +34,7 @@ class PageCacheFront:
     def __init__(self, app: Flask, wsgi_app):
         self.wsgi_app = wsgi_app
         with app.app_context():
-            self.versions = VersionReader(db.engine)
+            self.versions = VersionReader(db.engine, page_cache.version_lease_seconds())
             self.store = cache.cache
         self.sessions = ShortValueSerializer.like(app.session_interface.get_signing_serializer(app))
         self.session_max_age = int(app.permanent_session_lifetime.total_seconds())
@@ -158,13 +158,16 @@ def _session_cookie_options(app: Flask) -> dict:
 
 
 class VersionReader:
-    """Reads the content version on a connection of each thread's own, kept open between reads.
+    """Reads the content version on a connection of each thread's own, kept open between reads,
+    and answers from the last read for the lease's length (see blog.page_cache).
 
     A pooled connection costs a ping on checkout and a rollback on return (two more round trips on
     PostgreSQL) around a one-row read; a kept autocommit connection costs the read alone.
     """
 
-    def __init__(self, engine: sa.Engine):
+    def __init__(self, engine: sa.Engine, lease_seconds: float, clock=time.monotonic):
+        self.lease_seconds, self.clock = lease_seconds, clock
+        self.leased = (0, float("-inf"))  # (version, when the lease ends)
         self.engine = engine
         self.sql = str(page_cache.VERSION_QUERY.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
         # One in-memory SQLite database lives in one shared connection: it cannot be kept apart.
@@ -175,7 +178,17 @@ class VersionReader:
         sa.event.listen(engine, "engine_disposed", lambda _engine: self.close_all())
 
     def read(self) -> int | None:
-        """The current content version, or None when the database cannot say (Flask answers then)."""
+        """The content version, or None when the database cannot say (Flask answers then)."""
+        version, lease_ends = self.leased
+        asked_at = self.clock()  # before the read: its snapshot is no older than this
+        if asked_at < lease_ends:
+            return version
+        version = self._read_now()
+        if version is not None:
+            self.leased = (version, asked_at + self.lease_seconds)
+        return version
+
+    def _read_now(self) -> int | None:
         try:
             connection = self._connection()
         except Exception:  # noqa: BLE001  (any connect failure: Flask's error pages answer instead)

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -9,7 +10,8 @@ import sqlalchemy as sa
 from auth.models import User
 from blog.models import Comment
 from blog.moderation import set_comment_status
-from blog.page_cache import CachedPage
+from blog.page_cache import CachedPage, bump_content_version
+from blog.page_cache_front import VersionReader
 from blog.permalinks import post_url
 from blog.settings import save_settings
 from extensions import cache, db
@@ -55,6 +57,45 @@ def test_approving_a_comment_shows_at_once_to_cached_readers(app, post):
     page = reader.get(post_url(post))
     assert page.headers["X-Page-Cache"] == "miss"
     assert "Soon visible" in page.get_data(as_text=True)
+
+
+def test_a_change_waits_out_the_version_lease_so_that_the_next_request_sees_it(app_factory):
+    app = app_factory(PAGE_CACHE_VERSION_LEASE_MS=1000)
+    with app.test_request_context():
+        post = make_post()
+        held = make_comment(post, status="pending", body="Shown after the lease")
+        url = post_url(post)
+        reader = app.test_client()
+        reader.get(url)
+        assert reader.get(url).headers["X-Page-Cache"] == "hit"  # the front now holds a lease
+        started = time.monotonic()
+        set_comment_status(held, "approved", None)
+        db.session.commit()
+        assert time.monotonic() - started >= 1.0
+        assert "Shown after the lease" in reader.get(url).get_data(as_text=True)
+
+
+def test_a_commit_that_changes_no_public_page_does_not_wait(app_factory):
+    app = app_factory(PAGE_CACHE_VERSION_LEASE_MS=1000)
+    with app.test_request_context():
+        post = make_post()
+        started = time.monotonic()
+        make_comment(post, status="pending", body="Held")
+        db.session.commit()
+        assert time.monotonic() - started < 0.5
+
+
+def test_the_version_reader_answers_from_its_lease_until_it_ends(app, post):
+    now = [100.0]
+    reader = VersionReader(db.engine, 0.5, clock=lambda: now[0])
+    first = reader.read()
+    bump_content_version(db.session)
+    db.session.commit()
+    now[0] += 0.49
+    assert reader.read() == first
+    now[0] += 0.01
+    assert reader.read() == first + 1
+    reader.close_all()
 
 
 @pytest.mark.parametrize("change", ["setting", "post", "comment edit", "comment removal"])
