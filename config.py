@@ -19,6 +19,20 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_milliseconds(name: str, default: float) -> float:
+    """A duration in milliseconds, 0 or more; anything else stops the app with the setting's name."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        milliseconds = float(value)
+    except ValueError:
+        milliseconds = -1.0
+    if not 0 <= milliseconds < float("inf"):
+        raise RuntimeError(f"{name} must be a number of milliseconds, 0 or more (got {value!r}).")
+    return milliseconds
+
+
 def _development_secret_key(instance_path: str) -> str:
     """A random key made once per checkout and kept in the instance folder."""
     key_file = Path(instance_path) / "secret_key"
@@ -70,7 +84,7 @@ class Config:
     CACHE_DEFAULT_TIMEOUT = 300
     # How long a worker may answer cached pages from a content version it read, and how long a
     # change waits after its commit before answering (blog.page_cache): every server must agree.
-    PAGE_CACHE_VERSION_LEASE_MS = float(os.environ.get("PAGE_CACHE_VERSION_LEASE_MS", "5"))
+    PAGE_CACHE_VERSION_LEASE_MS = _env_milliseconds("PAGE_CACHE_VERSION_LEASE_MS", 5.0)
     # Without REDIS_URL each worker keeps whole pages (~60 KB each, up to 150 KB): bound their number.
     CACHE_THRESHOLD = int(os.environ.get("CACHE_THRESHOLD", "64"))
     # Several blogs (or test runs) can share one Redis when each has its own prefixes.

@@ -3,7 +3,7 @@
 import pytest
 
 from app import create_app
-from config import CONFIGS, ProductionConfig, config_for_environment
+from config import CONFIGS, ProductionConfig, _env_milliseconds, config_for_environment
 
 
 def test_blog_env_chooses_settings(monkeypatch):
@@ -49,3 +49,17 @@ def test_production_warns_that_without_redis_each_worker_counts_its_own_limits(c
     app.config.update(SECRET_KEY="x" * 32, SITE_URL="https://blog.example", REDIS_URL=redis_url)
     ProductionConfig.init_app(app)
     assert ("each worker process keeps its own rate-limit counts" in caplog.text) is warned
+
+
+@pytest.mark.parametrize("value", ["-1", "five", "nan", "inf"])
+def test_a_lease_that_is_not_milliseconds_stops_the_app_with_its_name(monkeypatch, value):
+    monkeypatch.setenv("PAGE_CACHE_VERSION_LEASE_MS", value)
+    with pytest.raises(RuntimeError, match="PAGE_CACHE_VERSION_LEASE_MS must be a number of milliseconds"):
+        _env_milliseconds("PAGE_CACHE_VERSION_LEASE_MS", 5.0)
+
+
+def test_a_lease_in_milliseconds_is_taken(monkeypatch):
+    monkeypatch.setenv("PAGE_CACHE_VERSION_LEASE_MS", "0")
+    assert _env_milliseconds("PAGE_CACHE_VERSION_LEASE_MS", 5.0) == 0.0
+    monkeypatch.delenv("PAGE_CACHE_VERSION_LEASE_MS")
+    assert _env_milliseconds("PAGE_CACHE_VERSION_LEASE_MS", 5.0) == 5.0
