@@ -219,8 +219,6 @@ def test_cached_hits_carry_the_proxy_request_id_for_its_log_and_leave_the_app_lo
 def test_cached_hits_are_logged_by_the_app_when_asked(app_factory, caplog):
     app = app_factory(LOG_CACHE_HITS=True)
     with app.test_request_context():
-        save_settings({"comment_flood_seconds": 0})
-        db.session.commit()
         url = post_url(make_post())
     app.test_client().get(url)
     with caplog.at_level(logging.INFO, logger="blog.requests"):
