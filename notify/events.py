@@ -107,31 +107,22 @@ def post_published(post: Post) -> None:
             )
 
 
-# Built once: every new comment asks, and building the statement costs more than running it.
-_OWNERS = (
-    sa.select(User.id, User.email)
-    .where(User.is_admin.is_(True), User.email.is_not(None), User.email != "")
+# Who hears about comments: administrators with an email address, except the comment's author.
+_OWNERS = mailer.LaterMails(
+    sa.select(User.email)
+    .where(User.is_admin.is_(True), User.email.is_not(None), User.email != "", User.id != sa.bindparam("author_id"))
     .order_by(User.id)
 )
-
-
-def owners() -> list[sa.Row]:
-    """Who hears about comments: the id and address of administrators with an email address."""
-    return list(db.session.execute(_OWNERS))
 
 
 def _mail_owners(comment: Comment, *, held: bool) -> None:
     post = db.session.get(Post, comment.post_id)
     title = current_app.config["BLOG_TITLE"]
     subject = f"[{title}] {'Please moderate' if held else 'Comment'}: “{post.title}”"
-    signed = bool(get_setting("signed_moderation_links"))
+    data = {"comment_id": comment.id, "held": held, "signed": bool(get_setting("signed_moderation_links"))}
     with db.session.no_autoflush:  # who to tell depends on none of the caller's pending writes
-        recipients = owners()
-    for owner in recipients:
-        if comment.user_id == owner.id:
-            continue  # nobody needs to hear about their own comment
-        mailer.enqueue_later(owner.email, subject, "owner_comment", comment_id=comment.id, held=held,
-                             signed=signed)
+        # Ids start at 1: a guest's comment (no user) leaves out nobody.
+        mailer.enqueue_later(_OWNERS, subject, "owner_comment", data, author_id=comment.user_id or 0)
 
 
 def owner_comment_context(data: dict) -> dict | None:

@@ -67,20 +67,33 @@ def enqueue(
     return message
 
 
-# Built once, and run at once rather than at the next flush: the unit of work costs more than the insert.
-_INSERT_LATER = sa.insert(OutboxMessage.__table__)
+class LaterMails:
+    """The INSERT…SELECT that queues a mail to each address a SELECT returns, for enqueue_later.
+
+    Built once, at import: building the statement costs more than running it, and one statement
+    queues the mail for every recipient, where a query and an INSERT each would take a round trip more.
+    """
+
+    _FIXED = {"body_text": "", "body_html": "", "headers": AUTOMATIC, "status": "pending", "attempts": 0,
+              "last_error": ""}
+
+    def __init__(self, recipients: sa.Select):
+        table = OutboxMessage.__table__
+        columns = ["subject", "template", "template_data", "next_attempt_at", "created_at", *self._FIXED]
+        values = [sa.bindparam("next_attempt_at" if name == "created_at" else name, type_=table.c[name].type)
+                  for name in columns]
+        self.statement = sa.insert(table).from_select(["to_addr", *columns], recipients.add_columns(*values))
 
 
-def enqueue_later(to: str, subject: str, template_name: str, **data) -> None:
-    """Like enqueue, but the sender writes the bodies (notify.sender.write_bodies) from JSON data.
+def enqueue_later(recipients: LaterMails, subject: str, template_name: str, data: dict, **recipient_filter) -> None:
+    """Queue a mail to each of `recipients` (their SELECT's parameters in recipient_filter); the
+    sender writes the bodies (notify.sender.write_bodies) from the JSON data.
 
-    For mails a reader's request causes: the row still goes in with the caller's transaction, so no
+    For mails a reader's request causes: the rows still go in with the caller's transaction, so no
     mail is lost, but the request pays for one INSERT, not for rendering and signing links.
     """
-    db.session.execute(_INSERT_LATER, {
-        "to_addr": to, "subject": _one_line(subject), "body_text": "", "body_html": "",
-        "headers": AUTOMATIC, "next_attempt_at": utcnow(),
-        "template": template_name, "template_data": data})
+    db.session.execute(recipients.statement, LaterMails._FIXED | recipient_filter | {
+        "subject": _one_line(subject), "template": template_name, "template_data": data, "next_attempt_at": utcnow()})
 
 
 def render_bodies(template_name: str, context: dict) -> tuple[str, str]:

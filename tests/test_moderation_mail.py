@@ -107,6 +107,13 @@ def test_spam_and_trash_comments_mail_nobody_and_own_comments_are_not_reported(m
     assert deliver() == []
 
 
+def test_an_admins_own_comment_still_mails_the_other_admins(mail_app, deliver):
+    owner = _owner()
+    make_user(email="second-admin@example.com", is_admin=True)
+    _submit(make_comment(make_post(), status="pending", user_id=owner.id))
+    assert [m["To"] for m in deliver()] == ["second-admin@example.com"]
+
+
 def test_owner_mail_is_queued_with_the_comment_and_written_when_sent(mail_app, deliver):
     _owner()
     comment = _held_comment(make_post(title="Hating to network"))
