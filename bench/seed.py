@@ -2,6 +2,7 @@
 
 import json
 import random
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -97,8 +98,15 @@ def make_commented_post(slug: str, count: int, seed: int = 1) -> Post:
     return post
 
 
+def _address_of(email: str) -> str:
+    """Each author writes from an address of their own, as on a real blog (the planner's statistics
+    see as many addresses as authors, not one address for every comment)."""
+    n = zlib.crc32(email.encode())
+    return f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+
+
 def _row(post, id_, parent, root, depth, name, email, url, body, created) -> dict:
     return {"id": id_, "post_id": post.id, "parent_id": parent, "root_id": root, "depth": depth,
-            "author_name": name, "author_email": email, "author_url": url, "author_ip": "127.0.0.1",
+            "author_name": name, "author_email": email, "author_url": url, "author_ip": _address_of(email),
             "user_agent": "bench", "body": body, "status": "approved", "status_reason": "",
             "comment_type": "comment", "created_at": created, "updated_at": created, "like_count": 0}

@@ -202,11 +202,13 @@ def _history_query(by_account: bool) -> sa.Select:
 
     def recent_from(column, key: str) -> sa.ScalarSelect:
         # Counted rather than EXISTS: a count is costed for every row it reads, so no plan walks the
-        # whole table hoping to stop at a first match, not even PostgreSQL's generic plan for a
-        # prepared statement (it guesses that an address has thousands of comments). Either index
-        # it may pick reads the flood interval only.
-        return sa.select(sa.func.count()).where(column == sa.bindparam(key), Comment.created_at >= since) \
-            .scalar_subquery()
+        # whole table hoping to stop at a first match. The interval is asked as (column, created_at)
+        # >= (value, since), which only an index on both (column first) can serve: PostgreSQL's
+        # statistics, older than the busy minute, took `created_at >= since` for empty and walked
+        # every recent comment of the blog through the created_at index.
+        value = sa.bindparam(key)
+        return sa.select(sa.func.count()).where(
+            column == value, sa.tuple_(column, Comment.created_at) >= sa.tuple_(value, since)).scalar_subquery()
 
     return sa.select(
         sa.exists().where(

@@ -211,6 +211,25 @@ def test_rule_checks_read_comments_by_index_whatever_the_statistics(app, client,
     assert "SCAN comments" not in plan and "Seq Scan on comments" not in plan, plan
 
 
+def test_flood_control_reads_one_address_whatever_the_statistics(app, client, post):
+    # Statistics gathered before a busy minute know none of its comments: PostgreSQL then took the
+    # interval for empty and read every recent comment through the created_at index.
+    make_commented_post("before-the-rush", 300, seed=5)
+    db.session.execute(sa.text("ANALYZE"))
+    now = utcnow()
+    db.session.execute(sa.insert(Comment), [
+        {"post_id": post.id, "depth": 0, "author_name": f"Rush {n}", "author_email": f"rush{n}@example.com",
+         "author_ip": f"198.51.{n // 250}.{n % 250}", "body": f"Rush {n}", "status": "pending", "created_at": now}
+        for n in range(500)])
+    save_settings({"comment_flood_seconds": 15})
+    db.session.commit()
+    statements = statements_during(app, lambda: submit_comment(client, post, comment="In the rush."))
+    [rule_checks] = [(s, p) for s, p in statements if "comments.body_hash = " in s]
+    plan = query_plan(*rule_checks)
+    assert "ix_comments_created" not in plan, plan
+    assert "SCAN comments" not in plan and "Seq Scan on comments" not in plan, plan
+
+
 def test_flood_control_refuses_a_second_comment_within_the_interval(client, post):
     save_settings({"comment_flood_seconds": 15})
     db.session.commit()
