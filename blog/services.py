@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.functions import FunctionElement
 
 from auth.models import User
 from blog.models import Comment, Post, text_hash
@@ -93,8 +94,6 @@ def submit_comment(post: Post, data: CommentInput) -> Comment:
         status=status,
         status_reason=reason,
     )
-    if parent is None:
-        _make_own_root(comment)
     if status == "approved":
         _count_approved(post, comment, +1)
     events.comment_submitted(comment)
@@ -104,27 +103,58 @@ def submit_comment(post: Post, data: CommentInput) -> Comment:
     return comment
 
 
-# The new comment is written with Core statements, built once and run at once: the ORM's unit of
-# work costs several times what the INSERT and UPDATE take. A pending comment changes no public
-# page; an approved one changes its post's counters too, which the page cache sees at the commit.
-_INSERT_COMMENT = sa.insert(Comment.__table__).returning(*Comment.__table__.columns)
-_ROOT_IS_SELF = sa.update(Comment.__table__).where(Comment.__table__.c.id == sa.bindparam("comment_id")).values(
-    root_id=Comment.__table__.c.id, updated_at=Comment.__table__.c.updated_at)  # not an edit
+class NextCommentId(FunctionElement):
+    """The id the next comment gets, as a column of the INSERT that writes it: a top-level comment
+    heads its own thread (root_id is its id), known in the same statement, not by an UPDATE after."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(NextCommentId, "postgresql")
+def _next_comment_id_postgresql(_element, _compiler, **_kw) -> str:
+    return "nextval(pg_get_serial_sequence('comments', 'id'))"
+
+
+@compiles(NextCommentId, "sqlite")
+def _next_comment_id_sqlite(_element, _compiler, **_kw) -> str:
+    # What SQLite itself picks for a rowid (no AUTOINCREMENT); read under the INSERT's write lock.
+    return "(SELECT coalesce(max(comments.id), 0) + 1 FROM comments)"
+
+
+def _insert_comment_statement() -> sa.Insert:
+    """INSERT…SELECT of one comment, from bound parameters named after its columns.
+
+    Core, built once and run at once: the ORM's unit of work costs several times what the INSERT
+    takes. Numbers are cast to their columns' types, which a SELECT list does not tell PostgreSQL (a
+    NULL would arrive as text); texts are not, as a cast would cut a too-long one short where the
+    INSERT refuses it.
+    """
+    table = Comment.__table__
+    given = ["post_id", "parent_id", "depth", "author_name", "author_email", "author_url", "author_ip",
+             "user_agent", "user_id", "provider", "author_avatar_url", "body", "body_hash", "status", "status_reason"]
+    new = sa.select(NextCommentId().label("id")).subquery("new")
+    values = [sa.bindparam(name) if isinstance(table.c[name].type, sa.String) else
+              sa.cast(sa.bindparam(name), table.c[name].type) for name in given]
+    root = sa.func.coalesce(sa.cast(sa.bindparam("root_id"), sa.Integer), new.c.id)
+    return sa.insert(table).from_select(["id", "root_id", *given], sa.select(new.c.id, root, *values)) \
+        .returning(*table.columns)
+
+
+_INSERT_COMMENT = _insert_comment_statement()
 
 
 def _insert(**values) -> Comment:
-    """INSERT a comment; it comes back as if loaded, in the session (defaults filled in by the statement)."""
+    """INSERT a comment; it comes back as if loaded, in the session (defaults filled in by the statement).
+
+    A pending comment changes no public page; an approved one changes its post's counters too,
+    which the page cache sees at the commit.
+    """
     row = db.session.execute(_INSERT_COMMENT, values).one()
     comment = Comment(**row._asdict())
     make_transient_to_detached(comment)  # it is in the database: the session takes it as loaded, not new
     db.session.add(comment)
     return comment
-
-
-def _make_own_root(comment: Comment) -> None:
-    """A top-level comment heads its own thread, which only its id (known after the INSERT) can say."""
-    db.session.execute(_ROOT_IS_SELF, {"comment_id": comment.id})
-    set_committed_value(comment, "root_id", comment.id)
 
 
 def _commit_keeping_values() -> None:

@@ -41,6 +41,7 @@ def test_first_time_guest_comment_is_held_and_shown_only_to_its_author(app, clie
     (comment,) = stored()
     assert comment.status == "pending"
     assert comment.status_reason == "first comment from this author"
+    assert comment.root_id == comment.id and comment.depth == 0  # heads its own thread
     assert response.headers["Location"].endswith(post_url(post, _anchor=f"comment-{comment.id}"))
     own_view = page_soup(client.get(post_url(post)))
     assert "My first words here." in own_view.select_one(f"#comment-{comment.id}").get_text()
@@ -228,6 +229,17 @@ def test_flood_control_reads_one_address_whatever_the_statistics(app, client, po
     plan = query_plan(*rule_checks)
     assert "ix_comments_created" not in plan, plan
     assert "SCAN comments" not in plan and "Seq Scan on comments" not in plan, plan
+
+
+def test_new_comments_take_the_next_ids_even_after_the_newest_was_deleted(client, post):
+    submit_comment(client, post, comment="First.")
+    submit_comment(client, post, comment="Second.", ip="198.51.100.7")
+    first, second = stored()
+    db.session.delete(second)
+    db.session.commit()
+    submit_comment(client, post, comment="Third.", ip="198.51.100.8")
+    third = stored()[-1]
+    assert third.id > first.id and third.root_id == third.id
 
 
 def test_flood_control_refuses_a_second_comment_within_the_interval(client, post):
