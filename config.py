@@ -76,7 +76,7 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
 
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory-swept://"  # extensions.InProcessLimitStore
     COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "10 per minute; 100 per hour")
     RATELIMIT_HEADERS_ENABLED = True
     CACHE_TYPE = "RedisCache" if REDIS_URL else "extensions.InProcessPageStore"
@@ -138,7 +138,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "memory-swept://"
     CACHE_TYPE = "extensions.InProcessPageStore"
     CACHE_REDIS_URL = None
     REDIS_URL = None
