@@ -89,7 +89,7 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--big", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=100)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=None, help="default: production's, one per core")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix=f"blog-memory-{args.db}-"))
     database_url = prepare_database(args.db, workdir)

@@ -52,11 +52,13 @@ def ensure_wrk() -> str:
 class Server:
     """A gunicorn serving one app on a free port of 127.0.0.1."""
 
-    def __init__(self, app: str, env: dict, workers: int, log: Path):
+    def __init__(self, app: str, env: dict, workers: int | None, log: Path):
+        """workers None: as many as deploy/gunicorn.conf.py starts in production."""
         self.port = free_port()
         self.log = log
         self.url = f"http://127.0.0.1:{self.port}"
-        env = os.environ | env | {"GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": str(workers)}
+        env = os.environ | env | {"GUNICORN_BIND": f"127.0.0.1:{self.port}"} | \
+            ({"GUNICORN_WORKERS": str(workers)} if workers else {})
         self.process = subprocess.Popen(
             [*GUNICORN_COMMAND, app], cwd=ROOT, env=env,
             stdout=subprocess.DEVNULL, stderr=log.open("w"), start_new_session=True)
@@ -176,7 +178,7 @@ def set_setting(database_url: str, **values) -> None:
                    capture_output=True)
 
 
-def run_database(kind: str, seconds: int, big: int, workers: int, wordpress: str | None = None) -> list[dict]:
+def run_database(kind: str, seconds: int, big: int, workers: int | None, wordpress: str | None = None) -> list[dict]:
     workdir = Path(tempfile.mkdtemp(prefix=f"blog-bench-{kind}-"))
     database_url = prepare_database(kind, workdir)
     rows: list[dict] = []
@@ -358,7 +360,8 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--big", type=int, default=100_000, help="comments on the largest post")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers, for the blog and the ceiling")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers, for the blog and the ceiling (default: production's, one per core)")
     parser.add_argument("--wordpress", metavar="URL",
                         help="WordPress's 200-comment post on this machine, measured beside the blog's")
     args = parser.parse_args()
