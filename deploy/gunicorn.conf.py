@@ -4,8 +4,8 @@
 # Put a reverse proxy (nginx) in front: it buffers slow clients, so sync workers suffice.
 # One worker per core: the blog's requests keep a CPU busy (PostgreSQL on the same host answers in
 # tens of microseconds), and every idle sync worker wakes for each new connection. On 2 cores, 2
-# workers served 4-16 % more requests a second than 4 and answered a lone POST 0.3 ms sooner
-# (README, Performance). With the database on another host, where workers wait longer, raise it.
+# workers served as many requests a second as 4 or more, up to 16 % more on PostgreSQL (README,
+# Production layout). With the database on another host, where workers wait longer, raise it.
 import multiprocessing
 import os
 
