@@ -1,17 +1,45 @@
 """`bench/run.py --wordpress`: the URL is checked before any load, and the ratios come from one run."""
 
+import json
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 import requests
 
-from bench.run import SEED_POST_ROW, WORDPRESS_ROW, check_wordpress, print_wordpress_ratios
+from bench.run import (
+    SEED_POST_ROW,
+    WORDPRESS_POST_ROW,
+    WORDPRESS_ROW,
+    check_wordpress,
+    print_wordpress_ratios,
+    wordpress_post_target,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class Answer(BaseHTTPRequestHandler):
+    """A stand-in for WordPress: a post with its comment form, and wp-comments-post.php."""
+
+    posts: list = []
+
     def do_GET(self):  # noqa: N802  (http.server's name)
-        self.send_response(200 if self.path == "/post/" else 404)
+        found = self.path in ("/post/", "/comment-post-target/")
+        self.send_response(200 if found else 404)
+        self.end_headers()
+        if found:
+            self.wfile.write(b"<input type='hidden' name='comment_post_ID' value='4' id='comment_post_ID' />")
+
+    def do_POST(self):  # noqa: N802
+        form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        Answer.posts.append((self.client_address[0], form))
+        self.send_response(302)
+        self.send_header("Location", "/comment-post-target/?unapproved=1")
         self.end_headers()
 
     def log_message(self, *args):
@@ -51,6 +79,33 @@ def test_the_ratios_are_printed_from_the_rows_of_one_run(capsys):
     assert "17.5x WordPress's requests per second" in line
     assert "alone 3.08 ms against 52.80 ms" in line
     assert "HTML 39.8% of WordPress's" in line
+
+
+def test_wordpress_posts_come_from_new_guests_at_addresses_of_their_own(local_site):
+    Answer.posts.clear()
+    target = local_site + "/comment-post-target/"
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "wordpress_post.py"), target, "--seconds", "0.5"],
+                          capture_output=True, text=True, check=True, cwd=ROOT)
+    result = json.loads(done.stdout)
+    assert result["statuses"] == {"302": len(Answer.posts)} and len(Answer.posts) >= 5
+    addresses = [address for address, _form in Answer.posts]
+    assert len(set(addresses)) == len(addresses) and all(a.startswith("127.") for a in addresses)
+    emails = [form["email"][0] for _address, form in Answer.posts]
+    assert len(set(emails)) == len(emails)
+    assert {form["comment_post_ID"][0] for _address, form in Answer.posts} == {"4"}
+
+
+def test_the_post_comparison_uses_the_setup_scripts_target_post_when_it_is_there(local_site):
+    assert wordpress_post_target(local_site + "/post/") == local_site + "/comment-post-target/"
+
+
+def test_the_post_ratio_is_printed_from_the_same_run(capsys):
+    rows = [{"page": SEED_POST_ROW, "rps": 630.0, "alone_ms": 3.1, "html_kb": 151.4},
+            {"page": WORDPRESS_ROW, "rps": 36.0, "alone_ms": 52.8, "ours_alone_ms": 3.08, "html_kb": 380.8},
+            {"page": "guest comment POST (rules on, held)", "alone_ms": 3.0},
+            {"page": WORDPRESS_POST_ROW, "alone_ms": 12.3}]
+    print_wordpress_ratios("sqlite", rows)
+    assert "3.00 ms against WordPress's 12.30 ms" in capsys.readouterr().out
 
 
 def test_without_wordpress_nothing_is_printed(capsys):
