@@ -74,15 +74,19 @@ class LaterMails:
     queues the mail for every recipient, where a query and an INSERT each would take a round trip more.
     """
 
+    # What every such mail starts with, written into the statement itself.
     _FIXED = {"body_text": "", "body_html": "", "headers": AUTOMATIC, "status": "pending", "attempts": 0,
               "last_error": ""}
 
     def __init__(self, recipients: sa.Select):
         table = OutboxMessage.__table__
-        columns = ["subject", "template", "template_data", "next_attempt_at", "created_at", *self._FIXED]
-        values = [sa.bindparam("next_attempt_at" if name == "created_at" else name, type_=table.c[name].type)
-                  for name in columns]
-        self.statement = sa.insert(table).from_select(["to_addr", *columns], recipients.add_columns(*values))
+        given = [sa.bindparam(name, type_=table.c[name].type)
+                 for name in ("subject", "template", "template_data", "next_attempt_at")]
+        created_at = sa.bindparam("next_attempt_at", type_=table.c.created_at.type)  # due as soon as written
+        fixed = [sa.literal(value, type_=table.c[name].type) for name, value in self._FIXED.items()]
+        self.statement = sa.insert(table).from_select(
+            ["to_addr", "subject", "template", "template_data", "next_attempt_at", "created_at", *self._FIXED],
+            recipients.add_columns(*given, created_at, *fixed))
 
 
 def enqueue_later(recipients: LaterMails, subject: str, template_name: str, data: dict, **recipient_filter) -> None:
@@ -92,7 +96,7 @@ def enqueue_later(recipients: LaterMails, subject: str, template_name: str, data
     For mails a reader's request causes: the rows still go in with the caller's transaction, so no
     mail is lost, but the request pays for one INSERT, not for rendering and signing links.
     """
-    db.session.execute(recipients.statement, LaterMails._FIXED | recipient_filter | {
+    db.session.execute(recipients.statement, recipient_filter | {
         "subject": _one_line(subject), "template": template_name, "template_data": data, "next_attempt_at": utcnow()})
 
 
