@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -133,9 +134,9 @@ def _percentile(output: str, label: str) -> float:
 POSTGRES_SOCKET_DIR = Path("/var/run/postgresql")
 
 
-def prepare_database(kind: str, workdir: Path) -> str:
+def prepare_database(kind: str, workdir: Path, name: str = "bench") -> str:
     if kind == "sqlite":
-        return f"sqlite:///{workdir / 'bench.sqlite'}"
+        return f"sqlite:///{workdir / name}.sqlite"
     name = f"bench_{uuid.uuid4().hex[:8]}"
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", f"CREATE DATABASE {name}"],
                    check=True)
@@ -186,25 +187,39 @@ def run_database(kind: str, seconds: int, big: int, workers: int | None, wordpre
         print(f"[{kind}] migrating and filling ({big:,} comments on the largest post) at {database_url}",
               file=sys.stderr)
         paths = seed(database_url, big)
+        floor_url = prepare_database(kind, workdir, name="post-floor")
         ceiling = Server("bench.ceiling:create_app()", {}, workers, workdir / "ceiling.log")
+        floor = Server("bench.post_floor:create_app()", {"DATABASE_URL": floor_url, "SECRET_KEY": "bench-secret"},
+                       workers, workdir / "post-floor.log")
         blog = Server("app:create_app()", blog_env(database_url), workers, workdir / "blog.log")
         try:
-            rows = measure(kind, blog, ceiling, paths, seconds, database_url, wordpress)
+            rows = measure(kind, Servers(blog, ceiling, floor), paths, seconds, database_url, wordpress)
             peak, private = blog.worker_memory_mb()
             for row in rows:
                 row["worker_mb"], row["worker_private_mb"] = peak, private
         finally:
-            blog.stop()
-            ceiling.stop()
+            for server in (blog, ceiling, floor):
+                server.stop()
     finally:
         drop_database(database_url)
+        if "floor_url" in locals():
+            drop_database(floor_url)
         shutil.rmtree(workdir, ignore_errors=True)
     return rows
 
 
-def measure(kind: str, blog: Server, ceiling: Server, paths: dict, seconds: int, database_url: str,
+@dataclass(frozen=True)
+class Servers:
+    blog: Server
+    ceiling: Server  # bench/ceiling.py: a fixed string, the most requests a second the stack serves
+    floor: Server  # bench/post_floor.py: the least time the stack takes for a guest comment POST
+
+
+def measure(kind: str, servers: Servers, paths: dict, seconds: int, database_url: str,
             wordpress: str | None = None) -> list[dict]:
     from bench.queries import count_queries, sequential_scans
+
+    blog, ceiling = servers.blog, servers.ceiling
 
     rows = [{"page": "ceiling: minimal Flask app", **wrk(ceiling.url + "/", seconds)}]
     set_setting(database_url, page_comments=False)  # all 200 on one page, as WordPress served them
@@ -238,7 +253,7 @@ def measure(kind: str, blog: Server, ceiling: Server, paths: dict, seconds: int,
                  for scan in sequential_scans(database_url, path, admin)]
         print(f"[{kind}] EXPLAIN of the hot comment queries at {paths['big']:,} comments: "
               + ("no sequential scan on comments" if not scans else "\n".join(scans)), file=sys.stderr)
-    rows += comment_posts(blog, paths["post_0"], seconds, wordpress and wordpress_post_target(wordpress))
+    rows += comment_posts(servers, paths["post_0"], seconds, wordpress and wordpress_post_target(wordpress))
     ceiling_rps = rows[0]["rps"]
     for row in rows:
         row["db"] = kind
@@ -248,6 +263,8 @@ def measure(kind: str, blog: Server, ceiling: Server, paths: dict, seconds: int,
 
 WORDPRESS_ROW = "WordPress: the same post, 200 comments"
 WORDPRESS_POST_ROW = "WordPress: guest POST (held), 1 connection"
+POST_FLOOR_ROW = "stack floor: the POST's 4 statements only"
+POST_FLOOR_PATH = "/posts/1/"  # bench/post_floor.py's post
 # The post setup_and_bench.sh makes for comment POSTs: the 200-comment post keeps its comments as they are.
 WORDPRESS_POST_TARGET = "/comment-post-target/"
 
@@ -313,25 +330,33 @@ def log_in_as_admin(blog: Server) -> str:
     return "; ".join(f"{name}={value}" for name, value in session.cookies.items())
 
 
-def comment_posts(blog: Server, path: str, seconds: int, wordpress_post: str | None = None) -> list[dict]:
-    """Guest comment POSTs at 16 connections, then alone; with a WordPress post to comment on, its
-    POSTs alone too, in turn with the blog's (three rounds), so that the ratio shares one moment."""
+def comment_posts(servers: Servers, path: str, seconds: int, wordpress_post: str | None = None) -> list[dict]:
+    """Guest comment POSTs at 16 connections, then alone, in turn with the stack's floor for the
+    same work (bench/post_floor.py) and, given a WordPress post to comment on, with WordPress's:
+    three rounds, so that the ratios share one moment."""
+    blog = servers.blog
     load = _posts([ROOT / "bench" / "comment_load.py", blog.url, path, "--threads", "16"], seconds)
     alone_seconds = max(2, seconds // 3)
-    ours, theirs = [], []
-    for _ in range(3 if wordpress_post else 1):
+    ours, floor, theirs = [], [], []
+    for _ in range(3):
         ours.append(_posts([ROOT / "bench" / "comment_load.py", blog.url, path, "--threads", "1"], alone_seconds))
+        floor.append(_posts([ROOT / "bench" / "comment_load.py", servers.floor.url, POST_FLOOR_PATH, "--threads", "1"],
+                            alone_seconds))
         if wordpress_post:
             theirs.append(_posts([ROOT / "bench" / "wordpress_post.py", wordpress_post], alone_seconds))
     rows = [{"page": "guest comment POST (rules on, held)", "rps": load["per_second"], "p50": load["p50_ms"],
              "p99": load["p99_ms"], "alone_ms": statistics.median(run["p50_ms"] for run in ours),
-             "errors": _not(303, [load, *ours]), "queries": None, "html_kb": None}]
+             "errors": _not(303, [load, *ours]), "queries": None, "html_kb": None},
+            _alone_post_row(POST_FLOOR_ROW, floor, 303)]
     if theirs:
-        alone = statistics.median(run["p50_ms"] for run in theirs)
-        rows.append({"page": WORDPRESS_POST_ROW, "rps": 1000 / alone, "p50": alone,
-                     "p99": max(run["p99_ms"] for run in theirs), "alone_ms": alone,
-                     "errors": _not(302, theirs), "queries": None, "html_kb": None})
+        rows.append(_alone_post_row(WORDPRESS_POST_ROW, theirs, 302))
     return rows
+
+
+def _alone_post_row(label: str, runs: list[dict], expected_status: int) -> dict:
+    alone = statistics.median(run["p50_ms"] for run in runs)
+    return {"page": label, "rps": 1000 / alone, "p50": alone, "p99": max(run["p99_ms"] for run in runs),
+            "alone_ms": alone, "errors": _not(expected_status, runs), "queries": None, "html_kb": None}
 
 
 def _posts(command: list, seconds: int) -> dict:
@@ -367,6 +392,7 @@ def print_table(rows: list[dict]) -> None:
               f"\"{paged[0]['page']}\" (same settings, measured in turn)")
     for kind in dict.fromkeys(r["db"] for r in rows):
         print_wordpress_ratios(kind, [r for r in rows if r["db"] == kind])
+        print_post_ratios(kind, [r for r in rows if r["db"] == kind])
     for kind in dict.fromkeys(r["db"] for r in rows):
         row = next(r for r in rows if r["db"] == kind)
         print(f"worker memory ({kind}): peak resident {row['worker_mb']:.1f} MB, of which private "
@@ -383,12 +409,20 @@ def print_wordpress_ratios(kind: str, rows: list[dict]) -> None:
           f"requests per second (target 10x); alone {wordpress['ours_alone_ms']:.2f} ms against "
           f"{wordpress['alone_ms']:.2f} ms, measured in turn (target under 5 ms); HTML "
           f"{ours['html_kb'] / wordpress['html_kb']:.1%} of WordPress's (target 40% at most)")
-    their_post = next((r for r in rows if r["page"] == WORDPRESS_POST_ROW), None)
-    if their_post:
-        our_post = next(r for r in rows if r["page"].startswith("guest comment POST"))
-        print(f"{kind}: a guest comment POST alone takes {our_post['alone_ms']:.2f} ms against WordPress's "
-              f"{their_post['alone_ms']:.2f} ms (new guests, held; measured in turn): "
-              f"{their_post['alone_ms'] / our_post['alone_ms']:.1f}x faster (target 4x)")
+
+
+def print_post_ratios(kind: str, rows: list[dict]) -> None:
+    """The guest POST alone: against the stack's floor for the same statements, and WordPress's."""
+    ours = next(r for r in rows if r["page"].startswith("guest comment POST"))
+    floor = next(r for r in rows if r["page"] == POST_FLOOR_ROW)
+    line = (f"{kind}: a guest comment POST alone takes {ours['alone_ms']:.2f} ms; the stack's floor for its "
+            f"statements {floor['alone_ms']:.2f} ms ({ours['alone_ms'] - floor['alone_ms']:+.2f} ms)")
+    wordpress = next((r for r in rows if r["page"] == WORDPRESS_POST_ROW), None)
+    if wordpress:
+        line += (f"; WordPress's {wordpress['alone_ms']:.2f} ms (new guests, held; measured in turn): "
+                 f"{wordpress['alone_ms'] / ours['alone_ms']:.1f}x faster (target 4x; the floor "
+                 f"{wordpress['alone_ms'] / floor['alone_ms']:.1f}x)")
+    print(line)
 
 
 def _opt(value, spec: str) -> str:

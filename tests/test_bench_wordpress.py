@@ -12,10 +12,12 @@ import pytest
 import requests
 
 from bench.run import (
+    POST_FLOOR_ROW,
     SEED_POST_ROW,
     WORDPRESS_POST_ROW,
     WORDPRESS_ROW,
     check_wordpress,
+    print_post_ratios,
     print_wordpress_ratios,
     wordpress_post_target,
 )
@@ -99,13 +101,21 @@ def test_the_post_comparison_uses_the_setup_scripts_target_post_when_it_is_there
     assert wordpress_post_target(local_site + "/post/") == local_site + "/comment-post-target/"
 
 
-def test_the_post_ratio_is_printed_from_the_same_run(capsys):
-    rows = [{"page": SEED_POST_ROW, "rps": 630.0, "alone_ms": 3.1, "html_kb": 151.4},
-            {"page": WORDPRESS_ROW, "rps": 36.0, "alone_ms": 52.8, "ours_alone_ms": 3.08, "html_kb": 380.8},
-            {"page": "guest comment POST (rules on, held)", "alone_ms": 3.0},
+def test_the_post_ratios_are_printed_from_the_same_run(capsys):
+    rows = [{"page": "guest comment POST (rules on, held)", "alone_ms": 3.0},
+            {"page": POST_FLOOR_ROW, "alone_ms": 2.5},
             {"page": WORDPRESS_POST_ROW, "alone_ms": 12.3}]
-    print_wordpress_ratios("sqlite", rows)
-    assert "3.00 ms against WordPress's 12.30 ms" in capsys.readouterr().out
+    print_post_ratios("sqlite", rows)
+    line = capsys.readouterr().out
+    assert "takes 3.00 ms; the stack's floor for its statements 2.50 ms (+0.50 ms)" in line
+    assert "WordPress's 12.30 ms" in line and "4.1x faster (target 4x; the floor 4.9x)" in line
+
+
+def test_without_wordpress_the_post_is_compared_with_the_floor_alone(capsys):
+    print_post_ratios("postgres", [{"page": "guest comment POST (rules on, held)", "alone_ms": 3.0},
+                                   {"page": POST_FLOOR_ROW, "alone_ms": 2.0}])
+    line = capsys.readouterr().out
+    assert "floor for its statements 2.00 ms (+1.00 ms)" in line and "WordPress" not in line
 
 
 def test_without_wordpress_nothing_is_printed(capsys):
