@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -86,6 +87,12 @@ class Server:
             peak = max(peak, int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
             private = max(private, private_mb(pid))
         return peak, private
+
+    def print_log_lines(self, containing: tuple[str, ...], unless: str, limit: int = 10) -> None:
+        """The first lines of its log that say what went wrong, to stderr (the log goes with the run)."""
+        lines = [line for line in self.log.read_text(errors="replace").splitlines()
+                 if any(text in line for text in containing) and unless not in line]
+        print("\n".join([f"{self.log.name}, {len(lines)} lines like these:", *lines[:limit]]), file=sys.stderr)
 
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -344,9 +351,12 @@ def comment_posts(servers: Servers, path: str, seconds: int, wordpress_post: str
                             alone_seconds))
         if wordpress_post:
             theirs.append(_posts([ROOT / "bench" / "wordpress_post.py", wordpress_post], alone_seconds))
+    errors = _not(303, [load, *ours])
+    if errors:
+        blog.print_log_lines(('"method": "POST"', "Traceback", "ERROR"), unless='"status": 303')
     rows = [{"page": "guest comment POST (rules on, held)", "rps": load["per_second"], "p50": load["p50_ms"],
              "p99": load["p99_ms"], "alone_ms": statistics.median(run["p50_ms"] for run in ours),
-             "errors": _not(303, [load, *ours]), "queries": None, "html_kb": None},
+             "errors": errors, "queries": None, "html_kb": None},
             _alone_post_row(POST_FLOOR_ROW, floor, 303)]
     if theirs:
         rows.append(_alone_post_row(WORDPRESS_POST_ROW, theirs, 302))
@@ -367,7 +377,13 @@ def _posts(command: list, seconds: int) -> dict:
 
 
 def _not(expected: int, runs: list[dict]) -> int:
-    return sum(n for run in runs for status, n in run["statuses"].items() if status != str(expected))
+    """How many answers were not `expected`; what they were goes to stderr, for the log of the run."""
+    others = Counter()
+    for run in runs:
+        others.update({status: n for status, n in run["statuses"].items() if status != str(expected)})
+    if others:
+        print(f"answers other than {expected}: {dict(others)}", file=sys.stderr)
+    return others.total()
 
 
 def _size_kb(url: str) -> float:

@@ -16,6 +16,7 @@ from bench.run import (
     SEED_POST_ROW,
     WORDPRESS_POST_ROW,
     WORDPRESS_ROW,
+    Server,
     check_wordpress,
     print_post_ratios,
     print_wordpress_ratios,
@@ -121,3 +122,14 @@ def test_without_wordpress_the_post_is_compared_with_the_floor_alone(capsys):
 def test_without_wordpress_nothing_is_printed(capsys):
     print_wordpress_ratios("sqlite", [{"page": SEED_POST_ROW, "rps": 630.0}])
     assert capsys.readouterr().out == ""
+
+
+def test_a_run_with_failed_posts_shows_the_servers_own_lines_about_them(tmp_path, capsys):
+    log = tmp_path / "blog.log"
+    log.write_text('{"method": "POST", "status": 303}\n{"method": "POST", "status": 503}\n'
+                   "Traceback (most recent call last):\n{\"method\": \"GET\", \"status\": 200}\n")
+    server = Server.__new__(Server)  # its log only: no gunicorn is started
+    server.log = log
+    server.print_log_lines(('"method": "POST"', "Traceback"), unless='"status": 303')
+    assert capsys.readouterr().err.splitlines() == [
+        "blog.log, 2 lines like these:", '{"method": "POST", "status": 503}', "Traceback (most recent call last):"]
