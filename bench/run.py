@@ -2,7 +2,8 @@
 
 Prints one table: requests per second, p50/p99 latency at 16 connections, each page's share of
 the stack's ceiling (a minimal Flask app under the same gunicorn settings), SQL queries per page,
-HTML size, and a worker's peak memory. Everything runs on 127.0.0.1 and stops by itself.
+HTML size, and a worker's peak memory; the guest comment POST alone beside the stack's floor for
+the same statements (bench/post_floor.py). Everything runs on 127.0.0.1 and stops by itself.
 With --wordpress URL (the 200-comment post of ../shared/bench/wordpress, already running), that
 post is driven right after the blog's own, and the targets' ratios are printed from the same run.
 """
@@ -189,6 +190,7 @@ def set_setting(database_url: str, **values) -> None:
 def run_database(kind: str, seconds: int, big: int, workers: int | None, wordpress: str | None = None) -> list[dict]:
     workdir = Path(tempfile.mkdtemp(prefix=f"blog-bench-{kind}-"))
     database_url = prepare_database(kind, workdir)
+    floor_url = None
     rows: list[dict] = []
     try:
         print(f"[{kind}] migrating and filling ({big:,} comments on the largest post) at {database_url}",
@@ -208,9 +210,8 @@ def run_database(kind: str, seconds: int, big: int, workers: int | None, wordpre
             for server in (blog, ceiling, floor):
                 server.stop()
     finally:
-        drop_database(database_url)
-        if "floor_url" in locals():
-            drop_database(floor_url)
+        for url in filter(None, (database_url, floor_url)):
+            drop_database(url)
         shutil.rmtree(workdir, ignore_errors=True)
     return rows
 
