@@ -91,16 +91,20 @@ def main() -> None:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - started
-    latencies = sorted(r[1] for r in results) or [0.0]
+    print(json.dumps(summary(results, time.perf_counter() - started)))
+
+
+def summary(results: list[tuple[int, float]], elapsed: float) -> dict:
+    """The JSON line of a POST driver (this one, wordpress_post.py): statuses, rate, latencies."""
+    latencies = sorted(seconds for _, seconds in results) or [0.0]
     statuses: dict[str, int] = {}
     for status, _ in results:
         statuses[str(status)] = statuses.get(str(status), 0) + 1
-    print(json.dumps({
+    return {
         "submissions": len(results), "statuses": statuses, "per_second": len(results) / elapsed,
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
-    }))
+    }
 
 
 if __name__ == "__main__":

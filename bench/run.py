@@ -143,12 +143,13 @@ POSTGRES_SOCKET_DIR = Path("/var/run/postgresql")
 
 
 def prepare_database(kind: str, workdir: Path, name: str = "bench") -> str:
+    """An empty database: `name`.sqlite in workdir, or a PostgreSQL database of a name of its own."""
     if kind == "sqlite":
         return f"sqlite:///{workdir / name}.sqlite"
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", f"CREATE DATABASE {name}"],
-                   check=True)
-    return postgres_url(name)
+    database = f"{name.replace('-', '_')}_{uuid.uuid4().hex[:8]}"
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc",
+                    f"CREATE DATABASE {database}"], check=True)
+    return postgres_url(database)
 
 
 def postgres_url(name: str) -> str:

@@ -12,10 +12,15 @@ import http.client
 import json
 import random
 import re
-import statistics
+import sys
 import time
 import uuid
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script, like comment_load.py
+
+from bench.comment_load import summary  # noqa: E402  (after the path it needs)
 
 POST_ID = re.compile(r"""name=['"]comment_post_ID['"] value=['"](\d+)""")
 
@@ -52,18 +57,12 @@ def main() -> None:
     parts = urlsplit(args.post_url)
     post_id = post_id_of(args.post_url)
     first = random.randrange(1 << 22)  # a fresh block of addresses per run: flood control remembers
-    results, deadline, n = [], time.perf_counter() + args.seconds, 0
-    while time.perf_counter() < deadline:
+    results, started, n = [], time.perf_counter(), 0
+    while time.perf_counter() < started + args.seconds:
         n += 1
         number = (first + n) % ((1 << 24) - 2) + 1
         results.append(held_comment(parts, post_id, f"127.{number >> 16}.{number >> 8 & 255}.{number & 255}"))
-    latencies = sorted(seconds for _, seconds in results)
-    statuses: dict[str, int] = {}
-    for status, _ in results:
-        statuses[str(status)] = statuses.get(str(status), 0) + 1
-    print(json.dumps({"submissions": len(results), "statuses": statuses,
-                      "p50_ms": statistics.median(latencies) * 1000,
-                      "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000}))
+    print(json.dumps(summary(results, time.perf_counter() - started)))
 
 
 if __name__ == "__main__":
