@@ -6,6 +6,9 @@ from flask import Response, current_app, session
 from itsdangerous import BadSignature, URLSafeSerializer
 
 AUTHOR_COOKIE = "comment_author"
+# Cookies that make a page this browser's own: the page cache neither stores nor serves pages to
+# a request that carries one (blog.page_cache). A new personal cookie is added here.
+PERSONAL_COOKIES = (AUTHOR_COOKIE,)
 AUTHOR_COOKIE_DAYS = 365
 PENDING_VISIBLE_SECONDS = 600  # WordPress shows a held comment to its author for 10 minutes
 
