@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import unescape
 from typing import BinaryIO
 
 from lxml import etree
@@ -91,7 +92,16 @@ Record = WXRAuthor | WXRTerm | WXRItem
 
 
 def _text(elem) -> str:
-    return elem.text or ""
+    """All of an element's text: an entity the file declares itself splits .text in two.
+
+    Entities stay unexpanded (no amplification); a known HTML name (&nbsp;) becomes its
+    character and any other stays as written, so no text after it is lost.
+    """
+    parts = [elem.text or ""]
+    for child in elem:
+        parts.append(unescape(child.text) if child.tag is etree.Entity else _text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _int(value: str, name: str, line: int) -> int:
