@@ -9,7 +9,7 @@ import clean_input
 import errors
 import request_log
 import security
-from config import Config, config_for_environment
+from config import Config, apply_site_url, config_for_environment
 from db_connections import configure_engine
 from extensions import cache, csrf, db, limiter, login_manager
 
@@ -17,9 +17,10 @@ from extensions import cache, csrf, db, limiter, login_manager
 def create_app(config_class: type[Config] | None = None) -> Flask:
     """Build an app from a settings class (tests pass their own; BLOG_ENV chooses otherwise)."""
     config_class = config_class or config_for_environment()
-    app = Flask(__name__, instance_relative_config=True)
+    app = security.SiteURLFlask(__name__, instance_relative_config=True)
     app.config.from_object(config_class)
     config_class.init_app(app)
+    apply_site_url(app)
     register_extensions(app)
     clean_input.register(app)  # before the blueprints: their routes use its `int` converter
     register_blueprints(app)
@@ -32,7 +33,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_page_cache_front(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # hosts: SITE_URL
     logging.basicConfig(level=logging.INFO)
     return app
 

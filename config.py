@@ -3,7 +3,9 @@
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -31,6 +33,12 @@ def _env_milliseconds(name: str, default: float) -> float:
     if not 0 <= milliseconds < float("inf"):
         raise RuntimeError(f"{name} must be a number of milliseconds, 0 or more (got {value!r}).")
     return milliseconds
+
+
+def _env_list(name: str) -> list[str] | None:
+    """A comma-separated setting as a list, or None when it is not set."""
+    value = os.environ.get(name)
+    return None if value is None else [item.strip() for item in value.split(",") if item.strip()]
 
 
 def _development_secret_key(instance_path: str) -> str:
@@ -73,8 +81,12 @@ class Config:
     # proxy cache's hits would be; the app's own line costs a fifth of a hit's throughput.
     LOG_CACHE_HITS = _env_bool("LOG_CACHE_HITS")
 
-    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    # Number of reverse proxies in front of the app whose X-Forwarded-For and -Proto are trusted
+    # (never X-Forwarded-Host: every absolute URL comes from SITE_URL).
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+    # Host names the app answers (Flask refuses others with 400); unset: SITE_URL's host alone.
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
+    LOCAL_HOSTS: tuple[str, ...] = ()  # also trusted when TRUSTED_HOSTS is unset
 
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory-swept://"  # extensions.InProcessLimitStore
     COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "10 per minute; 100 per hour")
@@ -100,7 +112,14 @@ class Config:
     DEV_SIGNIN_URL = os.environ.get("DEV_SIGNIN_URL")
     ADMIN_EMAILS = os.environ.get("ADMIN_EMAILS", "")
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    # Failed log-ins only: per (account, address or known browser), and a far higher ceiling per
+    # account, so that strangers guessing cannot lock the owner out (auth.throttle).
+    LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT = os.environ.get(
+        "LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT", "5 per 15 minutes"
+    )
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "100 per hour")
+    # Flask-Login's default is a year; a new session token ends remember cookies sooner.
+    REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("REMEMBER_COOKIE_DAYS", "30")))
     # Mail: links in mails are built on SITE_URL, never on a request's Host header.
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
     MAIL_SERVER = os.environ.get("MAIL_SERVER")  # unset: mail waits in the outbox
@@ -122,8 +141,19 @@ class Config:
         """Finish settings that need the app (instance folder) or refuse ones that must never run."""
 
 
+def apply_site_url(app) -> None:
+    """Check SITE_URL and trust its host (security.SiteURLFlask builds every URL on it)."""
+    site = urlsplit(app.config["SITE_URL"])
+    if site.scheme not in ("http", "https") or not site.hostname:
+        raise RuntimeError(f"SITE_URL must be an absolute http(s) URL, not {app.config['SITE_URL']!r}.")
+    app.config["PREFERRED_URL_SCHEME"] = site.scheme
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = [site.hostname, *app.config["LOCAL_HOSTS"]]
+
+
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
     # `make run` sends mail from a thread started on the first request (see notify/background.py).
     MAIL_BACKGROUND_THREAD = _env_bool("MAIL_BACKGROUND_THREAD", True)
 
@@ -135,6 +165,8 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     ENV_NAME = "testing"
+    LOCAL_HOSTS = ("127.0.0.1", "localhost")  # the test client's default host
+    TRUSTED_HOSTS = None
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
@@ -148,7 +180,8 @@ class TestConfig(Config):
     DEV_SIGNIN_URL = None
     ADMIN_EMAILS = ""
     LOGIN_LIMIT_PER_IP = "20 per 10 minutes"
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "100 per hour"
     SITE_URL = "http://127.0.0.1:5000"
     MAIL_SERVER = None
     MAIL_USERNAME = None

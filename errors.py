@@ -8,7 +8,7 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from extensions import db
 
@@ -27,6 +27,7 @@ COMMENT_FIELDS = ("author", "email", "url", "comment", "comment_parent", "commen
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(PoolTimeout, _database_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
@@ -37,6 +38,12 @@ def _http_error(error: HTTPException):
         return error
     response = render_template("errors/error.html", error=error), error.code
     return response
+
+
+def _untrusted_host(_error: SecurityError):
+    """A Host header outside TRUSTED_HOSTS: plain text, as no URL can be built for such a request."""
+    return ("400 Bad Request: this site does not answer to that host name.\n", 400,
+            {"Content-Type": "text/plain; charset=utf-8"})
 
 
 def database_unreachable(error: DBAPIError) -> bool:

@@ -1,8 +1,24 @@
 """Response headers that make every page safer: CSP with a per-request nonce, and friends."""
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, g, request
+from werkzeug.routing import MapAdapter
+
+
+class SiteURLFlask(Flask):
+    """Flask whose URLs, absolute ones included, are built on SITE_URL's scheme and host, in a
+    request or outside one: no Host or X-Forwarded-* header can choose them. (SERVER_NAME would do
+    the host alone, and would also move the test client and cookies to it.)"""
+
+    def create_url_adapter(self, request) -> MapAdapter | None:
+        adapter = super().create_url_adapter(request)  # refuses hosts outside TRUSTED_HOSTS
+        site = urlsplit(self.config["SITE_URL"])
+        if adapter is None:
+            return self.url_map.bind(site.netloc, script_name=site.path or "/", url_scheme=site.scheme)
+        adapter.server_name, adapter.url_scheme = site.netloc, site.scheme
+        return adapter
 
 
 def csp_nonce() -> str:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from werkzeug.http import http_date
 
 from blog import bp
-from blog.commenters import AUTHOR_COOKIE
+from blog.commenters import PERSONAL_COOKIES
 from blog.models import Comment, CommentLike, Post, PostLike, Setting, SiteState, Term
 from blog.read_only import READ_ONLY_ENDPOINTS  # imported first: its hook must procure the connection
 from config import Config
@@ -69,12 +69,29 @@ def cache_validators(etag: str, last_modified: str | None) -> list[tuple[str, st
     return headers + ([("Last-Modified", last_modified)] if last_modified else [])
 
 
+def personal_cookie_names(app: Flask) -> frozenset[str]:
+    """Cookies that name a reader (a log-in kept by "remember me", a commenter's own details)."""
+    return frozenset(PERSONAL_COOKIES) | {app.config.get("REMEMBER_COOKIE_NAME", "remember_token")}
+
+
+def _carries_personal_state() -> bool:
+    return bool(personal_cookie_names(current_app).intersection(request.cookies)
+                or PERSONAL_SESSION_KEYS.intersection(session.keys()))
+
+
 def _is_anonymous_reader() -> bool:
-    return (
-        request.method in ("GET", "HEAD")
-        and AUTHOR_COOKIE not in request.cookies
-        and not PERSONAL_SESSION_KEYS.intersection(session.keys())
-    )
+    return request.method in ("GET", "HEAD") and not _carries_personal_state()
+
+
+def _rendered_for_nobody(response) -> bool:
+    """Whether the page, as rendered, could be anyone's: no user was loaded for it, the request and
+    the session name nobody, and the response sets no cookie but the session's."""
+    user = g.get("_login_user")  # where Flask-Login keeps the user it loaded for this request
+    if (user is not None and user.is_authenticated) or _carries_personal_state():
+        return False
+    session_cookie = current_app.config["SESSION_COOKIE_NAME"]
+    return all(cookie.split("=", 1)[0].strip() == session_cookie
+               for cookie in response.headers.getlist("Set-Cookie"))
 
 
 @bp.before_request
@@ -99,6 +116,9 @@ def offer_for_caching(response):
     """
     entry = g.get("page_cache")
     if not entry or response.status_code != 200:
+        return response
+    if not _rendered_for_nobody(response):
+        g.pop("page_cache")
         return response
     body = response.get_data(as_text=True)
     nonce = csp_nonce()

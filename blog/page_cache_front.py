@@ -20,10 +20,10 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 from itsdangerous.url_safe import URLSafeSerializerMixin
 from werkzeug.http import dump_cookie, parse_cookie, parse_etags
+from werkzeug.sansio.utils import host_is_trusted
 
 import request_log
 from blog import page_cache
-from blog.commenters import AUTHOR_COOKIE
 from blog.page_cache import CachedPage
 from extensions import cache, db
 
@@ -41,7 +41,8 @@ class PageCacheFront:
         self.session_cookie = app.session_interface.get_cookie_name(app)
         self.cookie_options = _session_cookie_options(app)
         self.log_hits = app.config.get("LOG_CACHE_HITS", False)
-        self.skip_cookies = {AUTHOR_COOKIE, app.config.get("REMEMBER_COOKIE_NAME", "remember_token")}
+        self.skip_cookies = page_cache.personal_cookie_names(app)
+        self.trusted_hosts = app.config["TRUSTED_HOSTS"]  # another host goes on to Flask's 400
         # Flask-WTF's own token format, so its validation on POST accepts what is issued here.
         self.csrf_key = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         self.tokens = ShortValueSerializer(app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key,
@@ -71,15 +72,21 @@ class PageCacheFront:
 
         result = self.wsgi_app(environ, remember_headers)
         offered = environ.get(page_cache.PAGE_TO_STORE)
-        if offered and sent.get("status", "").startswith("200"):
+        if offered and sent.get("status", "").startswith("200") and self._sets_no_cookie_but_session(sent["headers"]):
             self.store.set(offered["key"], CachedPage(offered["parts"], tuple(
                 (name, value.replace(offered["nonce"], page_cache.NONCE_MARK)) for name, value in sent["headers"]
                 if name.lower() not in page_cache.PER_RESPONSE_HEADERS), offered["last_modified"]))
         return result
 
+    def _sets_no_cookie_but_session(self, headers) -> bool:
+        """A last check on the final headers: a response that sets any other cookie is someone's."""
+        return all(value.split("=", 1)[0].strip() == self.session_cookie
+                   for name, value in headers if name.lower() == "set-cookie")
+
     def _cached_answer(self, environ) -> tuple[str, list, bytes] | None:
         if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or \
-                not page_cache.CACHED_PATHS.fullmatch(environ.get("PATH_INFO", "")):
+                not page_cache.CACHED_PATHS.fullmatch(environ.get("PATH_INFO", "")) or \
+                not host_is_trusted(environ.get("HTTP_HOST") or environ.get("SERVER_NAME"), self.trusted_hosts):
             return None
         csrf_secret = self._anonymous_csrf_secret(environ)
         if csrf_secret is False:

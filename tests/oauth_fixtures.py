@@ -137,7 +137,7 @@ def social_app(app_factory):
     """
 
     def build(**settings):
-        return app_factory(SERVER_NAME="127.0.0.1", **settings)
+        return app_factory(**{"SERVER_NAME": "127.0.0.1", "SITE_URL": "http://127.0.0.1", **settings})
 
     return build
 

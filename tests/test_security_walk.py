@@ -104,7 +104,7 @@ def test_forwarded_headers_are_ignored_without_a_trusted_proxy(app_factory):
 
 
 def test_a_trusted_proxy_gives_the_client_ip_https_and_hsts(app_factory):
-    app = app_factory(PROXY_FIX_HOPS=1)
+    app = app_factory(PROXY_FIX_HOPS=1, SITE_URL="https://blog.example")
     with app.test_request_context():
         assert _comment_through(app, FORWARDED).author_ip == "203.0.113.50"
         response = app.test_client().get("/", headers=FORWARDED)
@@ -126,6 +126,7 @@ class ProductionTestConfig(ProductionConfig):
     OAUTH_SETTINGS_FROM_ENV = False
     OIDC_PROVIDERS = ""
     ADMIN_EMAILS = ""
+    TRUSTED_HOSTS = ["127.0.0.1", "localhost"]  # the test client's hosts, as an operator would list
 
 
 @pytest.fixture

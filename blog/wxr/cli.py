@@ -83,14 +83,15 @@ def import_command(file: str, orphans: str) -> None:
 @click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--site-url",
-    default="http://127.0.0.1:5000",
-    show_default=True,
-    help="The blog's public address, for the links in the file.",
+    default=None,
+    help="The blog's public address, for the links in the file (default: SITE_URL).",
 )
 @click.option("--include-spam", is_flag=True, help="Also export spam (WordPress leaves it out).")
 def export_command(file: str | None, site_url: str, include_spam: bool) -> None:
     """Write the blog as WXR 1.2 to FILE (or standard output) for WordPress's importer."""
-    with current_app.test_request_context(base_url=site_url):
+    if site_url:  # this command's process only: every URL is built on SITE_URL
+        current_app.config["SITE_URL"] = site_url
+    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
         if not file or file == "-":
             report = write_wxr(click.get_binary_stream("stdout"), include_spam=include_spam)
         else:
