@@ -1,8 +1,18 @@
 """Column types shared by every domain's models."""
 
+import secrets
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+
+# Table options for tables whose ids mails, links or logs name: SQLite otherwise hands a deleted
+# last row's id to the next row. PostgreSQL's sequences never go back.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
+def new_link_secret() -> str:
+    """A row's own random value, signed into the links that name the row (see notify.links)."""
+    return secrets.token_hex(16)
 
 
 def utcnow() -> datetime:

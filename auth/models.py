@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from dbtypes import UTCDateTime, utcnow
+from dbtypes import NEVER_REUSE_IDS, UTCDateTime, utcnow
 from extensions import db
 
 # scrypt with N=2^13, r=8, p=10: one of OWASP's equally strong scrypt settings, and the one that
@@ -18,6 +18,7 @@ PASSWORD_METHOD = "scrypt:8192:8:10"
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str | None] = mapped_column(sa.String(100), index=True)

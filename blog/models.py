@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from auth.models import User
-from dbtypes import UTCDateTime, utcnow
+from dbtypes import NEVER_REUSE_IDS, UTCDateTime, new_link_secret, utcnow
 from extensions import db
 
 POST_STATUSES = ("draft", "published", "private", "trash")
@@ -52,6 +52,7 @@ class Post(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"status IN {POST_STATUSES}", name="status"),
         sa.Index("ix_posts_listing", "kind", "status", "published_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,6 +111,7 @@ class Comment(db.Model):
         # know no comment newer than their last ANALYZE) made it walk every comment of the interval.
         sa.Index("ix_comments_ip_created", "author_ip", "created_at"),
         sa.Index("ix_comments_email_created", "author_email", "created_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,6 +142,8 @@ class Comment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     like_count: Mapped[int] = mapped_column(default=0)
     wp_id: Mapped[int | None] = mapped_column()
+    # Signed into the mailed moderation links, so that a link names this comment and no other.
+    link_secret: Mapped[str] = mapped_column(sa.String(32), default=new_link_secret)
 
     post: Mapped[Post] = relationship(lazy="raise_on_sql")
     user: Mapped[User | None] = relationship(lazy="raise_on_sql")
@@ -164,6 +168,7 @@ class ModerationLog(db.Model):
     """Who moved which comment from which status to which, and when."""
 
     __tablename__ = "moderation_log"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Kept as a plain number so that the entry survives the comment's deletion.

@@ -118,8 +118,10 @@ def _next_comment_id_postgresql(_element, _compiler, **_kw) -> str:
 
 @compiles(NextCommentId, "sqlite")
 def _next_comment_id_sqlite(_element, _compiler, **_kw) -> str:
-    # What SQLite itself picks for a rowid (no AUTOINCREMENT); read under the INSERT's write lock.
-    return "(SELECT coalesce(max(comments.id), 0) + 1 FROM comments)"
+    # What SQLite's AUTOINCREMENT picks, read under the INSERT's write lock: past the largest id the
+    # table ever had (sqlite_sequence, which an INSERT with this id moves on), not only the largest left.
+    return ("(SELECT max(coalesce(max(comments.id), 0), coalesce((SELECT seq FROM sqlite_sequence"
+            " WHERE name = 'comments'), 0)) + 1 FROM comments)")
 
 
 def _insert_comment_statement() -> sa.Insert:

@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dbtypes import UTCDateTime, utcnow
+from dbtypes import NEVER_REUSE_IDS, UTCDateTime, new_link_secret, utcnow
 from extensions import db
 
 
@@ -13,7 +13,7 @@ class Subscription(db.Model):
     """A reader following a post's comments, replies to one comment, or new posts."""
 
     __tablename__ = "subscriptions"
-    __table_args__ = (sa.Index("ix_subscriptions_target", "post_id", "scope"),)
+    __table_args__ = (sa.Index("ix_subscriptions_target", "post_id", "scope"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(100), index=True)
@@ -27,13 +27,15 @@ class Subscription(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Signed into the subscription's links, so that a link names this row and no other.
+    link_secret: Mapped[str] = mapped_column(sa.String(32), default=new_link_secret)
 
 
 class OutboxMessage(db.Model):
     """A mail written in the transaction that caused it, sent later by the worker."""
 
     __tablename__ = "outbox"
-    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to_addr: Mapped[str] = mapped_column(sa.String(254))
