@@ -97,6 +97,10 @@ def _upsert(email, scope, post_id, comment_id, delivery, verified_user) -> Subsc
             email=email, scope=scope, post_id=post_id, comment_id=comment_id
         )
         db.session.add(subscription)
+    elif subscription.confirmed_at is not None and verified_user is None:
+        # Anyone can type an address into the comment form: a confirmed subscription changes only
+        # through its subscriber's own mailed links, or their logged-in account with that address.
+        return subscription
     subscription.delivery = delivery
     if verified_user is not None:
         subscription.user_id = verified_user.id
