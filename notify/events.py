@@ -142,7 +142,7 @@ def owner_comment_context(data: dict) -> dict | None:
             "comment": comment,
             "comment_url": post_url(post, _external=True, _anchor=f"comment-{comment.id}"),
             "post_link": post_url(post, _external=True),
-            "action_links": [(action, links.moderation_url(comment.id, action, token_id)) for action in actions],
+            "action_links": [(action, links.moderation_url(comment, action, token_id)) for action in actions],
         }
 
 

@@ -1,5 +1,6 @@
 """Subscriptions and moderation from mail links: the rules, kept out of the views."""
 
+import hmac
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -8,12 +9,13 @@ from flask import current_app
 from auth.models import User
 from blog.models import Comment, Post
 from blog.moderation import set_comment_status
+from clean_input import database_int
 from dbtypes import utcnow
 from extensions import db
 from notify import links, mailer
 from notify.mailer import normalize_email
 from notify.models import Subscription
-from notify.tokens import spend_token
+from notify.tokens import BadLink, spend_token
 
 COMMENT_DELIVERIES = ("instant", "daily", "weekly", "replies")
 POST_DELIVERIES = ("instant", "daily", "weekly")
@@ -37,6 +39,19 @@ def moderation_needs_login(link: dict) -> bool:
     from blog.settings import get_setting
 
     return "jti" not in link or not get_setting("signed_moderation_links")
+
+
+def comment_named_by(link: dict) -> Comment | None:
+    """The comment a moderation link names: its id and its own link_secret, else None."""
+    comment_id, key = link.get("comment"), link.get("key")
+    if not isinstance(key, str):
+        raise BadLink(links.OUT_OF_DATE, 410)
+    if not (isinstance(comment_id, int) and database_int(comment_id)):
+        return None
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or not hmac.compare_digest(comment.link_secret, key):
+        return None
+    return comment
 
 
 def moderate_from_link(comment: Comment, link: dict, user: User | None) -> bool:
@@ -121,11 +136,16 @@ def _send_confirmation(email: str, pending: list[Subscription], post: Post | Non
         )
 
 
-def confirm_subscriptions(ids: Sequence[int], email: str) -> list[Subscription]:
+def _named(refs: Sequence[tuple[int, str]]) -> sa.ColumnElement[bool]:
+    """The subscriptions with these (id, link_secret) pairs: a link's, and no later row with its id."""
+    return sa.tuple_(Subscription.id, Subscription.link_secret).in_(refs)
+
+
+def confirm_subscriptions(refs: Sequence[tuple[int, str]], email: str) -> list[Subscription]:
     """Confirm the subscriptions a confirmation link names (anyone holding the link)."""
     found = list(
         db.session.scalars(
-            sa.select(Subscription).where(Subscription.id.in_(ids), Subscription.email == email)
+            sa.select(Subscription).where(_named(refs), Subscription.email == email)
         )
     )
     for subscription in found:
@@ -133,9 +153,9 @@ def confirm_subscriptions(ids: Sequence[int], email: str) -> list[Subscription]:
     return found
 
 
-def unsubscribe(ids: Sequence[int]) -> int:
+def unsubscribe(refs: Sequence[tuple[int, str]]) -> int:
     """Cancel the subscriptions an unsubscribe link names; returns how many there still were."""
-    result = db.session.execute(sa.delete(Subscription).where(Subscription.id.in_(ids)))
+    result = db.session.execute(sa.delete(Subscription).where(_named(refs)))
     return result.rowcount
 
 

@@ -6,8 +6,7 @@ Every link is signed; a GET only shows what the button will do, and the button P
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from blog.models import Comment, Post
-from clean_input import database_int
+from blog.models import Post
 from extensions import csrf, db
 from notify import bp, services
 from notify.forms import (
@@ -16,6 +15,7 @@ from notify.forms import (
     ActionForm,
     CancelSubscriptionForm,
 )
+from notify.links import subscription_refs
 from notify.tokens import CONFIRM_MAX_AGE, MODERATION_MAX_AGE, BadLink, read_token
 
 bp.add_app_template_global(COMMENT_DELIVERY_CHOICES, "comment_delivery_choices")
@@ -35,8 +35,7 @@ def _bad_link(error: BadLink):
 def moderate(token: str):
     """Approve, spam or trash a comment from an owner's mail link, after a confirmation button."""
     link = read_token("moderate", token, MODERATION_MAX_AGE)
-    comment_id = link.get("comment")
-    comment = db.session.get(Comment, comment_id) if isinstance(comment_id, int) and database_int(comment_id) else None
+    comment = services.comment_named_by(link)
     if comment is None or link.get("action") not in services.MODERATION_ACTIONS:
         return _message("Comment not found", "That comment no longer exists.", 404)
     if services.moderation_needs_login(link) and not getattr(current_user, "is_admin", False):
@@ -62,9 +61,10 @@ def moderate(token: str):
 def confirm(token: str):
     """Confirm a guest's subscriptions (double opt-in) with the button the mail's link opens."""
     link = read_token("confirm", token, CONFIRM_MAX_AGE)
+    refs = subscription_refs(link)
     form = ActionForm()
     if form.validate_on_submit():
-        confirmed = services.confirm_subscriptions(link["ids"], link["email"])
+        confirmed = services.confirm_subscriptions(refs, link["email"])
         db.session.commit()
         if not confirmed:
             return _message("Nothing to confirm", "These subscriptions were cancelled.", 410)
@@ -83,10 +83,10 @@ def confirm(token: str):
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str):
     """Cancel the subscriptions a mail's unsubscribe link names; GET shows the button."""
-    link = read_token("unsubscribe", token)
+    refs = subscription_refs(read_token("unsubscribe", token))
     form = ActionForm()
     if form.is_submitted():
-        services.unsubscribe(link["ids"])
+        services.unsubscribe(refs)
         db.session.commit()
         return _message("Unsubscribed", "You will get no more mail from this subscription.")
     return render_template("notify/unsubscribe.html", form=form)
