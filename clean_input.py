@@ -5,8 +5,8 @@ removed from every query-string and form value as the request parses them (WordP
 from submitted text in the same way), and a path holding one matches no page (404).
 Invalid UTF-8 (lone surrogates included) is kept percent-encoded by Werkzeug's form parser.
 
-Numbers in URLs and query strings (ids, page numbers) larger than the database's integer are
-treated as absent: `/posts/99999999999/comments` is a 404 and `?page=1e30`-like values are ignored,
+Numbers in URLs, query strings and forms (ids, page numbers) larger than the database's integer are
+treated as absent or refused (DatabaseIntegerField): `/posts/99999999999/comments` is a 404 and `?page=1e30`-like values are ignored,
 where the database would otherwise fail with "integer out of range".
 """
 
@@ -14,6 +14,7 @@ from flask import Flask, Request, render_template, request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
+from wtforms import IntegerField
 
 DB_INT_MAX = 2**31 - 1  # PostgreSQL's integer, the type of every id column
 
@@ -46,6 +47,20 @@ class NulFreeMultiDict(ImmutableMultiDict):
         if type is int and isinstance(value, int) and database_int(value) is None:
             return default
         return value
+
+
+class DatabaseIntegerField(IntegerField):
+    """A form's IntegerField that holds only numbers the database can hold.
+
+    A larger one is a field error and leaves `data` None, so neither validation nor a re-rendered
+    form (which looks the number up) ever sends it to the database.
+    """
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and database_int(self.data) is None:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
 
 
 class DatabaseIntegerConverter(IntegerConverter):

@@ -133,6 +133,8 @@ class Config:
     MAIL_RETRY_SECONDS = float(os.environ.get("MAIL_RETRY_SECONDS", "60"))  # doubles each try
     MAIL_WORKER_INTERVAL = float(os.environ.get("MAIL_WORKER_INTERVAL", "10"))
     MAIL_BACKGROUND_THREAD = False
+    # The largest request body (413 above it); the WXR import sets its own larger limit.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
     # Admin Tools -> Import: the largest upload (the whole request), answered with 413 above it.
     WXR_UPLOAD_MAX_BYTES = int(os.environ.get("WXR_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
 

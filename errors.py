@@ -8,7 +8,7 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
 
 from extensions import db
 
@@ -36,6 +36,10 @@ def register_error_handlers(app: Flask) -> None:
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    if isinstance(error, RequestEntityTooLarge):
+        limit = request.max_content_length or 0
+        error.description = (f"What you sent is larger than this site accepts here (at most "
+                             f"{limit // 1024:,} KB). Nothing was saved: please shorten it and try again.")
     response = render_template("errors/error.html", error=error), error.code
     return response
 

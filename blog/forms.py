@@ -3,10 +3,10 @@
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
 
-from clean_input import database_int
+from clean_input import DatabaseIntegerField
 from notify.forms import SubscribeFields
 
 NAME_MAX, EMAIL_MAX, URL_MAX, COMMENT_MAX = 245, 100, 200, 65525
@@ -52,7 +52,7 @@ class CommentForm(SubscribeFields, FlaskForm):
         "Website", filters=[_strip],
         validators=[Length(max=URL_MAX, message=f"Your website address is too long (at most {URL_MAX} characters).")],
     )
-    comment_parent = IntegerField(default=0, validators=[Optional()])
+    comment_parent = DatabaseIntegerField(default=0, validators=[Optional()])
     # Hidden from people by CSS; bots that fill every field mark their comment as spam.
     hp_website = StringField("Leave this field empty", filters=[_strip])
     remember = BooleanField("Save my name, email, and website in this browser for the next time I comment.")
@@ -75,5 +75,5 @@ class CommentForm(SubscribeFields, FlaskForm):
             raise ValidationError("Please enter a web address starting with http:// or https://.")
 
     def validate_comment_parent(self, field):
-        if field.data is not None and (field.data < 0 or database_int(field.data) is None):
+        if field.data is not None and field.data < 0:
             raise ValidationError("That is not a comment you can reply to.")

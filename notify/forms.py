@@ -1,8 +1,11 @@
 """Forms of the notify pages, and the subscription fields the comment form adds."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, SubmitField
-from wtforms.validators import InputRequired, Regexp
+from wtforms import BooleanField, SelectField, SubmitField
+from wtforms.validators import InputRequired, NumberRange
+from wtforms.widgets import HiddenInput
+
+from clean_input import DatabaseIntegerField
 
 COMMENT_DELIVERY_CHOICES = [
     ("instant", "Instantly"),
@@ -20,7 +23,7 @@ class ActionForm(FlaskForm):
 
 
 class CancelSubscriptionForm(FlaskForm):
-    subscription_id = HiddenField(validators=[InputRequired(), Regexp(r"^\d{1,12}$")])
+    subscription_id = DatabaseIntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
     submit = SubmitField("Cancel")
 
 

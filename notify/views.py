@@ -114,7 +114,7 @@ def cancel(token: str):
     form = CancelSubscriptionForm()
     if not form.validate_on_submit():
         abort(400)
-    if services.cancel_subscription(email, int(form.subscription_id.data)):
+    if services.cancel_subscription(email, form.subscription_id.data):
         db.session.commit()
         flash("Subscription cancelled.", "success")
     else:
