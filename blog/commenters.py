@@ -1,16 +1,27 @@
-"""What a browser remembers about its commenter: saved details and comments awaiting moderation."""
+"""What a browser remembers about its commenter: saved details, and the secrets of the comments it wrote."""
 
-import time
+import hashlib
+import hmac
+import re
+import secrets
 
-from flask import Response, current_app, session
+import sqlalchemy as sa
+from flask import Response, current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from blog.models import Comment
+from extensions import db
+
 AUTHOR_COOKIE = "comment_author"
+# "id:secret" of this browser's latest comments: the proof that it wrote them (see own_held_ids).
+KEYS_COOKIE = "comment_keys"
 # Cookies that make a page this browser's own: the page cache neither stores nor serves pages to
 # a request that carries one (blog.page_cache). A new personal cookie is added here.
-PERSONAL_COOKIES = (AUTHOR_COOKIE,)
+PERSONAL_COOKIES = (AUTHOR_COOKIE, KEYS_COOKIE)
 AUTHOR_COOKIE_DAYS = 365
-PENDING_VISIBLE_SECONDS = 600  # WordPress shows a held comment to its author for 10 minutes
+KEYS_KEPT = 20  # the browser's latest comments it can prove; keeps the cookie well under 1 KB
+_KEY_PAIR = re.compile(r"([1-9][0-9]{0,9}):([A-Za-z0-9_-]{32})")
+_MAX_ID = 2**31 - 1  # an id the database can hold: a larger one must not reach a query
 
 
 def _serializer() -> URLSafeSerializer:
@@ -18,7 +29,8 @@ def _serializer() -> URLSafeSerializer:
 
 
 def saved_author(cookies) -> dict | None:
-    """The name, email and website this browser asked us to remember, if any (signed, so not forgeable)."""
+    """The name, email and website this browser asked us to remember, for the form only (signed,
+    so not forgeable, but anyone can get one for any name: it proves nothing about comments)."""
     raw = cookies.get(AUTHOR_COOKIE)
     if not raw:
         return None
@@ -30,36 +42,64 @@ def saved_author(cookies) -> dict | None:
 
 
 def remember_author(response: Response, name: str, email: str, url: str) -> None:
-    response.set_cookie(
-        AUTHOR_COOKIE, _serializer().dumps({"author": name, "email": email, "url": url}),
-        max_age=AUTHOR_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )
+    _set_long_cookie(response, AUTHOR_COOKIE, _serializer().dumps({"author": name, "email": email, "url": url}))
 
 
 def forget_author(response: Response) -> None:
     response.delete_cookie(AUTHOR_COOKIE)
 
 
-def note_pending_comment(comment_id: int) -> None:
-    """Let this browser see its own held comment for a while."""
-    now = int(time.time())
-    kept = _held_comments(now)[-19:] + [(comment_id, now + PENDING_VISIBLE_SECONDS)]
-    session["pending_comments"] = " ".join(f"{cid}:{until}" for cid, until in kept)
+def new_comment_key() -> str:
+    """A fresh secret for a new comment: the browser keeps it, the database its hash."""
+    return secrets.token_urlsafe(24)
 
 
-def own_pending_ids() -> list[int]:
-    return [cid for cid, _ in _held_comments(int(time.time()))]
+def key_hash(key: str) -> str:
+    # The secret is random and long, so a plain SHA-256 is enough to make a stolen table useless.
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _held_comments(now: int) -> list[tuple[int, int]]:
-    """(comment id, shown until) of this browser's held comments still shown to it.
+def comment_keys(cookies) -> dict[int, str]:
+    """{comment id: secret} this browser holds, oldest first; anything malformed is ignored."""
+    pairs = (_KEY_PAIR.fullmatch(item) for item in cookies.get(KEYS_COOKIE, "").split(".")[-KEYS_KEPT:])
+    return {int(m[1]): m[2] for m in pairs if m and int(m[1]) <= _MAX_ID}
 
-    Stored as one string, "id:until id:until": a list of pairs costs the session's tagged JSON a
-    walk over every item each time the cookie is read or written.
-    """
-    stored = session.get("pending_comments", "")
-    if not isinstance(stored, str):  # a session written before the string form: [[id, until], ...]
-        stored = " ".join(f"{cid}:{until}" for cid, until in stored)
-    pairs = [tuple(map(int, item.split(":"))) for item in stored.split()]
-    return [(cid, until) for cid, until in pairs if until > now]
+
+def remember_comment_key(response: Response, cookies, comment_id: int, key: str) -> None:
+    """Add a new comment's secret to this browser's, dropping the oldest past KEYS_KEPT."""
+    kept = [(cid, k) for cid, k in comment_keys(cookies).items() if cid != comment_id][-(KEYS_KEPT - 1):]
+    value = ".".join(f"{cid}:{k}" for cid, k in [*kept, (comment_id, key)])
+    _set_long_cookie(response, KEYS_COOKIE, value)
+
+
+def holds_key(cookies, comment_id: int, stored_hash: str | None) -> bool:
+    """Whether this browser proves it wrote the comment (compared in constant time)."""
+    key = comment_keys(cookies).get(comment_id)
+    return bool(key and stored_hash) and hmac.compare_digest(key_hash(key), stored_hash)
+
+
+def own_held_ids(post_id: int, cookies, user_id: int | None) -> list[int]:
+    """This reader's held comments on a post: those its browser proves, and its account's."""
+    keys = comment_keys(cookies)
+    if not keys and user_id is None:
+        return []  # no query for a reader with nothing to prove
+    mine = Comment.id.in_(keys) if user_id is None else sa.or_(Comment.id.in_(keys), Comment.user_id == user_id)
+    rows = db.session.execute(sa.select(Comment.id, Comment.user_id, Comment.author_key_hash).where(
+        Comment.post_id == post_id, Comment.status == "pending", mine))
+    return [row.id for row in rows
+            if (user_id is not None and row.user_id == user_id) or holds_key(cookies, row.id, row.author_key_hash)]
+
+
+def may_see(comment: Comment, cookies, user) -> bool:
+    """Whether a reader may see this comment: approved ones anyone, held ones their author, all of them staff."""
+    if comment.status == "approved" or (user.is_authenticated and user.is_admin):
+        return True
+    if comment.status != "pending":
+        return False
+    own_account = user.is_authenticated and comment.user_id == user.id
+    return own_account or holds_key(cookies, comment.id, comment.author_key_hash)
+
+
+def _set_long_cookie(response: Response, name: str, value: str) -> None:
+    response.set_cookie(name, value, max_age=AUTHOR_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])

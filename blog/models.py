@@ -142,6 +142,9 @@ class Comment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     like_count: Mapped[int] = mapped_column(default=0)
     wp_id: Mapped[int | None] = mapped_column()
+    # SHA-256 of the secret handed to the browser that wrote the comment (blog.commenters): that
+    # browser alone sees it while it is held. None for imported comments and those written before.
+    author_key_hash: Mapped[str | None] = mapped_column(sa.String(64))
     # Signed into the mailed moderation links, so that a link names this comment and no other.
     link_secret: Mapped[str] = mapped_column(sa.String(32), default=new_link_secret)
 

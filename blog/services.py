@@ -12,7 +12,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.functions import FunctionElement
 
-from auth.models import User
+from auth.models import Identity, User
+from blog.commenters import key_hash
 from blog.models import Comment, Post, text_hash
 from blog.settings import get_settings
 from dbtypes import utcnow
@@ -50,6 +51,8 @@ class CommentInput:
     avatar_url: str | None = None
     # What the commenter asked to follow: {"comments": "instant"|..., "posts": ...} or None.
     subscriptions: dict | None = None
+    # The secret the writing browser keeps for this comment (blog.commenters); only its hash is stored.
+    author_key: str | None = None
 
 
 def comments_closed(post: Post, settings: dict) -> bool:
@@ -75,7 +78,7 @@ def submit_comment(post: Post, data: CommentInput) -> Comment:
         raise CommentRefused(409, "Duplicate comment detected; it looks as though you’ve already said that!")
     if history.flooding:
         raise CommentRefused(429, "You are posting comments too quickly. Slow down.")
-    status, reason = ("approved", "") if is_moderator else judge_comment(data, settings, history.approved_before)
+    status, reason = ("approved", "") if is_moderator else judge_comment(data, settings, history)
     comment = _insert(
         post_id=post.id,
         parent_id=parent.id if parent else None,
@@ -93,6 +96,7 @@ def submit_comment(post: Post, data: CommentInput) -> Comment:
         body_hash=body_hash,
         status=status,
         status_reason=reason,
+        author_key_hash=key_hash(data.author_key) if data.author_key else None,
     )
     if status == "approved":
         _count_approved(post, comment, +1)
@@ -134,7 +138,8 @@ def _insert_comment_statement() -> sa.Insert:
     """
     table = Comment.__table__
     given = ["post_id", "parent_id", "depth", "author_name", "author_email", "author_url", "author_ip",
-             "user_agent", "user_id", "provider", "author_avatar_url", "body", "body_hash", "status", "status_reason"]
+             "user_agent", "user_id", "provider", "author_avatar_url", "body", "body_hash", "status", "status_reason",
+             "author_key_hash"]
     new = sa.select(NextCommentId().label("id")).subquery("new")
     values = [sa.bindparam(name) if isinstance(table.c[name].type, sa.String) else
               sa.cast(sa.bindparam(name), table.c[name].type) for name in given]
@@ -170,15 +175,18 @@ def _commit_keeping_values() -> None:
         session.expire_on_commit = expire
 
 
-def judge_comment(data: CommentInput, settings: dict, approved_before: bool) -> tuple[str, str]:
+def judge_comment(data: CommentInput, settings: dict, history: "_History") -> tuple[str, str]:
     """The status WordPress's rules give a new comment, and why (empty when approved).
 
-    approved_before: this account, or else this name and email, has an approved comment already.
+    A guest using a registered user's name or email is held whatever else holds: a refusal would
+    tell anyone which addresses have accounts, and holding lets the owner decide.
     """
     if data.honeypot:
         return "spam", "hidden honeypot field was filled in"
     if match := _key_match(settings["disallowed_keys"], data):
         return "trash", f"disallowed list: {match}"
+    if history.claims_registered:
+        return "pending", "a guest using the name or email of a registered user"
     if settings["comment_moderation"]:
         return "pending", "manual approval of every comment is on"
     links = len(LINK.findall(data.body))
@@ -187,7 +195,7 @@ def judge_comment(data: CommentInput, settings: dict, approved_before: bool) -> 
         return "pending", f"{links} links; limit {limit}"
     if match := _key_match(settings["moderation_keys"], data):
         return "pending", f"moderation list: {match}"
-    if settings["comment_previously_approved"] and not approved_before:
+    if settings["comment_previously_approved"] and not history.approved_before:
         return "pending", "first comment from this author"
     return "approved", ""
 
@@ -213,15 +221,17 @@ class _History:
 
     duplicate: bool  # WordPress's rule: the same text under the same parent from the same author
     flooding: bool  # this address or email left a comment within the flood interval
-    approved_before: bool  # this account, or else this name and email, has an approved comment
+    approved_before: bool  # this account, or else this name and email as a guest, has an approved comment
+    claims_registered: bool  # a guest gave the name or email of a registered user
 
 
 def _history_query(by_account: bool) -> sa.Select:
     """The duplicate, flood and previously-approved facts, in one statement.
 
     A logged-in author is known by their account alone; a guest by name, or by email when given (a
-    None email matches nothing). Each subquery reads one index: an OR across two indexes can lead a
-    planner to walk every comment.
+    None email matches nothing), and only earlier guest comments count as theirs for "previously
+    approved": a registered user's name and email prove nothing about a guest. Each subquery reads
+    one index: an OR across two indexes can lead a planner to walk every comment.
     """
     name, email = sa.bindparam("name"), sa.bindparam("email")
     if by_account:
@@ -229,7 +239,7 @@ def _history_query(by_account: bool) -> sa.Select:
         same_author, approved_author = account, [account]
     else:
         same_author = sa.or_(Comment.author_name == name, Comment.author_email == email)
-        approved_author = [Comment.author_email == email, Comment.author_name == name]
+        approved_author = [Comment.author_email == email, Comment.author_name == name, Comment.user_id.is_(None)]
     since = sa.bindparam("since")  # None when flood control is off: nothing is newer than NULL
 
     def recent_from(column, key: str) -> sa.ScalarSelect:
@@ -255,6 +265,22 @@ def _history_query(by_account: bool) -> sa.Select:
         sa.or_(recent_from(Comment.author_ip, "ip") > 0, recent_from(Comment.author_email, "flood_email") > 0)
         .label("flooding"),
         sa.exists().where(*approved_author, Comment.status == "approved").label("approved_before"),
+        (sa.false() if by_account else _registered_name_or_email()).label("claims_registered"),
+    )
+
+
+def _registered_name_or_email() -> sa.ColumnElement[bool]:
+    """Whether the guest's name or email (any case) is an account's or one of its log-in identities'.
+
+    Both sides go through the database's lower(): SQLite's folds ASCII letters only, so the two
+    must be folded alike to compare at all.
+    """
+    name, email = sa.func.lower(sa.bindparam("claimed_name")), sa.func.lower(sa.bindparam("email"))
+    return sa.or_(
+        sa.exists().where(sa.or_(sa.func.lower(User.email) == email, sa.func.lower(User.display_name) == name,
+                                 sa.func.lower(User.login) == name)),
+        sa.exists().where(sa.or_(sa.func.lower(Identity.email) == email,
+                                 sa.func.lower(Identity.display_name) == name)),
     )
 
 
@@ -265,12 +291,13 @@ _HISTORY = {by_account: _history_query(by_account) for by_account in (False, Tru
 
 def _history(post: Post, parent: Comment | None, data: CommentInput, body_hash: int, flood_seconds: int) -> _History:
     """What the comments table says about this submission; flood_seconds 0 turns flood control off."""
-    author = {"user_id": data.user.id} if data.user else {"name": data.author_name, "email": data.author_email or None}
+    author = {"user_id": data.user.id} if data.user else {
+        "name": data.author_name, "email": data.author_email or None, "claimed_name": data.author_name.strip() or None}
     row = db.session.execute(_HISTORY[data.user is not None], {
         "post_id": post.id, "body_hash": body_hash, "body": data.body,
         "parent_id": parent.id if parent else 0, "ip": data.ip or None, "flood_email": data.author_email or None,
         "since": utcnow() - timedelta(seconds=flood_seconds) if flood_seconds > 0 else None, **author}).one()
-    return _History(bool(row.duplicate), bool(row.flooding), bool(row.approved_before))
+    return _History(bool(row.duplicate), bool(row.flooding), bool(row.approved_before), bool(row.claims_registered))
 
 
 def _key_match(keys: str, data: CommentInput) -> str | None:

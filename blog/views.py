@@ -45,8 +45,10 @@ def post(year: int, month: int, day: int, slug: str, cpage: int | None = None):
 
 @bp.get("/comments/<int:comment_id>/")
 def comment_link(comment_id: int):
-    """Redirect to the comment on the page of its post that shows it; anyone may call."""
+    """Redirect to the comment on the page of its post that shows it; anyone who may see it may call."""
     comment = db.get_or_404(Comment, comment_id)
+    if not commenters.may_see(comment, request.cookies, current_user):
+        abort(404)  # as for a missing one: a held comment's post and number stay unknown
     post = db.session.scalar(queries.published_posts_query().where(Post.id == comment.post_id))
     if post is None:
         abort(404)
@@ -77,18 +79,22 @@ def comment_post(post_id: int):
     if not form.validate():
         return render_post_page(post, form, status=400)
     landing = post_url(post)  # worked out now: once the comment is committed the database may be gone
+    data = _comment_input(form)
     try:
-        comment = submit_comment(post, _comment_input(form))
+        comment = submit_comment(post, data)
     except CommentRefused as refusal:
         return render_post_page(post, form, status=refusal.status, refusal=refusal.message)
-    return _after_comment(post, comment, form, settings, landing)
+    response = _after_comment(post, comment, form, settings, landing)
+    commenters.remember_comment_key(response, request.cookies, sa.inspect(comment).identity[0], data.author_key)
+    return response
 
 
 def render_post_page(post: Post, form: CommentForm, status: int = 200, cpage: int | None = None,
                      refusal: str | None = None):
     """The post page; also re-shown, filled in, when a submission is refused."""
     settings = get_settings()
-    page = load_comment_page(post, settings, cpage, commenters.own_pending_ids() + _own_held_comments(post))
+    reader_id = current_user.id if current_user.is_authenticated else None
+    page = load_comment_page(post, settings, cpage, commenters.own_held_ids(post.id, request.cookies, reader_id))
     if page is None:
         abort(404)
     reply_to = _reply_target(post, form)
@@ -117,23 +123,11 @@ def _reply_target(post: Post, form: CommentForm) -> Comment | None:
     return parent if parent and parent.post_id == post.id and parent.status == "approved" else None
 
 
-def _own_held_comments(post: Post) -> list[int]:
-    """Held comments of this reader: their account's, or those of the author this browser remembers."""
-    if current_user.is_authenticated:
-        author = Comment.user_id == current_user.id
-    else:
-        saved = commenters.saved_author(request.cookies)
-        if not saved or not saved.get("email"):
-            return []
-        author = sa.and_(Comment.author_email == saved["email"], Comment.author_name == saved.get("author", ""))
-    return list(db.session.scalars(sa.select(Comment.id).where(
-        Comment.post_id == post.id, Comment.status == "pending", author)))
-
-
 def _comment_input(form: CommentForm) -> CommentInput:
     common = {"body": form.comment.data, "parent_id": form.comment_parent.data or 0,
               "ip": request.remote_addr or "", "user_agent": without_nul(request.user_agent.string),
-              "honeypot": form.hp_website.data or "", "subscriptions": form.subscription_choices()}
+              "honeypot": form.hp_website.data or "", "subscriptions": form.subscription_choices(),
+              "author_key": commenters.new_comment_key()}
     if current_user.is_authenticated:
         user = current_user._get_current_object()
         identity = current_identity()
@@ -150,8 +144,6 @@ def _comment_input(form: CommentForm) -> CommentInput:
 def _after_comment(post: Post, comment: Comment, form: CommentForm, settings: dict, landing: str):
     """Post/redirect/get to the comment, remembering what the reader asked us to."""
     try:
-        if comment.status == "pending":
-            commenters.note_pending_comment(comment.id)
         target = comment_url(post, comment, settings)
     except DBAPIError:
         # The comment is committed; only its page could not be worked out (the database went away

@@ -1,6 +1,5 @@
 """Leaving a reply as a guest: the form, threads, and WordPress's discussion rules."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -49,16 +48,6 @@ def test_first_time_guest_comment_is_held_and_shown_only_to_its_author(app, clie
     stranger_view = app.test_client().get(post_url(post)).get_data(as_text=True)
     assert "My first words here." not in stranger_view
     assert "0 Responses to" in stranger_view
-
-
-def test_held_comment_noted_by_an_older_session_is_still_shown_to_its_author(client, post):
-    held = make_comment(post, status="pending", body="Noted the old way.")
-    with client.session_transaction() as session:  # pairs, as sessions stored them before
-        session["pending_comments"] = [[held.id, int(time.time()) + 600]]
-    assert "Noted the old way." in client.get(post_url(post)).get_data(as_text=True)
-    submit_comment(client, post, comment="Noted the new way.")
-    page = client.get(post_url(post)).get_data(as_text=True)
-    assert "Noted the old way." in page and "Noted the new way." in page
 
 
 def test_once_approved_the_same_authors_next_comment_is_approved_at_once(client, post):
@@ -374,13 +363,6 @@ def test_forged_remember_cookie_is_ignored(client, post):
     client.set_cookie("comment_author", '{"author": "Ada Reader", "email": "ada@example.com"}')
     form = page_soup(client.get(post_url(post))).select_one("form#commentform")
     assert not form.select_one("#author").get("value")
-
-
-def test_held_comment_stays_visible_to_the_remembered_author(app, client, post):
-    submit_comment(client, post, comment="Held but mine.", remember="y")
-    later = app.test_client()
-    later.set_cookie("comment_author", client.get_cookie("comment_author").value)
-    assert "Held but mine." in later.get(post_url(post)).get_data(as_text=True)
 
 
 def test_reply_link_without_javascript_titles_the_form(client, post):
