@@ -1,21 +1,43 @@
 """Avatars: a Gravatar URL, or an identicon drawn here; the server itself never calls Gravatar."""
 
 import hashlib
+import hmac
 from functools import lru_cache
 from urllib.parse import urlencode
 
+from flask import current_app
+
 IDENTICON_DIGEST = 12  # hex digits of the hash in an identicon's URL
 
+
 def email_hash(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return hashlib.sha256(_normalized(email).encode()).hexdigest()
+
+
+def _normalized(email: str) -> str:
+    return email.strip().lower()
+
+
+def identicon_key() -> bytes:
+    """This site's key for identicon names: without it no one can tell whose email an identicon is."""
+    return _derived_key(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=4)
+def _derived_key(secret: str | bytes) -> bytes:
+    # A key of its own, so that an identicon name never doubles as a signature of anything else.
+    secret = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(secret, b"blog.avatars.identicon", hashlib.sha256).digest()
 
 
 @lru_cache(maxsize=2048)  # as the comment markup memos (blog/comment_html.py): sized for memory too
-def avatar_path(email: str, source: str, size: int = 48) -> str:
-    """Where the avatar of this email is: Gravatar's, or our own identicon (no third party)."""
-    digest = email_hash(email or "anonymous")
+def avatar_path(email: str, source: str, key: bytes, size: int = 48) -> str:
+    """Where the avatar of this email is: Gravatar's (the owner's explicit choice: a plain hash, as
+    Gravatar needs), or our own identicon, named by a keyed hash so no one can test an email offline."""
+    email = email or "anonymous"
     if source == "gravatar":
-        return f"https://secure.gravatar.com/avatar/{digest}?{urlencode({'s': size, 'd': 'identicon'})}"
+        return f"https://secure.gravatar.com/avatar/{email_hash(email)}?{urlencode({'s': size, 'd': 'identicon'})}"
+    digest = hmac.new(key, _normalized(email).encode(), hashlib.sha256).hexdigest()
     return f"/avatar/{digest[:IDENTICON_DIGEST]}.svg"
 
 
@@ -36,13 +58,16 @@ def identicon_svg(digest: str) -> str:
     )
 
 
-def comment_avatar_url(comment, settings: dict, placeholder: str) -> str:
-    """The avatar beside a comment, per the avatar settings (placeholder when avatars are off)."""
+def comment_avatar_url(comment, settings: dict, placeholder: str, key: bytes | None = None) -> str:
+    """The avatar beside a comment, per the avatar settings (placeholder when avatars are off).
+
+    key: identicon_key(), when the caller has it at hand (the comment list, once per page).
+    """
     if not settings["show_avatars"]:
         return placeholder
     if comment.author_avatar_url and settings["avatar_source"] == "gravatar":
         return comment.author_avatar_url
-    return avatar_path(comment.author_email or comment.author_name, settings["avatar_source"])
+    return avatar_path(comment.author_email or comment.author_name, settings["avatar_source"], key or identicon_key())
 
 
 def reader_avatar_url(picture_url: str | None, email: str | None, name: str, settings: dict) -> str:
@@ -50,4 +75,4 @@ def reader_avatar_url(picture_url: str | None, email: str | None, name: str, set
     picture (a third party) only where third-party avatars are on, else their identicon."""
     if picture_url and settings["avatar_source"] == "gravatar":
         return picture_url
-    return avatar_path(email or name, settings["avatar_source"])
+    return avatar_path(email or name, settings["avatar_source"], identicon_key())

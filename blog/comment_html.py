@@ -12,12 +12,11 @@ from html import unescape
 
 from markupsafe import Markup, escape
 
-from blog.avatars import comment_avatar_url
+from blog.avatars import comment_avatar_url, identicon_key
 from blog.permalinks import blog_timezone
 from blog.rendering import render_comment, web_link
 from blog.threads import ThreadNode, build_threads
 
-UNAPPROVED = ' class="unapproved"'
 # The memo sizes below are a memory budget as much as a speed one: every worker keeps them full for
 # its whole life. Measured per entry: a page's list with its rows ~80 KB, a comment head ~0.5 KB,
 # so full they hold ~2 MB (at 32 lists and 8,192 heads they held ~7 MB of a ~75 MB worker).
@@ -27,8 +26,12 @@ _MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "
 
 
 def render_comment_list(rows: tuple, settings: dict, replies_open: bool, static_avatar: str,
-                        like_widget=None) -> Markup:
+                        like_widget=None, post_author_id: int | None = None) -> Markup:
     """The <li> items of ol.comment-list for these comment rows, replies nested in ol.children.
+
+    A comment by a logged-in user is marked as WordPress marks it (li.byuser); one by staff (an
+    administrator, or the post's author) also li.bypostauthor and an "Author" badge, which no
+    guest's comment can show whatever name it gives.
 
     like_widget(comment) gives a logged-in reader's Like form; others see the count alone, and
     their list is memoized on the rows just read and the settings it shows: the comments are
@@ -37,7 +40,8 @@ def render_comment_list(rows: tuple, settings: dict, replies_open: bool, static_
     zone = blog_timezone()
     zone = None if zone.key == "UTC" else zone  # stored times are UTC already
     shown = (int(settings["thread_comments_depth"]) if settings["thread_comments"] else 1,
-             settings["show_avatars"], settings["avatar_source"], replies_open, static_avatar, zone)
+             settings["show_avatars"], settings["avatar_source"], replies_open, static_avatar, zone,
+             identicon_key(), post_author_id)
     if like_widget is None:
         return _memoized_list(rows, shown)
     return Markup(_list_html(rows, shown, like_widget))
@@ -49,15 +53,16 @@ def _memoized_list(rows: tuple, shown: tuple) -> Markup:
 
 
 def _list_html(rows: tuple, shown: tuple, like_widget) -> str:
-    max_depth, show_avatars, avatar_source, replies_open, static_avatar, zone = shown
+    max_depth, show_avatars, avatar_source, replies_open, static_avatar, zone, avatar_key, post_author_id = shown
     settings = {"show_avatars": show_avatars, "avatar_source": avatar_source}
     parts: list[str] = []
 
     def item(node: ThreadNode, depth: int) -> None:
         c = node.comment
-        parts.append(f'<li id="comment-{c.id}"{UNAPPROVED if c.status != "approved" else ""}>')
+        staff = c.user_id is not None and (c.by_staff or c.user_id == post_author_id)
+        parts.append(f'<li id="comment-{c.id}"{_classes(c.status, c.user_id is not None, staff)}>')
         parts.append(_comment_head(c.id, c.author_name, c.author_url, c.created_at, zone,
-                                   comment_avatar_url(c, settings, static_avatar)))
+                                   comment_avatar_url(c, settings, static_avatar, avatar_key), staff))
         if c.status != "approved":
             parts.append('<em class="comment-awaiting-moderation">Your comment is awaiting moderation.</em>')
         parts.append(f"</footer><div class=\"comment-content\">{render_comment(c.body)}</div>")
@@ -80,10 +85,18 @@ def _list_html(rows: tuple, shown: tuple, like_widget) -> str:
     return "".join(parts)
 
 
+@lru_cache(maxsize=8)
+def _classes(status: str, by_user: bool, by_staff: bool) -> str:
+    """The class attribute of a comment's <li>, in WordPress's names; empty for a guest's approved one."""
+    names = [name for name, on in (("byuser", by_user), ("bypostauthor", by_staff),
+                                   ("unapproved", status != "approved")) if on]
+    return f' class="{" ".join(names)}"' if names else ""
+
+
 @lru_cache(maxsize=2048)
 def _comment_head(comment_id: int, author_name: str, author_url: str, created_at: datetime, zone,
-                  avatar: str) -> str:
-    """The opening of a comment's article: avatar, name (linked to the website) and date.
+                  avatar: str, staff: bool = False) -> str:
+    """The opening of a comment's article: avatar, name (linked to the website), staff badge and date.
 
     Memoized on what it shows, as render_comment is: a popular post's comments are rendered
     once per worker, not once per request.
@@ -95,10 +108,11 @@ def _comment_head(comment_id: int, author_name: str, author_url: str, created_at
     # Only web addresses become links: imported or provider-given URLs may hold anything.
     website = web_link(author_url)
     author = f'<a href="{escape(website)}" rel="nofollow ugc">{name}</a>' if website else name
+    badge = ' <span class="comment-author-badge">Author</span>' if staff else ""
     when = created_at if zone is None else created_at.astimezone(zone)
     stamp = f"{when:%Y-%m-%dT%H:%M}Z" if zone is None else when.isoformat(timespec="minutes")
     return (
-        f'<article><footer><img src="{escape(avatar)}" alt=""><b class="fn">{author}</b> '
+        f'<article><footer><img src="{escape(avatar)}" alt=""><b class="fn">{author}</b>{badge} '
         f'<a href="#comment-{comment_id}"><time datetime="{stamp}">'
         f"{_MONTHS[when.month]} {when.day}, {when.year} at {(when.hour - 1) % 12 + 1}:{when.minute:02d} "
         f'{"AM" if when.hour < 12 else "PM"}</time></a>'

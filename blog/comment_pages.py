@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from auth.models import User
 from blog.models import Comment, Post
 from blog.permalinks import post_url
 from blog.threads import ThreadNode, build_threads
@@ -13,7 +14,9 @@ from extensions import db
 # What the page shows of a comment: plain rows load several times faster than ORM objects.
 SHOWN_COLUMNS = (Comment.id, Comment.post_id, Comment.parent_id, Comment.status, Comment.author_name,
                  Comment.author_email, Comment.author_url, Comment.author_avatar_url, Comment.body,
-                 Comment.created_at, Comment.like_count)
+                 Comment.created_at, Comment.like_count, Comment.user_id,
+                 # Written by an administrator: marked as staff (blog/comment_html.py) wherever it is.
+                 sa.func.coalesce(User.is_admin, False).label("by_staff"))
 
 
 @dataclass
@@ -63,7 +66,8 @@ def load_comment_page(post: Post, settings: dict, number: int | None, own_pendin
 
 # The statements every post page runs, built once: building one per request costs SQLAlchemy
 # more (construction, then its cache key) than the database takes to run it.
-_SHOWN_IN_ORDER = sa.select(*SHOWN_COLUMNS).order_by(Comment.created_at, Comment.id)
+_SHOWN_IN_ORDER = sa.select(*SHOWN_COLUMNS).select_from(sa.outerjoin(Comment, User, User.id == Comment.user_id)) \
+    .order_by(Comment.created_at, Comment.id)
 _APPROVED_OF_POST = _SHOWN_IN_ORDER.where(Comment.post_id == sa.bindparam("post_id"), Comment.status == "approved")
 _APPROVED_IN_THREADS = _APPROVED_OF_POST.where(Comment.root_id.in_(sa.bindparam("roots", expanding=True)))
 _ROOTS = sa.select(Comment.id).where(
