@@ -90,6 +90,8 @@ class Config:
 
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory-swept://"  # extensions.InProcessLimitStore
     COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "10 per minute; 100 per hour")
+    LIKE_RATE_LIMIT_PER_READER = os.environ.get("LIKE_RATE_LIMIT_PER_READER", "30 per minute; 300 per hour")
+    LIKE_RATE_LIMIT_PER_ADDRESS = os.environ.get("LIKE_RATE_LIMIT_PER_ADDRESS", "120 per minute")
     RATELIMIT_HEADERS_ENABLED = True
     CACHE_TYPE = "RedisCache" if REDIS_URL else "extensions.InProcessPageStore"
     CACHE_REDIS_URL = REDIS_URL
@@ -97,6 +99,8 @@ class Config:
     # How long a worker may answer cached pages from a content version it read, and how long a
     # change waits after its commit before answering (blog.page_cache): every server must agree.
     PAGE_CACHE_VERSION_LEASE_MS = _env_milliseconds("PAGE_CACHE_VERSION_LEASE_MS", 5.0)
+    # How late anonymous readers' cached pages may show like counts (likes do not empty the cache).
+    PAGE_CACHE_LIKES_DELAY_SECONDS = float(os.environ.get("PAGE_CACHE_LIKES_DELAY_SECONDS", "10"))
     # Without REDIS_URL each worker keeps whole pages (~60 KB each, up to 150 KB): bound their number.
     CACHE_THRESHOLD = int(os.environ.get("CACHE_THRESHOLD", "64"))
     # Several blogs (or test runs) can share one Redis when each has its own prefixes.

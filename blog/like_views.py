@@ -1,11 +1,23 @@
 """Like and unlike buttons: CSRF-protected POSTs for logged-in readers, JSON for fetch()."""
 
-from flask import abort, flash, jsonify, redirect, render_template, request
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from blog import bp, likes
 from blog.permalinks import post_url
-from extensions import db
+from extensions import db, limiter
+
+
+def _reader_key() -> str:
+    return f"user:{current_user.get_id()}" if current_user.is_authenticated else f"ip:{get_remote_address()}"
+
+
+# Likes and unlikes of posts and comments share one count per reader and one per address.
+limit_per_reader = limiter.shared_limit(lambda: current_app.config["LIKE_RATE_LIMIT_PER_READER"],
+                                        scope="likes-per-reader", key_func=_reader_key)
+limit_per_address = limiter.shared_limit(lambda: current_app.config["LIKE_RATE_LIMIT_PER_ADDRESS"],
+                                         scope="likes-per-address")
 
 
 @bp.app_template_global()
@@ -35,6 +47,8 @@ def _login_needed(post, message: str):
 
 @bp.post("/posts/<int:post_id>/like", endpoint="like_post", defaults={"like": True})
 @bp.post("/posts/<int:post_id>/unlike", endpoint="unlike_post", defaults={"like": False})
+@limit_per_reader
+@limit_per_address
 def post_like(post_id: int, like: bool):
     """Like or unlike a visible post; a logged-in reader only (others are sent to log in)."""
     post = likes.likeable_post(post_id) or abort(404)
@@ -51,6 +65,8 @@ def post_like(post_id: int, like: bool):
 
 @bp.post("/comments/<int:comment_id>/like", endpoint="like_comment", defaults={"like": True})
 @bp.post("/comments/<int:comment_id>/unlike", endpoint="unlike_comment", defaults={"like": False})
+@limit_per_reader
+@limit_per_address
 def comment_like(comment_id: int, like: bool):
     """Like or unlike an approved comment; a logged-in reader only."""
     comment, post = likes.likeable_comment(comment_id) or abort(404)

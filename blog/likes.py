@@ -7,7 +7,7 @@ from flask import g
 
 from auth.models import User
 from blog.models import Comment, CommentLike, Post, PostLike
-from blog.page_cache import bump_content_version
+from blog.page_cache import bump_likes_version
 from dbtypes import insert_or_ignore, utcnow
 from extensions import db
 
@@ -94,7 +94,7 @@ def _bump(model, row_id: int, delta: int) -> None:
         .where(model.id == row_id)
         .values(like_count=model.like_count + delta, updated_at=model.updated_at)
     )
-    bump_content_version(db.session)  # cached pages show the counts
+    bump_likes_version(db.session)  # cached pages show the counts
 
 
 def post_likes(post: Post, user) -> PostLikes:

@@ -217,6 +217,8 @@ class SiteState(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     content_version: Mapped[int] = mapped_column(default=1)
+    # Likes count apart: cached pages pick up their counts at most every few seconds (blog.page_cache).
+    likes_version: Mapped[int] = mapped_column(default=0, server_default="0")
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -41,7 +41,7 @@ PAGE_TO_STORE = "blog.page_to_store"  # the environ key that carries a rendered 
 # Headers that belong to one response, never to the stored page.
 PER_RESPONSE_HEADERS = {"set-cookie", "x-request-id", "content-length", "date", "x-page-cache",
                         "etag", "last-modified", "cache-control", "vary"}
-VERSION_QUERY = sa.select(SiteState.content_version).where(SiteState.id == 1)
+VERSION_QUERY = sa.select(SiteState.content_version, SiteState.likes_version).where(SiteState.id == 1)
 VERSION_AND_DATE_QUERY = VERSION_QUERY.add_columns(SiteState.changed_at)
 
 
@@ -54,9 +54,29 @@ class CachedPage:
     last_modified: str | None
 
 
-def page_key(version: int, environ: dict) -> str:
-    """One key per content version and URL, so a new version never meets an old page."""
-    return f"page:{version}:{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+def page_key(version: tuple[int, int], environ: dict) -> str:
+    """One key per (content, likes) version and URL, so a new version never meets an old page."""
+    return f"page:{version[0]}.{version[1]}:{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+
+
+class HeldCounter:
+    """Shows a fast-moving counter's latest value at most once per `hold_seconds`.
+
+    Likes bump their own counter: a burst of likes then empties the cache once per hold, not once
+    per click, and anonymous readers see counts at most that much late (likers, logged in, are
+    never served cached pages). One per process, shared by the front and Flask's hook, so both
+    name a page alike.
+    """
+
+    def __init__(self, hold_seconds: float, clock=time.monotonic):
+        self.hold_seconds, self.clock = hold_seconds, clock
+        self.shown, self.until = None, float("-inf")
+
+    def show(self, latest: int) -> int:
+        now = self.clock()
+        if self.shown is None or now >= self.until:
+            self.shown, self.until = latest, now + self.hold_seconds
+        return self.shown
 
 
 def page_etag(key: str) -> str:
@@ -99,8 +119,8 @@ def prepare_page_cache():
     """Mark an anonymous reader's page for storing, or answer 304 when their copy is current."""
     if request.endpoint not in CACHED_ENDPOINTS or not _is_anonymous_reader():
         return None
-    version, changed_at = db.session.execute(VERSION_AND_DATE_QUERY).first() or (0, None)
-    key = page_key(version, request.environ)
+    content, likes, changed_at = db.session.execute(VERSION_AND_DATE_QUERY).first() or (0, 0, None)
+    key = page_key((content, current_app.extensions[LIKES_SHOWN].show(likes)), request.environ)
     g.page_cache = {"key": key, "etag": page_etag(key),
                     "last_modified": http_date(changed_at) if changed_at else None}
     if g.page_cache["etag"] in request.if_none_match:
@@ -164,6 +184,14 @@ def bump_content_version(session: Session) -> None:
 
 
 _VERSION_BUMPED = "blog.page_cache.version_bumped"
+LIKES_SHOWN = "blog.page_cache.likes_shown"  # the app's HeldCounter, in app.extensions
+
+
+def bump_likes_version(session: Session) -> None:
+    """Let cached pages pick up new like counts within PAGE_CACHE_LIKES_DELAY_SECONDS, in the
+    caller's transaction; nothing waits (see HeldCounter)."""
+    session.connection().execute(
+        sa.update(SiteState).where(SiteState.id == 1).values(likes_version=SiteState.likes_version + 1))
 
 
 def version_lease_seconds() -> float:

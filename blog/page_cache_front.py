@@ -33,8 +33,10 @@ class PageCacheFront:
 
     def __init__(self, app: Flask, wsgi_app):
         self.wsgi_app = wsgi_app
+        likes_shown = page_cache.HeldCounter(app.config["PAGE_CACHE_LIKES_DELAY_SECONDS"])
+        app.extensions[page_cache.LIKES_SHOWN] = likes_shown
         with app.app_context():
-            self.versions = VersionReader(db.engine, page_cache.version_lease_seconds())
+            self.versions = VersionReader(db.engine, page_cache.version_lease_seconds(), likes_shown)
             self.store = cache.cache
         self.sessions = ShortValueSerializer.like(app.session_interface.get_signing_serializer(app))
         self.session_max_age = int(app.permanent_session_lifetime.total_seconds())
@@ -172,9 +174,11 @@ class VersionReader:
     PostgreSQL) around a one-row read; a kept autocommit connection costs the read alone.
     """
 
-    def __init__(self, engine: sa.Engine, lease_seconds: float, clock=time.monotonic):
+    def __init__(self, engine: sa.Engine, lease_seconds: float, likes_shown: page_cache.HeldCounter | None = None,
+                 clock=time.monotonic):
         self.lease_seconds, self.clock = lease_seconds, clock
-        self.leased = (0, float("-inf"))  # (version, when the lease ends)
+        self.likes_shown = likes_shown or page_cache.HeldCounter(0, clock)
+        self.leased = ((0, 0), float("-inf"))  # ((content, likes) version, when the lease ends)
         self.engine = engine
         self.sql = str(page_cache.VERSION_QUERY.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
         # One in-memory SQLite database lives in one shared connection: it cannot be kept apart.
@@ -184,18 +188,20 @@ class VersionReader:
         self.lock = threading.Lock()
         sa.event.listen(engine, "engine_disposed", lambda _engine: self.close_all())
 
-    def read(self) -> int | None:
-        """The content version, or None when the database cannot say (Flask answers then)."""
+    def read(self) -> tuple[int, int] | None:
+        """The (content, likes) version, or None when the database cannot say (Flask answers then)."""
         version, lease_ends = self.leased
         asked_at = self.clock()  # before the read: its snapshot is no older than this
         if asked_at < lease_ends:
             return version
-        version = self._read_now()
-        if version is not None:
-            self.leased = (version, asked_at + self.lease_seconds)
+        row = self._read_now()
+        if row is None:
+            return None
+        version = (row[0], self.likes_shown.show(row[1]))
+        self.leased = (version, asked_at + self.lease_seconds)
         return version
 
-    def _read_now(self) -> int | None:
+    def _read_now(self) -> tuple[int, int] | None:
         try:
             connection = self._connection()
         except Exception:  # noqa: BLE001  (any connect failure: Flask's error pages answer instead)
@@ -210,7 +216,7 @@ class VersionReader:
             return None
         if not self.keep_connections:
             connection.close()
-        return row[0] if row else 0
+        return tuple(row) if row else (0, 0)
 
     def _connection(self):
         if not self.keep_connections:
