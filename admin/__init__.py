@@ -34,4 +34,4 @@ def admin_globals():
     return {"admin_pending_count": pending_count()}
 
 
-from admin import cli, comment_views, post_views, tool_views, views  # noqa: E402,F401  (routes register on bp)
+from admin import account_views, cli, comment_views, post_views, tool_views, views  # noqa: E402,F401  (routes register on bp)

@@ -28,3 +28,7 @@ class LoginForm(FlaskForm):
 class LogoutForm(FlaskForm):
     next = HiddenField()
     submit = SubmitField("Log Out")
+
+
+class LogOutEverywhereForm(FlaskForm):
+    submit = SubmitField("Log out all sessions")

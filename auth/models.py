@@ -1,5 +1,6 @@
 """People: accounts and the social identities that log them in."""
 
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -16,6 +17,10 @@ from extensions import db
 PASSWORD_METHOD = "scrypt:8192:8:10"
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = NEVER_REUSE_IDS
@@ -30,10 +35,26 @@ class User(UserMixin, db.Model):
     avatar_url: Mapped[str | None] = mapped_column(sa.String(500))
     profile_url: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Flask-Login's alternative id: sessions and remember cookies carry it, so a new one ends them all.
+    session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
+    sessions_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sessions_revoked_reason: Mapped[str | None] = mapped_column(sa.String(60))
 
     identities: Mapped[list["Identity"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    def get_id(self) -> str:
+        """What sessions and remember cookies hold for this user (the session token, not the id)."""
+        if self.session_token is None:
+            self.session_token = new_session_token()
+        return self.session_token
+
+    def end_all_sessions(self, reason: str) -> None:
+        """Invalidate every session and remember cookie of this user; the caller commits."""
+        self.session_token = new_session_token()
+        self.sessions_revoked_at = utcnow()
+        self.sessions_revoked_reason = reason
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)

@@ -7,7 +7,7 @@ import secrets
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, session
+from flask import current_app, request, session
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -19,6 +19,11 @@ from extensions import db
 IDENTITY_KEY = "identity_id"
 NEXT_KEY = "auth_next"
 DEMO_ADMIN_EMAIL = "demo-admin@example.com"
+# A guest's held comments (blog.commenters) stay visible to them across a log-in.
+KEPT_ACROSS_LOG_IN = ("pending_comments",)
+REVOKED_BY_LOGOUT = "logged out"
+REVOKED_BY_PASSWORD = "password changed"
+REVOKED_BY_OWNER = "logged out everywhere"
 # Checked against when the email is unknown, so both failures cost the same time.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method=PASSWORD_METHOD)
 
@@ -107,10 +112,34 @@ def current_identity() -> Identity | None:
     return identity if identity is not None and identity.user_id == current_user.id else None
 
 
+def start_session(user: User, remember: bool = False) -> None:
+    """Log `user` in on a brand-new session (and CSRF secret), so no value planted before survives."""
+    _renew_session()
+    login_user(user, remember=remember)
+
+
+def _renew_session() -> None:
+    kept = {key: session[key] for key in KEPT_ACROSS_LOG_IN if key in session}
+    session.clear()
+    session.update(kept)
+
+
 def log_out() -> None:
-    """End the reader's session, whichever way they logged in."""
-    logout_user()
-    session.pop(IDENTITY_KEY, None)
+    """End the reader's session, whichever way they logged in, and every other one of theirs:
+    the session token changes, so no copy of this session or of its remember cookie opens again."""
+    if current_user.is_authenticated:
+        current_user.end_all_sessions(REVOKED_BY_LOGOUT)
+        db.session.commit()
+    _renew_session()
+    logout_user()  # after the renewal: it marks the remember cookie for deletion in the new session
+
+
+def log_out_everywhere(user: User) -> None:
+    """End every session of `user` but keep this browser logged in on a new one."""
+    user.end_all_sessions(REVOKED_BY_OWNER)
+    db.session.commit()
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    start_session(user, remember=remembered)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -133,8 +162,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def log_in_with_password(user: User, remember: bool) -> None:
     """Log an owner account in (no social identity attached to this session)."""
-    session.pop(IDENTITY_KEY, None)
-    login_user(user, remember=remember)
+    start_session(user, remember=remember)
 
 
 def save_admin(email: str, password: str) -> tuple[User, bool]:
@@ -151,6 +179,8 @@ def save_admin(email: str, password: str) -> tuple[User, bool]:
         db.session.add(user)
     user.is_admin = True
     user.set_password(password)
+    if not created:
+        user.end_all_sessions(REVOKED_BY_PASSWORD)
     db.session.commit()
     return user, created
 

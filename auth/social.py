@@ -10,11 +10,10 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from flask import session
-from flask_login import login_user
 
 from auth import providers
 from auth.models import Identity
-from auth.services import IDENTITY_KEY, NEXT_KEY, identity_for_profile
+from auth.services import IDENTITY_KEY, NEXT_KEY, identity_for_profile, start_session
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ def complete_login(provider: providers.Provider) -> Identity:
     except Exception as error:
         raise _failure(provider, error) from error
     identity = identity_for_profile(profile)
-    login_user(identity.user)
+    start_session(identity.user)
     session[IDENTITY_KEY] = identity.id
     log.info("log-in with %s: user %s identity %s", provider.name, identity.user_id, identity.id)
     return identity

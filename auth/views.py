@@ -1,5 +1,6 @@
 """Log-in and log-out: social log-in through any registered provider, owner log-in by password."""
 
+import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from auth import bp, providers, services
@@ -15,8 +16,9 @@ TOO_MANY_ATTEMPTS = "Too many log-in attempts. Please wait a few minutes and try
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_token: str) -> User | None:
+    """The user whose current session token this session or remember cookie holds (see User.get_id)."""
+    return db.session.scalar(sa.select(User).filter_by(session_token=session_token))
 
 
 def _account_key() -> str:

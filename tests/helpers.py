@@ -32,7 +32,7 @@ def submit_comment(client, post, ip: str = "203.0.113.7", page_url: str | None =
 def login_as(client, user) -> None:
     """Log a user in through Flask-Login's own session keys, as the log-in views do."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
 

@@ -103,7 +103,7 @@ def test_password_log_in_goes_to_next_on_this_site(client, owner):
     response = _post_login(client, "OWNER@example.com", PASSWORD, next_url="/admin/")
     assert response.status_code == 302 and response.headers["Location"] == "/admin/"
     with client.session_transaction() as session:
-        assert session["_user_id"] == str(owner.id) and "identity_id" not in session
+        assert session["_user_id"] == owner.get_id() and "identity_id" not in session
 
 
 def test_password_log_in_ignores_next_on_another_site(client, owner):

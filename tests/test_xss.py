@@ -126,7 +126,7 @@ def test_provider_profile_payloads_render_inert(hostile_blog, payloads, fake_pro
         profile = profiles.wordpress_profile(client, {"access_token": key, "token_type": "Bearer"})
         identity = identity_for_profile(profile)
         with reader.session_transaction() as session:
-            session["_user_id"], session["_fresh"], session[IDENTITY_KEY] = str(identity.user_id), True, identity.id
+            session["_user_id"], session["_fresh"], session[IDENTITY_KEY] = identity.user.get_id(), True, identity.id
         if n % 25 == 0:  # the "commenting as" box shows name and avatar: checked on a sample
             assert_inert(reader.get(post_url(blog.quiet)).get_data(as_text=True), "commenting as")
         response = guest.post(comment=f"From provider {n}")
