@@ -7,6 +7,7 @@ import markdown
 import nh3
 from markdown.extensions import abbr, attr_list, def_list, fenced_code, footnotes, md_in_html, tables
 
+from blog.html_nesting import limit_nesting
 from blog.wp_content import wordpress_html
 
 POST_TAGS = nh3.ALLOWED_TAGS | {"video", "audio", "source"}
@@ -36,7 +37,7 @@ def render_post_body(body: str, body_format: str = "markdown") -> str:
 
 def sanitize_post_html(html: str) -> str:
     return nh3.clean(
-        html,
+        limit_nesting(html),  # nh3's parser slows down with the square of nesting depth
         tags=POST_TAGS,
         attributes=POST_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
@@ -50,7 +51,7 @@ COMMENT_TAGS = {"a", "abbr", "acronym", "b", "blockquote", "cite", "code", "del"
 COMMENT_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "acronym": {"title"},
                       "blockquote": {"cite"}, "del": {"datetime"}, "q": {"cite"}}
 BARE_URL = re.compile(r"""\b(https?://[^\s<>"']+[^\s<>"'.,;:!?)\]])""", re.IGNORECASE)
-TAG = re.compile(r"(<[^>]*>)")
+TAG = re.compile(r"(<[^<>]*>)")  # not [^>]*: a run of "<" would be rescanned to its end
 
 
 def _web_urls_only(element: str, attribute: str, value: str) -> str | None:
@@ -65,7 +66,7 @@ def render_comment(text: str) -> str:
     """Comment text as WordPress shows it: paragraphs, bare URLs linked, its few tags allowed."""
     html = _linkify(_paragraphs(text))
     return nh3.clean(
-        html,
+        limit_nesting(html),
         tags=COMMENT_TAGS,
         attributes=COMMENT_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},

@@ -8,6 +8,8 @@ The result still goes through nh3 (blog.rendering) like every other post body.
 """
 
 import re
+from collections import Counter
+from collections.abc import Iterator
 from html import escape, unescape
 
 BLOCK_EDITOR_MARK = "<!-- wp:"
@@ -70,22 +72,20 @@ CONTAINER_BLOCKS = {
 VOID_BLOCKS = {"area", "col", "hr"}
 BLOCKS = FLOW_BLOCKS | LINE_BLOCKS | CONTAINER_BLOCKS | VOID_BLOCKS | {"blockquote", "option"}
 
-COMMENT = re.compile(r"<!--.*?-->", re.S)
-# A whole element whose text must not change (kept as one token), or a single tag. A "<" that
-# starts no tag ("if a < b") stays text.
-TOKEN = re.compile(
-    r"<(pre|script|style|textarea)\b[^>]*>.*?</\1\s*>|</?[a-zA-Z][^>]*>", re.S | re.I
-)
-TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
+# Every pattern here is matched from a few fixed places and never rescans what it has passed:
+# imported bodies are written by strangers, and a lazy ".*?" retried at each of 25,000
+# unclosed "<!--" or "[caption]" costs time in the square of the body's length.
+TAG_START = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
+# Elements whose text must not change: kept as one token from the tag to its end tag.
+RAW_END = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("pre", "script", "style", "textarea")}
 BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
-NEWLINE = re.compile(r"(<br\s*/?>)?[ \t]*\n[ \t]*", re.I)
+BR_AT_END = re.compile(r"<br\s*/?>\Z", re.I)
 
-SHORTCODE = re.compile(
-    r"\[(\[?)(caption|wp_caption|embed|video|audio|gallery|playlist)\b([^\]]*?)(/?)\]"
-    r"(?:(.*?)\[/\2\])?(\]?)",
-    re.S,
-)
-SHORTCODE_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))""")
+SHORTCODE_NAMES = "caption|wp_caption|embed|video|audio|gallery|playlist"
+SHORTCODE_START = re.compile(rf"\[(\[?)({SHORTCODE_NAMES})\b")
+# An attribute name starts only after a character that cannot be part of one, so a long word
+# is tried once rather than from each of its letters.
+SHORTCODE_ATTR = re.compile(r"""(?<![\w-])([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))""")
 CAPTIONED_IMAGE = re.compile(r"^\s*((?:<a\s[^>]*>\s*)?<img\s[^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I)
 VIDEO_SOURCES = ("src", "mp4", "m4v", "webm", "ogv", "flv")
 AUDIO_SOURCES = ("src", "mp3", "ogg", "oga", "wav", "m4a", "flac")
@@ -106,26 +106,45 @@ def wordpress_html(content: str) -> str:
 def expand_shortcodes(content: str) -> str:
     """[caption] -> <figure>, [embed] -> a link, [video]/[audio] -> players; [gallery] and
     [playlist] (which need WordPress's media library) are removed; [[name]] is the escape."""
-    return SHORTCODE.sub(_expand, content)
+    out, position, unclosed = [], 0, set()
+    while (found := SHORTCODE_START.search(content, position)) is not None:
+        bracket = content.find("]", found.end())
+        if bracket == -1:
+            break  # no shortcode can end after here
+        opening, name = found.groups()
+        attr_text, end = content[found.end() : bracket], bracket + 1
+        if attr_text.endswith("/"):
+            attr_text = attr_text[:-1]
+        inner = None
+        if name not in unclosed:  # remembered, so that a run of openings is not rescanned
+            closing = content.find(f"[/{name}]", end)
+            if closing == -1:
+                unclosed.add(name)
+            else:
+                inner, end = content[end:closing], closing + len(name) + 3
+        closing_bracket = "]" if content.startswith("]", end) else ""
+        end += len(closing_bracket)
+        out.append(content[position : found.start()])
+        if opening and closing_bracket:  # [[caption]] is how WordPress writes a literal [caption]
+            out.append(content[found.start() + 1 : end - 1])
+        else:
+            out.append(opening + _expand(name, attr_text, inner or "") + closing_bracket)
+        position = end
+    out.append(content[position:])
+    return "".join(out)
 
 
-def _expand(match: re.Match) -> str:
-    opening, name, attr_text, _self_closing, inner, closing = match.groups()
-    if opening and closing:
-        return match.group(0)[1:-1]  # [[caption]] is how WordPress writes a literal [caption]
+def _expand(name: str, attr_text: str, inner: str) -> str:
     attrs = _attributes(attr_text)
-    inner = inner or ""
     if name in ("caption", "wp_caption"):
-        html = _caption(attrs, inner)
-    elif name == "embed":
-        html = _link(inner.strip())
-    elif name == "video":
-        html = _media("video", attrs, VIDEO_SOURCES, ("poster", "width", "height"))
-    elif name == "audio":
-        html = _media("audio", attrs, AUDIO_SOURCES, ())
-    else:
-        html = ""
-    return opening + html + closing
+        return _caption(attrs, inner)
+    if name == "embed":
+        return _link(inner.strip())
+    if name == "video":
+        return _media("video", attrs, VIDEO_SOURCES, ("poster", "width", "height"))
+    if name == "audio":
+        return _media("audio", attrs, AUDIO_SOURCES, ())
+    return ""
 
 
 def _attributes(text: str) -> dict[str, str]:
@@ -173,43 +192,95 @@ def autop(html: str) -> str:
     has a blank line); headings and other one-line blocks get <br> only; <pre> and the like
     are left alone.
     """
-    html = COMMENT.sub("", html)  # <!--more--> and friends would otherwise become empty paragraphs
+    html = _without_comments(html)  # <!--more--> and friends would become empty paragraphs
     out: list[str] = []
-    stack: list[str] = []
+    blocks = _OpenBlocks()
     run: list[str] = []
     position = 0
-    for token in TOKEN.finditer(html):
-        run.append(html[position : token.start()])
-        position = token.end()
-        text = token.group(0)
-        if token.group(1):  # a <pre>-like element: a block, copied as it is
-            out.append(_text_run(run, stack))
-            out.append(text)
-            run = []
-            continue
-        name = TAG_NAME.match(text).group(1).lower()
-        if name not in BLOCKS:
+    for start, end, name, raw in _tokens(html):
+        run.append(html[position:start])
+        position = end
+        text = html[start:end]
+        if not raw and name not in BLOCKS:
             run.append(text.replace("\n", " "))  # a newline inside a tag is no line break
             continue
-        out.append(_text_run(run, stack))
+        out.append(_text_run(run, blocks.innermost()))
+        out.append(text)  # a block tag, or a <pre>-like element copied as it is
         run = []
-        out.append(text)
+        if raw:
+            continue
         if text.startswith("</"):
-            if name in stack:
-                del stack[len(stack) - 1 - stack[::-1].index(name) :]
+            blocks.close(name)
         elif name not in VOID_BLOCKS and not text.endswith("/>"):
-            stack.append(name)
+            blocks.open(name)
     run.append(html[position:])
-    out.append(_text_run(run, stack))
+    out.append(_text_run(run, blocks.innermost()))
     return "".join(out).strip()
 
 
-def _text_run(parts: list[str], stack: list[str]) -> str:
+def _without_comments(html: str) -> str:
+    """HTML comments removed; an unclosed one runs to the end, as in a browser."""
+    out, position = [], 0
+    while (start := html.find("<!--", position)) != -1:
+        out.append(html[position:start])
+        end = html.find("-->", start + 4)
+        if end == -1:
+            return "".join(out)
+        position = end + 3
+    out.append(html[position:])
+    return "".join(out)
+
+
+def _tokens(html: str) -> Iterator[tuple[int, int, str, bool]]:
+    """(start, end, lower-case name, raw) of each tag; raw for a whole <pre>-like element.
+
+    A "<" that starts no tag ("if a < b") stays text.
+    """
+    unclosed: set[str] = set()  # raw elements with no end tag after the last one looked at
+    position = 0
+    while (found := TAG_START.search(html, position)) is not None:
+        end = html.find(">", found.end())
+        if end == -1:
+            return  # no tag can end after here
+        end, name, raw = end + 1, found.group(2).lower(), False
+        if not found.group(1) and name in RAW_END and name not in unclosed:
+            if html.startswith("_", found.end()):
+                name = "_"  # <pre_x> is no <pre>
+            elif closing := RAW_END[name].search(html, end):
+                end, raw = closing.end(), True
+            else:
+                unclosed.add(name)
+        yield found.start(), end, name, raw
+        position = end
+
+
+class _OpenBlocks:
+    """The open block elements, innermost last; closing one also closes those opened inside it."""
+
+    def __init__(self):
+        self.stack: list[str] = []
+        self.counts: Counter[str] = Counter()
+
+    def innermost(self) -> str | None:
+        return self.stack[-1] if self.stack else None
+
+    def open(self, name: str) -> None:
+        self.stack.append(name)
+        self.counts[name] += 1
+
+    def close(self, name: str) -> None:
+        if not self.counts[name]:
+            return
+        while (popped := self.stack.pop()) != name:  # each element is popped once: linear
+            self.counts[popped] -= 1
+        self.counts[name] -= 1
+
+
+def _text_run(parts: list[str], context: str | None) -> str:
     """Text (and inline tags) between two block tags, given paragraphs or line breaks."""
     text = "".join(parts)
     if not text.strip():
         return "\n" if "\n" in text else text
-    context = stack[-1] if stack else None
     text = text.strip()
     if context in ALWAYS_PARAGRAPHS or (context in FLOW_BLOCKS and BLANK_LINE.search(text)):
         paragraphs = (p.strip() for p in BLANK_LINE.split(text))
@@ -220,4 +291,15 @@ def _text_run(parts: list[str], stack: list[str]) -> str:
 
 
 def _line_breaks(text: str) -> str:
-    return NEWLINE.sub(lambda m: f"{m.group(1)}\n" if m.group(1) else "<br>\n", text)
+    """Each newline becomes <br> (unless a <br> ends the line), without the spaces around it."""
+    lines = text.split("\n")
+    last = len(lines) - 1
+    out = []
+    for number, line in enumerate(lines):
+        if number:
+            line = line.lstrip(" \t")
+        if number < last:
+            line = line.rstrip(" \t")
+            line += "\n" if BR_AT_END.search(line) else "<br>\n"
+        out.append(line)
+    return "".join(out)
