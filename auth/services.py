@@ -19,8 +19,6 @@ from extensions import db
 IDENTITY_KEY = "identity_id"
 NEXT_KEY = "auth_next"
 DEMO_ADMIN_EMAIL = "demo-admin@example.com"
-# A guest's held comments (blog.commenters) stay visible to them across a log-in.
-KEPT_ACROSS_LOG_IN = ("pending_comments",)
 REVOKED_BY_LOGOUT = "logged out"
 REVOKED_BY_PASSWORD = "password changed"
 REVOKED_BY_OWNER = "logged out everywhere"
@@ -114,14 +112,8 @@ def current_identity() -> Identity | None:
 
 def start_session(user: User, remember: bool = False) -> None:
     """Log `user` in on a brand-new session (and CSRF secret), so no value planted before survives."""
-    _renew_session()
+    session.clear()  # the comment flow keeps nothing here: a guest's own comments are in a cookie
     login_user(user, remember=remember)
-
-
-def _renew_session() -> None:
-    kept = {key: session[key] for key in KEPT_ACROSS_LOG_IN if key in session}
-    session.clear()
-    session.update(kept)
 
 
 def log_out() -> None:
@@ -130,8 +122,8 @@ def log_out() -> None:
     if current_user.is_authenticated:
         current_user.end_all_sessions(REVOKED_BY_LOGOUT)
         db.session.commit()
-    _renew_session()
-    logout_user()  # after the renewal: it marks the remember cookie for deletion in the new session
+    session.clear()
+    logout_user()  # after clear(): it marks the remember cookie for deletion in the new session
 
 
 def log_out_everywhere(user: User) -> None:
