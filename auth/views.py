@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from auth import bp, providers, services
+from auth import bp, providers, services, throttle
 from auth.forms import LoginForm, LogoutForm
 from auth.models import User
 from extensions import db, limiter, login_manager
@@ -21,16 +21,6 @@ def load_user(session_token: str) -> User | None:
     return db.session.scalar(sa.select(User).filter_by(session_token=session_token))
 
 
-def _account_key() -> str:
-    # Read before the view runs, so from the raw form: the limit is per attempted account,
-    # whether or not that account exists (so the limit itself reveals nothing).
-    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
-
-
-def _failed(response) -> bool:
-    return response.status_code in (400, 401)
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
@@ -38,10 +28,18 @@ def _failed(response) -> bool:
     error_message=TOO_MANY_ATTEMPTS,
 )
 @limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT"],
+    methods=["POST"],
+    key_func=throttle.account_client_key,
+    deduct_when=throttle.failed,
+    error_message=TOO_MANY_ATTEMPTS,
+)
+@limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     methods=["POST"],
-    key_func=_account_key,
-    deduct_when=_failed,
+    key_func=throttle.account_key,
+    deduct_when=throttle.failed,
+    exempt_when=throttle.known_device,
     error_message=TOO_MANY_ATTEMPTS,
 )
 def login():
@@ -54,7 +52,9 @@ def login():
         form.form_errors.append(LOGIN_FAILED)
         return render_template("auth/login.html", form=form), 401
     services.log_in_with_password(user, form.remember.data)
-    return redirect(services.safe_next(form.next.data, url_for("blog.index")))
+    response = redirect(services.safe_next(form.next.data, url_for("blog.index")))
+    throttle.remember_device(response, user)
+    return response
 
 
 @bp.get("/auth/login/<name>")
