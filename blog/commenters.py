@@ -74,7 +74,11 @@ def remember_comment_key(response: Response, cookies, comment_id: int, key: str)
 
 def holds_key(cookies, comment_id: int, stored_hash: str | None) -> bool:
     """Whether this browser proves it wrote the comment (compared in constant time)."""
-    key = comment_keys(cookies).get(comment_id)
+    return _proves(comment_keys(cookies), comment_id, stored_hash)
+
+
+def _proves(keys: dict[int, str], comment_id: int, stored_hash: str | None) -> bool:
+    key = keys.get(comment_id)
     return bool(key and stored_hash) and hmac.compare_digest(key_hash(key), stored_hash)
 
 
@@ -83,11 +87,12 @@ def own_held_ids(post_id: int, cookies, user_id: int | None) -> list[int]:
     keys = comment_keys(cookies)
     if not keys and user_id is None:
         return []  # no query for a reader with nothing to prove
-    mine = Comment.id.in_(keys) if user_id is None else sa.or_(Comment.id.in_(keys), Comment.user_id == user_id)
+    proven = Comment.id.in_(list(keys))
+    mine = proven if user_id is None else sa.or_(proven, Comment.user_id == user_id)
     rows = db.session.execute(sa.select(Comment.id, Comment.user_id, Comment.author_key_hash).where(
         Comment.post_id == post_id, Comment.status == "pending", mine))
     return [row.id for row in rows
-            if (user_id is not None and row.user_id == user_id) or holds_key(cookies, row.id, row.author_key_hash)]
+            if (user_id is not None and row.user_id == user_id) or _proves(keys, row.id, row.author_key_hash)]
 
 
 def may_see(comment: Comment, cookies, user) -> bool:
