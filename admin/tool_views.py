@@ -1,6 +1,14 @@
 """Tools -> Import and Tools -> Export: WordPress files in and out; admins only (bp guard)."""
 
-from flask import Response, current_app, render_template, request, stream_with_context
+from flask import (
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -8,8 +16,11 @@ from admin import bp
 from admin.forms import WXRExportForm, WXRImportForm
 from admin.queries import comment_counts, post_counts
 from blog.wxr.exporter import export_filename, iter_wxr
+from blog.wxr.jobs import ImportJob, queue_import
+from extensions import db
 
 IMPORT_ENDPOINT = "admin.tools_import"
+JOB_PAGE_REFRESH_SECONDS = 2
 
 
 @bp.url_value_preprocessor
@@ -21,29 +32,35 @@ def limit_upload_size(endpoint: str | None, _values) -> None:
 
 @bp.route("/tools/import", methods=["GET", "POST"])
 def tools_import():
-    """Upload a WordPress export (WXR) and import it in one transaction; show what was done."""
+    """Upload a WordPress export (WXR): saved and queued for the worker, then its progress page."""
     form = WXRImportForm()
-    report = error = None
-    if form.validate_on_submit():
-        # Here, not at the top: the importer's lxml (~5 MB) should not sit in every web worker.
-        from blog.wxr.importer import import_wxr
-        from blog.wxr.reader import WXRError
+    if not form.validate_on_submit():
+        return _import_page(form), 400 if form.errors else 200
+    orphans = "top-level" if form.orphans_top_level.data else "error"
+    job = queue_import(form.file.data, orphans, current_user.id)
+    current_app.logger.info(
+        "WXR import job %s queued: %r (%s bytes) by user %s",
+        job.id,
+        job.filename,
+        job.bytes_total,
+        current_user.id,
+    )
+    return redirect(url_for("admin.tools_import_job", job_id=job.id), 303)
 
-        try:
-            report = import_wxr(
-                form.file.data.stream,
-                orphans="top-level" if form.orphans_top_level.data else "error",
-            )
-        except WXRError as exc:
-            error = exc
-        current_app.logger.info(
-            "WXR import of %r by user %s: %s",
-            form.file.data.filename,
-            current_user.id,
-            error or " ".join(report.summary()[:1]),
-        )
-    status = 400 if form.errors or error else 200
-    return _import_page(form, report=report, error=error), status
+
+@bp.get("/tools/import/<int:job_id>")
+def tools_import_job(job_id: int):
+    """An import's progress (the page reloads itself until it ends) and then its result."""
+    job = db.get_or_404(ImportJob, job_id)
+    page = render_template(
+        "admin/tools_import_job.html",
+        job=job,
+        progress=None if job.finished else job.progress(),
+        refresh_seconds=JOB_PAGE_REFRESH_SECONDS,
+    )
+    # The admin layout has no head block: the header does what the page's meta tag says.
+    headers = {} if job.finished else {"Refresh": str(JOB_PAGE_REFRESH_SECONDS)}
+    return page, 200, headers
 
 
 @bp.errorhandler(RequestEntityTooLarge)

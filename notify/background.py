@@ -10,6 +10,7 @@ import threading
 
 from flask import Flask
 
+from blog.wxr.jobs import run_queued_imports
 from extensions import db
 from notify.sender import run_pass
 
@@ -41,6 +42,7 @@ class BackgroundSender:
             with self.app.app_context():
                 try:
                     run_pass()
+                    run_queued_imports()  # uploaded WordPress exports wait here, not in a request
                 except Exception:
                     log.exception("mail pass failed")
                     db.session.rollback()

@@ -7,6 +7,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from blog.wxr.jobs import run_queued_imports
 from extensions import db
 from notify.sender import run_pass
 
@@ -17,15 +18,17 @@ mail_cli = AppGroup("mail", help="Send the mail waiting in the outbox.")
 
 @mail_cli.command("send")
 def send_command() -> None:
-    """Write due digests and try every due message once."""
+    """Write due digests, try every due message once, and run queued WXR imports."""
     result = run_pass()
     click.echo(f"Mail: {result.sent} sent, {result.retried} to retry, {result.failed} failed.")
+    if imports := run_queued_imports():
+        click.echo(f"WordPress imports run: {imports}.")
 
 
 @mail_cli.command("worker")
 @click.option("--interval", type=float, default=None, help="Seconds between passes.")
 def worker_command(interval: float | None) -> None:
-    """Send mail until interrupted, one pass every MAIL_WORKER_INTERVAL seconds."""
+    """Send mail and run queued WXR imports until interrupted, every MAIL_WORKER_INTERVAL seconds."""
     from flask import current_app
 
     interval = interval or current_app.config["MAIL_WORKER_INTERVAL"]
@@ -34,6 +37,7 @@ def worker_command(interval: float | None) -> None:
         while True:
             try:
                 run_pass()
+                run_queued_imports()  # Tools -> Import uploads: too long for a web request
             except Exception:  # a bad pass (database restart...) must not end the worker
                 log.exception("mail pass failed")
                 db.session.rollback()
