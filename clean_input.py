@@ -6,8 +6,9 @@ from submitted text in the same way), and a path holding one matches no page (40
 Invalid UTF-8 (lone surrogates included) is kept percent-encoded by Werkzeug's form parser.
 
 Numbers in URLs, query strings and forms (ids, page numbers) larger than the database's integer are
-treated as absent or refused (DatabaseIntegerField): `/posts/99999999999/comments` is a 404 and `?page=1e30`-like values are ignored,
-where the database would otherwise fail with "integer out of range".
+treated as absent or refused (DatabaseIntegerField): `/posts/99999999999/comments` is a 404 and
+`?page=1e30`-like values are ignored, where the database would otherwise fail with "integer out of
+range".
 """
 
 from flask import Flask, Request, render_template, request

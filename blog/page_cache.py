@@ -34,8 +34,8 @@ CACHED_ENDPOINTS = READ_ONLY_ENDPOINTS  # a page made from reads alone can be re
 # is only slower (Flask still serves it), never wrong.
 CACHED_PATHS = re.compile(r"/(?:\d+/\d\d/\d\d/[^/]+/(?:comment-page-\d+/)?)?")
 NONCE_MARK = "\x1fcsp-nonce\x1f"
-# Session keys that make a page personal: a log-in, held comments, flashed messages.
-PERSONAL_SESSION_KEYS = {"_user_id", "pending_comments", "_flashes"}
+# Session keys that make a page personal: a log-in, flashed messages.
+PERSONAL_SESSION_KEYS = {"_user_id", "_flashes"}
 PUBLIC_MODELS = (Post, Setting, Term, PostLike, CommentLike)
 PAGE_TO_STORE = "blog.page_to_store"  # the environ key that carries a rendered page to the front
 # Headers that belong to one response, never to the stored page.
