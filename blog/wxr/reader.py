@@ -132,6 +132,7 @@ class _Reader:
     def __init__(self):
         self.wp = None  # "{http://wordpress.org/export/1.2/}"
         self.excerpt = None
+        self.comments: list[WXRComment] = []  # the current item's, read and cut from the tree
 
     def check_root(self, root) -> None:
         if root.tag != "rss":
@@ -222,7 +223,8 @@ class _Reader:
     def item(self, elem) -> WXRItem:
         wp, line = self.wp, elem.sourceline
         f: dict[str, str] = {}
-        terms, comments = [], []
+        terms, comments = [], self.comments
+        self.comments = []
         for child in elem:
             if child.tag == "category":
                 domain = child.get("domain", "category")
@@ -296,6 +298,11 @@ def read_wxr(source: BinaryIO) -> Iterator[Record]:
             if reader.wp is None:
                 reader.check_root(elem.getroottree().getroot())
             parent = elem.getparent()
+            if parent is not None and parent.tag == "item" and elem.tag == f"{reader.wp}comment":
+                # An item can hold tens of thousands of comments: keep records, not their trees.
+                reader.comments.append(reader.comment(elem))
+                parent.remove(elem)
+                continue
             if parent is None or parent.tag != "channel":
                 continue
             record = reader.record(elem)
