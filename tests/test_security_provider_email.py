@@ -11,8 +11,7 @@ from tests.oauth_fixtures import google_settings, log_in, rows
 
 
 def _log_in_with_claims(social_app, oidc_provider, **claims):
-    app = social_app(SITE_URL="http://127.0.0.1", ADMIN_EMAILS="ada@example.com",
-                     **google_settings(oidc_provider))
+    app = social_app(SITE_URL="http://127.0.0.1", ADMIN_EMAILS="ada@example.com", **google_settings(oidc_provider))
     body = {"name": "Ada Lovelace", "email_verified": True, **claims}
     requests.put(f"{oidc_provider.url}/users/list-sub", json=body, timeout=5).raise_for_status()
     response = log_in(app.test_client(), "google", sub="list-sub")

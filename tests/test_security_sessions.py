@@ -186,9 +186,13 @@ def test_the_migration_gives_every_existing_user_a_distinct_token(empty_database
     with app.app_context():
         with db.engine.begin() as conn:
             for n in range(3):
-                conn.execute(sa.text(
-                    "INSERT INTO users (email_verified, display_name, is_admin, created_at) "
-                    "VALUES (false, :name, false, CURRENT_TIMESTAMP)"), {"name": f"user {n}"})
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO users (email_verified, display_name, is_admin, created_at) "
+                        "VALUES (false, :name, false, CURRENT_TIMESTAMP)"
+                    ),
+                    {"name": f"user {n}"},
+                )
         db.engine.dispose()
     result = runner.invoke(args=["db", "upgrade", "0006_user_session_token"])
     assert result.exit_code == 0, result.output
