@@ -41,6 +41,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     import auth.models  # noqa: F401  (models register with the metadata)
     import blog.models  # noqa: F401
+    import blog.wxr.jobs  # noqa: F401
     import notify.models  # noqa: F401
 
     db.init_app(app)

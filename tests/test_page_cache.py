@@ -131,7 +131,7 @@ def test_logged_in_reader_is_never_served_from_the_cache(app, post):
     db.session.commit()
     member = app.test_client()
     with member.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
     page = member.get(post_url(post))
     assert "X-Page-Cache" not in page.headers
     assert "Logged in as Logged Reader" in page.get_data(as_text=True)
