@@ -33,7 +33,8 @@ print(json.dumps({"statuses": statuses, "loaded": loaded}))
 
 def test_a_production_app_serving_pages_loads_no_rare_path_library(tmp_path):
     env = {"PATH": os.environ["PATH"], "BLOG_ENV": "production", "SECRET_KEY": "memory-test",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'blog.sqlite'}", "SESSION_COOKIE_SECURE": "0"}
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'blog.sqlite'}", "SESSION_COOKIE_SECURE": "0",
+           "SITE_URL": "http://localhost"}  # the test client's host
     result = subprocess.run([sys.executable, "-c", SERVE_PAGES, json.dumps(sorted(RARE_PATH_LIBRARIES))],
                             cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     served = json.loads(result.stdout.strip().splitlines()[-1])
