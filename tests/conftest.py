@@ -12,8 +12,10 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 
 from app import create_app
+from blog.settings import save_settings
 from config import TestConfig
 from extensions import db
+from tests.factories import make_post
 
 pytest_plugins = ["tests.oauth_fixtures", "tests.mail_fixtures", "tests.wxr_fixtures", "tests.admin_fixtures",
                   "tests.hardening_fixtures"]
@@ -92,6 +94,14 @@ def app(app_factory):
     app = app_factory()
     with app.test_request_context():
         yield app
+
+
+@pytest.fixture
+def post(app):
+    """A published post whose comments no flood interval holds back."""
+    save_settings({"comment_flood_seconds": 0})
+    db.session.commit()
+    return make_post()
 
 
 @pytest.fixture

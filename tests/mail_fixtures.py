@@ -15,8 +15,11 @@ from flask import g, has_app_context
 
 from auth.models import User
 from bench.run import free_port
+from blog.permalinks import post_url
+from blog.settings import save_settings
 from extensions import db
 from notify.sender import run_pass
+from tests.factories import make_post
 
 _users = count(1)
 
@@ -75,6 +78,17 @@ def mail_app(app_factory, smtp_server):
     app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     with app.app_context():
         yield app
+
+
+@pytest.fixture
+def mail_post(mail_app):
+    """A published post (no flood interval) with its permalink as `url`."""
+    save_settings({"comment_flood_seconds": 0})
+    db.session.commit()
+    with mail_app.test_request_context():
+        post = make_post()
+        post.url = post_url(post)
+    return post
 
 
 @pytest.fixture

@@ -8,15 +8,8 @@ from blog.permalinks import post_url
 from blog.settings import save_settings
 from extensions import db
 from tests.admin_fixtures import admin_post
-from tests.factories import make_comment, make_post
+from tests.factories import make_comment
 from tests.helpers import page_soup, submit_comment
-
-
-@pytest.fixture
-def post(app):
-    save_settings({"comment_flood_seconds": 0})
-    db.session.commit()
-    return make_post()
 
 
 def comments_by_id() -> list[Comment]:

@@ -8,22 +8,15 @@ from flask import url_for
 from blog.models import Comment
 from blog.moderation import set_comment_status
 from blog.page_cache import LIKES_SHOWN
-from blog.permalinks import post_url
-from blog.settings import save_settings
 from extensions import db
-from tests.factories import make_comment, make_post
+from tests.factories import make_comment
 from tests.helpers import login_as, submit_comment
 from tests.mail_fixtures import make_user
 
 
 @pytest.fixture
-def post(mail_app):
-    save_settings({"comment_flood_seconds": 0})
-    db.session.commit()
-    with mail_app.test_request_context():
-        post = make_post()
-        post.url = post_url(post)
-    return post
+def post(mail_post):
+    return mail_post
 
 
 def test_a_held_guest_comment_mails_the_owner_with_the_reason(mail_app, mail_client, post, deliver):

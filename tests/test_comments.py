@@ -18,13 +18,6 @@ from tests.helpers import form_fields, login_as, page_soup, query_plan, statemen
 from tests.mail_fixtures import make_user
 
 
-@pytest.fixture
-def post(app):
-    save_settings({"comment_flood_seconds": 0})
-    db.session.commit()
-    return make_post()
-
-
 def stored(**where) -> list[Comment]:
     return list(db.session.scalars(sa.select(Comment).filter_by(**where).order_by(Comment.id)))
 

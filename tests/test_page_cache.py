@@ -19,13 +19,6 @@ from tests.factories import make_comment, make_post
 from tests.helpers import form_fields, page_soup, submit_comment
 
 
-@pytest.fixture
-def post(app):
-    save_settings({"comment_flood_seconds": 0})
-    db.session.commit()
-    return make_post()
-
-
 def test_second_anonymous_visit_is_a_hit_with_its_own_csrf_token(app, post):
     first, second = app.test_client(), app.test_client()
     miss = first.get(post_url(post))

@@ -20,13 +20,6 @@ VICTIM = {"author": "Vera Victim", "email": "vera@example.com"}
 AWAITING = "Your comment is awaiting moderation."
 
 
-@pytest.fixture
-def post(app):
-    save_settings({"comment_flood_seconds": 0})
-    db.session.commit()
-    return make_post()
-
-
 def last_comment() -> Comment:
     db.session.expire_all()
     return db.session.scalars(sa.select(Comment).order_by(Comment.id.desc()).limit(1)).one()

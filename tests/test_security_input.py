@@ -1,25 +1,15 @@
 """What a hostile client sends at the edge: out-of-range numbers and oversized bodies."""
 
-import pytest
 import sqlalchemy as sa
 
 from blog.models import Comment
 from blog.permalinks import post_url
-from blog.settings import save_settings
 from dbtypes import utcnow
 from extensions import db
 from notify.links import manage_url
 from notify.models import Subscription
-from tests.factories import make_post
 from tests.helpers import form_fields, page_soup, submit_comment
 from tests.oauth_fixtures import csrf_token_from
-
-
-@pytest.fixture
-def post(app):
-    save_settings({"comment_flood_seconds": 0})
-    db.session.commit()
-    return make_post()
 
 
 def _comment_count() -> int:

@@ -5,8 +5,6 @@ import sqlalchemy as sa
 
 from auth.models import User
 from blog.models import Comment, ModerationLog, Post
-from blog.permalinks import post_url
-from blog.settings import save_settings
 from dbtypes import utcnow
 from extensions import db
 from notify import events
@@ -19,13 +17,8 @@ from tests.mail_fixtures import links_in, make_user, press_button
 
 
 @pytest.fixture
-def post(mail_app):
-    save_settings({"comment_flood_seconds": 0})
-    db.session.commit()
-    with mail_app.test_request_context():
-        post = make_post()
-        post.url = post_url(post)
-    return post
+def post(mail_post):
+    return mail_post
 
 
 def _owner() -> User:

@@ -1,24 +1,14 @@
 """The page cache stores only pages rendered for nobody in particular, and trusts no Host header."""
 
-import pytest
 
 from auth.services import save_admin
 from blog.permalinks import post_url
-from blog.settings import save_settings
-from extensions import db
 from tests.factories import make_post
 from tests.helpers import page_soup
 from tests.oauth_fixtures import csrf_token_from
 
 PASSWORD = "correct horse battery"
 REMEMBER_COOKIE = "remember_token"  # Flask-Login's name; the blog does not change it
-
-
-@pytest.fixture
-def post(app):
-    save_settings({"comment_flood_seconds": 0})
-    db.session.commit()
-    return make_post()
 
 
 def _remember_token_of_owner(app) -> str:

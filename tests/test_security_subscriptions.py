@@ -3,8 +3,6 @@
 import pytest
 import sqlalchemy as sa
 
-from blog.permalinks import post_url
-from blog.settings import save_settings
 from dbtypes import utcnow
 from extensions import db
 from notify.models import Subscription
@@ -17,13 +15,8 @@ SUBSCRIBER = "subscriber@example.com"
 
 
 @pytest.fixture
-def post(mail_app):
-    save_settings({"comment_flood_seconds": 0})
-    db.session.commit()
-    with mail_app.test_request_context():
-        post = make_post()
-        post.url = post_url(post)
-    return post
+def post(mail_post):
+    return mail_post
 
 
 def _confirmed(post, delivery: str) -> Subscription:
