@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Every absolute URL (mails, feeds, redirects) is built on SITE_URL: by default where `make run` serves.
+LOCAL_SITE_URL := http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 # Development sign-in: a local OpenID Connect test provider stands in for every log-in provider
 # without real credentials (see README). Its test users:
 DEV_SIGNIN_PORT ?= 9400
@@ -41,7 +43,8 @@ run: install
 	$(BIN)/flask create-demo-admin
 	$(BIN)/oidc-provider-mock --host 127.0.0.1 --port $(DEV_SIGNIN_PORT) $(DEV_SIGNIN_USERS) & \
 	trap "kill $$!" EXIT INT TERM; \
-	DEV_SIGNIN_URL=http://127.0.0.1:$(DEV_SIGNIN_PORT) $(BIN)/flask run --host $(HOST) --port $(PORT)
+	DEV_SIGNIN_URL=http://127.0.0.1:$(DEV_SIGNIN_PORT) SITE_URL="$${SITE_URL:-$(LOCAL_SITE_URL)}" \
+		$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # Browser tests (tests/e2e) run in Debian's Chromium when /usr/bin/chromium exists; otherwise
 # pytest reports them skipped, with the reason, at the end of the run.
