@@ -10,6 +10,7 @@ from flask import Response, current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from blog.models import Comment
+from clean_input import DB_INT_MAX
 from extensions import db
 
 AUTHOR_COOKIE = "comment_author"
@@ -21,7 +22,6 @@ PERSONAL_COOKIES = (AUTHOR_COOKIE, KEYS_COOKIE)
 AUTHOR_COOKIE_DAYS = 365
 KEYS_KEPT = 20  # the browser's latest comments it can prove; keeps the cookie well under 1 KB
 _KEY_PAIR = re.compile(r"([1-9][0-9]{0,9}):([A-Za-z0-9_-]{32})")
-_MAX_ID = 2**31 - 1  # an id the database can hold: a larger one must not reach a query
 
 
 def _serializer() -> URLSafeSerializer:
@@ -62,7 +62,7 @@ def key_hash(key: str) -> str:
 def comment_keys(cookies) -> dict[int, str]:
     """{comment id: secret} this browser holds, oldest first; anything malformed is ignored."""
     pairs = (_KEY_PAIR.fullmatch(item) for item in cookies.get(KEYS_COOKIE, "").split(".")[-KEYS_KEPT:])
-    return {int(m[1]): m[2] for m in pairs if m and int(m[1]) <= _MAX_ID}
+    return {int(m[1]): m[2] for m in pairs if m and int(m[1]) <= DB_INT_MAX}
 
 
 def remember_comment_key(response: Response, cookies, comment_id: int, key: str) -> None:
