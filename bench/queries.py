@@ -12,7 +12,8 @@ BENCH_ADMIN = ("bench-admin@example.com", "bench-admin-password")
 def statements_of(database_url: str, path: str, admin: bool = False) -> list[tuple]:
     """(statement, parameters) of every SQL statement one uncached request for `path` runs."""
     config = type("BenchCount", (ProductionConfig,), {"SQLALCHEMY_DATABASE_URI": database_url,
-                                                      "SECRET_KEY": "bench-secret", "SESSION_COOKIE_SECURE": False})
+                                                      "SECRET_KEY": "bench-secret", "SESSION_COOKIE_SECURE": False,
+                                                      "TRUSTED_HOSTS": ["localhost"]})  # the test client's host
     app = create_app(config)
     client = app.test_client()
     client.set_cookie("comment_author", "bench")

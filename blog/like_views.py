@@ -14,10 +14,12 @@ def _reader_key() -> str:
 
 
 # Likes and unlikes of posts and comments share one count per reader and one per address.
+TOO_MANY_LIKES = "That was a lot of likes in a short time: please wait a minute and try again."
 limit_per_reader = limiter.shared_limit(lambda: current_app.config["LIKE_RATE_LIMIT_PER_READER"],
-                                        scope="likes-per-reader", key_func=_reader_key)
+                                        scope="likes-per-reader", key_func=_reader_key,
+                                        error_message=TOO_MANY_LIKES)
 limit_per_address = limiter.shared_limit(lambda: current_app.config["LIKE_RATE_LIMIT_PER_ADDRESS"],
-                                         scope="likes-per-address")
+                                         scope="likes-per-address", error_message=TOO_MANY_LIKES)
 
 
 @bp.app_template_global()

@@ -29,6 +29,8 @@ def test_one_reader_toggling_a_like_is_rate_limited(app_factory):
         login_as(client, reader)
         statuses = _toggle(client, post, 8)
         assert statuses[:5] == [302] * 5 and statuses[5:] == [429] * 3
+        refused = client.post(f"/posts/{post.id}/like", data={"csrf_token": csrf_token_from(client, post_url(post))})
+        assert "please wait a minute" in refused.get_data(as_text=True)
         another = app.test_client()
         login_as(another, make_user())
         assert _toggle(another, post, 1) == [302], "the limit is the reader's own"
