@@ -45,6 +45,7 @@ class PageCacheFront:
         self.log_hits = app.config.get("LOG_CACHE_HITS", False)
         self.skip_cookies = page_cache.personal_cookie_names(app)
         self.trusted_hosts = app.config["TRUSTED_HOSTS"]  # another host goes on to Flask's 400
+        self.hosts_judged: dict[str, bool] = {}  # werkzeug's check is slow beside a hit: remembered
         # Flask-WTF's own token format, so its validation on POST accepts what is issued here.
         self.csrf_key = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         self.tokens = ShortValueSerializer(app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key,
@@ -80,6 +81,14 @@ class PageCacheFront:
                 if name.lower() not in page_cache.PER_RESPONSE_HEADERS), offered["last_modified"]))
         return result
 
+    def _trusted(self, host: str) -> bool:
+        judged = self.hosts_judged.get(host)
+        if judged is None:
+            judged = host_is_trusted(host, self.trusted_hosts)
+            if len(self.hosts_judged) < 64:  # bounded: any client can send any Host
+                self.hosts_judged[host] = judged
+        return judged
+
     def _sets_no_cookie_but_session(self, headers) -> bool:
         """A last check on the final headers: a response that sets any other cookie is someone's."""
         return all(value.split("=", 1)[0].strip() == self.session_cookie
@@ -88,7 +97,7 @@ class PageCacheFront:
     def _cached_answer(self, environ) -> tuple[str, list, bytes] | None:
         if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or \
                 not page_cache.CACHED_PATHS.fullmatch(environ.get("PATH_INFO", "")) or \
-                not host_is_trusted(environ.get("HTTP_HOST") or environ.get("SERVER_NAME"), self.trusted_hosts):
+                not self._trusted(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")):
             return None
         csrf_secret = self._anonymous_csrf_secret(environ)
         if csrf_secret is False:
