@@ -88,10 +88,11 @@ def _root_ids(post: Post, settings: dict, number: int, pages: int) -> list[int]:
 
 
 def _with_own_pending(post: Post, roots: list[int] | None, own_pending: list[int], first_page: bool) -> list:
-    """The page's approved comments and this reader's held ones (their new threads on the first page)."""
+    """The page's approved comments and this reader's held ones (their new threads on the first page,
+    with any approved replies under them, which WordPress shows the held comment's author too)."""
     where = sa.true() if roots is None else Comment.root_id.in_(roots)
     if first_page:
-        where = sa.or_(where, sa.and_(Comment.id.in_(own_pending), Comment.depth == 0))
+        where = sa.or_(where, Comment.root_id.in_(own_pending))
     visible = sa.or_(Comment.status == "approved", Comment.id.in_(own_pending))
     return _read(_SHOWN_IN_ORDER.where(Comment.post_id == post.id, where, visible))
 

@@ -13,12 +13,14 @@ class ThreadNode:
 def build_threads(comments: list) -> list[ThreadNode]:
     """Top-level nodes in the order given, each with its replies nested under it.
 
-    A reply whose parent is not in the list (not approved, or on another page) is shown at the
-    top level rather than lost.
+    A reply whose parent is not in the list (held, spam or trashed, so not shown to this reader)
+    is left out with its own replies: WordPress shows a comment only when every ancestor is shown.
     """
     nodes = {comment.id: ThreadNode(comment) for comment in comments}
     roots: list[ThreadNode] = []
     for comment in comments:
-        parent = nodes.get(comment.parent_id) if comment.parent_id else None
-        (parent.children if parent else roots).append(nodes[comment.id])
+        if not comment.parent_id:
+            roots.append(nodes[comment.id])
+        elif (parent := nodes.get(comment.parent_id)) is not None:
+            parent.children.append(nodes[comment.id])
     return roots
