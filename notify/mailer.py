@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from jinja2 import Environment
 
 from dbtypes import utcnow
 from extensions import db
@@ -103,8 +104,22 @@ def enqueue_later(recipients: LaterMails, subject: str, template_name: str, data
 def render_bodies(template_name: str, context: dict) -> tuple[str, str]:
     """The text and HTML bodies of templates/notify/mail/<template_name>, with links on SITE_URL."""
     with site_links():
-        return (render_template(f"notify/mail/{template_name}.txt", **context),
+        text = _plain_text_templates().get_template(f"notify/mail/{template_name}.txt")
+        return (render_template(text, **context),
                 render_template(f"notify/mail/{template_name}.html", **context))
+
+
+def _plain_text_templates() -> Environment:
+    """The app's Jinja environment without trim_blocks and lstrip_blocks, which the HTML pages use.
+
+    In plain text every newline is content: the text mails read as they are written.
+    """
+    env = current_app.extensions.get("notify.plain_text_templates")
+    if env is None:
+        # Its own cache: a shared one would hand back templates compiled with the trimming.
+        env = current_app.jinja_env.overlay(trim_blocks=False, lstrip_blocks=False, cache_size=50)
+        current_app.extensions["notify.plain_text_templates"] = env
+    return env
 
 
 def _one_line(subject: str) -> str:
