@@ -7,8 +7,11 @@ PORT ?= 5000
 # Every absolute URL (mails, feeds, redirects) is built on SITE_URL: by default where `make run` serves.
 LOCAL_SITE_URL := http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 # Development sign-in: a local OpenID Connect test provider stands in for every log-in provider
-# without real credentials (see README). Its test users:
-DEV_SIGNIN_PORT ?= 9400
+# without real credentials (see README), on a free port of 127.0.0.1 (DEV_SIGNIN_PORT picks one,
+# and `make run` stops with a message when it is taken). Its test users:
+DEV_SIGNIN_PORT ?=
+FREE_PORT := import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])
+PORT_IS_FREE := import socket, sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))
 DEV_SIGNIN_USERS := --user-claims '{"sub": "ada", "name": "Ada Lovelace (test user)", "email": "ada@example.com", "email_verified": true}' \
 	--user-claims '{"sub": "grace", "name": "Grace Hopper (test user)", "email": "grace@example.com", "email_verified": true}'
 export FLASK_APP := app
@@ -41,9 +44,15 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask load-demo
 	$(BIN)/flask create-demo-admin
-	$(BIN)/oidc-provider-mock --host 127.0.0.1 --port $(DEV_SIGNIN_PORT) $(DEV_SIGNIN_USERS) & \
-	trap "kill $$!" EXIT INT TERM; \
-	DEV_SIGNIN_URL=http://127.0.0.1:$(DEV_SIGNIN_PORT) SITE_URL="$${SITE_URL:-$(LOCAL_SITE_URL)}" \
+	@signin_port="$(DEV_SIGNIN_PORT)"; \
+	if [ -z "$$signin_port" ]; then signin_port=$$($(BIN)/python -c '$(FREE_PORT)'); \
+	elif ! $(BIN)/python -c '$(PORT_IS_FREE)' "$$signin_port" 2>/dev/null; then \
+		echo "DEV_SIGNIN_PORT=$$signin_port is taken (another make run?): choose another or leave it unset." >&2; exit 1; \
+	fi; \
+	echo "Development sign-in provider: http://127.0.0.1:$$signin_port"; \
+	$(BIN)/oidc-provider-mock --host 127.0.0.1 --port "$$signin_port" $(DEV_SIGNIN_USERS) & \
+	trap "kill $$!" EXIT; trap "exit 1" INT TERM; \
+	DEV_SIGNIN_URL=http://127.0.0.1:$$signin_port SITE_URL="$${SITE_URL:-$(LOCAL_SITE_URL)}" \
 		$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # Browser tests (tests/e2e) run in Debian's Chromium when /usr/bin/chromium exists; otherwise
