@@ -3,6 +3,7 @@
 import click
 from flask import Flask
 
+from blog.counters import recount
 from blog.demo import load_demo_content
 
 
@@ -12,3 +13,15 @@ def register(app: Flask) -> None:
         """Load the demo post when the blog has no posts yet."""
         added = load_demo_content()
         click.echo(f"Demo content: {added} post(s) added." if added else "Demo content: blog not empty, nothing added.")
+
+    @app.cli.command("recount")
+    def recount_command() -> None:
+        """Set the comment, thread and like counts of every post and comment to what the rows say."""
+        repairs, comments = recount()
+        for repair in repairs:
+            click.echo(f"post {repair.post_id} ({repair.slug}): {repair.counter} {repair.was} -> {repair.now}")
+        if comments:
+            click.echo(f"{comments} comment(s) had a wrong like count; corrected.")
+        posts = len({repair.post_id for repair in repairs})
+        click.echo(f"Recount: {len(repairs)} count(s) corrected on {posts} post(s)." if repairs or comments
+                   else "Recount: every count was right; nothing changed.")

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from blog.counters import approved_comments
 from blog.models import Comment, Post
 from blog.wxr import mapping
 from blog.wxr.reader import WXRComment, WXRError, WXRItem
@@ -16,6 +17,10 @@ posts = Post.__table__
 
 def _fit(value: str, column: sa.Column) -> str:
     return (value or "")[: column.type.length]
+
+
+def _approved(comment: WXRComment) -> bool:
+    return mapping.COMMENT_STATUS.get(comment.approved) == "approved"
 
 
 class CommentWriter:
@@ -46,18 +51,22 @@ class CommentWriter:
             batch = [c for c in fresh.values() if depths[c.wp_id] == depth]
             self.insert_level(post_id, batch, depth, placed)
         self.report.imported["comments"] += len(fresh)
+        self.count(post_id, new_post, fresh, depths)
+
+    @staticmethod
+    def count(post_id: int, new_post: bool, fresh: dict[int, WXRComment], depths: dict[int, int]) -> None:
+        """Set the post's approved comment and thread counts, which its comment pages are cut by."""
         if new_post:
-            return  # the post was inserted with its count (approved_count)
-        approved = (
-            sa.select(sa.func.count())
-            .where(comments.c.post_id == post_id, comments.c.status == "approved")
-            .scalar_subquery()
-        )
+            # Inserted with its comment count (approved_count); its threads are known only now.
+            values = {"thread_count": sum(depths[c.wp_id] == 0 and _approved(c) for c in fresh.values())}
+            if not values["thread_count"]:
+                return
+        else:
+            values = {"comment_count": approved_comments(post_id),
+                      "thread_count": approved_comments(post_id, top_level=True)}
         # updated_at is named so that its on-update default keeps WordPress's modified date.
         db.session.execute(
-            sa.update(posts)
-            .where(posts.c.id == post_id)
-            .values(comment_count=approved, updated_at=posts.c.updated_at)
+            sa.update(posts).where(posts.c.id == post_id).values(updated_at=posts.c.updated_at, **values)
         )
 
     @staticmethod
