@@ -1,7 +1,7 @@
 """Public pages: the post list, the post with its discussion, and leaving a reply."""
 
 import sqlalchemy as sa
-from flask import abort, current_app, redirect, render_template, request
+from flask import abort, current_app, flash, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
 
@@ -16,6 +16,7 @@ from blog.services import CommentInput, CommentRefused, comments_closed, submit_
 from blog.settings import get_settings
 from clean_input import without_nul
 from extensions import csrf, db, limiter
+from notify.services import confirmation_sent_to
 
 POST_URL = "/<int:year>/<int(fixed_digits=2):month>/<int(fixed_digits=2):day>/<slug>/"
 
@@ -141,10 +142,21 @@ def _comment_input(form: CommentForm) -> CommentInput:
                         author_url=form.url.data or "", **common)
 
 
+def _flash_confirmation_sent(comment: Comment, form: CommentForm, target: str) -> str:
+    """Tell a reader whose ticked box awaits confirmation where the link went; land on that notice."""
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    address = confirmation_sent_to(comment, **form.subscription_choices(), user=user)
+    if not address:
+        return target
+    flash(f"Check your inbox: we sent a link to {address} to confirm your subscription.", "info")
+    return target.split("#", 1)[0] + "#content"  # the page's notices open <main id="content">
+
+
 def _after_comment(post: Post, comment: Comment, form: CommentForm, settings: dict, landing: str):
     """Post/redirect/get to the comment, remembering what the reader asked us to."""
     try:
         target = comment_url(post, comment, settings)
+        target = _flash_confirmation_sent(comment, form, target)
     except DBAPIError:
         # The comment is committed; only its page could not be worked out (the database went away
         # just now). Telling the reader "not saved" would be wrong, so go to the post all the same.

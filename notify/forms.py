@@ -1,10 +1,12 @@
 """Forms of the notify pages, and the subscription fields the comment form adds."""
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SubmitField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 from wtforms.widgets import HiddenInput
 
+from auth.services import current_identity
 from clean_input import DatabaseIntegerField
 
 COMMENT_DELIVERY_CHOICES = [
@@ -14,6 +16,10 @@ COMMENT_DELIVERY_CHOICES = [
     ("replies", "Only replies to my comment"),
 ]
 POST_DELIVERY_CHOICES = [("instant", "Instantly"), ("daily", "Daily"), ("weekly", "Weekly")]
+
+NO_ACCOUNT_ADDRESS = ("Your account has no email address, so we cannot send you notifications. "
+                      "Untick the box, or log in with an account that has an email address.")
+NO_GUEST_ADDRESS = "Please enter your email address above so that we can send you notifications."
 
 
 class ActionForm(FlaskForm):
@@ -40,6 +46,24 @@ class SubscribeFields:
     )
     subscribe_blog = BooleanField("Notify me of new posts via email.")
     posts_delivery = SelectField("Post emails", choices=POST_DELIVERY_CHOICES, default="instant")
+
+    def validate_subscribe_comments(self, field):
+        self._need_an_address(field)
+
+    def validate_subscribe_blog(self, field):
+        if not self.subscribe_comments.data:  # one message is enough when both boxes are ticked
+            self._need_an_address(field)
+
+    def _need_an_address(self, field) -> None:
+        """A ticked box needs an address to mail: refused plainly rather than dropped in silence."""
+        if not field.data:
+            return
+        if current_user.is_authenticated:
+            identity = current_identity()
+            if not ((identity and identity.email) or current_user.email):
+                raise ValidationError(NO_ACCOUNT_ADDRESS)
+        elif not getattr(self, "require_name_email", True) and not self.email.data:  # else the email field asks
+            raise ValidationError(NO_GUEST_ADDRESS)
 
     def subscription_choices(self) -> dict[str, str | None]:
         return {
