@@ -5,6 +5,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from blog import bp, likes
+from blog.likes import LIKES_FLASH
 from blog.permalinks import post_url
 from extensions import db, limiter
 
@@ -13,6 +14,7 @@ def _reader_key() -> str:
     return f"user:{current_user.get_id()}" if current_user.is_authenticated else f"ip:{get_remote_address()}"
 
 
+LOGIN_TO_LIKE = "Log in to like this."
 # Likes and unlikes of posts and comments share one count per reader and one per address.
 TOO_MANY_LIKES = "That was a lot of likes in a short time: please wait a minute and try again."
 limit_per_reader = limiter.shared_limit(lambda: current_app.config["LIKE_RATE_LIMIT_PER_READER"],
@@ -20,6 +22,9 @@ limit_per_reader = limiter.shared_limit(lambda: current_app.config["LIKE_RATE_LI
                                         error_message=TOO_MANY_LIKES)
 limit_per_address = limiter.shared_limit(lambda: current_app.config["LIKE_RATE_LIMIT_PER_ADDRESS"],
                                          scope="likes-per-address", error_message=TOO_MANY_LIKES)
+
+
+bp.add_app_template_global(LIKES_FLASH, "likes_flash")
 
 
 @bp.app_template_global()
@@ -39,12 +44,13 @@ def _wants_json() -> bool:
     )
 
 
-def _login_needed(post, message: str):
-    flash(message, "info")
-    target = post_url(post, _anchor="respond")
+def _login_needed(post):
+    """Tell a logged-out reader to log in, at the like box they used, not at the top of the page."""
     if _wants_json():
-        return jsonify(error=message, login_url=target), 401
-    return redirect(target)
+        note = render_template("notify/_like_login.html", post=post)
+        return jsonify(error=LOGIN_TO_LIKE, login_html=note), 401
+    flash(LOGIN_TO_LIKE, LIKES_FLASH)  # shown inside the like box, not with the page's notices
+    return redirect(post_url(post, _anchor=f"likes-post-{post.id}"))
 
 
 @bp.post("/posts/<int:post_id>/like", endpoint="like_post", defaults={"like": True})
@@ -55,7 +61,7 @@ def post_like(post_id: int, like: bool):
     """Like or unlike a visible post; a logged-in reader only (others are sent to log in)."""
     post = likes.likeable_post(post_id) or abort(404)
     if not current_user.is_authenticated:
-        return _login_needed(post, "Log in to like this post.")
+        return _login_needed(post)
     (likes.like_post if like else likes.unlike_post)(current_user, post)
     db.session.commit()
     if _wants_json():
@@ -73,7 +79,7 @@ def comment_like(comment_id: int, like: bool):
     """Like or unlike an approved comment; a logged-in reader only."""
     comment, post = likes.likeable_comment(comment_id) or abort(404)
     if not current_user.is_authenticated:
-        return _login_needed(post, "Log in to like this comment.")
+        return _login_needed(post)
     (likes.like_comment if like else likes.unlike_comment)(current_user, comment)
     db.session.commit()
     if _wants_json():

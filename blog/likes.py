@@ -12,6 +12,7 @@ from dbtypes import insert_or_ignore, utcnow
 from extensions import db
 
 LATEST_LIKERS = 10
+LIKES_FLASH = "likes"  # the flash category the like box shows itself (base.html leaves it out)
 
 
 @dataclass

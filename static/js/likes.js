@@ -2,6 +2,12 @@
 (function () {
   "use strict";
 
+  // A logged-out reader is told beside the button, in its live region: the page does not move.
+  function showLoginNote(box, html) {
+    var note = box.querySelector("[data-like-note]");
+    if (note) note.innerHTML = html;
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-like-form]");
     if (!form || !window.fetch) return;
@@ -23,8 +29,12 @@
             var fresh = document.getElementById(id);
             var again = fresh && fresh.querySelector("button");
             if (again) again.focus();
-          } else if (data.login_url) {
-            window.location.assign(data.login_url);
+          } else if (data.login_html) {
+            showLoginNote(box, data.login_html);
+            if (button) {
+              button.disabled = false;
+              button.focus();
+            }
           } else {
             form.submit();
           }
