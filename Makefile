@@ -40,6 +40,7 @@ node_modules/.installed: package.json package-lock.json
 
 node-packages: node_modules/.installed
 
+run: export SITE_URL ?= $(LOCAL_SITE_URL)
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask load-demo
@@ -52,8 +53,7 @@ run: install
 	echo "Development sign-in provider: http://127.0.0.1:$$signin_port"; \
 	$(BIN)/oidc-provider-mock --host 127.0.0.1 --port "$$signin_port" $(DEV_SIGNIN_USERS) & \
 	trap "kill $$!" EXIT; trap "exit 1" INT TERM; \
-	DEV_SIGNIN_URL=http://127.0.0.1:$$signin_port SITE_URL="$${SITE_URL:-$(LOCAL_SITE_URL)}" \
-		$(BIN)/flask run --host $(HOST) --port $(PORT)
+	DEV_SIGNIN_URL=http://127.0.0.1:$$signin_port $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # Browser tests (tests/e2e) run in Debian's Chromium when /usr/bin/chromium exists; otherwise
 # pytest reports them skipped, with the reason, at the end of the run.

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -22,11 +23,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _make_run(tmp_path: Path, name: str, **variables) -> subprocess.Popen:
+def _make_run(tmp_path: Path, name: str, port: int | None = None, **variables) -> subprocess.Popen:
     env = os.environ | {"DATABASE_URL": f"sqlite:///{tmp_path / name}.sqlite", "BLOG_ENV": "development",
                         "SECRET_KEY": "make-run-test"}
     env.pop("SITE_URL", None)
-    args = ["make", "--no-print-directory", "run", f"PORT={_free_port()}", *(f"{k}={v}" for k, v in variables.items())]
+    port = port or _free_port()
+    args = ["make", "--no-print-directory", "run", f"PORT={port}", *(f"{k}={v}" for k, v in variables.items())]
     return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
 
@@ -46,7 +48,7 @@ def _stop(process: subprocess.Popen) -> None:
     """Stop it as Ctrl-C in its terminal would; a run that outlives that is a failure, cleaned up."""
     os.killpg(process.pid, signal.SIGTERM)
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         raise AssertionError("make run (or its sign-in provider) did not stop on SIGTERM") from None
@@ -71,3 +73,26 @@ def test_two_make_runs_each_start_their_own_sign_in_provider_and_a_taken_port_st
         assert f"DEV_SIGNIN_PORT={busy} is taken" in output
     finally:
         _stop(first)
+
+
+def test_make_run_on_another_port_builds_its_links_on_that_port(tmp_path):
+    port = _free_port()
+    blog = _make_run(tmp_path, "links", port=port)
+    try:
+        _signin_port(blog)
+        feed = _get_when_up(f"http://127.0.0.1:{port}/feed/")
+        assert f"<link>http://127.0.0.1:{port}/" in feed and ":5000" not in feed
+    finally:
+        _stop(blog)
+
+
+def _get_when_up(url: str) -> str:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
