@@ -58,9 +58,11 @@ def test_two_make_runs_each_start_their_own_sign_in_provider_and_a_taken_port_st
     first = _make_run(tmp_path, "first")
     try:
         taken = _signin_port(first)
-        second = _make_run(tmp_path, "second")
+        second_port = _free_port()
+        second = _make_run(tmp_path, "second", port=second_port)
         try:
             assert _signin_port(second) != taken
+            _get_when_up(f"http://127.0.0.1:{second_port}/healthz")  # stopped once serving, as a person would
         finally:
             _stop(second)
         with socket.socket() as holder:
