@@ -109,9 +109,12 @@ def _rendered_for_nobody(response) -> bool:
     user = g.get("_login_user")  # where Flask-Login keeps the user it loaded for this request
     if (user is not None and user.is_authenticated) or _carries_personal_state():
         return False
-    session_cookie = current_app.config["SESSION_COOKIE_NAME"]
-    return all(cookie.split("=", 1)[0].strip() == session_cookie
-               for cookie in response.headers.getlist("Set-Cookie"))
+    return sets_no_cookie_but(response.headers.getlist("Set-Cookie"), current_app.config["SESSION_COOKIE_NAME"])
+
+
+def sets_no_cookie_but(set_cookie_values, session_cookie: str) -> bool:
+    """Whether these Set-Cookie values name no cookie but the session's: any other makes a page someone's."""
+    return all(value.split("=", 1)[0].strip() == session_cookie for value in set_cookie_values)
 
 
 @bp.before_request

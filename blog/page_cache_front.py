@@ -75,7 +75,9 @@ class PageCacheFront:
 
         result = self.wsgi_app(environ, remember_headers)
         offered = environ.get(page_cache.PAGE_TO_STORE)
-        if offered and sent.get("status", "").startswith("200") and self._sets_no_cookie_but_session(sent["headers"]):
+        # Cookies checked again on the final headers: app-wide hooks may set some after blog's own.
+        if offered and sent.get("status", "").startswith("200") and page_cache.sets_no_cookie_but(
+                (value for name, value in sent["headers"] if name.lower() == "set-cookie"), self.session_cookie):
             self.store.set(offered["key"], CachedPage(offered["parts"], tuple(
                 (name, value.replace(offered["nonce"], page_cache.NONCE_MARK)) for name, value in sent["headers"]
                 if name.lower() not in page_cache.PER_RESPONSE_HEADERS), offered["last_modified"]))
@@ -88,11 +90,6 @@ class PageCacheFront:
             if len(self.hosts_judged) < 64:  # bounded: any client can send any Host
                 self.hosts_judged[host] = judged
         return judged
-
-    def _sets_no_cookie_but_session(self, headers) -> bool:
-        """A last check on the final headers: a response that sets any other cookie is someone's."""
-        return all(value.split("=", 1)[0].strip() == self.session_cookie
-                   for name, value in headers if name.lower() == "set-cookie")
 
     def _cached_answer(self, environ) -> tuple[str, list, bytes] | None:
         if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or \
