@@ -107,7 +107,7 @@ def _claim_next() -> int | None:
 
 def run_import(job_id: int) -> None:
     """Import one claimed job's file and record the result; the file is removed afterwards."""
-    # Here, not at the top: the importer's lxml (~5 MB) loads only where imports run.
+    # Here, not at the top: the importer's lxml loads only in the process that runs imports.
     from blog.wxr.importer import import_wxr
     from blog.wxr.reader import WXRError
 
