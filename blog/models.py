@@ -71,6 +71,9 @@ class Post(db.Model):
     )
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("posts.id", ondelete="SET NULL"))
     comments_open: Mapped[bool] = mapped_column(default=True)
+    # WordPress's post_password: when set, a published post shows a password form instead of its
+    # body and comments until the reader gives it (blog.protected_posts).
+    password: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
     # Approved comments (all, and top-level), kept in step by blog.services: pages need no COUNT.
     comment_count: Mapped[int] = mapped_column(default=0)
     thread_count: Mapped[int] = mapped_column(default=0)  # approved top-level comments
