@@ -42,6 +42,13 @@ def test_the_form_covers_every_discussion_setting(admin_client):
         assert page.select_one(f"label[for={field['id']}]") is not None, key
 
 
+def test_hints_show_commands_as_code_not_markdown_backticks(admin_client):
+    page = page_soup(admin_client.get("/admin/settings/discussion"))
+    hints = " ".join(hint.get_text() for hint in page.select(".hint"))
+    assert "`" not in hints
+    assert page.select_one("#empty_trash_days-hint code").get_text() == "flask comments purge-trash"
+
+
 def test_saving_unchanged_defaults_round_trips(admin_client):
     data = current_form_data(admin_client)
     response = admin_client.post("/admin/settings/discussion", data=data)
