@@ -92,6 +92,8 @@ class Config:
     COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "10 per minute; 100 per hour")
     LIKE_RATE_LIMIT_PER_READER = os.environ.get("LIKE_RATE_LIMIT_PER_READER", "30 per minute; 300 per hour")
     LIKE_RATE_LIMIT_PER_ADDRESS = os.environ.get("LIKE_RATE_LIMIT_PER_ADDRESS", "120 per minute")
+    # Guesses at a protected post's password, per address (blog.protected_posts).
+    POST_PASSWORD_RATE_LIMIT = os.environ.get("POST_PASSWORD_RATE_LIMIT", "10 per minute; 50 per hour")
     RATELIMIT_HEADERS_ENABLED = True
     CACHE_TYPE = "RedisCache" if REDIS_URL else "extensions.InProcessPageStore"
     CACHE_REDIS_URL = REDIS_URL

@@ -9,7 +9,7 @@ import nh3
 import sqlalchemy as sa
 from flask import Response, abort, current_app, render_template, request, url_for
 
-from blog import bp, queries
+from blog import bp, protected_posts, queries
 from blog.models import Comment, Post
 from blog.permalinks import day_bounds, post_url
 from blog.rendering import render_comment, render_post_body
@@ -50,11 +50,20 @@ def comment_guid(post: Post, comment: Comment) -> str:
 
 
 def _excerpt(post: Post) -> str:
+    if protected_posts.is_protected(post):
+        return protected_posts.NO_EXCERPT
     if post.excerpt:
         return post.excerpt
     text = html.unescape(nh3.clean(render_post_body(post.body, post.body_format), tags=set()))
     words = text.split()
     return " ".join(words[:EXCERPT_WORDS]) + (" […]" if len(words) > EXCERPT_WORDS else "")
+
+
+def _content(post: Post) -> str:
+    # Feed readers carry no post-password cookie: a protected post's body never goes out.
+    if protected_posts.is_protected(post):
+        return html.escape(protected_posts.NO_EXCERPT, quote=False)
+    return render_post_body(post.body, post.body_format)
 
 
 def _new_feed(title: str, page_url: str, self_url: str, description: str) -> "FeedGenerator":
@@ -105,7 +114,7 @@ def posts_feed(kind: str):
         published, updated = _post_dates(post)
         entry = feed.add_entry(order="append")
         entry.guid(post_guid(post), permalink=False)
-        entry.title(xml_text(post.title))
+        entry.title(xml_text(protected_posts.display_title(post)))
         entry.link(href=post_url(post, _external=True))
         entry.published(published)
         entry.updated(updated)
@@ -113,7 +122,7 @@ def posts_feed(kind: str):
             entry.author(name=post.author.display_name)
             entry.dc.dc_creator(post.author.display_name)
         entry.summary(html.escape(_excerpt(post), quote=False), type="html")
-        entry.content(xml_text(render_post_body(post.body, post.body_format)), type="html")
+        entry.content(xml_text(_content(post)), type="html")
         if post.comment_count:
             entry.comments(post_url(post, _external=True, _anchor="comments"))
     newest = max((_post_dates(p)[1] for p in posts), default=None)
@@ -143,8 +152,8 @@ def _comments_feed(
 @bp.get("/comments/feed/", defaults={"kind": "rss"}, endpoint="comments_feed")
 @bp.get("/comments/feed/atom/", defaults={"kind": "atom"}, endpoint="comments_feed_atom")
 def all_comments_feed(kind: str):
-    """The latest approved comments on published posts; anyone may call."""
-    visible = queries.published_posts_query().order_by(None).subquery()
+    """The latest approved comments on published posts, except protected ones; anyone may call."""
+    visible = queries.published_posts_query().where(protected_posts.unprotected()).order_by(None).subquery()
     rows = (
         db.session.execute(
             sa.select(Comment, Post)
@@ -166,18 +175,18 @@ POST_PATH = "/<int:year>/<int(fixed_digits=2):month>/<int(fixed_digits=2):day>/<
 @bp.get(POST_PATH + "feed/", defaults={"kind": "rss"}, endpoint="post_comments_feed")
 @bp.get(POST_PATH + "feed/atom/", defaults={"kind": "atom"}, endpoint="post_comments_feed_atom")
 def post_comments_feed(year: int, month: int, day: int, slug: str, kind: str):
-    """One published post's approved comments, newest first; anyone may call."""
+    """One published post's approved comments, newest first (none for a protected post); anyone may call."""
     bounds = day_bounds(year, month, day)
     post = bounds and queries.find_published_post(slug, *bounds)
     if not post:
         abort(404)
-    comments = db.session.scalars(
+    comments = [] if protected_posts.is_protected(post) else db.session.scalars(
         sa.select(Comment)
         .where(Comment.post_id == post.id, Comment.status == "approved")
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(FEED_SIZE)
     )
-    title = f"Comments on: {post.title}"
+    title = f"Comments on: {protected_posts.display_title(post)}"
     return _comments_feed(
         kind, [(c, post) for c in comments], title, post_url(post, _external=True), True
     )
@@ -185,8 +194,8 @@ def post_comments_feed(year: int, month: int, day: int, slug: str, kind: str):
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    """Every published post for search engines; anyone may call."""
-    posts = db.session.scalars(queries.published_posts_query()).all()
+    """Every published post for search engines, except protected ones; anyone may call."""
+    posts = db.session.scalars(queries.published_posts_query().where(protected_posts.unprotected())).all()
     entries = [(post_url(p, _external=True), _post_dates(p)[1]) for p in posts]
     newest = max((modified for _, modified in entries), default=None)
     body = render_template(

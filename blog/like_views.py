@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from blog import bp, likes
+from blog import bp, likes, protected_posts
 from blog.likes import LIKES_FLASH
 from blog.permalinks import post_url
 from extensions import db, limiter
@@ -60,6 +60,8 @@ def _login_needed(post):
 def post_like(post_id: int, like: bool):
     """Like or unlike a visible post; a logged-in reader only (others are sent to log in)."""
     post = likes.likeable_post(post_id) or abort(404)
+    if protected_posts.locked(post, request.cookies):
+        abort(403, protected_posts.LIKE_REFUSED)
     if not current_user.is_authenticated:
         return _login_needed(post)
     (likes.like_post if like else likes.unlike_post)(current_user, post)
@@ -78,6 +80,8 @@ def post_like(post_id: int, like: bool):
 def comment_like(comment_id: int, like: bool):
     """Like or unlike an approved comment; a logged-in reader only."""
     comment, post = likes.likeable_comment(comment_id) or abort(404)
+    if protected_posts.locked(post, request.cookies):
+        abort(403, protected_posts.LIKE_REFUSED)  # its comments' counts stay hidden too
     if not current_user.is_authenticated:
         return _login_needed(post)
     (likes.like_comment if like else likes.unlike_comment)(current_user, comment)

@@ -24,6 +24,7 @@ from werkzeug.http import http_date
 from blog import bp
 from blog.commenters import PERSONAL_COOKIES
 from blog.models import Comment, CommentLike, Post, PostLike, Setting, SiteState, Term
+from blog.protected_posts import carries_password_cookie
 from blog.read_only import READ_ONLY_ENDPOINTS  # imported first: its hook must procure the connection
 from config import Config
 from extensions import db
@@ -94,9 +95,15 @@ def personal_cookie_names(app: Flask) -> frozenset[str]:
     return frozenset(PERSONAL_COOKIES) | {app.config.get("REMEMBER_COOKIE_NAME", "remember_token")}
 
 
+def carries_personal_cookie(cookie_names, personal_names: frozenset[str]) -> bool:
+    """Whether these cookies name a reader: one of `personal_names`, or a post-password cookie
+    (a protected post it opens is that reader's page, whatever the site's cookie name)."""
+    return bool(personal_names.intersection(cookie_names)) or carries_password_cookie(cookie_names)
+
+
 def _carries_personal_state() -> bool:
-    return bool(personal_cookie_names(current_app).intersection(request.cookies)
-                or PERSONAL_SESSION_KEYS.intersection(session.keys()))
+    return (carries_personal_cookie(request.cookies, personal_cookie_names(current_app))
+            or bool(PERSONAL_SESSION_KEYS.intersection(session.keys())))
 
 
 def _is_anonymous_reader() -> bool:

@@ -118,7 +118,7 @@ class PageCacheFront:
         if not header:
             return None
         cookies = parse_cookie(header)
-        if self.skip_cookies.intersection(cookies):
+        if page_cache.carries_personal_cookie(cookies, self.skip_cookies):
             return False
         value = cookies.get(self.session_cookie)
         if value is None:

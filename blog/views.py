@@ -5,13 +5,14 @@ from flask import abort, current_app, flash, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
 
-from auth.services import current_identity
-from blog import bp, commenters, queries
+from auth.services import current_identity, safe_next
+from blog import bp, commenters, protected_posts, queries
 from blog.avatars import IDENTICON_DIGEST, identicon_svg
 from blog.comment_pages import comment_url, load_comment_page
 from blog.forms import CommentForm
 from blog.models import Comment, Post
 from blog.permalinks import day_bounds, post_url
+from blog.protected_posts import PostPasswordForm
 from blog.services import CommentInput, CommentRefused, comments_closed, submit_comment
 from blog.settings import get_settings
 from clean_input import without_nul
@@ -19,6 +20,14 @@ from extensions import csrf, db, limiter
 from notify.services import confirmation_sent_to
 
 POST_URL = "/<int:year>/<int(fixed_digits=2):month>/<int(fixed_digits=2):day>/<slug>/"
+
+bp.add_app_template_global(protected_posts.display_title, "post_title")
+
+
+@bp.app_template_global()
+def post_locked(post: Post) -> bool:
+    """Whether this reader sees the post's password form instead of its body and comments."""
+    return protected_posts.locked(post, request.cookies)
 
 
 @bp.get("/")
@@ -75,6 +84,8 @@ def comment_post(post_id: int):
     post = queries.find_published_post_by_id(post_id)
     if post is None:
         abort(404)
+    if post_locked(post):
+        return _locked_page(post, message=protected_posts.COMMENT_REFUSED, status=403)
     settings = get_settings()
     form = CommentForm(require_name_email=settings["require_name_email"] and not current_user.is_authenticated)
     if not form.validate():
@@ -90,9 +101,37 @@ def comment_post(post_id: int):
     return response
 
 
+@bp.post("/posts/<int:post_id>/password")
+@limiter.limit(lambda: current_app.config["POST_PASSWORD_RATE_LIMIT"])
+def post_password(post_id: int):
+    """Unlock a protected post with its password (WordPress's postpass); anyone may call."""
+    post = queries.find_published_post_by_id(post_id)
+    if post is None or not protected_posts.is_protected(post):
+        abort(404)
+    form = PostPasswordForm()
+    if not form.validate_on_submit():
+        return _locked_page(post, form, form.post_password.errors[0], 403)
+    if not protected_posts.password_matches(post, form.post_password.data):
+        return _locked_page(post, form, protected_posts.WRONG_PASSWORD, 403)
+    response = redirect(safe_next(form.next.data, post_url(post)), 303)
+    protected_posts.remember_password(response, form.post_password.data)
+    return response
+
+
+def _locked_page(post: Post, password_form: PostPasswordForm | None = None, message: str | None = None,
+                 status: int = 200):
+    """A protected post as a reader without its password sees it: the title and the password form."""
+    back = request.path if request.method == "GET" else post_url(post)  # a form's URL takes only POSTs
+    password_form = password_form or PostPasswordForm(formdata=None, next=back)
+    return render_template("blog/post.html", post=post, locked=True, password_form=password_form,
+                           password_error=message), status
+
+
 def render_post_page(post: Post, form: CommentForm, status: int = 200, cpage: int | None = None,
                      refusal: str | None = None):
     """The post page; also re-shown, filled in, when a submission is refused."""
+    if post_locked(post):
+        return _locked_page(post, message=refusal, status=status)
     settings = get_settings()
     reader_id = current_user.id if current_user.is_authenticated else None
     page = load_comment_page(post, settings, cpage, commenters.own_held_ids(post.id, request.cookies, reader_id))
@@ -101,8 +140,10 @@ def render_post_page(post: Post, form: CommentForm, status: int = 200, cpage: in
     reply_to = _reply_target(post, form)
     html = render_template(
         "blog/post.html", post=post, form=form, comment_page=page, settings=settings,
-        comments_closed=comments_closed(post, settings), reply_to=reply_to, refusal=refusal,
+        comments_closed=comments_closed(post, settings), reply_to=reply_to, refusal=refusal, locked=False,
     )
+    if protected_posts.is_protected(post):
+        return html, status, {"Cache-Control": "private, no-store"}  # opened by this reader's password
     return html, status
 
 

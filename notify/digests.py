@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from blog import protected_posts
 from blog.models import Comment, ModerationLog, Post
 from blog.permalinks import post_url
 from extensions import db
@@ -52,7 +53,7 @@ def _write_digest(subscription: Subscription, delivery: str, start: datetime, en
     if not items:
         return 0
     period = "Daily" if delivery == "daily" else "Weekly"
-    about = f"“{post.title}”" if post else current_app.config["BLOG_TITLE"]
+    about = f"“{protected_posts.display_title(post)}”" if post else current_app.config["BLOG_TITLE"]
     mailer.enqueue(
         subscription.email,
         f"{period} digest: {len(items)} new {_noun(subscription, len(items))} on {about}",
@@ -61,6 +62,7 @@ def _write_digest(subscription: Subscription, delivery: str, start: datetime, en
         manage_url=links.manage_url(subscription.email),
         subscription=subscription,
         post=post,
+        protected=bool(post and protected_posts.is_protected(post)),  # its comments' text stays out
         items=items,
         period=period.lower(),
     )

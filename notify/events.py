@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from auth.models import User
+from blog import protected_posts
 from blog.models import Comment, Post
 from blog.permalinks import post_url
 from blog.settings import get_setting
@@ -41,7 +42,7 @@ def comment_approved(comment: Comment) -> None:
     """A comment became visible: mail its post's instant subscribers, except its own author.
 
     "replies" subscribers hear only of direct replies to their comment; daily and weekly
-    subscribers get it in their digest instead.
+    subscribers get it in their digest instead. On a protected post the mail says where, not what.
     """
     post = db.session.get(Post, comment.post_id)
     if post is None or post.status != "published":
@@ -71,18 +72,20 @@ def comment_approved(comment: Comment) -> None:
             is_reply_only = all(s.scope == "replies" for s in subs)
             mailer.enqueue(
                 email,
-                f"{'New reply' if is_reply_only else 'New comment'} on “{post.title}”",
+                f"{'New reply' if is_reply_only else 'New comment'} on “{protected_posts.display_title(post)}”",
                 "new_comment",
                 unsubscribe_url=links.unsubscribe_url(subs),
                 manage_url=links.manage_url(email),
                 post=post,
+                protected=protected_posts.is_protected(post),
                 comment=comment,
                 comment_url=post_url(post, _external=True, _anchor=f"comment-{comment.id}"),
             )
 
 
 def post_published(post: Post) -> None:
-    """A post was published: mail the blog's instant subscribers, timed for when it is visible."""
+    """A post was published: mail the blog's instant subscribers, timed for when it is visible
+    (a protected post's title and link only)."""
     subscriptions = db.session.scalars(
         sa.select(Subscription)
         .where(
@@ -96,13 +99,14 @@ def post_published(post: Post) -> None:
         for subscription in subscriptions:
             mailer.enqueue(
                 subscription.email,
-                f"New post on {current_app.config['BLOG_TITLE']}: “{post.title}”",
+                f"New post on {current_app.config['BLOG_TITLE']}: “{protected_posts.display_title(post)}”",
                 "new_post",
                 # A scheduled post waits in the outbox until its date.
                 send_after=post.published_at,
                 unsubscribe_url=links.unsubscribe_url([subscription]),
                 manage_url=links.manage_url(subscription.email),
                 post=post,
+                protected=protected_posts.is_protected(post),
                 post_link=post_url(post, _external=True),
             )
 
