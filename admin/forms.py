@@ -20,6 +20,8 @@ from auth.services import safe_next as auth_safe_next
 from blog.forms import COMMENT_MAX, EMAIL_MAX, NAME_MAX, URL_MAX
 from blog.models import COMMENT_STATUSES
 from blog.moderation import ACTIONS
+from blog.posts import status_choices
+from blog.protected_posts import PASSWORD_MAX
 from clean_input import database_int
 
 
@@ -77,19 +79,33 @@ class CommentEditForm(ActionForm):
 
 
 class PostForm(FlaskForm):
+    """The post editor with WordPress's Publish box; the view sets `status.choices` per post."""
+
     title = StringField("Title", filters=[_strip], validators=[DataRequired("Please give the post a title."),
                                                                 Length(max=500)])
     slug = StringField("Slug", filters=[_strip], validators=[Length(max=190)],
                        description="Leave empty to make one from the title.")
     body = TextAreaField("Content (Markdown)", validators=[Length(max=1_000_000)])
     excerpt = TextAreaField("Excerpt", filters=[_strip], validators=[Length(max=5000)])
-    published_at = DateTimeLocalField("Publish on", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-                                      validators=[InputRequired("Please give a publication date.")],
-                                      description="A date in the future schedules the post.")
-    status = SelectField("Status", choices=[("draft", "Draft"), ("published", "Published")])
+    status = SelectField("Status", choices=status_choices(None), default="draft")
+    visibility = RadioField("Visibility", default="public", choices=[
+        ("public", "Public"), ("password", "Password protected"), ("private", "Private")])
+    password = StringField("Password", validators=[Length(max=PASSWORD_MAX)],
+                           render_kw={"maxlength": PASSWORD_MAX, "autocomplete": "off", "spellcheck": "false"})
+    published_at = DateTimeLocalField("Date", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+                                      validators=[Optional()])  # empty: publish immediately
     comments_open = BooleanField("Allow comments")
+    save_draft = SubmitField("Save Draft")
     preview = SubmitField("Preview")
-    save = SubmitField("Save")
+    publish = SubmitField("Publish")
+
+    def validate_password(self, field):
+        if self.visibility.data == "password" and not (field.data or "").strip():
+            raise ValidationError("Please enter a password, or choose another visibility.")
+
+    def action(self) -> str:
+        """The button pressed: "draft" (Save Draft), "publish" (Publish, Schedule, Update) or "save"."""
+        return "draft" if self.save_draft.data else "publish" if self.publish.data else "save"
 
 
 class DiscussionSettingsForm(FlaskForm):

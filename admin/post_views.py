@@ -1,4 +1,5 @@
-"""Writing posts: the list, the Markdown editor with preview, deleting; administrators only (bp guard)."""
+"""Writing posts: the list, the Markdown editor with its Publish box and preview, deleting;
+administrators only (bp guard)."""
 
 from datetime import datetime
 
@@ -10,7 +11,17 @@ from admin.forms import ActionForm, PostForm
 from admin.queries import pending_by_post, post_counts, posts_query
 from blog.models import POST_STATUSES, Post
 from blog.permalinks import blog_timezone
-from blog.posts import PostDraft, delete_post, is_scheduled, preview_html, save_post
+from blog.posts import (
+    PostDraft,
+    date_floating,
+    delete_post,
+    is_scheduled,
+    preview_html,
+    publish_box,
+    save_post,
+    status_choices,
+    visibility_of,
+)
 from dbtypes import utcnow
 from extensions import db
 
@@ -32,8 +43,7 @@ def posts():
 @bp.route("/posts/new", methods=["GET", "POST"])
 def post_new():
     """Write a new post."""
-    form = PostForm(data=None if request.method == "POST" else {
-        "published_at": _local(utcnow()).replace(second=0, microsecond=0), "comments_open": True})
+    form = PostForm(data=None if request.method == "POST" else {"comments_open": True})
     return _editor(None, form)
 
 
@@ -41,29 +51,34 @@ def post_new():
 def post_edit(post_id: int):
     """Edit a post."""
     post = db.get_or_404(Post, post_id)
-    form = PostForm(obj=post if request.method == "GET" else None)
+    # A field the request leaves out keeps the post's value: a sent form without Status is no revert.
+    form = PostForm(obj=post if request.method == "GET" else None, status=post.status, visibility=visibility_of(post))
+    form.status.choices = status_choices(post)
     if request.method == "GET":
-        form.published_at.data = _local(post.published_at)
-    if post.status not in ("draft", "published"):
-        form.status.choices = [*form.status.choices, (post.status, post.status.capitalize())]
+        form.published_at.data = None if date_floating(post) else _local(post.published_at)
     return _editor(post, form)
 
 
 def _editor(post: Post | None, form: PostForm):
-    """Preview re-shows the editor with the rendered body; Save stores and returns to the editor."""
+    """Preview re-shows the editor with the rendered body; the other buttons save and come back."""
     if form.validate_on_submit():
         if form.preview.data:
-            return render_template("admin/post_edit.html", post=post, form=form,
-                                   preview=preview_html(form.body.data or ""))
+            return _editor_page(post, form, preview_html(form.body.data or ""))
         saved = save_post(post, PostDraft(
             title=form.title.data, slug=form.slug.data or "", body=form.body.data or "",
             excerpt=form.excerpt.data or "", published_at=_utc(form.published_at.data),
-            status=form.status.data, comments_open=form.comments_open.data,
+            comments_open=form.comments_open.data, action=form.action(), status=form.status.data,
+            visibility=form.visibility.data, password=form.password.data or "",
         ), current_user._get_current_object())
-        flash("Post saved." if post else "Post created.", "success")
-        return redirect(url_for("admin.post_edit", post_id=saved.id), 303)
-    status = 400 if form.errors else 200
-    return render_template("admin/post_edit.html", post=post, form=form, preview=None), status
+        flash(saved.message, "success")
+        return redirect(url_for("admin.post_edit", post_id=saved.post.id), 303)
+    return _editor_page(post, form), 400 if form.errors else 200
+
+
+def _editor_page(post: Post | None, form: PostForm, preview: str | None = None) -> str:
+    box = publish_box(post, _utc(form.published_at.data), form.visibility.data)
+    return render_template("admin/post_edit.html", post=post, form=form, preview=preview, box=box,
+                           local_now=_local(utcnow()).strftime("%Y-%m-%dT%H:%M"))
 
 
 @bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
@@ -74,9 +89,15 @@ def post_delete(post_id: int):
     if form.validate_on_submit():
         title = post.title
         removed = delete_post(post)
-        flash(f"“{title}” and its {removed} comment{'s' if removed != 1 else ''} were deleted.", "success")
+        flash(_deleted_message(title, removed), "success")
         return redirect(url_for("admin.posts"), 303)
     return render_template("admin/post_delete.html", post=post, form=form)
+
+
+def _deleted_message(title: str, comments: int) -> str:
+    if not comments:
+        return f"“{title}” was deleted."
+    return f"“{title}” and its {comments} comment{'s were' if comments != 1 else ' was'} deleted."
 
 
 def _local(moment: datetime) -> datetime:
@@ -84,5 +105,6 @@ def _local(moment: datetime) -> datetime:
     return moment.astimezone(blog_timezone()).replace(tzinfo=None)
 
 
-def _utc(local: datetime) -> datetime:
-    return local.replace(tzinfo=blog_timezone())
+def _utc(local: datetime | None) -> datetime | None:
+    """The editor's local time as an aware one (None stays None: publish immediately)."""
+    return local.replace(tzinfo=blog_timezone()) if local else None

@@ -1,4 +1,5 @@
-"""Writing posts: unique slugs, saving, scheduling and deleting (with their comments)."""
+"""Writing posts: unique slugs, saving from the editor's Publish box (status, visibility, date),
+scheduling and deleting (with their comments)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,6 +8,7 @@ import sqlalchemy as sa
 
 from auth.models import User
 from blog.models import Comment, Post
+from blog.permalinks import blog_timezone
 from blog.rendering import render_post_body
 from dbtypes import utcnow
 from extensions import db
@@ -14,15 +16,41 @@ from extensions import db
 SLUG_MAX = 200
 
 
+VISIBILITIES = ("public", "password", "private")
+STATUS_LABELS = {"draft": "Draft", "published": "Published", "private": "Privately Published", "trash": "Trash"}
+
+
 @dataclass(frozen=True)
 class PostDraft:
+    """What the editor sent: the post's fields, its Publish box, and the button pressed."""
+
     title: str
     slug: str
     body: str
     excerpt: str
-    published_at: datetime
-    status: str
+    published_at: datetime | None  # None: publish immediately (a published post keeps its date)
     comments_open: bool
+    action: str = "save"  # "draft" (Save Draft), "publish" (Publish, Schedule, Update), "save" (no button)
+    status: str = "draft"  # the Status box's choice, for a post already out of the drafts
+    visibility: str = "public"  # one of VISIBILITIES
+    password: str = ""
+
+
+@dataclass(frozen=True)
+class SavedPost:
+    post: Post
+    message: str  # WordPress's notice for what the save did ("Post published.", "Post draft updated.", ...)
+
+
+@dataclass(frozen=True)
+class PublishBox:
+    """What the editor's Publish box shows for a post (None: a new one)."""
+
+    status_label: str  # "Draft", "Published", "Scheduled", "Privately Published", "Trash"
+    status_editable: bool  # False for new posts and drafts: their buttons say what happens
+    date_stamp: str  # "Publish immediately", "Published on: May 1, 2024 at 10:30", ...
+    save_draft: bool  # whether "Save Draft" is offered
+    primary: str  # "Publish", "Schedule" or "Update"
 
 
 def unique_slug(wanted: str, title: str, post_id: int | None = None) -> str:
@@ -38,21 +66,103 @@ def unique_slug(wanted: str, title: str, post_id: int | None = None) -> str:
     return slug
 
 
-def save_post(post: Post | None, draft: PostDraft, author: User) -> Post:
-    """Create a post (post=None) or update one from the editor, and commit."""
+def save_post(post: Post | None, draft: PostDraft, author: User) -> SavedPost:
+    """Create a post (post=None) or update one from the editor, and commit; WordPress's notice for it."""
+    was = post.status if post else None
+    was_scheduled = bool(post) and is_scheduled(post)
+    now = utcnow()
     slug = unique_slug(draft.slug, draft.title, post.id if post else None)
     if post is None:
-        post = Post(kind="post", author_id=author.id, body_format="markdown")
+        post = Post(kind="post", author_id=author.id, body_format="markdown", created_at=now)
         db.session.add(post)
+    status = _status_after(was, draft)
+    post.published_at = _date_after(post, was, draft.published_at, status, now)
     post.title = draft.title
     post.slug = slug
     post.body = draft.body
     post.excerpt = draft.excerpt
-    post.published_at = draft.published_at
-    post.status = draft.status
+    post.status = status
+    post.password = draft.password if draft.visibility == "password" and status != "private" else ""
     post.comments_open = draft.comments_open
     db.session.commit()
-    return post
+    return SavedPost(post, _saved_message(was, was_scheduled, post))
+
+
+def _status_after(was: str | None, draft: PostDraft) -> str:
+    """Save Draft keeps a draft; Publish publishes one; Update takes the Status box's choice. A
+    published post's visibility decides between published and private, as in WordPress."""
+    if draft.action == "draft" or (draft.action == "save" and was in (None, "draft")):
+        return "draft"
+    status = "published" if was in (None, "draft") else draft.status
+    if status in ("published", "private"):
+        return "private" if draft.visibility == "private" else "published"
+    return status
+
+
+def _date_after(post: Post, was: str | None, wanted: datetime | None, status: str, now: datetime) -> datetime:
+    if wanted is not None:
+        if was is not None and _to_minute(post.published_at) == wanted:
+            return post.published_at  # the editor shows minutes: the seconds it hid stay as they were
+        return wanted
+    if status == "draft":
+        return post.created_at if was is None or date_floating(post) else post.published_at
+    return now if was in (None, "draft") else post.published_at  # publish immediately; or keep the date
+
+
+def date_floating(post: Post) -> bool:
+    """Whether a draft's date was never chosen, so publishing it dates it then (WordPress keeps
+    post_date_gmt empty for these): such a draft is dated when it was created."""
+    return post.status == "draft" and post.published_at == post.created_at
+
+
+def _saved_message(was: str | None, was_scheduled: bool, post: Post) -> str:
+    if post.status == "draft":
+        return {None: "Post saved as draft.", "draft": "Post draft updated."}.get(was, "Post reverted to draft.")
+    if post.status == "private":
+        return "Post updated." if was == "private" else "Post published privately."
+    if post.status == "published" and (was != "published" or (is_scheduled(post) and not was_scheduled)):
+        return "Post scheduled." if is_scheduled(post) else "Post published."
+    return "Post updated."
+
+
+def visibility_of(post: Post) -> str:
+    """The Publish box's Visibility for a stored post."""
+    if post.status == "private":
+        return "private"
+    return "password" if post.password else "public"
+
+
+def status_choices(post: Post | None) -> list[tuple[str, str]]:
+    """The Status box's options: Draft, Published (or Scheduled), and the post's own if it is another."""
+    choices = [("draft", "Draft"), ("published", "Scheduled" if post and is_scheduled(post) else "Published")]
+    if post and post.status not in ("draft", "published"):
+        choices.append((post.status, STATUS_LABELS.get(post.status, post.status.capitalize())))
+    return choices
+
+
+def publish_box(post: Post | None, published_at: datetime | None, visibility: str) -> PublishBox:
+    """The Publish box for a post as stored, its button named for the date and visibility asked."""
+    if post is None or post.status == "draft":
+        future = published_at is not None and published_at > utcnow() and visibility != "private"
+        return PublishBox("Draft", False, _date_stamp(post), True, "Schedule" if future else "Publish")
+    label = "Scheduled" if is_scheduled(post) else STATUS_LABELS.get(post.status, post.status.capitalize())
+    return PublishBox(label, True, _date_stamp(post), False, "Update")
+
+
+def _date_stamp(post: Post | None) -> str:
+    """WordPress's line under Visibility (post_submit_meta_box)."""
+    if post is None or date_floating(post):
+        return "Publish immediately"
+    when = post.published_at.astimezone(blog_timezone()).strftime("%b %-d, %Y at %H:%M")
+    if is_scheduled(post):
+        return f"Scheduled for: {when}"
+    if post.status in ("published", "private"):
+        return f"Published on: {when}"
+    return f"Schedule for: {when}" if post.published_at > utcnow() else f"Publish on: {when}"
+
+
+def _to_minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
 
 
 def preview_html(body: str) -> str:
