@@ -5,11 +5,20 @@ from flask_login import current_user
 from sqlalchemy.orm.attributes import set_committed_value
 
 from admin import bp
-from admin.forms import ActionForm, BlockForm, BulkForm, CommentEditForm, ReplyForm, safe_next
+from admin.comment_rows import bulk_message, row_extras, undo_notice, undone_message
+from admin.forms import ActionForm, BlockForm, BulkForm, CommentEditForm, ReplyForm, UndoForm, safe_next
 from admin.queries import TABS, CommentFilter, comment_counts, comments_query, pending_by_post, pending_count
 from blog.comment_admin import CommentEdit, block_author, edit_comment, reply_as_admin
 from blog.models import Comment, Post
-from blog.moderation import ACTIONS, ModerationRefused, apply_action, apply_bulk_action, empty_status
+from blog.moderation import (
+    ACTIONS,
+    UNDOABLE,
+    ModerationRefused,
+    apply_action,
+    apply_bulk_action,
+    empty_status,
+    undo_action,
+)
 from blog.services import CommentRefused
 from blog.settings import get_settings
 from clean_input import database_int
@@ -31,14 +40,6 @@ def wants_json() -> bool:
 def back(form: ActionForm | None = None) -> str:
     target = form.next.data if form is not None else request.args.get("next")
     return safe_next(target, url_for("admin.comments"))
-
-
-def row_extras(comments: list[Comment]) -> dict:
-    """What each row shows beyond the comment: its post's pending count and its permalink."""
-    settings = get_settings()
-    # Each link resolves its comment page only when followed: no query per row here.
-    links = {comment.id: url_for("blog.comment_link", comment_id=comment.id) for comment in comments}
-    return {"pending": pending_by_post({c.post_id for c in comments}), "links": links, "settings": settings}
 
 
 def _load(comment_id: int) -> Comment:
@@ -63,7 +64,8 @@ def comments():
         page.total = counts[tab]
     return render_template(
         "admin/comments.html", page=page, where=where, counts=counts,
-        extras=row_extras(page.items), bulk=BulkForm(formdata=None, next=request.full_path.rstrip("?")),
+        extras=row_extras(page.items),
+        bulk=BulkForm(formdata=None, next=request.full_path.rstrip("?")).for_tab(tab),
         here=request.full_path.rstrip("?"), filter_post=db.session.get(Post, where.post_id or 0),
     )
 
@@ -79,11 +81,16 @@ def comment_action(comment_id: int, action: str):
         new_status = apply_action(comment, action, moderator())
     except ModerationRefused as refusal:
         return _refused(str(refusal), form)
-    post_id = comment.post_id
+    post_id, author = comment.post_id, comment.author_name
     db.session.commit()
+    undo = undo_notice(action, [comment_id], author) if action in UNDOABLE else None
     if wants_json():
-        return _json_result(comment_id, post_id, new_status, DONE[action], form)
-    flash(DONE[action], "success")
+        message = undo["text"].striptags() if undo else DONE[action]
+        return _json_result(comment_id, post_id, new_status, message, form, undo)
+    if undo:
+        flash(undo, "undo")  # rendered by the layout with its Undo form
+    else:
+        flash(DONE[action], "success")
     return redirect(back(form), 303)
 
 
@@ -95,15 +102,26 @@ def _refused(message: str, form: ActionForm, status: int = 400):
     return redirect(back(form), 303)
 
 
-def _json_result(comment_id: int, post_id: int, new_status: str | None, message: str, form: ActionForm):
-    """The in-place answer: the row re-rendered (absent once deleted) and every count it touched."""
-    row = ""
-    post_filter = database_int(form.post_filter.data) if (form.post_filter.data or "").isdigit() else None
-    if new_status is not None:
-        comment = _load(comment_id)
-        macro = get_template_attribute("admin/_comment_row.html", "comment_row")
-        row = str(macro(comment, row_extras([comment]), back(form), post_filter))
-    return jsonify(ok=True, id=comment_id, status=new_status, message=message, row=row,
+def _post_filter(form: ActionForm) -> int | None:
+    return database_int(form.post_filter.data) if (form.post_filter.data or "").isdigit() else None
+
+
+def _row_html(comment_id: int, form: ActionForm) -> str:
+    comment = _load(comment_id)
+    macro = get_template_attribute("admin/_comment_row.html", "comment_row")
+    return str(macro(comment, row_extras([comment]), back(form), _post_filter(form)))
+
+
+def _json_result(comment_id: int, post_id: int, new_status: str | None, message: str, form: ActionForm,
+                 undo: dict | None = None):
+    """The in-place answer: the row re-rendered (absent once deleted), the Undo line that takes
+    its place after Spam or Trash, and every count it touched."""
+    row = _row_html(comment_id, form) if new_status is not None else ""
+    post_filter = _post_filter(form)
+    undo_row = ""
+    if undo is not None:
+        undo_row = str(get_template_attribute("admin/_comment_row.html", "undo_row")(undo, back(form), post_filter))
+    return jsonify(ok=True, id=comment_id, status=new_status, message=message, row=row, undo=undo_row,
                    counts=comment_counts(post_filter), pending=pending_count(),
                    post_id=post_id, post_pending=pending_by_post({post_id}).get(post_id, 0))
 
@@ -115,8 +133,29 @@ def comments_bulk():
     if not form.validate():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(back(form), 303)
-    changed = apply_bulk_action(form.ids.data, form.action.data, moderator())
-    flash(f"{changed} comment{'s' if changed != 1 else ''} changed.", "success")
+    action = form.action.data
+    changed = apply_bulk_action(form.ids.data, action, moderator())
+    if changed and action in UNDOABLE:
+        flash(undo_notice(action, changed), "undo")
+    else:
+        flash(bulk_message(action, len(changed)), "success")
+    return redirect(back(form), 303)
+
+
+@bp.post("/comments/undo")
+def comments_undo():
+    """Undo Spam or Trash: the comments go back to the status they left."""
+    form = UndoForm()
+    if not form.validate():
+        return _refused(" ".join(e for errors in form.errors.values() for e in errors), form)
+    restored = undo_action(form.ids.data, form.action.data, moderator())
+    if not restored:
+        return _refused("Nothing to undo: those comments have moved since.", form, 409)
+    message = undone_message(restored)
+    if wants_json():
+        first = restored[0]
+        return _json_result(first.id, first.post_id, first.status, message, form)
+    flash(message, "success")
     return redirect(back(form), 303)
 
 
@@ -156,9 +195,11 @@ def comment_reply(comment_id: int):
 
 
 def _reply_json(parent_id: int, reply: Comment, form: ActionForm):
+    """The parent's row and the new reply's own row, which the list shows right under it."""
+    reply_id = reply.id
     response = _json_result(parent_id, reply.post_id, "approved", "Reply posted.", form)
     payload = response.get_json()
-    payload["reply_id"] = reply.id
+    payload |= {"reply_id": reply_id, "reply_row": _row_html(reply_id, form)}
     return jsonify(payload)
 
 

@@ -19,7 +19,7 @@ from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length
 from auth.services import safe_next as auth_safe_next
 from blog.forms import COMMENT_MAX, EMAIL_MAX, NAME_MAX, URL_MAX
 from blog.models import COMMENT_STATUSES
-from blog.moderation import ACTIONS
+from blog.moderation import ACTIONS, UNDOABLE
 from blog.posts import status_choices
 from blog.protected_posts import PASSWORD_MAX
 from clean_input import database_int
@@ -45,18 +45,53 @@ class BlockForm(ActionForm):
     what = HiddenField(validators=[AnyOf(["email", "ip"], message="Block the email or the IP.")])
 
 
+BULK_LABELS = {"unapprove": "Unapprove", "approve": "Approve", "spam": "Mark as spam", "unspam": "Not spam",
+               "trash": "Move to Trash", "restore": "Restore", "delete": "Delete permanently"}
+# WordPress's bulk menu on each tab of the comment list (edit-comments.php).
+BULK_ACTIONS = {"all": ("unapprove", "approve", "spam", "trash"), "pending": ("approve", "spam", "trash"),
+                "approved": ("unapprove", "spam", "trash"), "spam": ("unspam", "delete"),
+                "trash": ("spam", "restore", "delete")}
+TAB_NAMES = {"all": "All", "pending": "Pending", "approved": "Approved", "spam": "Spam", "trash": "Trash"}
+
+
 class BulkForm(ActionForm):
-    action = SelectField("Bulk actions", choices=[
-        ("", "Bulk actions"), ("approve", "Approve"), ("unapprove", "Unapprove"),
-        ("spam", "Mark as spam"), ("unspam", "Not spam"), ("trash", "Move to Trash"),
-        ("restore", "Restore"), ("delete", "Delete permanently")],
-        validators=[AnyOf(ACTIONS, message="Choose a bulk action.")])
+    comment_status = HiddenField(default="all")  # the tab the list showed: its menu is the one allowed
+    action = SelectField("Bulk actions", choices=[("", "Bulk actions"), *BULK_LABELS.items()],
+                         validate_choice=False)
     ids = SelectMultipleField(coerce=int, validate_choice=False,
                               validators=[DataRequired("Select at least one comment.")])
+
+    def for_tab(self, tab: str) -> "BulkForm":
+        """Offer only the actions that make sense on `tab`."""
+        self.comment_status.data = tab
+        self.action.choices = [("", "Bulk actions"), *((a, BULK_LABELS[a]) for a in BULK_ACTIONS[tab])]
+        return self
+
+    def validate_action(self, field):
+        tab = self.comment_status.data or "all"
+        if field.data not in ACTIONS:
+            raise ValidationError("Choose a bulk action.")
+        if tab not in BULK_ACTIONS:
+            raise ValidationError("Choose a bulk action from the comment list.")
+        if field.data not in BULK_ACTIONS[tab]:
+            raise ValidationError(f"“{BULK_LABELS[field.data]}” is not an action for the {TAB_NAMES[tab]} tab: "
+                                  "choose one its menu offers.")
 
     def validate_ids(self, field):
         if any(database_int(i) is None for i in field.data or []):
             raise ValidationError("That is not a comment you can select.")
+
+
+class UndoForm(ActionForm):
+    """The Undo button of the notice after Spam or Trash."""
+
+    action = HiddenField(validators=[AnyOf(UNDOABLE, message="Only Spam and Trash can be undone.")])
+    ids = SelectMultipleField(coerce=int, validate_choice=False,
+                              validators=[DataRequired("There is nothing to undo.")])
+
+    def validate_ids(self, field):
+        if any(database_int(i) is None for i in field.data or []):
+            raise ValidationError("That is not a comment you can restore.")
 
 
 class ReplyForm(ActionForm):

@@ -3,7 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 
 from admin import bp
-from admin.comment_views import row_extras
+from admin.comment_rows import row_extras
 from admin.forms import DiscussionSettingsForm
 from admin.queries import comment_counts, latest_comments, log_moderators, log_query, post_counts
 from blog.settings import get_settings, save_settings

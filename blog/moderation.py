@@ -114,13 +114,18 @@ ACTIONS = ("approve", "unapprove", "spam", "unspam", "trash", "restore", "delete
 _TARGET = {"approve": "approved", "unapprove": "pending", "spam": "spam", "trash": "trash"}
 
 
-def previous_status(comment: Comment) -> str:
-    """Where Restore / Not spam send a comment back: the status it left for spam or trash."""
-    before = db.session.scalar(
+def _moved_from(comment: Comment) -> str | None:
+    """The status the comment left for its current one, from the latest log entry into it."""
+    return db.session.scalar(
         sa.select(ModerationLog.from_status)
         .where(ModerationLog.comment_id == comment.id, ModerationLog.to_status == comment.status)
         .order_by(ModerationLog.created_at.desc(), ModerationLog.id.desc()).limit(1)
     )
+
+
+def previous_status(comment: Comment) -> str:
+    """Where Restore / Not spam send a comment back: the status it left for spam or trash."""
+    before = _moved_from(comment)
     # Comments the rules filed as spam or trash on arrival have no entry: they go to the queue.
     return before if before in ("pending", "approved") else "pending"
 
@@ -143,19 +148,50 @@ def apply_action(comment: Comment, action: str, moderator: User | None) -> str |
     return comment.status
 
 
-def apply_bulk_action(comment_ids: list[int], action: str, moderator: User | None) -> int:
-    """Apply one action to many comments and commit; how many it changed (others are skipped)."""
-    done = 0
+def apply_bulk_action(comment_ids: list[int], action: str, moderator: User | None) -> list[int]:
+    """Apply one action to many comments and commit; the ids it changed (others are skipped)."""
+    done = []
     comments = db.session.scalars(sa.select(Comment).where(Comment.id.in_(comment_ids))).all()
     for comment in comments:
-        before = comment.status
+        before, comment_id = comment.status, comment.id
         try:
             after = apply_action(comment, action, moderator)
         except ModerationRefused:
             continue
-        done += after != before
+        if after != before:
+            done.append(comment_id)
     db.session.commit()
     return done
+
+
+# Actions whose notice offers Undo, and the status they lead to.
+UNDOABLE = {"spam": "spam", "trash": "trash"}
+
+
+def undo_action(comment_ids: list[int], action: str, moderator: User | None) -> list[Comment]:
+    """Undo Spam or Trash and commit: each comment still there goes back to the exact status it
+    left (trash included, unlike Restore); the comments that moved."""
+    if action not in UNDOABLE:
+        raise ModerationRefused("Only Spam and Trash can be undone.")
+    comments = db.session.scalars(sa.select(Comment).where(
+        Comment.id.in_(comment_ids), Comment.status == UNDOABLE[action]).order_by(Comment.id)).all()
+    for comment in comments:
+        before = _moved_from(comment)
+        set_comment_status(comment, before if before in COMMENT_STATUSES else "pending", moderator, "undo")
+    db.session.commit()
+    return list(comments)
+
+
+# What a move into a status is called in the comment list ("Marked as spam by Ada").
+_MOVE_LABELS = {"spam": "Marked as spam", "trash": "Moved to the Trash", "approved": "Approved"}
+_BACK_LABELS = {"approved": "Unapproved", "spam": "Restored from the spam", "trash": "Restored from the Trash"}
+
+
+def move_label(from_status: str | None, to_status: str) -> str:
+    """The words for a logged move between statuses, as the moderator would say it."""
+    if to_status == "pending":
+        return _BACK_LABELS.get(from_status or "", "Sent back to the queue")
+    return _MOVE_LABELS.get(to_status, f"Moved to {to_status}")
 
 
 def empty_status(status: str, moderator: User | None) -> int:

@@ -221,9 +221,9 @@ def test_bulk_approve_moves_every_selected_comment(admin_client, admin_token, po
     untouched = make_comment(post, status="pending")
     response = admin_client.post("/admin/comments/bulk", data={
         "csrf_token": admin_token, "action": "approve", "ids": [c.id for c in chosen],
-        "next": "/admin/comments?comment_status=pending"})
+        "comment_status": "pending", "next": "/admin/comments?comment_status=pending"})
     assert response.status_code == 303
-    assert "3 comments changed." in admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "3 comments approved." in admin_client.get(response.headers["Location"]).get_data(as_text=True)
     assert tab_counts(admin_client) == {"all": 4, "pending": 1, "approved": 3, "spam": 0, "trash": 0}
     assert fresh(untouched).status == "pending"
     assert approved_count(post) == (3, 3)
@@ -234,7 +234,8 @@ def test_bulk_trash_then_delete(admin_client, admin_token, post):
     ids = [c.id for c in chosen]
     admin_client.post("/admin/comments/bulk", data={"csrf_token": admin_token, "action": "trash", "ids": ids})
     assert tab_counts(admin_client)["trash"] == 2 and approved_count(post) == (0, 0)
-    admin_client.post("/admin/comments/bulk", data={"csrf_token": admin_token, "action": "delete", "ids": ids})
+    admin_client.post("/admin/comments/bulk", data={"csrf_token": admin_token, "action": "delete", "ids": ids,
+                                                    "comment_status": "trash"})
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 0
 
 

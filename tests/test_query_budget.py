@@ -1,14 +1,16 @@
 """The pages run a fixed number of SQL statements, whatever the number of comments."""
 
 import pytest
+import sqlalchemy as sa
 
 from bench.seed import make_commented_post
+from blog.models import Comment, ModerationLog
 from blog.permalinks import post_url
 from blog.settings import save_settings
 from extensions import db
 from tests.conftest import ON_POSTGRES
 from tests.factories import make_post
-from tests.helpers import form_fields, statements_during
+from tests.helpers import form_fields, page_soup, statements_during
 
 SIZES = (1, 50, 500)
 
@@ -67,6 +69,33 @@ def test_admin_comments_screen_query_count_does_not_grow(app, admin_client):
     for size in SIZES:
         make_commented_post(f"admin-{size}", size, seed=size)
         counts[size] = len(statements_for(app, admin_client, "/admin/comments"))
+    assert len(set(counts.values())) == 1, counts
+
+
+def test_admin_list_of_moved_replies_query_count_does_not_grow(app, admin_client, admin_user):
+    """Who moved each row and whom each reply answers come in one query each, not one per row."""
+    counts = {}
+    for size in SIZES:
+        post = make_commented_post(f"moved-{size}", size, seed=size)
+        ids = db.session.scalars(sa.select(Comment.id).where(Comment.post_id == post.id)).all()
+        db.session.execute(sa.update(Comment).where(Comment.id.in_(ids)).values(status="pending"))
+        db.session.execute(sa.insert(ModerationLog), [
+            {"comment_id": i, "moderator_id": admin_user.id, "moderator_name": "Blog Owner", "action": action,
+             "from_status": before, "to_status": after}
+            for i in ids for action, before, after in (("spam", "approved", "spam"), ("unspam", "spam", "pending"))])
+        db.session.commit()
+        statements = statements_for(app, admin_client, "/admin/comments?comment_status=pending")
+        counts[size] = len(statements)
+    assert len(set(counts.values())) == 1, counts
+    reason = page_soup(admin_client.get("/admin/comments?comment_status=pending")).select_one(".status-reason")
+    assert reason.get_text().startswith("Restored from the spam by Blog Owner")
+
+
+def test_dashboard_query_count_does_not_grow(app, admin_client):
+    counts = {}
+    for size in SIZES:
+        make_commented_post(f"dash-{size}", size, seed=size)
+        counts[size] = len(statements_for(app, admin_client, "/admin/"))
     assert len(set(counts.values())) == 1, counts
 
 

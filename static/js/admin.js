@@ -42,36 +42,84 @@
     }
   }
 
+  function nearestRow(row) {
+    // The comment row to move to once `row` leaves: the next one, else the previous one.
+    var list = rows(), index = list.indexOf(row);
+    return list[index + 1] || list[index - 1] || null;
+  }
+
+  function rowFrom(html, like) {
+    var holder = document.createElement("template");
+    holder.innerHTML = html.trim();
+    var fresh = holder.content.firstElementChild;
+    // The dashboard's rows have no checkbox column.
+    var check = fresh.querySelector(".check-column");
+    if (check && !like.closest("table").querySelector("thead .check-column")) check.remove();
+    return fresh;
+  }
+
+  function showEmpty(table) {
+    var empty = table.querySelector(".no-items");
+    if (table.querySelector(".comment-row")) {
+      if (empty) empty.remove();
+    } else if (!empty) {
+      empty = document.createElement("tr");
+      empty.className = "no-items";
+      empty.innerHTML = '<td colspan="5">No comments found.</td>';
+      table.tBodies[0].appendChild(empty);
+    }
+  }
+
+  // Replace `row` with the answer's row, or with the Undo line (or nothing) once it left the tab.
+  // Returns the row now in its place, if any.
   function applyResult(row, data) {
     updateCounts(data);
     var table = tableOf(row);
+    var fresh = null;
     closeEditor();
     if (!belongsInTab(table, data.status)) {
-      var next = row.nextElementSibling || row.previousElementSibling;
-      row.remove();
-      if (next && next.classList.contains("comment-row")) setCurrent(next);
-      else if (current === row) { current = null; table.focus(); }  // focus never falls to <body>
-      if (!table.querySelector(".comment-row")) {
-        var empty = document.createElement("tr");
-        empty.innerHTML = '<td colspan="5">No comments found.</td>';
-        table.tBodies[0].appendChild(empty);
+      var next = nearestRow(row);
+      if (data.undo) {
+        var undo = rowFrom(data.undo, row);
+        undo.cells[0].colSpan = row.cells.length;
+        row.replaceWith(undo);
+      } else {
+        row.remove();
       }
+      if (next) setCurrent(next);
+      else if (current === row) { current = null; table.focus(); }  // focus never falls to <body>
     } else if (data.row) {
-      var holder = document.createElement("template");
-      holder.innerHTML = data.row.trim();
-      var fresh = holder.content.firstElementChild;
-      if (!row.querySelector(".check-column")) fresh.querySelector(".check-column").remove();
+      fresh = rowFrom(data.row, row);
       row.replaceWith(fresh);
       if (current === row) setCurrent(fresh);
     }
+    showEmpty(table);
     announce(data.message || "Done.");
+    return fresh;
+  }
+
+  // Undo: the comment's row comes back where its Undo line was, and takes the focus.
+  function applyUndo(line, data) {
+    var table = tableOf(line);
+    var fresh = applyResult(line, data);
+    if (fresh) setCurrent(fresh);
+    else table.focus();
+  }
+
+  // The administrator's reply shows right under the comment it answers.
+  function insertReply(parent, data) {
+    if (!parent || !data.reply_row || !belongsInTab(tableOf(parent), "approved")) return;
+    var reply = rowFrom(data.reply_row, parent);
+    parent.after(reply);
+    setCurrent(reply);
   }
 
   function post(form, onSuccess) {
     var token = document.querySelector('meta[name="csrf-token"]');
     var busy = form.closest("tr") || form;
     busy.classList.add("is-busy");
-    return fetch(form.action, {
+    // getAttribute: a field named "action" (the Undo form has one) shadows form.action.
+    return fetch(form.getAttribute("action"), {
       method: "POST",
       body: new FormData(form),
       headers: { "Accept": "application/json", "X-CSRFToken": token ? token.content : "" },
@@ -99,13 +147,21 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var row = form.closest(".comments-table .comment-row");
+    var line = form.closest(".comments-table .undo-row");
     if (row && form.classList.contains("row-action")) {
       event.preventDefault();
       post(form, function (data) {
         if (form.dataset.action === "block") { announce(data.message); return; }
         applyResult(row, data);
       });
-    } else if (form.classList.contains("inline-form-reply") || form.classList.contains("inline-form-edit")) {
+    } else if (line && form.classList.contains("undo-form")) {
+      event.preventDefault();
+      post(form, function (data) { applyUndo(line, data); });
+    } else if (form.classList.contains("inline-form-reply")) {
+      event.preventDefault();
+      var parent = form.closest("tr").previousElementSibling;
+      post(form, function (data) { insertReply(applyResult(parent, data), data); });
+    } else if (form.classList.contains("inline-form-edit")) {
       event.preventDefault();
       var target = form.closest("tr").previousElementSibling;
       post(form, function (data) { applyResult(target, data); });

@@ -178,7 +178,7 @@ def test_owner_moderates_in_place_in_bulk_and_changes_a_setting(live_app, browse
         admin.get_by_label(f"Select comment by Cheap Pills {n}").check()
     admin.get_by_label("Select bulk action").select_option(label="Mark as spam")
     admin.get_by_role("button", name="Apply").click()
-    expect(admin.get_by_role("status").first).to_have_text("2 comments changed.")
+    expect(admin.get_by_role("status").first).to_have_text("2 comments marked as spam. Undo")
     expect(admin.locator('.subsubsub [data-count="spam"]')).to_have_text("2")
     assert [comment_status(live_app, c) for c in spam] == ["spam", "spam"]
 

@@ -40,7 +40,7 @@ def test_owner_moderates_with_shortcuts_only_while_the_comment_list_has_focus(
     expect(page.locator(f"tr#comment-{second}")).to_have_count(0)
     expect(page.locator(f"tr#comment-{first}")).to_be_focused()
     page.keyboard.press("s")
-    expect(page.locator("#admin-live")).to_have_text("Comment marked as spam.")
+    expect(page.locator("#admin-live")).to_have_text("Comment by Held 1 marked as spam.")
     expect(page.locator(".comments-table")).to_contain_text("No comments found.")
     expect(page.locator(".comments-table")).to_be_focused()
     assert [comment_status(live_app, c) for c in (first, second)] == ["spam", "approved"]
