@@ -7,7 +7,6 @@ from tests.e2e.actions import log_in_as_owner, log_in_with
 from tests.e2e.browser import WIDTHS, axe_violations
 from tests.e2e.seed import add_comment, add_discussion, demo_post
 
-
 ZOOMED_PHONE_WIDTH = 195  # a 390 px phone at 200 % zoom
 
 
