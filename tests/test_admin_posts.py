@@ -110,6 +110,16 @@ def test_list_shows_status_and_comment_counts(admin_client):
     assert row.select_one(".column-status").get_text() == "Published"
 
 
+def test_list_marks_password_protected_and_private_posts(admin_client):
+    protected, private, public = (make_post(title="Locked", password="sesame"),
+                                  make_post(title="Mine", status="private"), make_post(title="Open"))
+    page = page_soup(admin_client.get("/admin/posts"))
+    state = {post.id: page.select_one(f"tr#post-{post.id} .post-state") for post in (protected, private, public)}
+    assert state[protected.id].get_text() == "— Password protected"
+    assert state[private.id].get_text() == "— Private"
+    assert state[public.id] is None
+
+
 def test_delete_asks_first_then_removes_the_post_and_its_comments(admin_client, admin_token):
     post = make_post(title="Doomed")
     other = make_post()
