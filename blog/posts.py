@@ -12,6 +12,7 @@ from blog.permalinks import blog_timezone
 from blog.rendering import render_post_body
 from dbtypes import utcnow
 from extensions import db
+from notify import events
 
 SLUG_MAX = 200
 
@@ -84,6 +85,9 @@ def save_post(post: Post | None, draft: PostDraft, author: User) -> SavedPost:
     post.status = status
     post.password = draft.password if draft.visibility == "password" and status != "private" else ""
     post.comments_open = draft.comments_open
+    if status == "published" and was != "published":
+        db.session.flush()  # the mails link to the post by its id
+        events.post_published(post)  # in this transaction: the outbox rows land with the post or not at all
     db.session.commit()
     return SavedPost(post, _saved_message(was, was_scheduled, post))
 

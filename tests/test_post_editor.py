@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from blog.models import Post
 from dbtypes import utcnow
 from extensions import db
+from notify.models import OutboxMessage, Subscription
 from tests.factories import make_comment, make_post
 from tests.helpers import page_soup
 
@@ -192,3 +193,20 @@ def test_delete_notice_counts_comments_in_good_english(admin_client, admin_token
     assert notices(admin_client) == ["“Lonely” was deleted."]
     admin_client.post(f"/admin/posts/{single.id}/delete", data={"csrf_token": admin_token})
     assert notices(admin_client) == ["“Single” and its 1 comment was deleted."]
+
+
+def _new_post_mails() -> list[str]:
+    return list(db.session.scalars(sa.select(OutboxMessage.subject).where(OutboxMessage.subject.like("New post on%"))))
+
+
+def test_publishing_mails_the_blogs_followers_once(admin_client, admin_token):
+    db.session.add(Subscription(email="follower@example.com", scope="posts", delivery="instant",
+                                confirmed_at=utcnow()))
+    db.session.commit()
+    admin_client.post("/admin/posts/new", data=editor(admin_token, "save_draft"))
+    assert _new_post_mails() == []
+    post = only_post()
+    admin_client.post(edit_url(post), data=editor(admin_token, "publish"))
+    assert _new_post_mails() == ["New post on Career Notes: “Notes on interviews”"]
+    admin_client.post(edit_url(post), data=editor(admin_token, "publish", title="Notes, revised", status="published"))
+    assert len(_new_post_mails()) == 1  # an update is not news
