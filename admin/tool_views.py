@@ -17,6 +17,7 @@ from admin.forms import WXRExportForm, WXRImportForm
 from admin.queries import comment_counts, post_counts
 from blog.wxr.exporter import export_filename, iter_wxr
 from blog.wxr.jobs import ImportJob, queue_import
+from blog.wxr.report import already_here
 from extensions import db
 
 IMPORT_ENDPOINT = "admin.tools_import"
@@ -56,6 +57,7 @@ def tools_import_job(job_id: int):
         "admin/tools_import_job.html",
         job=job,
         progress=None if job.finished else job.progress(),
+        already_here=already_here((job.report or {}).get("existing", {})),
         refresh_seconds=JOB_PAGE_REFRESH_SECONDS,
     )
     # The admin layout has no head block: the header does what the page's meta tag says.

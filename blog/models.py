@@ -80,7 +80,7 @@ class Post(db.Model):
     like_count: Mapped[int] = mapped_column(default=0)
     # Where the post came from in a WordPress import, for ?p=ID links and re-imports.
     wp_id: Mapped[int | None] = mapped_column(unique=True)
-    guid: Mapped[str | None] = mapped_column(sa.String(255))
+    guid: Mapped[str | None] = mapped_column(sa.String(255), index=True)  # WXR imports look it up
 
     author: Mapped[User | None] = relationship(lazy="joined")
     # Loaded when asked for (selectinload where a list needs them): pages don't show them yet.

@@ -1,5 +1,7 @@
 """Write one item's comments with their threads: parents first, a batch per depth."""
 
+from collections import defaultdict
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -36,14 +38,8 @@ class CommentWriter:
         """Add the item's comments that are not here yet, then recount the approved ones."""
         if not item.comments:
             return
-        # wp_id -> (id, root_id, depth) of the comments this post already has
-        placed = {} if new_post else self.existing(post_id)
-        fresh: dict[int, WXRComment] = {}
-        for comment in item.comments:
-            if comment.wp_id in placed or comment.wp_id in fresh:
-                self.report.skipped["comments already imported"] += 1
-            else:
-                fresh[comment.wp_id] = comment
+        # file's comment id -> (id, root_id, depth) here, for the comments already here
+        placed, fresh = self.match(item.comments, [] if new_post else self.existing(post_id))
         if not fresh:
             return
         depths = self.depths(fresh, placed)
@@ -52,6 +48,37 @@ class CommentWriter:
             self.insert_level(post_id, batch, depth, placed)
         self.report.imported["comments"] += len(fresh)
         self.count(post_id, new_post, fresh, depths)
+
+    def match(self, file_comments: list[WXRComment], rows: list) -> tuple[dict, dict[int, WXRComment]]:
+        """Which of the file's comments are already on the post, and which are new.
+
+        First by id: a comment imported from WordPress keeps its id, and the export writes it
+        back. Then as WordPress's importer does (comment_exists), by the same author and date:
+        the export gives comments written here ids past WordPress's, which move with each import.
+        """
+        placed = {row.wp_id: (row.id, row.root_id, row.depth) for row in rows if row.wp_id is not None}
+        claimed = {placed[c.wp_id][0] for c in file_comments if c.wp_id in placed}
+        unclaimed: dict[tuple, list] = defaultdict(list)
+        for row in rows:
+            if row.id not in claimed:
+                unclaimed[(row.author_name, row.created_at.replace(microsecond=0))].append(row)
+        fresh: dict[int, WXRComment] = {}
+        seen: set[int] = set()
+        for comment in file_comments:
+            if comment.wp_id in seen:
+                self.report.skipped["comments listed twice in the file"] += 1
+                continue
+            seen.add(comment.wp_id)
+            if comment.wp_id not in placed:
+                key = (_fit(comment.author, comments.c.author_name), self.created_at(comment)) if unclaimed else None
+                same = unclaimed.get(key)
+                if not same:
+                    fresh[comment.wp_id] = comment
+                    continue
+                row = same.pop(0)
+                placed[comment.wp_id] = (row.id, row.root_id, row.depth)
+            self.report.existing["comments"] += 1
+        return placed, fresh
 
     @staticmethod
     def count(post_id: int, new_post: bool, fresh: dict[int, WXRComment], depths: dict[int, int]) -> None:
@@ -77,13 +104,15 @@ class CommentWriter:
             first.setdefault(comment.wp_id, comment.approved)
         return sum(mapping.COMMENT_STATUS.get(status) == "approved" for status in first.values())
 
-    def existing(self, post_id: int) -> dict[int, tuple[int, int, int]]:
-        rows = db.session.execute(
-            sa.select(comments.c.wp_id, comments.c.id, comments.c.root_id, comments.c.depth).where(
-                comments.c.post_id == post_id, comments.c.wp_id.is_not(None)
-            )
-        )
-        return {wp_id: (id_, root_id, depth) for wp_id, id_, root_id, depth in rows}
+    @staticmethod
+    def existing(post_id: int) -> list:
+        """The post's comments, oldest first, with what matching and threading need."""
+        columns = (comments.c.id, comments.c.root_id, comments.c.depth, comments.c.wp_id)
+        query = sa.select(*columns, comments.c.author_name, comments.c.created_at).where(comments.c.post_id == post_id)
+        return db.session.execute(query.order_by(comments.c.id)).all()
+
+    def created_at(self, comment: WXRComment) -> datetime | None:
+        return mapping.utc_from_wp(comment.date_gmt, comment.date, self.tz)
 
     def depths(self, fresh: dict[int, WXRComment], placed: dict) -> dict[int, int]:
         """Each new comment's depth (0 = top level); refuses loops and, unless told, orphans."""
@@ -168,7 +197,7 @@ class CommentWriter:
             user_id = self.users_by_wp_id.get(comment.user_id)
             if user_id is None:
                 self.report.skipped["user links of comments by users not among the authors"] += 1
-        created_at = mapping.utc_from_wp(comment.date_gmt, comment.date, self.tz) or utcnow()
+        created_at = self.created_at(comment) or utcnow()
         return {
             "post_id": post_id,
             "parent_id": parent[0] if parent else None,

@@ -213,7 +213,6 @@ def _wp_status(post: Post) -> str:
 def _item(post: Post, login: str | None, parent: int, offset: int, tz) -> str:
     content = post.body if post.body_format == "html" else render_post_body(post.body, "markdown")
     export_id = _export_id(post.wp_id, post.id, offset)
-    site = url_for("blog.index", _external=True).rstrip("/")
     comments_open = "open" if post.comments_open else "closed"
     categories = "".join(
         f'\t\t<category domain="{mapping.WP_TAXONOMY[term.taxonomy]}" '
@@ -227,7 +226,7 @@ def _item(post: Post, login: str | None, parent: int, offset: int, tz) -> str:
         f"\t\t<link>{_text(post_url(post, _external=True))}</link>\n"
         f"\t\t<pubDate>{format_datetime(post.published_at)}</pubDate>\n"
         f"\t\t<dc:creator>{_cdata(_login(login, post.author_id))}</dc:creator>\n"
-        f'\t\t<guid isPermaLink="false">{_text(post.guid or f"{site}/?p={export_id}")}</guid>\n'
+        f'\t\t<guid isPermaLink="false">{_text(post.guid or mapping.own_guid(post.id))}</guid>\n'
         "\t\t<description></description>\n"
         f"\t\t<content:encoded>{_cdata(content)}</content:encoded>\n"
         f"\t\t<excerpt:encoded>{_cdata(post.excerpt)}</excerpt:encoded>\n"
@@ -244,7 +243,7 @@ def _item(post: Post, login: str | None, parent: int, offset: int, tz) -> str:
         f"\t\t<wp:post_parent>{parent}</wp:post_parent>\n"
         "\t\t<wp:menu_order>0</wp:menu_order>\n"
         f"\t\t<wp:post_type>{_cdata(post.kind)}</wp:post_type>\n"
-        "\t\t<wp:post_password><![CDATA[]]></wp:post_password>\n"
+        f"\t\t<wp:post_password>{_cdata(post.password)}</wp:post_password>\n"
         "\t\t<wp:is_sticky>0</wp:is_sticky>\n"
         f"{categories}"
     )

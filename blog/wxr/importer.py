@@ -1,14 +1,14 @@
 """Import a WXR file in one transaction: authors, categories, tags, posts, pages, comments.
 
-Keyed on WordPress's ids (posts, comments) and on logins and slugs (authors, terms), so a
-second import of the same file adds nothing and a newer export adds only what is new. What is
-already here is never overwritten: after the move, this blog is where moderation happens.
+Keyed on guids and WordPress's ids (posts, see blog/wxr/matching.py), on ids or author and
+date (comments) and on logins and slugs (authors, terms), so a second import of the same file
+adds nothing, a newer export adds only what is new, and this blog's own export is recognised
+as what it is. What is already here is never overwritten: after the move, this blog is where
+moderation happens.
 """
 
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -21,49 +21,16 @@ from blog.page_cache import bump_content_version
 from blog.permalinks import blog_timezone
 from blog.wxr import mapping
 from blog.wxr.comments import CommentWriter
+from blog.wxr.matching import PostMatcher, own_login_less_user
 from blog.wxr.reader import WXRAuthor, WXRError, WXRItem, WXRTerm, read_wxr
+from blog.wxr.report import ImportReport
 from dbtypes import utcnow
 from extensions import db
 
 posts = Post.__table__
 terms = Term.__table__
-MAX_WARNINGS = 50
 
 Progress = Callable[[int, "ImportReport"], None]
-
-
-@dataclass
-class ImportReport:
-    """What an import did: counts by kind, what it skipped and why, and warnings."""
-
-    imported: Counter = field(default_factory=Counter)
-    skipped: Counter = field(default_factory=Counter)
-    warnings: list[str] = field(default_factory=list)
-    warning_count: int = 0
-    items_read: int = 0
-    comments_read: int = 0
-    seconds: float = 0.0
-
-    def warn(self, message: str) -> None:
-        self.warning_count += 1
-        if len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append(message)
-
-    def summary(self) -> list[str]:
-        """Lines for a person: imported, skipped (why), warnings."""
-        order = ("authors", "categories", "tags", "posts", "pages", "comments")
-        done = ", ".join(f"{self.imported[k]} {k}" for k in order)
-        rate = (self.items_read + self.comments_read) / self.seconds if self.seconds else 0
-        lines = [f"Imported {done} in {self.seconds:.1f} s ({rate:,.0f} items and comments/s)."]
-        if self.skipped:
-            lines.append("Skipped:")
-            lines += [f"  {count} {reason}" for reason, count in sorted(self.skipped.items())]
-        if self.warning_count:
-            lines.append(f"Warnings ({self.warning_count}):")
-            lines += [f"  {warning}" for warning in self.warnings]
-            if self.warning_count > len(self.warnings):
-                lines.append(f"  ... and {self.warning_count - len(self.warnings)} more")
-        return lines
 
 
 def _fit(value: str | None, column: sa.Column) -> str:
@@ -89,6 +56,7 @@ class _Importer:
         self.offsets: dict[int, dict[tuple[int, int], datetime]] = {}
         self.day_changes = 0
         self.comments = CommentWriter(report, self.tz, self.users_by_wp_id, orphans)
+        self.matcher = PostMatcher(self.tz, mapping.home_url())
 
     def handle(self, record) -> None:
         self.line = record.line
@@ -113,6 +81,8 @@ class _Importer:
             return self.users_by_login[login]
         user_id = db.session.scalar(sa.select(User.id).where(User.login == login))
         if user_id is None:
+            user_id = own_login_less_user(login, display_name, email)
+        if user_id is None:
             user = User(
                 login=login,
                 display_name=_fit(display_name or login, User.__table__.c.display_name),
@@ -124,7 +94,7 @@ class _Importer:
             user_id = user.id
             self.report.imported["authors"] += 1
         else:
-            self.report.skipped["authors already here (same login)"] += 1
+            self.report.existing["authors"] += 1
         self.users_by_login[login] = user_id
         return user_id
 
@@ -139,7 +109,7 @@ class _Importer:
             return  # WordPress 6.1 lists each term twice: as wp:category/wp:tag and as wp:term
         self.terms_seen.add((taxonomy, slug))
         if self.term_id(taxonomy, slug) is not None:
-            self.report.skipped["categories and tags already here"] += 1
+            self.report.existing["categories" if taxonomy == "category" else "tags"] += 1
             return
         self.term_id(taxonomy, slug, rec.name, rec.description, create=True)
         if rec.parent_slug and taxonomy == "category":
@@ -183,15 +153,15 @@ class _Importer:
         if status is None:
             self.report.skipped[f"items with unknown status {rec.status!r}"] += 1
             return
-        post_id = self.post_ids.get(rec.wp_id) or db.session.scalar(
-            sa.select(posts.c.id).where(posts.c.wp_id == rec.wp_id)
-        )
-        if post_id is not None:
-            self.report.skipped["posts and pages already imported"] += 1
-            new_post = False
+        kind = "pages" if rec.post_type == "page" else "posts"
+        if rec.wp_id in self.post_ids:
+            post_id, new_post = self.post_ids[rec.wp_id], False
+            self.report.skipped[f"{kind} listed twice in the file"] += 1
+        elif (match := self.matcher.find(rec)).post_id is not None:
+            post_id, new_post = match.post_id, False
+            self.report.existing[kind] += 1
         else:
-            post_id = self.insert_post(rec, status)
-            new_post = True
+            post_id, new_post = self.insert_post(rec, status, match.wp_id_taken), True
         self.post_ids[rec.wp_id] = post_id
         self.comments.write(rec, post_id, new_post)
         self.refresh_statistics()
@@ -208,14 +178,14 @@ class _Importer:
             if db.session.get_bind().dialect.name == "postgresql":
                 db.session.execute(sa.text("ANALYZE posts, comments, post_terms, terms, users"))
 
-    def insert_post(self, rec: WXRItem, status: str) -> int:
+    def insert_post(self, rec: WXRItem, status: str, wp_id_taken: bool) -> int:
         published_at = mapping.utc_from_wp(rec.post_date_gmt, rec.post_date, self.tz) or self.now
         self.note_offset(rec, published_at)
-        if rec.password and status == "published":
-            status = "private"
+        if wp_id_taken:
             self.report.warn(
-                f"line {rec.line}: “{rec.title}” is password-protected in "
-                "WordPress; imported as private"
+                f"line {rec.line}: “{rec.title}” (WordPress id {rec.wp_id}) is not the post that "
+                f"has this id here, which came from another export: imported as a new post, and "
+                f"/?p={rec.wp_id} still leads to the one here"
             )
         parent_id = None
         if rec.post_type == "page" and rec.post_parent:
@@ -234,9 +204,10 @@ class _Importer:
             "author_id": self.user_for(rec.creator),
             "parent_id": parent_id,
             "comments_open": rec.comment_status == "open",
+            "password": _fit(rec.password, posts.c.password),
             "comment_count": self.comments.approved_count(rec),
             "like_count": 0,
-            "wp_id": rec.wp_id,
+            "wp_id": None if wp_id_taken else rec.wp_id,
             "guid": _fit(rec.guid, posts.c.guid) or None,
         }
         post_id = db.session.execute(

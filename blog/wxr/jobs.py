@@ -42,7 +42,7 @@ class ImportJob(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     items_read: Mapped[int] = mapped_column(default=0)
     comments_read: Mapped[int] = mapped_column(default=0)
-    # ImportReport's counts, skips and warnings once done.
+    # ImportReport.as_dict(): its counts, skips and warnings once done.
     report: Mapped[dict | None] = mapped_column(sa.JSON)
     error: Mapped[str] = mapped_column(sa.Text, default="")
     error_line: Mapped[int | None] = mapped_column()
@@ -117,7 +117,7 @@ def run_import(job_id: int) -> None:
     try:
         with open(path, "rb") as source:
             report = import_wxr(source, orphans=orphans, progress=_ProgressFile(path))
-        outcome.update(status="done", report=_report_dict(report))
+        outcome.update(status="done", report=report.as_dict())
         outcome.update(items_read=report.items_read, comments_read=report.comments_read)
     except WXRError as error:
         outcome.update(error=error.reason, error_line=error.line)
@@ -131,16 +131,6 @@ def run_import(job_id: int) -> None:
     db.session.execute(sa.update(ImportJob).where(ImportJob.id == job_id).values(**outcome))
     db.session.commit()
     log.info("WXR import job %s: %s %s", job_id, outcome["status"], outcome.get("error", ""))
-
-
-def _report_dict(report) -> dict:
-    return {
-        "imported": dict(report.imported),
-        "skipped": dict(report.skipped),
-        "warnings": report.warnings,
-        "warning_count": report.warning_count,
-        "seconds": report.seconds,
-    }
 
 
 class _ProgressFile:

@@ -5,6 +5,8 @@ import unicodedata
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
+from flask import url_for
+
 WP_DATE = "%Y-%m-%d %H:%M:%S"
 
 # WordPress post status -> ours. "future" is a published post dated later; it shows on its date.
@@ -29,6 +31,9 @@ COMMENT_STATUS = {
 }
 COMMENT_APPROVED = {"approved": "1", "pending": "0", "spam": "spam", "trash": "trash"}
 
+# A guid in WordPress's own form, <home>/?p=<id>: this blog gives it to the posts written here.
+GUID_WITH_ID = re.compile(r"(?P<home>.*)/\?p=(?P<id>[0-9]{1,18})")
+
 TAXONOMY = {"category": "category", "post_tag": "tag"}
 WP_TAXONOMY = {value: key for key, value in TAXONOMY.items()}
 
@@ -45,6 +50,16 @@ def utc_from_wp(gmt: datetime | None, local: datetime | None, tz: ZoneInfo) -> d
 def wp_date(value: datetime, tz: ZoneInfo | None = None) -> str:
     """A timestamp as WordPress writes it: in UTC (the *_gmt fields) or in the site's zone."""
     return value.astimezone(tz or UTC).strftime(WP_DATE)
+
+
+def own_guid(post_id: int) -> str:
+    """The guid of a post written here, as its feeds give it: stable while SITE_URL is."""
+    return url_for("blog.index", p=post_id, _external=True)
+
+
+def home_url() -> str:
+    """This blog's address on SITE_URL, without the trailing slash (as guids are built on it)."""
+    return url_for("blog.index", _external=True).rstrip("/")
 
 
 def slugify(text: str) -> str:
