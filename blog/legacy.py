@@ -1,6 +1,7 @@
 """WordPress's other URLs for a post, answered with a 301 to its permalink.
 
-`/?p=ID` and `/?page_id=ID` (WordPress ids kept by the import), `/<slug>/` (the "post name"
+`/?p=ID` and `/?page_id=ID` (WordPress ids kept by the import, or this blog's own for posts written
+here), `/<slug>/` (the "post name"
 permalink structure, child pages included), and a dated permalink whose date is off
 (WordPress dated it in its own time zone; see blog/wxr/importer.py) all reach the post.
 """
@@ -13,6 +14,7 @@ from flask import abort, redirect, render_template, request
 from blog import bp
 from blog.models import Post
 from blog.permalinks import blog_timezone, post_url
+from clean_input import database_int
 from dbtypes import utcnow
 from extensions import db
 
@@ -35,11 +37,18 @@ def redirect_wordpress_ids():
         return None
     for name in ("p", "page_id"):
         if name in request.args:
-            wp_id = request.args.get(name, type=int)
+            wp_id = database_int(request.args[name])
             if wp_id is None:
                 abort(404)
-            return _moved(db.session.scalar(_visible().where(Post.wp_id == wp_id)))
+            return _moved(db.session.scalar(_by_legacy_id(wp_id)))
     return None
+
+
+def _by_legacy_id(number: int) -> sa.Select:
+    """The post WordPress knew by this id; else the one written here with this id, which its feed
+    and export GUIDs name (`SITE_URL/?p=ID`)."""
+    return (_visible().where(sa.or_(Post.wp_id == number, sa.and_(Post.id == number, Post.wp_id.is_(None))))
+            .order_by(Post.wp_id.is_(None)).limit(1))
 
 
 @bp.get("/<slug>/")

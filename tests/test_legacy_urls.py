@@ -42,6 +42,7 @@ def test_wordpress_urls_redirect_permanently_to_the_permalink(imported, url, tar
         "/?p=9",  # private
         "/?p=999",
         "/?p=abc",
+        "/?p=99999999999999999999999",  # beyond the database's integers
         "/no-such-post/",
         "/people-to-thank-this-quarter/",  # private
         "/2024/03/06/what-do-you-do-when-you-hate-to-network/",  # two days off: not a zone shift
@@ -67,3 +68,13 @@ def test_permalink_dated_in_wordpress_time_zone_redirects_to_the_date_here(app):
     assert response.status_code == 301
     assert response.headers["Location"] == "/2024/05/29/late-evening/"
     assert client.get("/2024/05/29/late-evening/").status_code == 200
+
+
+def test_p_id_of_a_post_written_here_redirects_to_it_as_its_guid_promises(app):
+    with app.test_request_context():
+        written_here = make_post(slug="written-here", published_at=datetime(2024, 5, 1, 12, tzinfo=UTC))
+        imported = make_post(slug="from-wordpress", wp_id=written_here.id + 1000)
+        client = app.test_client()
+        assert client.get(f"/?p={written_here.id}").headers["Location"] == "/2024/05/01/written-here/"
+        # An imported post answers to its WordPress id only: its own id may be another post's there.
+        assert client.get(f"/?p={imported.id}").status_code == 404
