@@ -88,7 +88,7 @@ class Config:
     TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
     LOCAL_HOSTS: tuple[str, ...] = ()  # also trusted when TRUSTED_HOSTS is unset
 
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory-swept://"  # extensions.InProcessLimitStore
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"  # limits' in-process counters: one app server only
     COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "10 per minute; 100 per hour")
     LIKE_RATE_LIMIT_PER_READER = os.environ.get("LIKE_RATE_LIMIT_PER_READER", "30 per minute; 300 per hour")
     LIKE_RATE_LIMIT_PER_ADDRESS = os.environ.get("LIKE_RATE_LIMIT_PER_ADDRESS", "120 per minute")
@@ -178,7 +178,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
-    RATELIMIT_STORAGE_URI = "memory-swept://"
+    RATELIMIT_STORAGE_URI = "memory://"
     CACHE_TYPE = "extensions.InProcessPageStore"
     CACHE_REDIS_URL = None
     REDIS_URL = None

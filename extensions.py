@@ -1,7 +1,5 @@
 """Extension objects, created once and bound to each app in create_app."""
 
-import time
-
 from flask import request
 from flask_caching import Cache
 from flask_caching.backends import SimpleCache
@@ -10,7 +8,6 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from limits.storage import MemoryStorage
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -54,30 +51,6 @@ class InProcessPageStore(SimpleCache):
     """
 
     serializer = _AsStored()
-
-
-class InProcessLimitStore(MemoryStorage):
-    """limits' in-process counters ("memory-swept://", the rate limits' store without REDIS_URL),
-    with expired counters swept by the request that counts, at most once a second.
-
-    limits' own MemoryStorage sweeps from a timer thread it starts again whenever the last one has
-    run out (10 ms): about every other comment POST started a thread, 0.17 ms of a 3 ms request.
-    A counter is also expired on its own when it is read, as MemoryStorage does, so limits stay exact.
-    """
-
-    STORAGE_SCHEME = ["memory-swept"]
-    SWEEP_EVERY_SECONDS = 1.0
-
-    def __init__(self, *args, **kwargs):
-        self._next_sweep = 0.0
-        super().__init__(*args, **kwargs)
-
-    # limits names its hook privately (self.__schedule_expiry); requirements.txt pins the release.
-    def _MemoryStorage__schedule_expiry(self) -> None:
-        now = time.monotonic()
-        if now >= self._next_sweep:
-            self._next_sweep = now + self.SWEEP_EVERY_SECONDS
-            self._MemoryStorage__expire_events()
 
 
 @limiter.request_filter

@@ -120,7 +120,7 @@ class ProductionTestConfig(ProductionConfig):
     SQLALCHEMY_DATABASE_URI = TEST_DATABASE_URL
     PROXY_FIX_HOPS = 1
     REDIS_URL = None
-    RATELIMIT_STORAGE_URI = "memory-swept://"
+    RATELIMIT_STORAGE_URI = "memory://"
     CACHE_TYPE = "extensions.InProcessPageStore"
     MAIL_SERVER = None
     OAUTH_SETTINGS_FROM_ENV = False
