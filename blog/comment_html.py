@@ -1,11 +1,14 @@
 """The comment list's markup, built in Python: it is the hot loop of the post page.
 
 A Jinja macro per comment costs several times more than this for a 200-comment page, so the
-list is assembled here, in WordPress's markup (li#comment-N), kept lean: markup is most of the page's weight, so
-styles hang on structure (ol.comment-list article footer) rather than on a class per element, with every
-value escaped by markupsafe and every comment text sanitized by render_comment.
+list is assembled here, in the markup of WordPress's Walker_Comment (HTML5 style): li#comment-N
+with WordPress's classes, article.comment-body, footer.comment-meta, div.comment-author.vcard,
+div.comment-metadata, div.comment-content and div.reply, so a WordPress theme's comment CSS applies.
+Every value is escaped by markupsafe and every comment text sanitized by render_comment.
 """
 
+import re
+import unicodedata
 from datetime import datetime
 from functools import lru_cache
 from html import unescape
@@ -18,20 +21,27 @@ from blog.rendering import render_comment, web_link
 from blog.threads import ThreadNode, build_threads
 
 # The memo sizes below are a memory budget as much as a speed one: every worker keeps them full for
-# its whole life. Measured per entry: a page's list with its rows ~80 KB, a comment head ~0.5 KB,
-# so full they hold ~2 MB (at 32 lists and 8,192 heads they held ~7 MB of a ~75 MB worker).
+# its whole life. The list memo is per rows read, so the classes that depend on a comment's place
+# (even/odd, thread-even/odd, depth, parent) are right in it; the per-comment memos hold none of them.
+
 # "March 4, 2024 at 10:04 AM" without strftime, which is the slowest step of each comment.
 _MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
+AVATAR_SIZE = 40  # what the theme shows; WordPress names it in the avatar's class (avatar-40)
+_AVATAR_ATTRIBUTES = f'class="avatar avatar-{AVATAR_SIZE} photo" width="{AVATAR_SIZE}" height="{AVATAR_SIZE}"'
+FLAT = -1  # max_depth when threading is off: every comment at the top level, in date order
+# WordPress's $comment_alt over every comment shown, and $comment_thread_alt over the top-level ones.
+_PARITY = ("even", "odd alt")
+_THREAD_PARITY = (" thread-even", " thread-odd thread-alt")
 
 
 def render_comment_list(rows: tuple, settings: dict, replies_open: bool, static_avatar: str,
                         like_widget=None, post_author_id: int | None = None) -> Markup:
     """The <li> items of ol.comment-list for these comment rows, replies nested in ol.children.
 
-    A comment by a logged-in user is marked as WordPress marks it (li.byuser); one by staff (an
-    administrator, or the post's author) also li.bypostauthor and an "Author" badge, which no
-    guest's comment can show whatever name it gives.
+    A comment by a logged-in user is marked as WordPress marks it (li.byuser and
+    li.comment-author-<name>); one by staff (an administrator, or the post's author) also
+    li.bypostauthor and an "Author" badge, which no guest's comment can show whatever name it gives.
 
     like_widget(comment) gives a logged-in reader's Like form; others see the count alone, and
     their list is memoized on the rows just read and the settings it shows: the comments are
@@ -39,7 +49,7 @@ def render_comment_list(rows: tuple, settings: dict, replies_open: bool, static_
     """
     zone = blog_timezone()
     zone = None if zone.key == "UTC" else zone  # stored times are UTC already
-    shown = (int(settings["thread_comments_depth"]) if settings["thread_comments"] else 1,
+    shown = (int(settings["thread_comments_depth"]) if settings["thread_comments"] else FLAT,
              settings["show_avatars"], settings["avatar_source"], replies_open, static_avatar, zone,
              identicon_key(), post_author_id)
     if like_widget is None:
@@ -53,53 +63,93 @@ def _memoized_list(rows: tuple, shown: tuple) -> Markup:
 
 
 def _list_html(rows: tuple, shown: tuple, like_widget) -> str:
+    """The list as WordPress's walker writes it: past the deepest level, replies follow their parent
+    at that level; even/odd count every comment in the order shown, thread-even/odd the top ones."""
     max_depth, show_avatars, avatar_source, replies_open, static_avatar, zone, avatar_key, post_author_id = shown
     settings = {"show_avatars": show_avatars, "avatar_source": avatar_source}
+    roots = [ThreadNode(row) for row in rows] if max_depth == FLAT else build_threads(list(rows))
     parts: list[str] = []
-
-    def item(node: ThreadNode, depth: int) -> None:
-        c = node.comment
-        staff = c.user_id is not None and (c.by_staff or c.user_id == post_author_id)
-        parts.append(f'<li id="comment-{c.id}"{_classes(c.status, c.user_id is not None, staff)}>')
-        parts.append(_comment_head(c.id, c.author_name, c.author_url, c.created_at, zone,
-                                   comment_avatar_url(c, settings, static_avatar, avatar_key), staff))
-        if c.status != "approved":
-            parts.append('<em class="comment-awaiting-moderation">Your comment is awaiting moderation.</em>')
-        parts.append(f"</footer><div class=\"comment-content\">{render_comment(c.body)}</div>")
-        if like_widget is not None and c.status == "approved":
+    shown_count = thread_count = 0
+    # Closing tags and (node, depth) pairs, popped in document order: a reply chain of any length
+    # needs no recursion.
+    stack: list = [(node, 1) for node in reversed(roots)]
+    while stack:
+        entry = stack.pop()
+        if entry.__class__ is str:
+            parts.append(entry)
+            continue
+        node, depth = entry
+        c, children = node.comment, node.children
+        comment_id, user_id, author_name = c.id, c.user_id, c.author_name
+        approved = c.status == "approved"
+        staff = user_id is not None and (c.by_staff or user_id == post_author_id)
+        kind = "comment" if user_id is None and c.comment_type == "comment" else \
+            _kind_classes(c.comment_type, user_id, c.user_name, staff)
+        thread = ""
+        if depth == 1:
+            thread = _THREAD_PARITY[thread_count & 1]
+            thread_count += 1
+        parts.append(
+            f'<li id="comment-{comment_id}" class="{kind} {_PARITY[shown_count & 1]}{thread} depth-{depth}'
+            f'{" parent" if children else ""}{"" if approved else " unapproved"}">'
+            + _comment_head(comment_id, author_name, c.author_url, c.created_at, zone,
+                            comment_avatar_url(c, settings, static_avatar, avatar_key), staff)
+            + ("" if approved else '<em class="comment-awaiting-moderation">Your comment is awaiting moderation.</em>')
+            + f'</footer><div class="comment-content">{render_comment(c.body)}</div>'
+        )
+        shown_count += 1
+        if like_widget is not None and approved:
             parts.append(like_widget(c))
         elif c.like_count:
             parts.append(f'<p class="comment-like-count">{c.like_count} like{"s" if c.like_count > 1 else ""}</p>')
-        if replies_open and c.status == "approved" and depth < max_depth:
-            parts.append(_reply_link(c.id, c.author_name))
-        parts.append("</article>")
-        if node.children:
-            parts.append('<ol class="children">')
-            for child in node.children:
-                item(child, depth + 1)
-            parts.append("</ol>")
-        parts.append("</li>")
-
-    for node in build_threads(list(rows)):
-        item(node, 1)
+        if replies_open and approved and depth < max_depth:
+            parts.append(_reply_link(comment_id, c.post_id, author_name))
+        if not children:
+            parts.append("</article></li>")
+        elif depth < max_depth:
+            parts.append('</article><ol class="children">')
+            stack.append("</ol></li>")
+            stack.extend((child, depth + 1) for child in reversed(children))
+        else:
+            parts.append("</article></li>")
+            stack.extend((child, depth) for child in reversed(children))
     return "".join(parts)
 
 
-@lru_cache(maxsize=8)
-def _classes(status: str, by_user: bool, by_staff: bool) -> str:
-    """The class attribute of a comment's <li>, in WordPress's names; empty for a guest's approved one."""
-    names = [name for name, on in (("byuser", by_user), ("bypostauthor", by_staff),
-                                   ("unapproved", status != "approved")) if on]
-    return f' class="{" ".join(names)}"' if names else ""
+@lru_cache(maxsize=512)
+def _kind_classes(comment_type: str, user_id: int | None, user_name: str | None, staff: bool) -> str:
+    """The classes of a comment's <li> that do not depend on its place in the list, in WordPress's order."""
+    names = [_class_name(comment_type or "") or "comment"]
+    if user_id is not None:
+        names += ["byuser", f"comment-author-{_class_name(_slug(user_name or '')) or user_id}"]
+    if staff:
+        names.append("bypostauthor")
+    return " ".join(names)
+
+
+def _slug(name: str) -> str:
+    """The name as WordPress's sanitize_title makes a nicename: accents dropped, lowercase, dashes.
+
+    From the display name the page already shows, not from the log-in name, which no page tells.
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    words = re.sub(r"[^a-z0-9 _-]", "", ascii_name.replace(".", "-"))
+    return re.sub(r"-+", "-", re.sub(r"\s+", "-", words.strip())).strip("-")
+
+
+def _class_name(text: str) -> str:
+    """What WordPress's sanitize_html_class keeps: letters, digits, _ and -."""
+    return re.sub(r"[^A-Za-z0-9_-]", "", text)
 
 
 @lru_cache(maxsize=2048)
 def _comment_head(comment_id: int, author_name: str, author_url: str, created_at: datetime, zone,
                   avatar: str, staff: bool = False) -> str:
-    """The opening of a comment's article: avatar, name (linked to the website), staff badge and date.
+    """The opening of a comment's article, up to its footer's end: avatar, name (linked to the
+    website), staff badge and date.
 
     Memoized on what it shows, as render_comment is: a popular post's comments are rendered
-    once per worker, not once per request.
+    once per worker, not once per request. Nothing here depends on the comment's place in the list.
     """
     # WordPress stores names HTML-escaped (a pingback's "Blog &raquo; Post"); imported ones keep
     # that form, so decode entities once before escaping. <bdi>: a right-to-left override in a
@@ -107,20 +157,24 @@ def _comment_head(comment_id: int, author_name: str, author_url: str, created_at
     name = Markup("<bdi>%s</bdi>") % unescape(author_name or "Anonymous")
     # Only web addresses become links: imported or provider-given URLs may hold anything.
     website = web_link(author_url)
-    author = f'<a href="{escape(website)}" rel="nofollow ugc">{name}</a>' if website else name
+    author = f'<a href="{escape(website)}" class="url" rel="ugc external nofollow">{name}</a>' if website else name
     badge = ' <span class="comment-author-badge">Author</span>' if staff else ""
     when = created_at if zone is None else created_at.astimezone(zone)
     stamp = f"{when:%Y-%m-%dT%H:%M}Z" if zone is None else when.isoformat(timespec="minutes")
     return (
-        f'<article><footer><img src="{escape(avatar)}" alt=""><b class="fn">{author}</b>{badge} '
+        f'<article id="div-comment-{comment_id}" class="comment-body"><footer class="comment-meta">'
+        f'<div class="comment-author vcard"><img src="{escape(avatar)}" alt="" {_AVATAR_ATTRIBUTES}>'
+        f'<b class="fn">{author}</b>{badge} <span class="says">says:</span></div><div class="comment-metadata">'
         f'<a href="#comment-{comment_id}"><time datetime="{stamp}">'
         f"{_MONTHS[when.month]} {when.day}, {when.year} at {(when.hour - 1) % 12 + 1}:{when.minute:02d} "
-        f'{"AM" if when.hour < 12 else "PM"}</time></a>'
+        f'{"AM" if when.hour < 12 else "PM"}</time></a></div>'
     )
 
 
 @lru_cache(maxsize=2048)
-def _reply_link(comment_id: int, author_name: str) -> str:
-    """The no-JavaScript Reply link (comment-reply.js moves the form instead), named for the author."""
-    return (f'<a class="comment-reply-link" href="?replytocom={comment_id}#respond" '
-            f'aria-label="Reply to {escape(unescape(author_name or "Anonymous"))}">Reply</a>')
+def _reply_link(comment_id: int, post_id: int, author_name: str) -> str:
+    """The no-JavaScript Reply link, with the data comment-reply.js reads to move the form instead."""
+    reply_to = escape(f"Reply to {unescape(author_name or 'Anonymous')}")
+    return (f'<div class="reply"><a rel="nofollow" class="comment-reply-link" href="?replytocom={comment_id}#respond"'
+            f' data-commentid="{comment_id}" data-postid="{post_id}" data-belowelement="div-comment-{comment_id}"'
+            f' data-respondelement="respond" data-replyto="{reply_to}" aria-label="{reply_to}">Reply</a></div>')

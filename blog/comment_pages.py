@@ -14,9 +14,10 @@ from extensions import db
 # What the page shows of a comment: plain rows load several times faster than ORM objects.
 SHOWN_COLUMNS = (Comment.id, Comment.post_id, Comment.parent_id, Comment.status, Comment.author_name,
                  Comment.author_email, Comment.author_url, Comment.author_avatar_url, Comment.body,
-                 Comment.created_at, Comment.like_count, Comment.user_id,
+                 Comment.created_at, Comment.like_count, Comment.user_id, Comment.comment_type,
                  # Written by an administrator: marked as staff (blog/comment_html.py) wherever it is.
-                 sa.func.coalesce(User.is_admin, False).label("by_staff"))
+                 sa.func.coalesce(User.is_admin, False).label("by_staff"),
+                 User.display_name.label("user_name"))
 
 
 @dataclass

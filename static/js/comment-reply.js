@@ -1,4 +1,6 @@
-// Moves the reply form under the comment being answered, as WordPress's comment-reply script does.
+// Moves the reply form under the comment being answered, as WordPress's comment-reply script does:
+// the Reply link names the element to place it after (data-belowelement, the comment's
+// article#div-comment-N) and the comment it answers (data-commentid).
 // Without JavaScript the Reply links load ?replytocom=ID#respond, which works the same way.
 (function () {
   "use strict";
@@ -14,11 +16,12 @@
   respond.parentNode.insertBefore(placeholder, respond);
 
   function moveForm(link) {
-    var article = link.closest(".comment-list article");
-    if (!article) return false;
-    article.parentNode.insertBefore(respond, article.nextSibling);
-    parentInput.value = article.parentNode.id.replace("comment-", "");
-    titleText.textContent = "Leave a Reply to " + article.querySelector(".fn").textContent;
+    var below = document.getElementById(link.getAttribute("data-belowelement") || "");
+    var commentId = link.getAttribute("data-commentid");
+    if (!below || !commentId) return false;
+    below.parentNode.insertBefore(respond, below.nextSibling);
+    parentInput.value = commentId;
+    titleText.textContent = "Leave a Reply to " + below.querySelector(".fn").textContent;
     cancel.hidden = false;
     document.getElementById("comment").focus();
     return true;
@@ -30,7 +33,8 @@
     parentInput.value = "0";
     titleText.textContent = defaultTitle;
     cancel.hidden = true;
-    var link = document.querySelector("#comment-" + parentId + " > article .comment-reply-link");
+    var article = document.getElementById("div-comment-" + parentId);
+    var link = article && article.querySelector(".comment-reply-link");
     if (link) link.focus();
   }
 

@@ -80,7 +80,8 @@ def test_reply_form_moves_under_the_comment_and_back_and_the_reply_nests(live_ap
 
     reply_link.focus()
     page.keyboard.press("Enter")  # keyboard, as a reader without a mouse would
-    expect(page.locator(f"li#comment-{first} > #respond")).to_be_visible()
+    # Right after the comment's article (its Reply link's data-belowelement), as WordPress places it.
+    expect(page.locator(f"li#comment-{first} > article#div-comment-{first} + #respond")).to_be_visible()
     expect(page.locator("#reply-title")).to_contain_text("Leave a Reply to Reader 1")
     expect(page.get_by_role("textbox", name="Comment", exact=True)).to_be_focused()
     expect(page.locator("#comment_parent")).to_have_value(str(first))
