@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from auth.models import User
 from blog.models import Comment, Post
 from blog.permalinks import post_url
-from blog.threads import ThreadNode, build_threads
 from extensions import db
 
 # What the page shows of a comment: plain rows load several times faster than ORM objects.
@@ -27,15 +26,16 @@ class CommentPage:
     pages: int
     is_default: bool
 
-    @property
-    def threads(self) -> list[ThreadNode]:
-        return build_threads(list(self.rows))
+
+def _units(post: Post, settings: dict) -> int:
+    """What pages are counted in, as WordPress counts them: threads, or comments when threading is off."""
+    return post.thread_count if settings["thread_comments"] else post.comment_count
 
 
 def page_count(post: Post, settings: dict) -> int:
     if not settings["page_comments"]:
         return 1
-    return max(1, math.ceil(post.thread_count / int(settings["comments_per_page"])))
+    return max(1, math.ceil(_units(post, settings) / int(settings["comments_per_page"])))
 
 
 def default_page(post: Post, settings: dict) -> int:
@@ -45,8 +45,11 @@ def default_page(post: Post, settings: dict) -> int:
 def load_comment_page(post: Post, settings: dict, number: int | None, own_pending: list[int]) -> CommentPage | None:
     """The threads on comment page `number` (None: the default page), or None past the last page.
 
-    Pages are counted from the default end, so the page readers see first is always full and
-    is read with no OFFSET. own_pending adds this reader's comments that await moderation.
+    Pages are numbered from the oldest, as WordPress numbers them: page 1 holds the oldest threads,
+    the last page the newest, which may be fewer than a page; with default_comments_page "newest"
+    that last page is the one the bare permalink shows. With threading off, pages hold comments,
+    not threads, and every approved comment is shown in date order. own_pending adds this reader's
+    comments that await moderation.
     """
     pages = page_count(post, settings)
     first_shown = default_page(post, settings)
@@ -55,13 +58,14 @@ def load_comment_page(post: Post, settings: dict, number: int | None, own_pendin
         return None
     if post.comment_count == 0 and not own_pending:
         return CommentPage((), number, pages, number == first_shown)  # nothing to read
-    roots = _root_ids(post, settings, number, pages) if settings["page_comments"] else None
+    threaded = bool(settings["thread_comments"])
+    ids = _page_ids(post, settings, number) if settings["page_comments"] else None
     if own_pending:
-        comments = _with_own_pending(post, roots, own_pending, number == first_shown)
-    elif roots is None:
+        comments = _with_own_pending(post, threaded, ids, own_pending, number == first_shown)
+    elif ids is None:
         comments = _read(_APPROVED_OF_POST, post_id=post.id)
     else:
-        comments = _read(_APPROVED_IN_THREADS, post_id=post.id, roots=roots)
+        comments = _read(_APPROVED_IN_THREADS if threaded else _APPROVED_WITH_IDS, post_id=post.id, ids=ids)
     return CommentPage(tuple(comments), number, pages, number == first_shown)
 
 
@@ -70,30 +74,45 @@ def load_comment_page(post: Post, settings: dict, number: int | None, own_pendin
 _SHOWN_IN_ORDER = sa.select(*SHOWN_COLUMNS).select_from(sa.outerjoin(Comment, User, User.id == Comment.user_id)) \
     .order_by(Comment.created_at, Comment.id)
 _APPROVED_OF_POST = _SHOWN_IN_ORDER.where(Comment.post_id == sa.bindparam("post_id"), Comment.status == "approved")
-_APPROVED_IN_THREADS = _APPROVED_OF_POST.where(Comment.root_id.in_(sa.bindparam("roots", expanding=True)))
-_ROOTS = sa.select(Comment.id).where(
-    Comment.post_id == sa.bindparam("post_id"), Comment.status == "approved", Comment.depth == 0
-).offset(sa.bindparam("skip")).limit(sa.bindparam("per_page"))
-_ROOTS_OLDEST_FIRST = _ROOTS.order_by(Comment.created_at, Comment.id)
-_ROOTS_NEWEST_FIRST = _ROOTS.order_by(Comment.created_at.desc(), Comment.id.desc())
+_APPROVED_IN_THREADS = _APPROVED_OF_POST.where(Comment.root_id.in_(sa.bindparam("ids", expanding=True)))
+_APPROVED_WITH_IDS = _APPROVED_OF_POST.where(Comment.id.in_(sa.bindparam("ids", expanding=True)))
+_PAGED = sa.select(Comment.id).where(Comment.post_id == sa.bindparam("post_id"), Comment.status == "approved") \
+    .offset(sa.bindparam("skip")).limit(sa.bindparam("per_page"))
+_OLDEST_FIRST = (Comment.created_at, Comment.id)
+_NEWEST_FIRST = (Comment.created_at.desc(), Comment.id.desc())
+# By (threaded, newest first): top-level comments only when threaded.
+_UNIT_IDS = {
+    (True, False): _PAGED.where(Comment.depth == 0).order_by(*_OLDEST_FIRST),
+    (True, True): _PAGED.where(Comment.depth == 0).order_by(*_NEWEST_FIRST),
+    (False, False): _PAGED.order_by(*_OLDEST_FIRST),
+    (False, True): _PAGED.order_by(*_NEWEST_FIRST),
+}
 
 
-def _root_ids(post: Post, settings: dict, number: int, pages: int) -> list[int]:
-    """The page's threads, read first by their own index: a subquery in the comments query lets a
-    planner with stale statistics walk every comment of the post (160 ms at 100,000 on PostgreSQL)."""
+def _page_ids(post: Post, settings: dict, number: int) -> list[int]:
+    """The ids of the page's threads (or comments, threading off), read first by their own index: a
+    subquery in the comments query lets a planner with stale statistics walk every comment of the post.
+
+    Read from whichever end is nearer, so the newest page, the one most readers see, needs no OFFSET.
+    """
     per_page = int(settings["comments_per_page"])
-    newest_first = settings["default_comments_page"] == "newest"
-    skip = (pages - number if newest_first else number - 1) * per_page
-    statement = _ROOTS_NEWEST_FIRST if newest_first else _ROOTS_OLDEST_FIRST
-    return [row.id for row in _read(statement, post_id=post.id, skip=skip, per_page=per_page)]
+    start = (number - 1) * per_page
+    size = min(per_page, _units(post, settings) - start)
+    newer = _units(post, settings) - start - size  # how many come after this page
+    newest_first = newer < start
+    statement = _UNIT_IDS[bool(settings["thread_comments"]), newest_first]
+    skip, limit = (newer, size) if newest_first else (start, per_page)
+    return [row.id for row in _read(statement, post_id=post.id, skip=skip, per_page=limit)]
 
 
-def _with_own_pending(post: Post, roots: list[int] | None, own_pending: list[int], first_page: bool) -> list:
-    """The page's approved comments and this reader's held ones (their new threads on the first page,
-    with any approved replies under them, which WordPress shows the held comment's author too)."""
-    where = sa.true() if roots is None else Comment.root_id.in_(roots)
-    if first_page:
-        where = sa.or_(where, Comment.root_id.in_(own_pending))
+def _with_own_pending(post: Post, threaded: bool, ids: list[int] | None, own_pending: list[int],
+                      default: bool) -> list:
+    """The page's approved comments and this reader's held ones (on the default page, with any
+    approved replies under them, which WordPress shows the held comment's author too)."""
+    column = Comment.root_id if threaded else Comment.id
+    where = sa.true() if ids is None else column.in_(ids)
+    if default:
+        where = sa.or_(where, column.in_(own_pending))
     visible = sa.or_(Comment.status == "approved", Comment.id.in_(own_pending))
     return _read(_SHOWN_IN_ORDER.where(Comment.post_id == post.id, where, visible))
 
@@ -105,28 +124,33 @@ def _read(statement: sa.Select, **parameters) -> list:
 
 
 def page_of_comment(post: Post, comment: Comment, settings: dict) -> int:
-    """The comment page that shows this comment's thread."""
+    """The comment page that shows this comment: its thread's (its own, threading off), counted from the
+    oldest as WordPress's get_page_of_comment counts."""
     if not settings["page_comments"]:
         return 1
-    root = comment if comment.depth == 0 else db.session.get(Comment, comment.root_id)
-    if root is None or root.status != "approved":
+    threaded = bool(settings["thread_comments"])
+    anchor = comment if comment.depth == 0 or not threaded else db.session.get(Comment, comment.root_id)
+    if anchor is None or anchor.status != "approved":
         return default_page(post, settings)
-    per_page = int(settings["comments_per_page"])
-    newest_first = settings["default_comments_page"] == "newest"
-    later = (Comment.created_at > root.created_at) | (
-        (Comment.created_at == root.created_at) & (Comment.id > root.id))
-    earlier = (Comment.created_at < root.created_at) | (
-        (Comment.created_at == root.created_at) & (Comment.id < root.id))
+    earlier = (Comment.created_at < anchor.created_at) | (
+        (Comment.created_at == anchor.created_at) & (Comment.id < anchor.id))
     before = db.session.scalar(
         sa.select(sa.func.count()).select_from(Comment).where(
-            Comment.post_id == post.id, Comment.status == "approved", Comment.depth == 0,
-            later if newest_first else earlier)
+            Comment.post_id == post.id, Comment.status == "approved", Comment.depth == 0 if threaded else sa.true(),
+            earlier)
     )
-    return page_count(post, settings) - before // per_page if newest_first else before // per_page + 1
+    return before // int(settings["comments_per_page"]) + 1
 
 
 def comment_url(post: Post, comment: Comment, settings: dict) -> str:
-    """The permalink of a comment: its post's page that shows it, anchored at the comment."""
+    """The permalink of a comment: its post's comment page that shows it, anchored at the comment.
+
+    Named by its page number, as WordPress names it: with the newest page first, the bare permalink
+    shows another page once newer threads fill one, while comment-page-N keeps showing the comment.
+    The bare permalink is kept for the first page when it is the default one, and while the post's
+    comments fit on one page (WordPress would say comment-page-1 there too).
+    """
     number = page_of_comment(post, comment, settings)
-    page = {} if number == default_page(post, settings) else {"cpage": number}
+    bare = number == 1 and (settings["default_comments_page"] == "oldest" or page_count(post, settings) == 1)
+    page = {} if bare or not settings["page_comments"] else {"cpage": number}
     return post_url(post, _anchor=f"comment-{comment.id}", **page)
