@@ -24,7 +24,11 @@ class CommentPage:
     rows: tuple  # the comments shown, oldest first (plain, hashable rows)
     number: int  # 1 is the oldest page
     pages: int
-    is_default: bool
+    default_number: int  # the page the bare permalink shows
+
+    def url_number(self, number: int) -> int | None:
+        """How a link names page `number`: None (the bare permalink) for the default page, as WordPress."""
+        return None if number == self.default_number else number
 
 
 def _units(post: Post, settings: dict) -> int:
@@ -57,7 +61,7 @@ def load_comment_page(post: Post, settings: dict, number: int | None, own_pendin
     if not 1 <= number <= pages:
         return None
     if post.comment_count == 0 and not own_pending:
-        return CommentPage((), number, pages, number == first_shown)  # nothing to read
+        return CommentPage((), number, pages, first_shown)  # nothing to read
     threaded = bool(settings["thread_comments"])
     ids = _page_ids(post, settings, number) if settings["page_comments"] else None
     if own_pending:
@@ -66,7 +70,7 @@ def load_comment_page(post: Post, settings: dict, number: int | None, own_pendin
         comments = _read(_APPROVED_OF_POST, post_id=post.id)
     else:
         comments = _read(_APPROVED_IN_THREADS if threaded else _APPROVED_WITH_IDS, post_id=post.id, ids=ids)
-    return CommentPage(tuple(comments), number, pages, number == first_shown)
+    return CommentPage(tuple(comments), number, pages, first_shown)
 
 
 # The statements every post page runs, built once: building one per request costs SQLAlchemy
