@@ -20,6 +20,12 @@ def post_url(post: Post, **kwargs) -> str:
     )
 
 
+def comment_mail_link(comment_id: int) -> str:
+    """The absolute link mails give a comment: /comments/<id>/ answers with the comment page that
+    shows it now, which changes as newer threads fill pages."""
+    return url_for("blog.comment_link", comment_id=comment_id, _external=True)
+
+
 def day_bounds(year: int, month: int, day: int) -> tuple[datetime, datetime] | None:
     """The UTC start and end of a local calendar day, or None when the date does not exist."""
     try:

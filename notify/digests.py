@@ -7,7 +7,7 @@ from flask import current_app
 
 from blog import protected_posts
 from blog.models import Comment, ModerationLog, Post
-from blog.permalinks import post_url
+from blog.permalinks import comment_mail_link, post_url
 from extensions import db
 from notify import links, mailer
 from notify.models import Subscription
@@ -47,7 +47,7 @@ def _write_digest(subscription: Subscription, delivery: str, start: datetime, en
         if post is None or post.status != "published":
             return 0
         items = [
-            (c, post_url(post, _external=True, _anchor=f"comment-{c.id}"))
+            (c, comment_mail_link(c.id))
             for c in _comments_between(post.id, subscription.email, start, end)
         ]
     if not items:

@@ -14,7 +14,7 @@ from flask import current_app
 from auth.models import User
 from blog import protected_posts
 from blog.models import Comment, Post
-from blog.permalinks import post_url
+from blog.permalinks import comment_mail_link, post_url
 from blog.settings import get_setting
 from extensions import db
 from notify import links, mailer
@@ -79,7 +79,7 @@ def comment_approved(comment: Comment) -> None:
                 post=post,
                 protected=protected_posts.is_protected(post),
                 comment=comment,
-                comment_url=post_url(post, _external=True, _anchor=f"comment-{comment.id}"),
+                comment_url=comment_mail_link(comment.id),
             )
 
 
@@ -144,7 +144,7 @@ def owner_comment_context(data: dict) -> dict | None:
             "signed": signed,
             "post": post,
             "comment": comment,
-            "comment_url": post_url(post, _external=True, _anchor=f"comment-{comment.id}"),
+            "comment_url": comment_mail_link(comment.id),
             "post_link": post_url(post, _external=True),
             "action_links": [(action, links.moderation_url(comment, action, token_id)) for action in actions],
         }
