@@ -5,12 +5,10 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import clean_input
 import errors
-import request_log
-import security
 from config import Config, apply_site_url, config_for_environment
-from db_connections import configure_engine
+from core import clean_input, request_log, security
+from core.db_connections import configure_engine
 from extensions import cache, csrf, db, limiter, login_manager
 
 
@@ -30,7 +28,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     security.register(app)
     register_commands(app)
     register_background_sender(app)
-    register_page_cache_front(app)
+    register_page_cache(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # hosts: SITE_URL
@@ -41,8 +39,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     import auth.models  # noqa: F401  (models register with the metadata)
     import blog.models  # noqa: F401
-    import blog.wxr.jobs  # noqa: F401
     import notify.models  # noqa: F401
+    import wordpress.wxr.jobs  # noqa: F401
 
     db.init_app(app)
     login_manager.init_app(app)
@@ -60,14 +58,16 @@ def register_blueprints(app: Flask) -> None:
     from admin import bp as admin_bp
     from auth import bp as auth_bp
     from blog import bp as blog_bp
-    from health import bp as health_bp
+    from core.health import bp as health_bp
     from notify import bp as notify_bp
+    from wordpress import bp as wordpress_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(blog_bp)
     app.register_blueprint(auth_bp)  # routes at /login and /auth/...
     app.register_blueprint(notify_bp, url_prefix="/notify")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(wordpress_bp)  # WordPress's /?p=ID and /<slug>/ addresses
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -82,18 +82,18 @@ def register_background_sender(app: Flask) -> None:
     background.init_app(app)  # only arranges it: the thread starts on the first request
 
 
-def register_page_cache_front(app: Flask) -> None:
-    from blog.page_cache_front import PageCacheFront
+def register_page_cache(app: Flask) -> None:
+    import page_cache
 
-    app.wsgi_app = PageCacheFront(app, app.wsgi_app)  # inside ProxyFix: it sees the client's address
+    page_cache.init_app(app)  # inside ProxyFix: the front sees the client's address
 
 
 def register_commands(app: Flask) -> None:
     from auth.cli import register as register_auth_commands
     from blog.cli import register as register_blog_commands
-    from blog.wxr.cli import register as register_wxr_commands
-    from migrate_cli import register as register_migrate_commands
+    from core.migrate_cli import register as register_migrate_commands
     from notify.cli import register as register_mail_commands
+    from wordpress.wxr.cli import register as register_wxr_commands
 
     register_migrate_commands(app)  # `flask db`: Flask-Migrate loads only when it runs
     register_blog_commands(app)

@@ -58,7 +58,7 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'blog.sqlite'}"
     )
     # No pool_pre_ping (a round trip per request): a pooled connection idle this long or more is
-    # pinged before use instead (db_connections.ping_after_idle).
+    # pinged before use instead (core.db_connections.ping_after_idle).
     DATABASE_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", "1"))
     REDIS_URL = os.environ.get("REDIS_URL")
     BLOG_TITLE = os.environ.get("BLOG_TITLE", "Career Notes")
@@ -99,7 +99,7 @@ class Config:
     CACHE_REDIS_URL = REDIS_URL
     CACHE_DEFAULT_TIMEOUT = 300
     # How long a worker may answer cached pages from a content version it read, and how long a
-    # change waits after its commit before answering (blog.page_cache): every server must agree.
+    # change waits after its commit before answering (page_cache.hooks): every server must agree.
     PAGE_CACHE_VERSION_LEASE_MS = _env_milliseconds("PAGE_CACHE_VERSION_LEASE_MS", 5.0)
     # How late anonymous readers' cached pages may show like counts (likes do not empty the cache).
     PAGE_CACHE_LIKES_DELAY_SECONDS = float(os.environ.get("PAGE_CACHE_LIKES_DELAY_SECONDS", "10"))

@@ -5,7 +5,7 @@ import click
 from admin import bp
 from blog.moderation import purge_old_trash
 from blog.settings import get_settings
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 
 
 @bp.cli.command("purge-trash")

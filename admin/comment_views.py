@@ -21,7 +21,7 @@ from blog.moderation import (
 )
 from blog.services import CommentRefused
 from blog.settings import get_settings
-from clean_input import database_int
+from core.clean_input import database_int
 from extensions import db
 
 DONE = {"approve": "Comment approved.", "unapprove": "Comment unapproved.", "spam": "Comment marked as spam.",

@@ -22,7 +22,7 @@ from blog.models import COMMENT_STATUSES
 from blog.moderation import ACTIONS, UNDOABLE
 from blog.posts import status_choices
 from blog.protected_posts import PASSWORD_MAX
-from clean_input import database_int
+from core.clean_input import database_int
 
 
 def _strip(value):

@@ -22,7 +22,7 @@ from blog.posts import (
     status_choices,
     visibility_of,
 )
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 
 POSTS_PER_PAGE = 20

@@ -15,10 +15,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from admin import bp
 from admin.forms import WXRExportForm, WXRImportForm
 from admin.queries import comment_counts, post_counts
-from blog.wxr.exporter import export_filename, iter_wxr
-from blog.wxr.jobs import ImportJob, queue_import
-from blog.wxr.report import already_here
 from extensions import db
+from wordpress.wxr.exporter import export_filename, iter_wxr
+from wordpress.wxr.jobs import ImportJob, queue_import
+from wordpress.wxr.report import already_here
 
 IMPORT_ENDPOINT = "admin.tools_import"
 JOB_PAGE_REFRESH_SECONDS = 2

@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from dbtypes import NEVER_REUSE_IDS, UTCDateTime, utcnow
+from core.dbtypes import NEVER_REUSE_IDS, UTCDateTime, utcnow
 from extensions import db
 
 # scrypt with N=2^13, r=8, p=10: one of OWASP's equally strong scrypt settings, and the one that

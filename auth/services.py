@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from auth.models import PASSWORD_METHOD, Identity, User
 from auth.profiles import Profile
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 
 IDENTITY_KEY = "identity_id"

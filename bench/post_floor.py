@@ -21,8 +21,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Email
 
-from db_connections import configure_engine
-from dbtypes import utcnow
+from core.db_connections import configure_engine
+from core.dbtypes import utcnow
 
 POST_ID = 1
 FLOOD_SECONDS = 15  # WordPress's, and the blog's default

@@ -121,8 +121,8 @@ def make_app(database_url: str):
 
 
 def run_import(path: str, database_url: str) -> None:
-    from blog.wxr.importer import import_wxr
     from extensions import db
+    from wordpress.wxr.importer import import_wxr
 
     app = make_app(database_url)
     with app.app_context():
@@ -144,7 +144,7 @@ def run_import(path: str, database_url: str) -> None:
 
 
 def run_export(path: str, database_url: str) -> None:
-    from blog.wxr.exporter import write_wxr
+    from wordpress.wxr.exporter import write_wxr
 
     app = make_app(database_url)
     with app.app_context(), app.test_request_context(base_url="http://127.0.0.1:5000"):

@@ -10,14 +10,14 @@ from flask import Response, current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from blog.models import Comment
-from clean_input import DB_INT_MAX
+from core.clean_input import DB_INT_MAX
 from extensions import db
 
 AUTHOR_COOKIE = "comment_author"
 # "id:secret" of this browser's latest comments: the proof that it wrote them (see own_held_ids).
 KEYS_COOKIE = "comment_keys"
 # Cookies that make a page this browser's own: the page cache neither stores nor serves pages to
-# a request that carries one (blog.page_cache). A new personal cookie is added here.
+# a request that carries one (page_cache.hooks). A new personal cookie is added here.
 PERSONAL_COOKIES = (AUTHOR_COOKIE, KEYS_COOKIE)
 AUTHOR_COOKIE_DAYS = 365
 KEYS_KEPT = 20  # the browser's latest comments it can prove; keeps the cookie well under 1 KB

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from blog.content_version import bump_content_version
 from blog.models import Comment, CommentLike, Post, PostLike
-from blog.page_cache import bump_content_version
 from extensions import db
 
 

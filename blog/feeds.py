@@ -13,7 +13,7 @@ from blog import bp, protected_posts, queries
 from blog.models import Comment, Post
 from blog.permalinks import day_bounds, post_url
 from blog.rendering import render_comment, render_post_body
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 
 if TYPE_CHECKING:

@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from flask import g
 
 from auth.models import User
+from blog.content_version import bump_likes_version
 from blog.models import Comment, CommentLike, Post, PostLike
-from blog.page_cache import bump_likes_version
-from dbtypes import insert_or_ignore, utcnow
+from core.dbtypes import insert_or_ignore, utcnow
 from extensions import db
 
 LATEST_LIKERS = 10

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from auth.models import User
-from dbtypes import NEVER_REUSE_IDS, UTCDateTime, new_link_secret, utcnow
+from core.dbtypes import NEVER_REUSE_IDS, UTCDateTime, new_link_secret, utcnow
 from extensions import db
 
 POST_STATUSES = ("draft", "published", "private", "trash")
@@ -220,7 +220,7 @@ class SiteState(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     content_version: Mapped[int] = mapped_column(default=1)
-    # Likes count apart: cached pages pick up their counts at most every few seconds (blog.page_cache).
+    # Likes count apart: cached pages pick up their counts at most every few seconds (page_cache.hooks).
     likes_version: Mapped[int] = mapped_column(default=0, server_default="0")
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

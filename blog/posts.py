@@ -10,7 +10,7 @@ from auth.models import User
 from blog.models import Comment, Post
 from blog.permalinks import blog_timezone
 from blog.rendering import render_post_body
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from notify import events
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import lazyload
 
 from blog.models import Post
 from blog.settings import StoredSettingsJSON, remember_stored_settings
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 
 
@@ -46,6 +46,12 @@ def find_published_post(slug: str, day_start: datetime, day_end: datetime) -> Po
     """The published post with this slug whose permalink date falls in [day_start, day_end)."""
     return _post_and_settings(db.session.execute(_PUBLISHED_POST_BY_DAY_AND_SLUG, {
         "slug": slug, "now": utcnow(), "day_start": day_start, "day_end": day_end}))
+
+
+def visible_post_with_slug(slug: str) -> Post | None:
+    """The post or page with this slug, if a visitor may read it, whatever its date."""
+    return db.session.scalar(sa.select(Post).where(
+        Post.slug == slug, Post.status == "published", Post.published_at <= utcnow()))
 
 
 def _post_and_settings(result: sa.Result) -> Post | None:

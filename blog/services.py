@@ -16,7 +16,7 @@ from auth.models import Identity, User
 from blog.commenters import key_hash
 from blog.models import Comment, Post, text_hash
 from blog.settings import get_settings
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from notify import events
 from notify import services as notify_services

@@ -1,5 +1,7 @@
 """Public pages: the post list, the post with its discussion, and leaving a reply."""
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request
 from flask_login import current_user
@@ -11,11 +13,11 @@ from blog.avatars import IDENTICON_DIGEST, identicon_svg
 from blog.comment_pages import comment_url, load_comment_page
 from blog.forms import CommentForm
 from blog.models import Comment, Post
-from blog.permalinks import day_bounds, post_url
+from blog.permalinks import blog_timezone, day_bounds, post_url
 from blog.protected_posts import PostPasswordForm
 from blog.services import CommentInput, CommentRefused, comments_closed, submit_comment
 from blog.settings import get_settings
-from clean_input import without_nul
+from core.clean_input import without_nul
 from extensions import csrf, db, limiter
 from notify.services import confirmation_sent_to
 
@@ -211,3 +213,29 @@ def _after_comment(post: Post, comment: Comment, form: CommentForm, settings: di
             commenters.forget_author(response)
     return response
 
+
+@bp.errorhandler(404)
+def redate_permalink(error):
+    """A permalink dated a day off (WordPress dated it in its own time zone): 301 to the right date."""
+    if request.endpoint == "blog.post":
+        post = _within_a_day(**request.view_args)
+        if post is not None:
+            return redirect(post_url(post), code=301)
+    return render_template("errors/error.html", error=error), 404
+
+
+def _within_a_day(year: int, month: int, day: int, slug: str, **_page) -> Post | None:
+    """The visible post with this slug when its local date is at most one day from the URL's.
+
+    UTC offsets stay within a day, so only such a link can be an old WordPress permalink;
+    a farther date stays a 404.
+    """
+    try:
+        asked = date(year, month, day)
+    except ValueError:
+        return None
+    post = queries.visible_post_with_slug(slug)
+    if post is None:
+        return None
+    actual = post.published_at.astimezone(blog_timezone()).date()
+    return post if 0 < abs((actual - asked).days) <= 1 else None

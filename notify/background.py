@@ -10,9 +10,9 @@ import threading
 
 from flask import Flask
 
-from blog.wxr.jobs import run_queued_imports
 from extensions import db
 from notify.sender import run_pass
+from wordpress.wxr.jobs import run_queued_imports
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from blog.wxr.jobs import run_queued_imports
 from extensions import db
 from notify.sender import run_pass
+from wordpress.wxr.jobs import run_queued_imports
 
 log = logging.getLogger(__name__)
 

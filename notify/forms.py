@@ -7,7 +7,7 @@ from wtforms.validators import InputRequired, NumberRange, ValidationError
 from wtforms.widgets import HiddenInput
 
 from auth.services import current_identity
-from clean_input import DatabaseIntegerField
+from core.clean_input import DatabaseIntegerField
 
 COMMENT_DELIVERY_CHOICES = [
     ("instant", "Instantly"),

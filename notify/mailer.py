@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from jinja2 import Environment
 
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from notify.models import OutboxMessage
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import current_app
 
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from notify import events, mailer
 from notify.models import OutboxMessage

@@ -9,8 +9,8 @@ from flask import current_app
 from auth.models import User
 from blog.models import Comment, Post
 from blog.moderation import set_comment_status
-from clean_input import database_int
-from dbtypes import utcnow
+from core.clean_input import database_int
+from core.dbtypes import utcnow
 from extensions import db
 from notify import links, mailer
 from notify.mailer import normalize_email

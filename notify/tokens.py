@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from dbtypes import insert_or_ignore, utcnow
+from core.dbtypes import insert_or_ignore, utcnow
 from extensions import db
 from notify.models import UsedToken
 

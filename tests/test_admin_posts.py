@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from blog.models import Comment, Post
 from blog.permalinks import post_url
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from tests.factories import make_comment, make_post
 from tests.helpers import page_soup

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from blog.models import Comment, ModerationLog
 from blog.moderation import set_comment_status
 from blog.settings import save_settings
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from tests.admin_fixtures import admin_post, make_user
 from tests.factories import make_comment, make_post

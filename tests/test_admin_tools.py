@@ -14,7 +14,6 @@ import sqlalchemy as sa
 
 from blog.models import Comment, Post
 from blog.permalinks import post_url
-from blog.wxr.jobs import run_queued_imports
 from extensions import db
 from tests.admin_fixtures import csrf_token_from, make_user
 from tests.factories import make_comment, make_post
@@ -29,6 +28,7 @@ from tests.wxr_fixtures import (
     row_counts,
     snapshot,
 )
+from wordpress.wxr.jobs import run_queued_imports
 
 IMPORT = "/admin/tools/import"
 EXPORT = "/admin/tools/export"

@@ -7,8 +7,8 @@ from flask import url_for
 
 from blog.models import Comment
 from blog.moderation import set_comment_status
-from blog.page_cache import LIKES_SHOWN
 from extensions import db
+from page_cache.hooks import LIKES_SHOWN
 from tests.factories import make_comment
 from tests.helpers import login_as, submit_comment
 from tests.mail_fixtures import make_user

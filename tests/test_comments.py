@@ -10,7 +10,7 @@ from blog.models import Comment, text_hash
 from blog.moderation import set_comment_status
 from blog.permalinks import post_url
 from blog.settings import save_settings
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from tests.conftest import ON_POSTGRES
 from tests.factories import make_comment, make_post

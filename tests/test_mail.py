@@ -6,7 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from blog.models import Comment
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from notify import events, mailer
 from notify.models import OutboxMessage

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from notify import events
 from tests.factories import make_comment, make_post

@@ -4,7 +4,7 @@ import json
 import logging
 
 from blog.moderation import purge_old_trash, set_comment_status
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from tests.admin_fixtures import admin_post
 from tests.factories import make_comment, make_post

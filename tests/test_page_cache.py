@@ -8,13 +8,14 @@ import pytest
 import sqlalchemy as sa
 
 from auth.models import User
+from blog.content_version import bump_content_version
 from blog.models import Comment
 from blog.moderation import set_comment_status
-from blog.page_cache import CachedPage, bump_content_version
-from blog.page_cache_front import VersionReader
 from blog.permalinks import post_url
 from blog.settings import save_settings
 from extensions import cache, db
+from page_cache.front import VersionReader
+from page_cache.hooks import CachedPage
 from tests.factories import make_comment, make_post
 from tests.helpers import form_fields, page_soup, submit_comment
 

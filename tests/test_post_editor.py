@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from blog.models import Post
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from notify.models import OutboxMessage, Subscription
 from tests.factories import make_comment, make_post

@@ -11,7 +11,7 @@ from flask import Response
 from blog import protected_posts
 from blog.models import Comment
 from blog.permalinks import post_url
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from notify import events
 from notify.models import Subscription

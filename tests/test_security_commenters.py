@@ -10,7 +10,7 @@ from blog.commenters import KEYS_COOKIE, KEYS_KEPT
 from blog.models import Comment
 from blog.permalinks import post_url
 from blog.settings import save_settings
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from tests.admin_fixtures import admin_post
 from tests.factories import make_comment, make_post

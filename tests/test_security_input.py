@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from blog.models import Comment
 from blog.permalinks import post_url
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from notify.links import manage_url
 from notify.models import Subscription

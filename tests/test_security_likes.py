@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from blog.models import Post, SiteState
 from blog.permalinks import post_url
 from extensions import db
+from page_cache.hooks import LIKES_SHOWN
 from tests.factories import make_post
 from tests.helpers import login_as
 from tests.mail_fixtures import make_user
@@ -70,6 +71,6 @@ def test_cached_pages_survive_a_burst_of_likes_and_show_the_count_after_the_dela
         assert _toggle(liker, post, 9) == [302] * 9
         assert db.session.get(Post, post.id).like_count == 1
         assert guest.get(post_url(post)).headers["X-Page-Cache"] == "hit"
-        app.extensions["blog.page_cache.likes_shown"].until = 0  # the delay has passed
+        app.extensions[LIKES_SHOWN].until = 0  # the delay has passed
         page = app.test_client().get(post_url(post))
         assert page.headers["X-Page-Cache"] == "miss"

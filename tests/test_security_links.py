@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from auth.models import User
 from blog.models import Comment, ModerationLog, Post
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from notify import events
 from notify.models import OutboxMessage, Subscription

@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from notify.models import Subscription
 from notify.services import subscribe_after_comment

@@ -9,7 +9,7 @@ from flask import render_template_string
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
 from notify import events
 from notify.forms import SubscribeFields

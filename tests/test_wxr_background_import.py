@@ -6,12 +6,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from blog.models import Post
-from blog.wxr.jobs import ImportJob, _claim_next, run_import, run_queued_imports
 from extensions import db
 from tests.admin_fixtures import csrf_token_from, make_user
 from tests.helpers import login_as, page_soup
 from tests.test_wxr_bad_input import truncated
 from tests.wxr_fixtures import SITE_ZONE
+from wordpress.wxr.jobs import ImportJob, _claim_next, run_import, run_queued_imports
 
 IMPORT = "/admin/tools/import"
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from blog.wxr.reader import WXRError
 from tests.wxr_fixtures import import_bytes, row_counts
+from wordpress.wxr.reader import WXRError
 
 NOTHING = {"users": 0, "terms": 0, "posts": 0, "comments": 0, "post_terms": 0}
 

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 from lxml import etree
 
 from blog.models import Comment, Post
-from blog.wxr.exporter import write_wxr
 from extensions import db
 from tests.factories import make_comment, make_post
 from tests.wxr_fixtures import empty_content, import_bytes, snapshot
+from wordpress.wxr.exporter import write_wxr
 
 WP = "{http://wordpress.org/export/1.2/}"
 

@@ -8,13 +8,13 @@ import sqlalchemy as sa
 from lxml import etree
 
 from blog.models import Comment, Post
-from blog.wxr.exporter import write_wxr
 from extensions import db
 from tests.admin_fixtures import make_user
 from tests.factories import make_comment, make_post
 from tests.helpers import page_soup
 from tests.test_admin_tools import DOWNLOAD, owner, owner_client, upload  # noqa: F401 (fixtures)
 from tests.wxr_fixtures import empty_content, import_bytes, row_counts
+from wordpress.wxr.exporter import write_wxr
 
 WP = "{http://wordpress.org/export/1.2/}"
 

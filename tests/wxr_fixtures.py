@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from auth.models import User
 from blog.models import Comment, Post, Term, post_terms
-from blog.wxr.importer import import_wxr
 from extensions import db
+from wordpress.wxr.importer import import_wxr
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # The shared folder sits beside the project: /work/shared here, <checkout>/../shared in CI.

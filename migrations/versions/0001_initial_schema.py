@@ -8,7 +8,7 @@ Create Date: 2026-11-26 06:18:30.764151
 from alembic import op
 import sqlalchemy as sa
 
-import dbtypes
+from core import dbtypes
 
 
 # revision identifiers, used by Alembic.

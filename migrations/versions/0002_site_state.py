@@ -6,7 +6,7 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-import dbtypes
+from core import dbtypes
 
 revision = "0002_site_state"
 down_revision = "0001"

@@ -8,7 +8,7 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-import dbtypes
+from core import dbtypes
 
 revision = "0006_user_session_token"
 down_revision = "0005_comment_email_created"

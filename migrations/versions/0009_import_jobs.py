@@ -6,7 +6,7 @@ Revises: 0008_ids_never_reused
 import sqlalchemy as sa
 from alembic import op
 
-import dbtypes
+from core import dbtypes
 
 revision = "0009_import_jobs"
 down_revision = "0008_ids_never_reused"

@@ -1,7 +1,7 @@
 """Whole-page caching for anonymous readers, checked against one version row in the database.
 
 Any change a public page could show (an approved comment, a post, a setting, a like) bumps the
-version in the same transaction. Flask renders a page and marks it here; `blog.page_cache_front`,
+version in the same transaction. Flask renders a page and marks it here; `page_cache.front`,
 in front of Flask, stores it and serves the stored copies. The CSRF token and the CSP nonce are
 cut out before a page is stored, and each reader gets their own.
 
@@ -21,14 +21,14 @@ from flask import Flask, current_app, g, has_app_context, request, session
 from sqlalchemy.orm import Session
 from werkzeug.http import http_date
 
-from blog import bp
 from blog.commenters import PERSONAL_COOKIES
+from blog.content_version import VERSION_BUMPED, bump_content_version
 from blog.models import Comment, CommentLike, Post, PostLike, Setting, SiteState, Term
 from blog.protected_posts import carries_password_cookie
-from blog.read_only import READ_ONLY_ENDPOINTS  # imported first: its hook must procure the connection
 from config import Config
+from core.security import csp_nonce
 from extensions import db
-from security import csp_nonce
+from page_cache.reads import READ_ONLY_ENDPOINTS
 
 CACHED_ENDPOINTS = READ_ONLY_ENDPOINTS  # a page made from reads alone can be replayed
 # Their URL shapes, so that the front spends no database read on other paths. A URL this misses
@@ -124,7 +124,6 @@ def sets_no_cookie_but(set_cookie_values, session_cookie: str) -> bool:
     return all(value.split("=", 1)[0].strip() == session_cookie for value in set_cookie_values)
 
 
-@bp.before_request
 def prepare_page_cache():
     """Mark an anonymous reader's page for storing, or answer 304 when their copy is current."""
     if request.endpoint not in CACHED_ENDPOINTS or not _is_anonymous_reader():
@@ -138,7 +137,6 @@ def prepare_page_cache():
     return None
 
 
-@bp.after_request
 def offer_for_caching(response):
     """Hand a freshly rendered anonymous page to the front to store, without its reader's secrets.
 
@@ -184,24 +182,7 @@ def bump_version_on_public_change(session: Session, _flush_context) -> None:
         bump_content_version(session)
 
 
-def bump_content_version(session: Session) -> None:
-    """Mark every cached page stale, in the caller's transaction (for writes the ORM does not see)."""
-    session.connection().execute(
-        sa.update(SiteState).where(SiteState.id == 1)
-        .values(content_version=SiteState.content_version + 1, changed_at=sa.func.now())
-    )
-    session.info[_VERSION_BUMPED] = True
-
-
-_VERSION_BUMPED = "blog.page_cache.version_bumped"
-LIKES_SHOWN = "blog.page_cache.likes_shown"  # the app's HeldCounter, in app.extensions
-
-
-def bump_likes_version(session: Session) -> None:
-    """Let cached pages pick up new like counts within PAGE_CACHE_LIKES_DELAY_SECONDS, in the
-    caller's transaction; nothing waits (see HeldCounter)."""
-    session.connection().execute(
-        sa.update(SiteState).where(SiteState.id == 1).values(likes_version=SiteState.likes_version + 1))
+LIKES_SHOWN = "page_cache.likes_shown"  # the app's HeldCounter, in app.extensions
 
 
 def version_lease_seconds() -> float:
@@ -214,10 +195,10 @@ def version_lease_seconds() -> float:
 @sa.event.listens_for(Session, "after_commit")
 def outwait_version_leases(session: Session) -> None:
     """After a commit that bumped the version, let every lease on the old version run out."""
-    if session.info.pop(_VERSION_BUMPED, False):
+    if session.info.pop(VERSION_BUMPED, False):
         time.sleep(version_lease_seconds())
 
 
 @sa.event.listens_for(Session, "after_rollback")
 def forget_rolled_back_bump(session: Session) -> None:
-    session.info.pop(_VERSION_BUMPED, None)
+    session.info.pop(VERSION_BUMPED, None)

@@ -22,9 +22,9 @@ from auth.models import User
 from blog.models import Comment, Post, Term
 from blog.permalinks import blog_timezone, post_url
 from blog.rendering import render_post_body
-from blog.wxr import mapping
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
+from wordpress.wxr import mapping
 
 WP = "http://wordpress.org/export/1.2/"
 # Characters XML 1.0 cannot carry; WordPress writes them anyway and makes broken files.

@@ -1,6 +1,6 @@
 """Import a WXR file in one transaction: authors, categories, tags, posts, pages, comments.
 
-Keyed on guids and WordPress's ids (posts, see blog/wxr/matching.py), on ids or author and
+Keyed on guids and WordPress's ids (posts, see wordpress/wxr/matching.py), on ids or author and
 date (comments) and on logins and slugs (authors, terms), so a second import of the same file
 adds nothing, a newer export adds only what is new, and this blog's own export is recognised
 as what it is. What is already here is never overwritten: after the move, this blog is where
@@ -16,16 +16,16 @@ from urllib.parse import unquote
 import sqlalchemy as sa
 
 from auth.models import User
+from blog.content_version import bump_content_version
 from blog.models import Post, Term, post_terms
-from blog.page_cache import bump_content_version
 from blog.permalinks import blog_timezone
-from blog.wxr import mapping
-from blog.wxr.comments import CommentWriter
-from blog.wxr.matching import PostMatcher, own_login_less_user
-from blog.wxr.reader import WXRAuthor, WXRError, WXRItem, WXRTerm, read_wxr
-from blog.wxr.report import ImportReport
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
+from wordpress.wxr import mapping
+from wordpress.wxr.comments import CommentWriter
+from wordpress.wxr.matching import PostMatcher, own_login_less_user
+from wordpress.wxr.reader import WXRAuthor, WXRError, WXRItem, WXRTerm, read_wxr
+from wordpress.wxr.report import ImportReport
 
 posts = Post.__table__
 terms = Term.__table__

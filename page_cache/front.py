@@ -2,7 +2,7 @@
 
 A reader qualifies when they send no log-in or commenter cookie and their session holds nothing
 but a CSRF secret. Everything else, and every miss, goes on to Flask, which renders the page and
-offers it for caching (`blog.page_cache`); this layer stores it with its final headers. A hit
+offers it for caching (`page_cache.hooks`); this layer stores it with its final headers. A hit
 still gets what Flask would have given it: the reader's own CSRF token (and a session cookie for
 a new reader), a fresh CSP nonce, ETag/304 and the X-Request-Id header; the proxy in front logs it,
 as it would a proxy cache's hit (the app's own line with LOG_CACHE_HITS).
@@ -22,10 +22,10 @@ from itsdangerous.url_safe import URLSafeSerializerMixin
 from werkzeug.http import dump_cookie, parse_cookie, parse_etags
 from werkzeug.sansio.utils import host_is_trusted
 
-import request_log
-from blog import page_cache
-from blog.page_cache import CachedPage
+from core import request_log
 from extensions import cache, db
+from page_cache import hooks as page_cache
+from page_cache.hooks import CachedPage
 
 
 class PageCacheFront:
@@ -66,7 +66,7 @@ class PageCacheFront:
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
     def _through_flask(self, environ, start_response):
-        """Let Flask answer, and store the page when it offered one (see blog.page_cache)."""
+        """Let Flask answer, and store the page when it offered one (see page_cache.hooks)."""
         sent = {}
 
         def remember_headers(status, headers, exc_info=None):
@@ -174,7 +174,7 @@ def _session_cookie_options(app: Flask) -> dict:
 
 class VersionReader:
     """Reads the content version on a connection of each thread's own, kept open between reads,
-    and answers from the last read for the lease's length (see blog.page_cache).
+    and answers from the last read for the lease's length (see page_cache.hooks).
 
     A pooled connection costs a ping on checkout and a rollback on return (two more round trips on
     PostgreSQL) around a one-row read; a kept autocommit connection costs the read alone.

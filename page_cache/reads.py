@@ -8,14 +8,12 @@ as it is: its driver begins a transaction only before a write.
 
 from flask import request
 
-from blog import bp
 from extensions import db
 
 # Each renders from reads alone (a write here would not be atomic); the page cache stores only these.
 READ_ONLY_ENDPOINTS = frozenset({"blog.index", "blog.post"})
 
 
-@bp.before_request
 def read_without_transaction() -> None:
     """Procure the request's connection in autocommit mode, before any hook reads through it."""
     if request.endpoint in READ_ONLY_ENDPOINTS and request.method in ("GET", "HEAD") \

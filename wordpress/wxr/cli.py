@@ -9,10 +9,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from blog.wxr.exporter import write_wxr
+from wordpress.wxr.exporter import write_wxr
 
 if TYPE_CHECKING:
-    from blog.wxr.importer import ImportReport
+    from wordpress.wxr.importer import ImportReport
 
 wxr = AppGroup("wxr", help="Move in from WordPress and out again (WXR export files).")
 
@@ -54,8 +54,8 @@ class _ProgressBar:
 def import_command(file: str, orphans: str) -> None:
     """Import a WordPress export (WXR 1.0 to 1.2); all or nothing."""
     # Here, not at the top: every app loads this module, and the importer's lxml (~5 MB) is for imports only.
-    from blog.wxr.importer import import_wxr
-    from blog.wxr.reader import WXRError
+    from wordpress.wxr.importer import import_wxr
+    from wordpress.wxr.reader import WXRError
 
     stream = click.get_binary_stream("stdin") if file == "-" else open(file, "rb")  # noqa: SIM115
     size = None if file == "-" else os.path.getsize(file)

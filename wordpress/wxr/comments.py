@@ -8,10 +8,10 @@ import sqlalchemy as sa
 
 from blog.counters import approved_comments
 from blog.models import Comment, Post
-from blog.wxr import mapping
-from blog.wxr.reader import WXRComment, WXRError, WXRItem
-from dbtypes import utcnow
+from core.dbtypes import utcnow
 from extensions import db
+from wordpress.wxr import mapping
+from wordpress.wxr.reader import WXRComment, WXRError, WXRItem
 
 comments = Comment.__table__
 posts = Post.__table__

@@ -3,7 +3,7 @@
 A post is known by its guid, which WordPress never changes, and which this blog's export gives
 its own posts in WordPress's form (<home>/?p=<id>, see mapping.own_guid); failing that, by its
 WordPress id, as long as nothing says it is another site's post with the same id. Comments are
-matched in blog/wxr/comments.py, once their post is known.
+matched in wordpress/wxr/comments.py, once their post is known.
 """
 
 import re
@@ -16,9 +16,9 @@ import sqlalchemy as sa
 
 from auth.models import User
 from blog.models import Post
-from blog.wxr import mapping
-from blog.wxr.reader import WXRItem
 from extensions import db
+from wordpress.wxr import mapping
+from wordpress.wxr.reader import WXRItem
 
 posts = Post.__table__
 OWN_LOGIN = re.compile(r"user-([0-9]{1,18})")  # what the export writes for a user without a login

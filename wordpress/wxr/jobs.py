@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import FileStorage
 
-from dbtypes import NEVER_REUSE_IDS, UTCDateTime, utcnow
+from core.dbtypes import NEVER_REUSE_IDS, UTCDateTime, utcnow
 from extensions import db
 
 log = logging.getLogger(__name__)
@@ -108,8 +108,8 @@ def _claim_next() -> int | None:
 def run_import(job_id: int) -> None:
     """Import one claimed job's file and record the result; the file is removed afterwards."""
     # Here, not at the top: the importer's lxml loads only in the process that runs imports.
-    from blog.wxr.importer import import_wxr
-    from blog.wxr.reader import WXRError
+    from wordpress.wxr.importer import import_wxr
+    from wordpress.wxr.reader import WXRError
 
     job = db.session.get(ImportJob, job_id)
     path, orphans = job.file_path, job.orphans

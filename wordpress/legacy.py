@@ -1,0 +1,54 @@
+"""WordPress's other URLs for a post, answered with a 301 to its permalink.
+
+`/?p=ID` and `/?page_id=ID` (WordPress ids kept by the import, or this blog's own for posts written
+here) and `/<slug>/` (the "post name" permalink structure, child pages included) reach the post.
+"""
+
+import sqlalchemy as sa
+from flask import abort, redirect, request
+
+from blog.models import Post
+from blog.permalinks import post_url
+from blog.queries import visible_post_with_slug
+from core.clean_input import database_int
+from core.dbtypes import utcnow
+from extensions import db
+from wordpress import bp
+
+
+def _visible() -> sa.Select:
+    """Posts and pages a visitor may read."""
+    return sa.select(Post).where(Post.status == "published", Post.published_at <= utcnow())
+
+
+def _moved(post: Post | None):
+    if post is None:
+        abort(404)
+    return redirect(post_url(post), code=301)
+
+
+@bp.before_app_request
+def redirect_wordpress_ids():
+    """Send `/?p=ID` and `/?page_id=ID` on to the post's permalink; anyone may call."""
+    if request.endpoint != "blog.index":
+        return None
+    for name in ("p", "page_id"):
+        if name in request.args:
+            wp_id = database_int(request.args[name])
+            if wp_id is None:
+                abort(404)
+            return _moved(db.session.scalar(_by_legacy_id(wp_id)))
+    return None
+
+
+def _by_legacy_id(number: int) -> sa.Select:
+    """The post WordPress knew by this id; else the one written here with this id, which its feed
+    and export GUIDs name (`SITE_URL/?p=ID`)."""
+    return (_visible().where(sa.or_(Post.wp_id == number, sa.and_(Post.id == number, Post.wp_id.is_(None))))
+            .order_by(Post.wp_id.is_(None)).limit(1))
+
+
+@bp.get("/<slug>/")
+def legacy_slug(slug: str):
+    """A post or page at WordPress's /<slug>/ address: 301 to its permalink; anyone may call."""
+    return _moved(visible_post_with_slug(slug))
