@@ -9,6 +9,7 @@ from admin.comment_rows import bulk_message, row_extras, undo_notice, undone_mes
 from admin.forms import ActionForm, BlockForm, BulkForm, CommentEditForm, ReplyForm, UndoForm, safe_next
 from admin.queries import TABS, CommentFilter, comment_counts, comments_query, pending_by_post, pending_count
 from blog.comment_admin import CommentEdit, block_author, edit_comment, reply_as_admin
+from blog.discussion import CommentRefused
 from blog.models import Comment, Post
 from blog.moderation import (
     ACTIONS,
@@ -19,7 +20,6 @@ from blog.moderation import (
     empty_status,
     undo_action,
 )
-from blog.services import CommentRefused
 from blog.settings import get_settings
 from core.clean_input import database_int
 from extensions import db

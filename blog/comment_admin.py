@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 
 from auth.models import User
+from blog.discussion import CommentInput, CommentRefused, submit_comment
 from blog.models import Comment, Post
 from blog.moderation import log_action, set_comment_status
-from blog.services import CommentInput, CommentRefused, submit_comment
 from blog.settings import get_settings, save_settings
 from extensions import db
 

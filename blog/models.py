@@ -74,7 +74,7 @@ class Post(db.Model):
     # WordPress's post_password: when set, a published post shows a password form instead of its
     # body and comments until the reader gives it (blog.protected_posts).
     password: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
-    # Approved comments (all, and top-level), kept in step by blog.services: pages need no COUNT.
+    # Approved comments (all, and top-level), kept in step by blog.discussion: pages need no COUNT.
     comment_count: Mapped[int] = mapped_column(default=0)
     thread_count: Mapped[int] = mapped_column(default=0)  # approved top-level comments
     like_count: Mapped[int] = mapped_column(default=0)

@@ -11,11 +11,11 @@ from auth.services import current_identity, safe_next
 from blog import bp, commenters, protected_posts, queries
 from blog.avatars import IDENTICON_DIGEST, identicon_svg
 from blog.comment_pages import comment_url, load_comment_page
+from blog.discussion import CommentInput, CommentRefused, comments_closed, submit_comment
 from blog.forms import CommentForm
 from blog.models import Comment, Post
 from blog.permalinks import blog_timezone, day_bounds, post_url
 from blog.protected_posts import PostPasswordForm
-from blog.services import CommentInput, CommentRefused, comments_closed, submit_comment
 from blog.settings import get_settings
 from core.clean_input import without_nul
 from extensions import csrf, db, limiter
