@@ -31,14 +31,14 @@ install: $(VENV)/.installed
 
 # axe-core for the browser tests' accessibility checks, as package-lock.json pins it. Without npm
 # the accessibility tests are skipped with that reason (under CI they fail instead).
-node_modules/.installed: package.json package-lock.json
+tests/node_modules/.installed: tests/package.json tests/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
-		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+		cd tests && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
 	else \
 		echo "npm not found: axe-core not installed, accessibility tests will be skipped (apt-get install nodejs npm)."; \
 	fi
 
-node-packages: node_modules/.installed
+node-packages: tests/node_modules/.installed
 
 run: export SITE_URL ?= $(LOCAL_SITE_URL)
 run: install
@@ -65,4 +65,4 @@ bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache node_modules
+	rm -rf $(VENV) .pytest_cache tests/node_modules

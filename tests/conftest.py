@@ -15,10 +15,10 @@ from app import create_app
 from blog.settings import save_settings
 from config import TestConfig
 from extensions import db
-from tests.factories import make_post
+from tests.support.factories import make_post
 
-pytest_plugins = ["tests.oauth_fixtures", "tests.mail_fixtures", "tests.wxr_fixtures", "tests.admin_fixtures",
-                  "tests.hardening_fixtures"]
+pytest_plugins = ["tests.support.oauth", "tests.support.mail", "tests.support.wxr", "tests.support.admin",
+                  "tests.support.hardening"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")

@@ -9,7 +9,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, R
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_SCRIPT = ROOT / "tests" / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = [(1280, 800), (390, 844)]  # desktop, phone
 
 # Every URL that is not on 127.0.0.1 (http, https, ws, wss). Chromium's resolver rule already

@@ -21,9 +21,9 @@ from blog.demo import load_demo_content
 from blog.settings import save_settings
 from extensions import db
 from tests.e2e.browser import AXE_SCRIPT, BrowserProblems
-from tests.fake_providers import FakeOAuth2Provider, serve
-from tests.mail_fixtures import MailSink, free_port
-from tests.oauth_fixtures import OIDC_USERS, SHAPE_USERS, fake_provider_settings
+from tests.support.fake_providers import FakeOAuth2Provider, serve
+from tests.support.mail import MailSink, free_port
+from tests.support.oauth import OIDC_USERS, SHAPE_USERS, fake_provider_settings
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # The last flag keeps every DNS lookup on the machine (see TOOLING.md): without it Chromium asks

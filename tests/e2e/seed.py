@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from blog.models import Comment, Post
 from blog.permalinks import post_url
 from extensions import db
-from tests.factories import make_comment
+from tests.support.factories import make_comment
 
 T0 = datetime(2024, 3, 5, 8, 0, tzinfo=UTC)
 

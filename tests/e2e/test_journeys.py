@@ -10,7 +10,7 @@ from notify.sender import run_pass
 from tests.e2e.actions import log_in_as_owner, log_in_with
 from tests.e2e.browser import screenshot_both_widths
 from tests.e2e.seed import add_comment, add_discussion, comment_status, demo_post
-from tests.mail_fixtures import text_of
+from tests.support.mail import text_of
 
 
 def test_reader_follows_the_post_from_home_and_reads_its_comments(live_app, page):

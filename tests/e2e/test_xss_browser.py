@@ -11,7 +11,7 @@ from blog.settings import save_settings
 from extensions import db
 from tests.e2e.actions import log_in_as_owner
 from tests.e2e.seed import add_comment, demo_post
-from tests.xss_check import load_payloads
+from tests.support.xss_check import load_payloads
 
 # Run in the page: every element or attribute that could execute, except our own scripts.
 FIND_INJECTED = """() => {

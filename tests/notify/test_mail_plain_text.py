@@ -1,0 +1,129 @@
+"""Plain-text mails keep the line breaks their templates show (the HTML pages trim them, mail must not).
+
+Every text mail in templates/notify/mail is sent for real, through the worker and the test SMTP
+server, and the lines a reader needs apart are asserted to be lines of their own.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from core.dbtypes import utcnow
+from extensions import db
+from notify import events
+from tests.support.factories import make_comment, make_post
+from tests.support.helpers import submit_comment
+from tests.support.mail import links_in, make_user, press_button, text_of
+
+MAIL_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "notify" / "mail"
+SENT_TEXT_MAILS = sorted(p.stem for p in MAIL_TEMPLATES.glob("*.txt") if not p.name.startswith("_"))
+GUEST = "ada@example.com"
+
+
+def _comment_with_both_boxes(client, post, comments="daily"):
+    with client.application.test_request_context():
+        submit_comment(
+            client,
+            post,
+            page_url=post.url,
+            ip="127.0.0.1",
+            comment="Following along.",
+            subscribe_comments="y",
+            comments_delivery=comments,
+            subscribe_blog="y",
+            posts_delivery="instant",
+        )
+
+
+def _confirmed_guest(client, deliver, post, comments="daily"):
+    _comment_with_both_boxes(client, post, comments)
+    [mail] = [m for m in deliver() if m["To"] == GUEST and "/notify/confirm/" in text_of(m)]
+    [confirm] = links_in(mail, "/notify/confirm/")
+    assert press_button(client, confirm).status_code == 200
+
+
+def _confirm(client, deliver, post):
+    _comment_with_both_boxes(client, post)
+    [mail] = [m for m in deliver() if m["To"] == GUEST]
+    return mail, ["- new comments (daily)", "- new posts (instant)"]
+
+
+def _owner_comment(client, deliver, post):
+    owner = make_user(is_admin=True, email="owner@example.com")
+    _comment_with_both_boxes(client, post)
+    [mail] = [m for m in deliver() if m["To"] == owner.email]
+    return mail, [
+        "Author: Ada Reader (IP address: 127.0.0.1)",
+        f"Email: {GUEST}",
+        "URL: none",
+        "Comment:",
+        "Following along.",
+        "Why it was held: first comment from this author",
+    ]
+
+
+def _new_comment(client, deliver, post):
+    _confirmed_guest(client, deliver, post, comments="instant")
+    other = make_comment(post, author_name="Bob", author_email="bob@example.com", body="Another view")
+    events.comment_approved(other)
+    db.session.commit()
+    mail = deliver()[-1]
+    return mail, [f'Bob commented on "{post.title}":', "Another view", "-- ", "Career Notes"]
+
+
+def _digest(client, deliver, post):
+    _confirmed_guest(client, deliver, post)
+    for body in ("First of the day", "Second of the day"):
+        events.comment_approved(make_comment(post, author_name="Bob", body=body))
+    db.session.commit()
+    tomorrow = utcnow() + timedelta(days=1, minutes=1)
+    deliver(tomorrow)
+    mail = deliver(tomorrow)[-1]
+    return mail, ["* Bob wrote:", "First of the day", "Second of the day", "-- "]
+
+
+def _new_post(client, deliver, post):
+    _confirmed_guest(client, deliver, post)
+    events.post_published(make_post(title="Fresh post", excerpt="What it says"))
+    db.session.commit()
+    mail = deliver()[-1]
+    return mail, ['New post on Career Notes: "Fresh post"', "What it says", "-- ", "Career Notes"]
+
+
+def _text(mail) -> str:
+    return text_of(mail).replace("\r\n", "\n")  # SMTP's line ends
+
+
+SCENARIOS = {
+    "confirm": _confirm,
+    "owner_comment": _owner_comment,
+    "new_comment": _new_comment,
+    "digest": _digest,
+    "new_post": _new_post,
+}
+
+
+@pytest.mark.parametrize("template", SENT_TEXT_MAILS)
+def test_plain_text_mail_keeps_each_line_on_its_own_line(template, mail_app, mail_client, mail_post, deliver):
+    mail, separate_lines = SCENARIOS[template](mail_client, deliver, mail_post)
+    lines = _text(mail).split("\n")
+    for expected in separate_lines:
+        assert expected in lines, f"{template}.txt: {expected!r} is not a line of its own in:\n{text_of(mail)}"
+
+
+def test_footer_puts_manage_and_unsubscribe_links_on_lines_of_their_own(mail_app, mail_client, mail_post, deliver):
+    mail, _ = _new_comment(mail_client, deliver, mail_post)
+    lines = _text(mail).split("\n")
+    signature = lines.index("-- ")
+    assert lines[signature + 1] == "Career Notes"
+    assert lines[signature + 2].startswith("Manage your subscriptions: http")
+    assert lines[signature + 3].startswith("Unsubscribe: http")
+
+
+def test_owner_mail_keeps_its_paragraphs_apart(mail_app, mail_client, mail_post, deliver):
+    mail, _ = _owner_comment(mail_client, deliver, mail_post)
+    text = _text(mail)
+    assert "Following along.\n\nWhy it was held:" in text
+    assert "\n\nThese links work once" in text
+    assert all(line.split(" it: ")[1].startswith("http") for line in text.splitlines() if " it: " in line)
