@@ -7,12 +7,12 @@ import pytest
 import requests
 
 from auth.models import User
-from bench.run import Server
 from blog.permalinks import post_url
 from blog.settings import save_settings
 from extensions import db
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL
 from tests.support.factories import make_comment, make_post
+from tests.support.servers import Server
 
 TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 

@@ -14,12 +14,12 @@ from bs4 import BeautifulSoup
 from flask import g, has_app_context
 
 from auth.models import User
-from bench.run import free_port
 from blog.permalinks import post_url
 from blog.settings import save_settings
 from extensions import db
 from notify.sender import run_pass
 from tests.support.factories import make_post
+from tests.support.servers import free_port
 
 _users = count(1)
 
