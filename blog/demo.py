@@ -1,15 +1,19 @@
-"""The demo post a newcomer sees on first run, kept as Markdown files with a small header."""
+"""Demo content: the post a newcomer sees on first run (Markdown files with a small header), and
+generated discussions of any length for trying the blog, its tests and the benchmark at scale."""
 
-from datetime import datetime
+import random
+import zlib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from auth.models import User
-from blog.models import Post
+from blog.models import Comment, Post
 from extensions import db
 
 DEMO_DIR = Path(__file__).parent / "demo"
+GENERATED_START = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)  # first date of generated posts and comments
 
 
 def parse_demo_file(path: Path) -> dict:
@@ -36,3 +40,75 @@ def load_demo_content() -> int:
         db.session.add(Post(author=author, status="published", **parse_demo_file(path)))
     db.session.commit()
     return len(files)
+
+
+def publish_post(slug: str, title: str, body: str, published_at: datetime = GENERATED_START) -> Post:
+    """A published post, committed."""
+    post = Post(title=title, slug=slug, body=body, status="published", published_at=published_at)
+    db.session.add(post)
+    db.session.commit()
+    return post
+
+
+def make_commented_post(slug: str, count: int, seed: int = 1) -> Post:
+    """A post with `count` approved comments: two in five are replies, nested up to depth 3."""
+    rng = random.Random(seed)
+    post = publish_post(slug, f"A post with {count:,} comments", "Generated for the benchmark.\n\n" * 3)
+    first_id = next_comment_id()
+    rows, recent = [], []
+    for n in range(count):
+        new_id = first_id + n
+        parent = rng.choice(recent) if recent and rng.random() < 0.4 else None
+        depth = parent["depth"] + 1 if parent else 0
+        root = parent["root_id"] if parent else new_id
+        author = f"Reader {rng.randrange(5000)}"
+        row = comment_row(post, new_id, parent["id"] if parent else None, root, depth, author,
+                          f"{author.replace(' ', '.').lower()}@example.com", "",
+                          f"Comment number {n}: thanks for writing this, it helped me a lot.",
+                          GENERATED_START + timedelta(seconds=30 * n))
+        rows.append(row)
+        if depth < 3:
+            recent = (recent + [row])[-20:]
+    insert_comments(post, rows)
+    return post
+
+
+def next_comment_id() -> int:
+    return (db.session.scalar(sa.select(sa.func.max(Comment.id))) or 0) + 1
+
+
+def insert_comments(post: Post, rows: list[dict]) -> None:
+    """Bulk-insert approved comment rows with the ids chosen by the caller, as an import does."""
+    db.session.execute(sa.insert(Comment), rows)
+    approved = [r for r in rows if r["status"] == "approved"]
+    post.comment_count = len(approved)
+    post.thread_count = sum(1 for r in approved if r["depth"] == 0)
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT setval(pg_get_serial_sequence('comments', 'id'), "
+                                   "(SELECT max(id) FROM comments))"))
+        db.session.commit()
+    # What a DBA does after a bulk load (autovacuum would, later): fresh statistics, and on
+    # PostgreSQL a visibility map, without which no plan may answer from an index alone.
+    maintain(postgresql="VACUUM ANALYZE", sqlite="ANALYZE")
+
+
+def maintain(**command_by_dialect: str) -> None:
+    """Run this database's maintenance command outside a transaction (VACUUM refuses to run in one)."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(sa.text(command_by_dialect[db.engine.dialect.name]))
+
+
+def _address_of(email: str) -> str:
+    """Each author writes from an address of their own, as on a real blog (the planner's statistics
+    see as many addresses as authors, not one address for every comment)."""
+    n = zlib.crc32(email.encode())
+    return f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+
+
+def comment_row(post, id_, parent, root, depth, name, email, url, body, created) -> dict:
+    """One approved comment's column values for insert_comments."""
+    return {"id": id_, "post_id": post.id, "parent_id": parent, "root_id": root, "depth": depth,
+            "author_name": name, "author_email": email, "author_url": url, "author_ip": _address_of(email),
+            "user_agent": "bench", "body": body, "status": "approved", "status_reason": "",
+            "comment_type": "comment", "created_at": created, "updated_at": created, "like_count": 0}

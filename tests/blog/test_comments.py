@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from bench.seed import make_commented_post
+from blog.demo import make_commented_post
 from blog.models import Comment, text_hash
 from blog.moderation import set_comment_status
 from blog.permalinks import post_url

@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from bench.seed import make_commented_post
+from blog.demo import make_commented_post
 from blog.models import Comment, ModerationLog
 from blog.permalinks import post_url
 from blog.settings import save_settings

@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from bench.seed import make_commented_post
+from blog.demo import make_commented_post
 from blog.permalinks import post_url
 from extensions import db
 from tests.conftest import ON_POSTGRES
