@@ -1,11 +1,16 @@
 """bench/post_floor.py: the stack's floor for a guest comment POST does the same work, correctly."""
 
+import os
+
 import pytest
 import sqlalchemy as sa
+from bs4 import BeautifulSoup
 
 from bench import post_floor
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL
-from tests.support.helpers import form_fields
+
+# The same database switch as the app's tests (tests/conftest.py): SQLite unless it names PostgreSQL.
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 
 
 @pytest.fixture
@@ -24,6 +29,12 @@ def floor_app(tmp_path, monkeypatch):
 def _rows(app, model) -> list:
     with app.app_context():
         return post_floor.db.session.execute(sa.select(model)).scalars().all()
+
+
+def form_fields(response) -> tuple[str, dict]:
+    """The comment form's action and hidden fields, as a browser would send them."""
+    form = BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one("form")
+    return form["action"], {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
 
 
 def _send(client, **fields):
