@@ -78,7 +78,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, so a form left open for hours still posts
 
     # Pages answered from the page cache are logged by the proxy in front (README, Logs), as a
-    # proxy cache's hits would be; the app's own line costs a fifth of a hit's throughput.
+    # proxy cache's hits would be: the app's own line, written by every worker to one log, costs a
+    # large share of a hit's throughput.
     LOG_CACHE_HITS = _env_bool("LOG_CACHE_HITS")
 
     # Number of reverse proxies in front of the app whose X-Forwarded-For and -Proto are trusted
@@ -103,7 +104,7 @@ class Config:
     PAGE_CACHE_VERSION_LEASE_MS = _env_milliseconds("PAGE_CACHE_VERSION_LEASE_MS", 5.0)
     # How late anonymous readers' cached pages may show like counts (likes do not empty the cache).
     PAGE_CACHE_LIKES_DELAY_SECONDS = float(os.environ.get("PAGE_CACHE_LIKES_DELAY_SECONDS", "10"))
-    # Without REDIS_URL each worker keeps whole pages (~60 KB each, up to 150 KB): bound their number.
+    # Without REDIS_URL each worker keeps whole pages in its own memory: bound their number.
     CACHE_THRESHOLD = int(os.environ.get("CACHE_THRESHOLD", "64"))
     # Several blogs (or test runs) can share one Redis when each has its own prefixes.
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "blog:")

@@ -12,8 +12,8 @@ from core.dbtypes import NEVER_REUSE_IDS, UTCDateTime, utcnow
 from extensions import db
 
 # scrypt with N=2^13, r=8, p=10: one of OWASP's equally strong scrypt settings, and the one that
-# needs 8 MB to check a password where Werkzeug's default (N=2^15, p=1) takes 32 MB, which a web
-# worker would then keep as its peak memory. (About 0.2 s of CPU a log-in.)
+# needs the least memory to check a password (Werkzeug's default, N=2^15 and p=1, needs four times
+# as much), which a web worker would then keep as its peak memory.
 PASSWORD_METHOD = "scrypt:8192:8:10"
 
 

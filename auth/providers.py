@@ -229,8 +229,8 @@ _registry_lock = threading.Lock()
 
 def _oauth_registry(app: Flask):
     """This app's own Authlib OAuth registry with every enabled provider, made once on first use."""
-    # Here, not at the top: Authlib brings requests and cryptography (~17 MB), which only a social
-    # log-in needs, so web workers that never see one do not carry them.
+    # Here, not at the top: Authlib brings requests and cryptography, heavy libraries which only a
+    # social log-in needs, so web workers that never see one do not carry them.
     from authlib.integrations.base_client.registry import OAUTH_CLIENT_PARAMS
     from authlib.integrations.flask_client import OAuth
 

@@ -63,7 +63,7 @@ def oauth_login(name: str):
     provider = providers.get_provider(name) or abort(404)
     next_url = services.safe_next(request.args.get("next"), url_for("blog.index"))
     callback = url_for("auth.callback", name=name, _external=True)
-    from auth import social  # here: Authlib and requests (~17 MB) load at the first social log-in only
+    from auth import social  # here: Authlib and requests are heavy and load at the first social log-in only
 
     try:
         return social.begin_login(provider, next_url, callback)

@@ -67,7 +67,7 @@ def _content(post: Post) -> str:
 
 
 def _new_feed(title: str, page_url: str, self_url: str, description: str) -> "FeedGenerator":
-    # Imported on first use: feedgen and lxml weigh some 8 MB in every worker.
+    # Imported on first use: feedgen and lxml are heavy, and a worker that serves no feed never loads them.
     from feedgen.feed import FeedGenerator
 
     feed = FeedGenerator()

@@ -21,7 +21,7 @@ POST_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 # Markdown Extra's parts, given as objects: given by name ("extra"), Markdown reads the entry points
-# of every installed package to find them at the first post rendered (~1 MB more in each worker).
+# of every installed package to find them at the first post rendered, and each worker keeps them.
 MARKDOWN_EXTRA = (fenced_code, footnotes, attr_list, def_list, tables, abbr, md_in_html)
 
 
@@ -61,7 +61,7 @@ def _web_urls_only(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
-@lru_cache(maxsize=2048)  # ~0.3 KB an entry, kept by every worker: a few busy posts' worth
+@lru_cache(maxsize=2048)  # kept by every worker: bounded to a few busy posts' comments
 def render_comment(text: str) -> str:
     """Comment text as WordPress shows it: paragraphs, bare URLs linked, its few tags allowed."""
     html = _linkify(_paragraphs(text))

@@ -29,8 +29,8 @@ def enable_sqlite_pragmas(engine: sa.Engine) -> None:
 def ping_after_idle(engine: sa.Engine, idle_seconds: float) -> None:
     """Ping a connection on checkout only when it has been idle for `idle_seconds` or more.
 
-    pool_pre_ping pings on every checkout: on PostgreSQL one more round trip per request, a tenth of
-    a post page's time. A connection used a moment ago is alive (a restarted or unreachable server
+    pool_pre_ping pings on every checkout: on PostgreSQL one more round trip per request, a visible
+    share of a post page's time. A connection used a moment ago is alive (a restarted or unreachable server
     is found by the next ping or, at worst, by that one request); connection pools such as HikariCP
     skip the check the same way. A failed ping makes the pool open a fresh connection instead.
     """

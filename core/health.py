@@ -21,7 +21,7 @@ def _redis_state() -> str:
     url = current_app.config.get("REDIS_URL")
     if not url:
         return "not configured"
-    import redis  # here, not at the top: a blog without Redis never loads redis-py (~13 MB a worker)
+    import redis  # here, not at the top: a blog without Redis never loads redis-py, a heavy library
 
     try:
         redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping()

@@ -1,6 +1,6 @@
 """`flask db ...`: Flask-Migrate's commands, with Flask-Migrate bound only when one of them runs.
 
-Flask-Migrate brings Alembic, Mako and every SQLAlchemy dialect (~11 MB a process) and serves no
+Flask-Migrate brings Alembic, Mako and every SQLAlchemy dialect (heavy in every process) and serves no
 request, so the app registers this stand-in for its `db` group instead of binding it at start-up.
 """
 

@@ -3,9 +3,9 @@
 # (README, Production layout). The benchmark (bench/run.py) serves the blog and its ceiling with them.
 # Put a reverse proxy (nginx) in front: it buffers slow clients, so sync workers suffice.
 # One worker per core: the blog's requests keep a CPU busy (PostgreSQL on the same host answers in
-# tens of microseconds), and every idle sync worker wakes for each new connection. On 2 cores, 2
-# workers served as many requests a second as 4 or more, up to 16 % more on PostgreSQL (README,
-# Production layout). With the database on another host, where workers wait longer, raise it.
+# a moment), and every idle sync worker wakes for each new connection, so more workers than cores
+# served no more requests a second (measured with make bench; the figures are in the commit log).
+# With the database on another host, where workers wait longer on each round trip, raise it.
 import multiprocessing
 import os
 

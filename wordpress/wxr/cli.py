@@ -53,7 +53,7 @@ class _ProgressBar:
 )
 def import_command(file: str, orphans: str) -> None:
     """Import a WordPress export (WXR 1.0 to 1.2); all or nothing."""
-    # Here, not at the top: every app loads this module, and the importer's lxml (~5 MB) is for imports only.
+    # Here, not at the top: every app loads this module, and the importer's lxml is heavy and for imports only.
     from wordpress.wxr.importer import import_wxr
     from wordpress.wxr.reader import WXRError
 
