@@ -35,6 +35,7 @@ PYTHON = sys.executable
 GUNICORN_COMMAND = [PYTHON, "-OO", "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
 UNCACHED = "comment_author=bench"  # any comment cookie makes a reader ineligible for the page cache
 SEED_POST_ROW = "post, 200 comments (WordPress seed)"  # the row the WordPress targets compare
+RESULTS = ROOT / "bench" / "results"  # each run's server logs, kept after it; ignored by git
 
 
 def free_port() -> int:
@@ -190,6 +191,9 @@ def set_setting(database_url: str, **values) -> None:
 
 def run_database(kind: str, seconds: int, big: int, workers: int | None, wordpress: str | None = None) -> list[dict]:
     workdir = Path(tempfile.mkdtemp(prefix=f"blog-bench-{kind}-"))
+    logs = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}-{kind}"
+    logs.mkdir(parents=True, exist_ok=True)
+    print(f"[{kind}] server logs in {logs}", file=sys.stderr)
     database_url = prepare_database(kind, workdir)
     floor_url = None
     rows: list[dict] = []
@@ -198,10 +202,10 @@ def run_database(kind: str, seconds: int, big: int, workers: int | None, wordpre
               file=sys.stderr)
         paths = seed(database_url, big)
         floor_url = prepare_database(kind, workdir, name="post-floor")
-        ceiling = Server("bench.ceiling:create_app()", {}, workers, workdir / "ceiling.log")
+        ceiling = Server("bench.ceiling:create_app()", {}, workers, logs / "ceiling.log")
         floor = Server("bench.post_floor:create_app()", {"DATABASE_URL": floor_url, "SECRET_KEY": "bench-secret"},
-                       workers, workdir / "post-floor.log")
-        blog = Server("app:create_app()", blog_env(database_url), workers, workdir / "blog.log")
+                       workers, logs / "post-floor.log")
+        blog = Server("app:create_app()", blog_env(database_url), workers, logs / "blog.log")
         try:
             rows = measure(kind, Servers(blog, ceiling, floor), paths, seconds, database_url, wordpress)
             peak, private = blog.worker_memory_mb()
