@@ -60,7 +60,7 @@ run: install
 test: install node-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# WordPress-comparable figures: gunicorn + wrk on SQLite and PostgreSQL (see README, Performance).
+# WordPress-comparable figures: gunicorn + wrk on SQLite and PostgreSQL (see bench/README.md).
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
