@@ -9,6 +9,7 @@ Every value is escaped by markupsafe and every comment text sanitized by render_
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from html import unescape
@@ -35,40 +36,91 @@ _PARITY = ("even", "odd alt")
 _THREAD_PARITY = (" thread-even", " thread-odd thread-alt")
 
 
+_LOGIN_NOTE = '<span class="like-login-note" role="status" data-like-note></span>'  # filled by likes.js
+
+
+@dataclass(frozen=True)
+class CommentLikes:
+    """A logged-in reader's part of the comment list: what they liked, and their CSRF token."""
+
+    liked_ids: frozenset[int]
+    csrf_token: str
+    script_root: str = ""  # where the app is mounted: the like forms' actions start with it
+
+
+@dataclass(frozen=True)
+class _LikeSlot:
+    """Where a comment's Like form goes in the shared list: both states, split where the token goes."""
+
+    comment_id: int
+    heads: tuple[str, str]  # (not liked, liked): up to the token
+    tails: tuple[str, str]  # (not liked, liked): after the token
+    guest: str  # what a logged-out reader sees instead: the count alone
+
+
 def render_comment_list(rows: tuple, settings: dict, replies_open: bool, static_avatar: str,
-                        like_widget=None, post_author_id: int | None = None) -> Markup:
+                        likes: CommentLikes | None = None, post_author_id: int | None = None) -> Markup:
     """The <li> items of ol.comment-list for these comment rows, replies nested in ol.children.
 
     A comment by a logged-in user is marked as WordPress marks it (li.byuser and
     li.comment-author-<name>); one by staff (an administrator, or the post's author) also
     li.bypostauthor and an "Author" badge, which no guest's comment can show whatever name it gives.
 
-    like_widget(comment) gives a logged-in reader's Like form; others see the count alone, and
-    their list is memoized on the rows just read and the settings it shows: the comments are
-    still read from the database on every request, only the same markup is not built twice.
+    The markup is memoized on the rows just read and the settings it shows, and is the same for
+    every reader: the comments are still read from the database on every request, only the same
+    markup is not built twice. A logged-out reader sees each comment's like count; a logged-in one
+    (`likes`) a Like form per approved comment, set to what they liked, with their CSRF token.
     """
     zone = blog_timezone()
     zone = None if zone.key == "UTC" else zone  # stored times are UTC already
     shown = (int(settings["thread_comments_depth"]) if settings["thread_comments"] else FLAT,
              settings["show_avatars"], settings["avatar_source"], replies_open, static_avatar, zone,
              identicon_key(), post_author_id)
-    if like_widget is None:
+    if likes is None:
         return _memoized_list(rows, shown)
-    return Markup(_list_html(rows, shown, like_widget))
+    return Markup(_with_likes(_memoized_parts(rows, shown, likes.script_root), likes))
 
 
 @lru_cache(maxsize=8)  # the hottest comment pages; any other page builds its list from the cached heads
 def _memoized_list(rows: tuple, shown: tuple) -> Markup:
-    return Markup(_list_html(rows, shown, None))
+    return Markup("".join(part if part.__class__ is str else part.guest for part in _list_parts(rows, shown, "")))
 
 
-def _list_html(rows: tuple, shown: tuple, like_widget) -> str:
+@lru_cache(maxsize=8)
+def _memoized_parts(rows: tuple, shown: tuple, script_root: str) -> tuple:
+    return tuple(_list_parts(rows, shown, script_root))
+
+
+def _with_likes(parts: tuple, likes: CommentLikes) -> str:
+    """The shared list with one reader's state applied: a pass over a few hundred strings, no markup built."""
+    liked, token = likes.liked_ids, str(escape(likes.csrf_token))
+    out: list[str] = []
+    append = out.append
+    for part in parts:
+        if part.__class__ is str:
+            append(part)
+        else:
+            state = part.comment_id in liked
+            out += (part.heads[state], token, part.tails[state])
+    return "".join(out)
+
+
+def comment_like_form(comment_id: int, author_name: str | None, like_count: int, liked: bool,
+                      likes: CommentLikes) -> Markup:
+    """One comment's Like form, as the list shows it to this reader (likes.js swaps it in after a press)."""
+    slot = _like_slot(comment_id, author_name, like_count, likes.script_root)
+    return Markup(slot.heads[liked] + str(escape(likes.csrf_token)) + slot.tails[liked])
+
+
+def _list_parts(rows: tuple, shown: tuple, script_root: str) -> list:
     """The list as WordPress's walker writes it: past the deepest level, replies follow their parent
-    at that level; even/odd count every comment in the order shown, thread-even/odd the top ones."""
+    at that level; even/odd count every comment in the order shown, thread-even/odd the top ones.
+    Strings, with a _LikeSlot after each approved comment's text (runs of strings joined)."""
     max_depth, show_avatars, avatar_source, replies_open, static_avatar, zone, avatar_key, post_author_id = shown
     settings = {"show_avatars": show_avatars, "avatar_source": avatar_source}
     roots = [ThreadNode(row) for row in rows] if max_depth == FLAT else build_threads(list(rows))
-    parts: list[str] = []
+    parts: list = []
+    run: list[str] = []
     shown_count = thread_count = 0
     # Closing tags and (node, depth) pairs, popped in document order: a reply chain of any length
     # needs no recursion.
@@ -76,7 +128,7 @@ def _list_html(rows: tuple, shown: tuple, like_widget) -> str:
     while stack:
         entry = stack.pop()
         if entry.__class__ is str:
-            parts.append(entry)
+            run.append(entry)
             continue
         node, depth = entry
         c, children = node.comment, node.children
@@ -89,7 +141,7 @@ def _list_html(rows: tuple, shown: tuple, like_widget) -> str:
         if depth == 1:
             thread = _THREAD_PARITY[thread_count & 1]
             thread_count += 1
-        parts.append(
+        run.append(
             f'<li id="comment-{comment_id}" class="{kind} {_PARITY[shown_count & 1]}{thread} depth-{depth}'
             f'{" parent" if children else ""}{"" if approved else " unapproved"}">'
             + _comment_head(comment_id, author_name, c.author_url, c.created_at, zone,
@@ -98,22 +150,44 @@ def _list_html(rows: tuple, shown: tuple, like_widget) -> str:
             + f'</footer><div class="comment-content">{render_comment(c.body)}</div>'
         )
         shown_count += 1
-        if like_widget is not None and approved:
-            parts.append(like_widget(c))
-        elif c.like_count:
-            parts.append(f'<p class="comment-like-count">{c.like_count} like{"s" if c.like_count > 1 else ""}</p>')
+        if approved:
+            parts += ("".join(run), _like_slot(comment_id, author_name, c.like_count, script_root))
+            run = []
+        elif c.like_count:  # liked before it was held again: nobody may like it now
+            run.append(_like_slot(comment_id, author_name, c.like_count, script_root).guest)
         if replies_open and approved and depth < max_depth:
-            parts.append(_reply_link(comment_id, c.post_id, author_name))
+            run.append(_reply_link(comment_id, c.post_id, author_name))
         if not children:
-            parts.append("</article></li>")
+            run.append("</article></li>")
         elif depth < max_depth:
-            parts.append('</article><ol class="children">')
+            run.append('</article><ol class="children">')
             stack.append("</ol></li>")
             stack.extend((child, depth + 1) for child in reversed(children))
         else:
-            parts.append("</article></li>")
+            run.append("</article></li>")
             stack.extend((child, depth) for child in reversed(children))
-    return "".join(parts)
+    parts.append("".join(run))
+    return parts
+
+
+@lru_cache(maxsize=2048)
+def _like_slot(comment_id: int, author_name: str | None, like_count: int, script_root: str) -> _LikeSlot:
+    """A comment's Like form in both states, split where the reader's CSRF token goes."""
+    author = escape(author_name or "Anonymous")
+    count = (f'<span class="comment-like-count">{like_count}<span class="screen-reader-text"> '
+             f'like{"s" if like_count != 1 else ""}</span></span>') if like_count else ""
+    heads, tails = [], []
+    for liked in (False, True):
+        label = "Liked" if liked else "Like"
+        action = f'{escape(script_root)}/comments/{comment_id}/{"unlike" if liked else "like"}'
+        heads.append(f'<form method="post" class="comment-like" id="comment-like-{comment_id}" data-likes '
+                     f'data-like-form action="{action}"><input type="hidden" name="csrf_token" value="')
+        tails.append(f'"><button type="submit" class="comment-like-button{" liked" if liked else ""}" '
+                     f'aria-pressed="{"true" if liked else "false"}" aria-label="{label} comment by {author}">'
+                     f'{label}</button>{count}{_LOGIN_NOTE}</form>')
+    guest = (f'<p class="comment-like-count">{like_count} like{"s" if like_count > 1 else ""}</p>'
+             if like_count else "")
+    return _LikeSlot(comment_id, tuple(heads), tuple(tails), guest)
 
 
 @lru_cache(maxsize=512)

@@ -5,8 +5,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from blog import bp, likes, protected_posts
+from blog.comment_html import comment_like_form
 from blog.likes import LIKES_FLASH
 from blog.permalinks import post_url
+from blog.reader_state import comment_likes_of
 from extensions import db, limiter
 
 
@@ -25,17 +27,6 @@ limit_per_address = limiter.shared_limit(lambda: current_app.config["LIKE_RATE_L
 
 
 bp.add_app_template_global(LIKES_FLASH, "likes_flash")
-
-
-@bp.app_template_global()
-def post_likes(post):
-    """The like box's numbers for the current reader (templates/notify/_post_likes.html)."""
-    return likes.post_likes(post, current_user)
-
-
-@bp.app_template_global()
-def liked_comment_ids(post_id: int) -> set[int]:
-    return likes.liked_comment_ids(current_user, post_id)
 
 
 def _wants_json() -> bool:
@@ -68,7 +59,7 @@ def post_like(post_id: int, like: bool):
     db.session.commit()
     if _wants_json():
         state = likes.post_likes(post, current_user)
-        html = render_template("notify/_post_likes.html", post=post)
+        html = render_template("notify/_post_likes.html", post=post, likes=state)
         return jsonify(liked=state.liked, count=state.count, html=html)
     return redirect(post_url(post, _anchor=f"likes-post-{post.id}"))
 
@@ -87,11 +78,14 @@ def comment_like(comment_id: int, like: bool):
     (likes.like_comment if like else likes.unlike_comment)(current_user, comment)
     db.session.commit()
     if _wants_json():
-        db.session.refresh(comment)
-        html = render_template("notify/_comment_like.html", comment=comment)
-        return jsonify(
-            liked=comment.id in likes.liked_comment_ids(current_user, post.id),
-            count=comment.like_count,
-            html=html,
-        )
+        return _comment_like_json(comment, post)
     return redirect(post_url(post, _anchor=f"comment-{comment.id}"))
+
+
+def _comment_like_json(comment, post):
+    """The comment's Like form as the list now shows it to this reader, and its numbers, for likes.js."""
+    db.session.refresh(comment)
+    reader_likes = comment_likes_of(current_user, post.id)
+    liked = comment.id in reader_likes.liked_ids
+    html = comment_like_form(comment.id, comment.author_name, comment.like_count, liked, reader_likes)
+    return jsonify(liked=liked, count=comment.like_count, html=html)

@@ -2,8 +2,7 @@
 
 from datetime import datetime
 
-from flask import Flask, current_app, render_template, url_for
-from flask_login import current_user
+from flask import Flask, current_app, url_for
 
 from blog.avatars import comment_avatar_url, reader_avatar_url
 from blog.comment_html import render_comment_list
@@ -29,13 +28,6 @@ def reader_avatar(picture_url: str | None, email: str | None, name: str = "") ->
     return reader_avatar_url(picture_url, email, name, get_settings())
 
 
-def comment_like_widget():
-    """The per-comment Like form for a logged-in reader, or None for everyone else."""
-    if not current_user.is_authenticated:
-        return None
-    return lambda comment: render_template("notify/_comment_like.html", comment=comment)
-
-
 def register(app: Flask) -> None:
     app.add_template_filter(local_date)
     app.add_template_filter(render_post_body, "post_html")
@@ -44,7 +36,6 @@ def register(app: Flask) -> None:
     app.add_template_global(comment_avatar)
     app.add_template_global(reader_avatar)
     app.add_template_global(render_comment_list)
-    app.add_template_global(comment_like_widget)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.add_template_global(post_url)

@@ -16,6 +16,7 @@ from blog.forms import CommentForm
 from blog.models import Comment, Post
 from blog.permalinks import blog_timezone, day_bounds, post_url
 from blog.protected_posts import PostPasswordForm
+from blog.reader_state import reader_of
 from blog.settings import get_settings
 from core.clean_input import without_nul
 from extensions import csrf, db, limiter
@@ -143,6 +144,7 @@ def render_post_page(post: Post, form: CommentForm, status: int = 200, cpage: in
     html = render_template(
         "blog/post.html", post=post, form=form, comment_page=page, settings=settings,
         comments_closed=comments_closed(post, settings), reply_to=reply_to, refusal=refusal, locked=False,
+        reader=reader_of(post, current_user),
     )
     if protected_posts.is_protected(post):
         return html, status, {"Cache-Control": "private, no-store"}  # opened by this reader's password

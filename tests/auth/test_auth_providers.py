@@ -10,6 +10,7 @@ from flask import render_template
 from app import create_app
 from auth.models import Identity, User
 from auth.providers import REGISTRY, enabled_providers, get_client
+from auth.services import current_identity
 from config import ProductionConfig
 from tests.support.oauth import google_settings, log_in, rows
 
@@ -24,7 +25,8 @@ def _render(client, template: str, next_url: str = "/2024/03/04/a-post/") -> Bea
     cookie = client.get_cookie("blog_session", domain="127.0.0.1")
     headers = {"Cookie": f"blog_session={cookie.value}"} if cookie else {}
     with client.application.test_request_context("/", headers=headers):
-        return BeautifulSoup(render_template(template, next_url=next_url), "html.parser")
+        return BeautifulSoup(render_template(template, next_url=next_url, identity=current_identity()),
+                             "html.parser")
 
 
 def test_every_built_in_provider_is_in_the_registry():

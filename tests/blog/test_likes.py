@@ -3,10 +3,10 @@
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
-from flask import render_template_string
 
 from blog import likes
 from blog.models import Comment, CommentLike, Post, PostLike
+from blog.permalinks import post_url
 from extensions import db
 from tests.support.factories import make_comment, make_post
 from tests.support.helpers import login_as
@@ -15,31 +15,17 @@ from tests.support.mail import csrf_token_from, make_user
 JSON = {"Accept": "application/json"}
 
 
-LIKES_PAGE = """{% extends "base.html" %}{% block content %}
-{% include "notify/_post_likes.html" %}
-{% for comment in comments %}{% include "notify/_comment_like.html" %}{% endfor %}
-{% endblock %}"""
-
-
 @pytest.fixture
 def client(app):
-    """A client with a page that shows the like partials as post.html will once wired."""
-
-    def likes_page(post_id: int):
-        post = db.session.get(Post, post_id)
-        comments = db.session.scalars(
-            sa.select(Comment)
-            .where(Comment.post_id == post_id, Comment.status == "approved")
-            .order_by(Comment.id)
-        )
-        return render_template_string(LIKES_PAGE, post=post, comments=list(comments))
-
-    app.add_url_rule("/test-likes/<int:post_id>", "test_likes_page", likes_page)
-    return app.test_client()
+    """A reader the page cache does not serve: a cached page's like counts catch up a little later."""
+    client = app.test_client()
+    client.set_cookie("comment_author", "not-cached")
+    return client
 
 
 def _page(client, post) -> BeautifulSoup:
-    return BeautifulSoup(client.get(f"/test-likes/{post.id}").get_data(as_text=True), "html.parser")
+    """The post's page, which shows the like box and a Like form under each approved comment."""
+    return BeautifulSoup(client.get(post_url(post)).get_data(as_text=True), "html.parser")
 
 
 def _likes_box(client, post) -> BeautifulSoup:
@@ -48,7 +34,7 @@ def _likes_box(client, post) -> BeautifulSoup:
 
 def _csrf_form(client, post) -> dict:
     """The CSRF token as a browser finds it: in the rendered like form."""
-    return {"csrf_token": csrf_token_from(client.get(f"/test-likes/{post.id}"))}
+    return {"csrf_token": csrf_token_from(client.get(post_url(post)))}
 
 
 def _permalink(post) -> str:
