@@ -179,8 +179,10 @@ def seed(database_url: str, big: int) -> dict:
                    capture_output=True)
     output = subprocess.run([PYTHON, "-m", "bench.fill", str(big)], cwd=ROOT, env=env, check=True,
                             capture_output=True, text=True).stdout
+    readers = subprocess.run([PYTHON, "-m", "bench.readers"], cwd=ROOT, env=env, check=True,
+                             capture_output=True, text=True).stdout
     os.sync()  # the fill's writes reach the disk before the measurements, not during them
-    return json.loads(output.strip().splitlines()[-1])
+    return json.loads(output.strip().splitlines()[-1]) | json.loads(readers.strip().splitlines()[-1])
 
 
 def set_setting(database_url: str, **values) -> None:
@@ -249,6 +251,7 @@ def measure(kind: str, servers: Servers, paths: dict, seconds: int, database_url
             rows[-1]["ceiling_rps"] = wrk(ceiling.url + "/", seconds)["rps"]
     if wordpress:
         rows += beside_wordpress(blog.url + paths["post_200"], wordpress, seconds)
+    rows += logged_in_rows(blog.url, paths, seconds, database_url)
     set_setting(database_url, page_comments=True)
     paged = [("post, 10 comments (paged)", paths["post_10"]), ("post, 10,000 comments (paged)", paths["post_10k"]),
              (f"post, {paths['big']:,} comments (paged)", paths["post_big"])]
@@ -330,17 +333,27 @@ def alone_interleaved(urls: list[str], seconds: int, rounds: int = 3) -> list[fl
 
 def log_in_as_admin(blog: Server) -> str:
     """The Cookie header of an administrator's session on the running blog."""
-    import requests
-
     from bench.queries import BENCH_ADMIN
+    from bench.readers import reader_cookie
 
-    session = requests.Session()
-    page = session.get(blog.url + "/login", timeout=10).text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    email, password = BENCH_ADMIN
-    session.post(blog.url + "/login", data={"csrf_token": token, "email": email, "password": password},
-                 allow_redirects=False, timeout=10)
-    return "; ".join(f"{name}={value}" for name, value in session.cookies.items())
+    return reader_cookie(blog.url, BENCH_ADMIN)
+
+
+OWNER_ROW = "post, 200 comments, owner logged in"
+SOCIAL_ROW = "post, 200 comments, social log-in reader"
+
+
+def logged_in_rows(blog_url: str, paths: dict, seconds: int, database_url: str) -> list[dict]:
+    """The 200-comment post for the two logged-in readers (bench/readers.py), whom no page cache serves."""
+    from bench.queries import BENCH_ADMIN, count_queries
+    from bench.readers import SOCIAL_READER, reader_cookie
+
+    url = blog_url + paths["post_200"]
+    readers = [(OWNER_ROW, reader_cookie(blog_url, BENCH_ADMIN)),
+               (SOCIAL_ROW, reader_cookie(blog_url, SOCIAL_READER, paths["identity_id"]))]
+    return [{"page": label, **wrk(url, seconds, cookie=cookie), "alone_ms": alone_ms(url, seconds, cookie),
+             "queries": count_queries(database_url, paths["post_200"], admin=True) if label == OWNER_ROW else None,
+             "html_kb": _size_kb(url, cookie)} for label, cookie in readers]
 
 
 def comment_posts(servers: Servers, path: str, seconds: int, wordpress_post: str | None = None) -> list[dict]:
@@ -392,10 +405,10 @@ def _not(expected: int, runs: list[dict]) -> int:
     return others.total()
 
 
-def _size_kb(url: str) -> float:
+def _size_kb(url: str, cookie: str = UNCACHED) -> float:
     import requests
 
-    return len(requests.get(url, headers={"Cookie": UNCACHED}, timeout=10).content) / 1000
+    return len(requests.get(url, headers={"Cookie": cookie}, timeout=10).content) / 1000
 
 
 def print_table(rows: list[dict]) -> None:
@@ -413,6 +426,7 @@ def print_table(rows: list[dict]) -> None:
         print(f"{kind}: \"{paged[-1]['page']}\" alone takes {paged[-1]['alone_ms'] / paged[0]['alone_ms']:.2f}x "
               f"\"{paged[0]['page']}\" (same settings, measured in turn)")
     for kind in dict.fromkeys(r["db"] for r in rows):
+        print_reader_ratios(kind, [r for r in rows if r["db"] == kind])
         print_wordpress_ratios(kind, [r for r in rows if r["db"] == kind])
         print_post_ratios(kind, [r for r in rows if r["db"] == kind])
     for kind in dict.fromkeys(r["db"] for r in rows):
@@ -431,6 +445,19 @@ def print_wordpress_ratios(kind: str, rows: list[dict]) -> None:
           f"requests per second (target 10x); alone {wordpress['ours_alone_ms']:.2f} ms against "
           f"{wordpress['alone_ms']:.2f} ms, measured in turn (target under 5 ms); HTML "
           f"{ours['html_kb'] / wordpress['html_kb']:.1%} of WordPress's (target 40% at most)")
+
+
+def print_reader_ratios(kind: str, rows: list[dict]) -> None:
+    """What a logged-in reader's 200-comment post costs beside a guest's uncached one (target 1.5x at most)."""
+    guest = next(r for r in rows if r["page"] == SEED_POST_ROW)
+    wordpress = next((r for r in rows if r["page"] == WORDPRESS_ROW), None)
+    for row in (r for r in rows if r["page"] in (OWNER_ROW, SOCIAL_ROW)):
+        line = (f"{kind}: {row['page']}: {guest['rps'] / row['rps']:.2f}x the guest's time under load "
+                f"({row['rps']:.0f} against {guest['rps']:.0f} req/s), alone {row['alone_ms']:.2f} ms against "
+                f"{guest['alone_ms']:.2f} ms")
+        if wordpress:
+            line += f"; {row['rps'] / wordpress['rps']:.1f}x WordPress's requests per second (target 10x)"
+        print(line)
 
 
 def print_post_ratios(kind: str, rows: list[dict]) -> None:
