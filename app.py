@@ -27,7 +27,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     request_log.register(app)
     security.register(app)
     register_commands(app)
-    register_background_sender(app)
+    register_mail(app)
     register_page_cache(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
@@ -76,10 +76,10 @@ def register_template_helpers(app: Flask) -> None:
     templating.register(app)
 
 
-def register_background_sender(app: Flask) -> None:
-    from notify import background
+def register_mail(app: Flask) -> None:
+    import notify
 
-    background.init_app(app)  # only arranges it: the thread starts on the first request
+    notify.init_app(app)  # blog's signals, the comment form's subscription boxes, the sender thread
 
 
 def register_page_cache(app: Flask) -> None:

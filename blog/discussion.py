@@ -13,13 +13,12 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.functions import FunctionElement
 
 from auth.models import Identity, User
+from blog import signals
 from blog.commenters import key_hash
 from blog.models import Comment, Post, text_hash
 from blog.settings import get_settings
 from core.dbtypes import utcnow
 from extensions import db
-from notify import events
-from notify import services as notify_services
 
 # WordPress counts each http(s):// once, whether bare or inside an href.
 LINK = re.compile(r"""(?:href\s*=\s*['"]?)?https?://""", re.IGNORECASE)
@@ -65,8 +64,19 @@ def comments_closed(post: Post, settings: dict) -> bool:
     return False
 
 
-def submit_comment(post: Post, data: CommentInput) -> Comment:
-    """Store a comment with the status the discussion rules give it, or raise CommentRefused."""
+@dataclass(frozen=True)
+class Submitted:
+    """A stored comment, and what the receivers of comment_submitted tell its author."""
+
+    comment: Comment
+    notices: list[str]
+
+
+def submit_comment(post: Post, data: CommentInput) -> Submitted:
+    """Store a comment with the status the discussion rules give it, and commit; or raise CommentRefused.
+
+    comment_submitted's receivers (notify's mail and subscriptions) run in this transaction.
+    """
     settings = get_settings()
     if comments_closed(post, settings):
         raise CommentRefused(403, "Comments are closed.")
@@ -100,11 +110,10 @@ def submit_comment(post: Post, data: CommentInput) -> Comment:
     )
     if status == "approved":
         _count_approved(post, comment, +1)
-    events.comment_submitted(comment)
-    if data.subscriptions and status in ("approved", "pending"):
-        notify_services.subscribe_after_comment(comment, **data.subscriptions, user=data.user)
+    notices = signals.send(signals.comment_submitted, comment=comment, subscriptions=data.subscriptions,
+                           user=data.user)
     _commit_keeping_values()
-    return comment
+    return Submitted(comment, notices)
 
 
 class NextCommentId(FunctionElement):

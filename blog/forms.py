@@ -1,13 +1,13 @@
-"""The comment form, with WordPress's field names and length limits."""
+"""The comment form, with WordPress's field names and length limits, and the sections other parts add."""
 
 from urllib.parse import urlsplit
 
+from flask import Flask, current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
 
 from core.clean_input import DatabaseIntegerField
-from notify.forms import SubscribeFields
 
 NAME_MAX, EMAIL_MAX, URL_MAX, COMMENT_MAX = 245, 100, 200, 65525
 
@@ -26,7 +26,7 @@ def required_for_guests(message: str):
     return check
 
 
-class CommentForm(SubscribeFields, FlaskForm):
+class CommentForm(FlaskForm):
     """Leave a Reply. Guests give name and email when the blog requires them."""
 
     comment = TextAreaField(
@@ -77,3 +77,23 @@ class CommentForm(SubscribeFields, FlaskForm):
     def validate_comment_parent(self, field):
         if field.data is not None and field.data < 0:
             raise ValidationError("That is not a comment you can reply to.")
+
+    def subscription_choices(self) -> dict | None:
+        """What the commenter asked to follow; a section added by another part (notify) answers."""
+        return None
+
+
+def add_comment_form_section(app: Flask, section: type) -> None:
+    """Let a part add fields to this app's comment form (notify: the subscription boxes).
+
+    The section is a mixin class of fields and validators; the app's form class puts it before
+    CommentForm, so its methods (subscription_choices) answer for the form.
+    """
+    form_class = app.extensions.get("comment_form", CommentForm)
+    if not issubclass(form_class, section):
+        app.extensions["comment_form"] = type("CommentForm", (section, form_class), {})
+
+
+def comment_form(**kwargs) -> CommentForm:
+    """The current app's comment form, with the sections its parts added."""
+    return current_app.extensions.get("comment_form", CommentForm)(**kwargs)

@@ -12,9 +12,9 @@ from flask import g, has_app_context
 from sqlalchemy.orm import Session
 
 from auth.models import User
+from blog import signals
 from blog.models import COMMENT_STATUSES, Comment, ModerationLog, Post
 from extensions import db
-from notify import events
 
 log = logging.getLogger("blog.moderation")
 PENDING_LINES = "moderation_log_lines"
@@ -34,7 +34,7 @@ def set_comment_status(comment: Comment, status: str, moderator: User | None, ac
         _count_approved(comment, 1 if status == "approved" else -1)
     log_action(comment, action or status, moderator, previous, status)
     if status == "approved":
-        events.comment_approved(comment)
+        signals.send(signals.comment_approved, comment=comment)  # notify's mail rides this transaction
     return True
 
 

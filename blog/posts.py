@@ -7,12 +7,12 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from auth.models import User
+from blog import signals
 from blog.models import Comment, Post
 from blog.permalinks import blog_timezone
 from blog.rendering import render_post_body
 from core.dbtypes import utcnow
 from extensions import db
-from notify import events
 
 SLUG_MAX = 200
 
@@ -87,7 +87,8 @@ def save_post(post: Post | None, draft: PostDraft, author: User) -> SavedPost:
     post.comments_open = draft.comments_open
     if status == "published" and was != "published":
         db.session.flush()  # the mails link to the post by its id
-        events.post_published(post)  # in this transaction: the outbox rows land with the post or not at all
+        # In this transaction: what the receivers write (notify's outbox rows) lands with the post or not at all.
+        signals.send(signals.post_published, post=post)
     db.session.commit()
     return SavedPost(post, _saved_message(was, was_scheduled, post))
 

@@ -11,8 +11,8 @@ from auth.services import current_identity, safe_next
 from blog import bp, commenters, protected_posts, queries
 from blog.avatars import IDENTICON_DIGEST, identicon_svg
 from blog.comment_pages import comment_url, load_comment_page
-from blog.discussion import CommentInput, CommentRefused, comments_closed, submit_comment
-from blog.forms import CommentForm
+from blog.discussion import CommentInput, CommentRefused, Submitted, comments_closed, submit_comment
+from blog.forms import CommentForm, comment_form
 from blog.models import Comment, Post
 from blog.permalinks import blog_timezone, day_bounds, post_url
 from blog.protected_posts import PostPasswordForm
@@ -20,7 +20,6 @@ from blog.reader_state import reader_of
 from blog.settings import get_settings
 from core.clean_input import without_nul
 from extensions import csrf, db, limiter
-from notify.services import confirmation_sent_to
 
 POST_URL = "/<int:year>/<int(fixed_digits=2):month>/<int(fixed_digits=2):day>/<slug>/"
 
@@ -90,17 +89,18 @@ def comment_post(post_id: int):
     if post_locked(post):
         return _locked_page(post, message=protected_posts.COMMENT_REFUSED, status=403)
     settings = get_settings()
-    form = CommentForm(require_name_email=settings["require_name_email"] and not current_user.is_authenticated)
+    form = comment_form(require_name_email=settings["require_name_email"] and not current_user.is_authenticated)
     if not form.validate():
         return render_post_page(post, form, status=400)
     landing = post_url(post)  # worked out now: once the comment is committed the database may be gone
     data = _comment_input(form)
     try:
-        comment = submit_comment(post, data)
+        submitted = submit_comment(post, data)
     except CommentRefused as refusal:
         return render_post_page(post, form, status=refusal.status, refusal=refusal.message)
-    response = _after_comment(post, comment, form, settings, landing)
-    commenters.remember_comment_key(response, request.cookies, sa.inspect(comment).identity[0], data.author_key)
+    response = _after_comment(post, submitted, form, settings, landing)
+    commenters.remember_comment_key(response, request.cookies, sa.inspect(submitted.comment).identity[0],
+                                    data.author_key)
     return response
 
 
@@ -152,8 +152,8 @@ def render_post_page(post: Post, form: CommentForm, status: int = 200, cpage: in
 
 
 def _prefilled_form(post: Post) -> CommentForm:
-    form = CommentForm(formdata=None, comment_post_ID=post.id,
-                       comment_parent=request.args.get("replytocom", 0, type=int))
+    form = comment_form(formdata=None, comment_post_ID=post.id,
+                        comment_parent=request.args.get("replytocom", 0, type=int))
     saved = commenters.saved_author(request.cookies)
     if saved:
         form.author.data, form.email.data, form.url.data = saved.get("author"), saved.get("email"), saved.get("url")
@@ -187,21 +187,19 @@ def _comment_input(form: CommentForm) -> CommentInput:
                         author_url=form.url.data or "", **common)
 
 
-def _flash_confirmation_sent(comment: Comment, form: CommentForm, target: str) -> str:
-    """Tell a reader whose ticked box awaits confirmation where the link went; land on that notice."""
-    user = current_user._get_current_object() if current_user.is_authenticated else None
-    address = confirmation_sent_to(comment, **form.subscription_choices(), user=user)
-    if not address:
-        return target
-    flash(f"Check your inbox: we sent a link to {address} to confirm your subscription.", "info")
-    return target.split("#", 1)[0] + "#content"  # the page's notices open <main id="content">
+def _flash_notices(notices: list[str], target: str) -> str:
+    """Show what the submission's receivers told the commenter (notify: where a confirmation link
+    went); land on those notices."""
+    for notice in notices:
+        flash(notice, "info")
+    return target.split("#", 1)[0] + "#content" if notices else target  # notices open <main id="content">
 
 
-def _after_comment(post: Post, comment: Comment, form: CommentForm, settings: dict, landing: str):
+def _after_comment(post: Post, submitted: Submitted, form: CommentForm, settings: dict, landing: str):
     """Post/redirect/get to the comment, remembering what the reader asked us to."""
+    comment = submitted.comment
     try:
-        target = comment_url(post, comment, settings)
-        target = _flash_confirmation_sent(comment, form, target)
+        target = _flash_notices(submitted.notices, comment_url(post, comment, settings))
     except DBAPIError:
         # The comment is committed; only its page could not be worked out (the database went away
         # just now). Telling the reader "not saved" would be wrong, so go to the post all the same.

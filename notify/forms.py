@@ -34,10 +34,10 @@ class CancelSubscriptionForm(FlaskForm):
 
 
 class SubscribeFields:
-    """Mix into the comment form: class CommentForm(SubscribeFields, FlaskForm).
+    """The comment form's subscription boxes, added to it by notify.init_app (blog.forms).
 
-    Matches templates/notify/_subscribe_fields.html; pass subscription_choices() to
-    notify.services.subscribe_after_comment.
+    Matches templates/notify/_subscribe_fields.html; subscription_choices() reaches
+    notify.services.subscribe_after_comment through blog's comment_submitted signal.
     """
 
     subscribe_comments = BooleanField("Notify me of new comments via email.")

@@ -101,30 +101,6 @@ def _subscriber_address(comment: Comment, user: User | None) -> tuple[str, bool]
     return normalize_email(user.email if verified else comment.author_email), verified
 
 
-def confirmation_sent_to(comment: Comment, *, comments: str | None, posts: str | None,
-                         user: User | None = None) -> str | None:
-    """The address subscribe_after_comment just mailed a confirmation link to, or None.
-
-    A ticked box still waiting for confirmation is one that mail was sent for: verified users are
-    subscribed at once, and already confirmed subscriptions are left as they are.
-    """
-    email, verified = _subscriber_address(comment, user)
-    if verified or not email or comment.status not in ("approved", "pending"):
-        return None
-    ticked = []
-    if comments == "replies":
-        ticked.append((Subscription.scope == "replies") & (Subscription.comment_id == comment.id))
-    elif comments:
-        ticked.append((Subscription.scope == "comments") & (Subscription.post_id == comment.post_id))
-    if posts:
-        ticked.append(Subscription.scope == "posts")
-    if not ticked:
-        return None
-    waiting = sa.select(Subscription.id).where(
-        Subscription.email == email, Subscription.confirmed_at.is_(None), sa.or_(*ticked))
-    return email if db.session.scalar(waiting.limit(1)) is not None else None
-
-
 def _upsert(email, scope, post_id, comment_id, delivery, verified_user) -> Subscription:
     subscription = db.session.scalar(
         sa.select(Subscription).where(

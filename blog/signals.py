@@ -1,0 +1,26 @@
+"""What the blog tells other parts when something happens, without importing them.
+
+Each signal is sent with the app as sender, inside the transaction that causes it, and its
+receivers run at once in the same session: what they add (notify's outbox rows) is committed or
+rolled back together with the comment or post. A receiver's return value is its report to the
+sender: for comment_submitted, a notice for the commenter (or None).
+"""
+
+from blinker import Namespace
+from flask import current_app
+
+_signals = Namespace()
+
+# A new comment is stored (flushed, not committed). Keywords: comment, subscriptions (what the
+# commenter asked to follow, from the comment form's added sections, or None), user (or None).
+comment_submitted = _signals.signal("comment-submitted")
+# An existing comment moved into "approved" (a moderator, a mail link). Keyword: comment.
+comment_approved = _signals.signal("comment-approved")
+# A post moved into "published" (flushed, so it has its id). Keyword: post.
+post_published = _signals.signal("post-published")
+
+
+def send(signal, **data) -> list:
+    """Send `signal` for the current app; what its receivers reported, leaving out None."""
+    return [report for _receiver, report in signal.send(current_app._get_current_object(), **data)
+            if report is not None]
