@@ -1,9 +1,10 @@
 """The comment list's markup, built in Python: it is the hot loop of the post page.
 
 A Jinja macro per comment costs several times more than this for a 200-comment page
-(bench/comment_list_jinja.py renders both), so the list is assembled here, in the markup of WordPress's Walker_Comment (HTML5 style): li#comment-N
-with WordPress's classes, article.comment-body, footer.comment-meta, div.comment-author.vcard,
-div.comment-metadata, div.comment-content and div.reply, so a WordPress theme's comment CSS applies.
+(bench/comment_list_jinja.py renders both), so the list is assembled here, in the markup of
+WordPress's Walker_Comment (HTML5 style): li#comment-N with WordPress's classes,
+article.comment-body, footer.comment-meta, div.comment-author.vcard, div.comment-metadata,
+div.comment-content and div.reply, so a WordPress theme's comment CSS applies.
 Every value is escaped by markupsafe and every comment text sanitized by render_comment.
 """
 
