@@ -8,6 +8,7 @@ from flask import g
 from auth.models import User
 from blog.content_version import bump_likes_version
 from blog.models import Comment, CommentLike, Post, PostLike
+from blog.queries import visible
 from core.dbtypes import insert_or_ignore, utcnow
 from extensions import db
 
@@ -24,11 +25,7 @@ class PostLikes:
 
 def likeable_post(post_id: int) -> Post | None:
     """A post a reader can see, and so like: published and dated now or earlier."""
-    return db.session.scalar(
-        sa.select(Post).where(
-            Post.id == post_id, Post.status == "published", Post.published_at <= utcnow()
-        )
-    )
+    return db.session.scalar(sa.select(Post).where(Post.id == post_id, visible(Post)))
 
 
 def likeable_comment(comment_id: int) -> tuple[Comment, Post] | None:

@@ -10,6 +10,7 @@ from auth.models import User
 from blog import signals
 from blog.models import Comment, Post
 from blog.permalinks import blog_timezone
+from blog.queries import visible
 from blog.rendering import render_post_body
 from core.dbtypes import utcnow
 from extensions import db
@@ -176,7 +177,8 @@ def preview_html(body: str) -> str:
 
 
 def is_scheduled(post: Post) -> bool:
-    return post.status == "published" and post.published_at > utcnow()
+    """Published, but not yet visible: its date is still to come."""
+    return post.status == "published" and not visible(post)
 
 
 def delete_post(post: Post) -> int:

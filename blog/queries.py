@@ -11,11 +11,22 @@ from core.dbtypes import utcnow
 from extensions import db
 
 
+def visible(post=Post, now: datetime | sa.BindParameter | None = None):
+    """Whether a visitor may see a post or page: published and dated now (or `now`) or earlier.
+
+    The one definition of that rule, in both worlds: given the Post class it is a SQL condition,
+    given a post it is the answer for that post. A password-protected post is visible (its title
+    and password form); protected_posts decides what of it a reader sees.
+    """
+    moment = utcnow() if now is None else now
+    return (post.status == "published") & (post.published_at <= moment)
+
+
 def published_posts_query(now: datetime | sa.BindParameter | None = None) -> sa.Select:
     """Posts a visitor may read: published, dated now (or `now`) or earlier, newest first."""
     return (
         sa.select(Post)
-        .where(Post.kind == "post", Post.status == "published", Post.published_at <= (utcnow() if now is None else now))
+        .where(Post.kind == "post", visible(Post, now))
         .order_by(Post.published_at.desc(), Post.id.desc())
     )
 
@@ -35,8 +46,7 @@ def find_published_post_by_id(post_id: int) -> Post | None:
 # The page that shows the post needs the settings too: they come along in the same statement.
 _PUBLISHED_POST_BY_DAY_AND_SLUG = sa.select(Post, StoredSettingsJSON().label("settings")).where(
     Post.slug == sa.bindparam("slug"),
-    Post.status == "published",
-    Post.published_at <= sa.bindparam("now"),
+    visible(Post, sa.bindparam("now")),
     Post.published_at >= sa.bindparam("day_start"),
     Post.published_at < sa.bindparam("day_end"),
 )
@@ -50,8 +60,7 @@ def find_published_post(slug: str, day_start: datetime, day_end: datetime) -> Po
 
 def visible_post_with_slug(slug: str) -> Post | None:
     """The post or page with this slug, if a visitor may read it, whatever its date."""
-    return db.session.scalar(sa.select(Post).where(
-        Post.slug == slug, Post.status == "published", Post.published_at <= utcnow()))
+    return db.session.scalar(sa.select(Post).where(Post.slug == slug, visible(Post)))
 
 
 def _post_and_settings(result: sa.Result) -> Post | None:

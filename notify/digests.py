@@ -8,6 +8,7 @@ from flask import current_app
 from blog import protected_posts
 from blog.models import Comment, ModerationLog, Post
 from blog.permalinks import comment_mail_link, post_url
+from blog.queries import visible
 from extensions import db
 from notify import links, mailer
 from notify.models import Subscription
@@ -44,7 +45,7 @@ def _write_digest(subscription: Subscription, delivery: str, start: datetime, en
         post, items = None, [(p, post_url(p, _external=True)) for p in _posts_between(start, end)]
     else:
         post = db.session.get(Post, subscription.post_id)
-        if post is None or post.status != "published":
+        if post is None or not visible(post, end):
             return 0
         items = [
             (c, comment_mail_link(c.id))
@@ -80,9 +81,8 @@ def _posts_between(start: datetime, end: datetime) -> list[Post]:
             sa.select(Post)
             .where(
                 Post.kind == "post",
-                Post.status == "published",
+                visible(Post, end),
                 Post.published_at > start,
-                Post.published_at <= end,
             )
             .order_by(Post.published_at)
         )

@@ -15,6 +15,7 @@ from auth.models import User
 from blog import protected_posts
 from blog.models import Comment, Post
 from blog.permalinks import comment_mail_link, post_url
+from blog.queries import visible
 from blog.settings import get_setting
 from extensions import db
 from notify import links, mailer
@@ -45,7 +46,7 @@ def comment_approved(comment: Comment) -> None:
     subscribers get it in their digest instead. On a protected post the mail says where, not what.
     """
     post = db.session.get(Post, comment.post_id)
-    if post is None or post.status != "published":
+    if post is None or not visible(post):
         return
     scopes = Subscription.scope == "comments"
     if comment.parent_id:

@@ -9,16 +9,15 @@ from flask import abort, redirect, request
 
 from blog.models import Post
 from blog.permalinks import post_url
-from blog.queries import visible_post_with_slug
+from blog.queries import visible, visible_post_with_slug
 from core.clean_input import database_int
-from core.dbtypes import utcnow
 from extensions import db
 from wordpress import bp
 
 
 def _visible() -> sa.Select:
     """Posts and pages a visitor may read."""
-    return sa.select(Post).where(Post.status == "published", Post.published_at <= utcnow())
+    return sa.select(Post).where(visible(Post))
 
 
 def _moved(post: Post | None):
