@@ -9,6 +9,20 @@ from blog.models import Comment, CommentLike, Post, PostLike
 from extensions import db
 
 
+def count_approved(post_id: int, delta: int, *, comments: bool = True, threads: bool = False) -> None:
+    """Move a post's approved-comment counters by `delta`, in the caller's transaction: comment_count
+    (unless comments=False), and thread_count when the comment heads a thread (threads=True).
+
+    In SQL, not in Python, so concurrent changes add up.
+    """
+    values = {"updated_at": Post.updated_at}  # a count change is not an edit of the post (feeds, sitemap)
+    if comments:
+        values["comment_count"] = Post.comment_count + delta
+    if threads:
+        values["thread_count"] = Post.thread_count + delta
+    db.session.execute(sa.update(Post).where(Post.id == post_id).values(**values))
+
+
 def approved_comments(post_id, top_level: bool = False) -> sa.ScalarSelect:
     """How many approved comments (or approved top-level ones: threads) the post `post_id` has."""
     where = [Comment.post_id == post_id, Comment.status == "approved"]

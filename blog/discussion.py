@@ -15,6 +15,8 @@ from sqlalchemy.sql.functions import FunctionElement
 from auth.models import Identity, User
 from blog import signals
 from blog.commenters import key_hash
+from blog.content_version import bump_content_version
+from blog.counters import count_approved
 from blog.models import Comment, Post, text_hash
 from blog.settings import get_settings
 from core.dbtypes import utcnow
@@ -108,10 +110,11 @@ def submit_comment(post: Post, data: CommentInput) -> Submitted:
         status_reason=reason,
         author_key_hash=key_hash(data.author_key) if data.author_key else None,
     )
-    if status == "approved":
-        _count_approved(post, comment, +1)
     notices = signals.send(signals.comment_submitted, comment=comment, subscriptions=data.subscriptions,
                            user=data.user)
+    if status == "approved":  # last before the commit: the post's row stays locked for the least time
+        count_approved(post.id, +1, threads=comment.depth == 0)
+        bump_content_version(db.session)  # the INSERT is SQL the ORM does not see, so the page cache would not
     _commit_keeping_values()
     return Submitted(comment, notices)
 
@@ -163,8 +166,8 @@ _INSERT_COMMENT = _insert_comment_statement()
 def _insert(**values) -> Comment:
     """INSERT a comment; it comes back as if loaded, in the session (defaults filled in by the statement).
 
-    A pending comment changes no public page; an approved one changes its post's counters too,
-    which the page cache sees at the commit.
+    A pending comment changes no public page; an approved one changes its post's counters too
+    (submit_comment counts it and tells the page cache).
     """
     row = db.session.execute(_INSERT_COMMENT, values).one()
     comment = Comment(**row._asdict())
@@ -317,12 +320,3 @@ def _key_match(keys: str, data: CommentInput) -> str | None:
         if key and key.lower() in haystack:
             return key
     return None
-
-
-def _count_approved(post: Post, comment: Comment, delta: int) -> None:
-    post.comment_count = Post.comment_count + delta
-    if comment.depth == 0:
-        post.thread_count = Post.thread_count + delta
-    post.updated_at = Post.updated_at  # a new comment is not an edit of the post
-
-

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from auth.models import User
 from blog import signals
-from blog.models import COMMENT_STATUSES, Comment, ModerationLog, Post
+from blog.counters import count_approved
+from blog.models import COMMENT_STATUSES, Comment, ModerationLog
 from extensions import db
 
 log = logging.getLogger("blog.moderation")
@@ -31,7 +32,7 @@ def set_comment_status(comment: Comment, status: str, moderator: User | None, ac
         return False
     comment.status = status
     if "approved" in (previous, status):
-        _count_approved(comment, 1 if status == "approved" else -1)
+        count_approved(comment.post_id, 1 if status == "approved" else -1, threads=comment.depth == 0)
     log_action(comment, action or status, moderator, previous, status)
     if status == "approved":
         signals.send(signals.comment_approved, comment=comment)  # notify's mail rides this transaction
@@ -41,18 +42,10 @@ def set_comment_status(comment: Comment, status: str, moderator: User | None, ac
 def delete_comment(comment: Comment, moderator: User | None, actor: str | None = None) -> None:
     """Delete for good; replies move up to the deleted comment's parent, as WordPress does."""
     if comment.status == "approved":
-        _count_approved(comment, -1)
+        count_approved(comment.post_id, -1, threads=comment.depth == 0)
     _move_replies_up(comment)
     log_action(comment, "delete", moderator, comment.status, None, actor)
     db.session.delete(comment)
-
-
-def _count_approved(comment: Comment, delta: int) -> None:
-    # A count change is not an edit of the post: updated_at (feeds, sitemap) stays as it was.
-    values = {"comment_count": Post.comment_count + delta, "updated_at": Post.updated_at}
-    if comment.depth == 0:
-        values["thread_count"] = Post.thread_count + delta
-    db.session.execute(sa.update(Post).where(Post.id == comment.post_id).values(**values))
 
 
 def _move_replies_up(comment: Comment) -> None:
@@ -70,8 +63,7 @@ def _move_replies_up(comment: Comment) -> None:
             item.root_id = item.id if new_parent is None else item.root_id
         became_root = item.depth == 0 and item.status == "approved"
         if became_root:
-            db.session.execute(sa.update(Post).where(Post.id == item.post_id)
-                               .values(thread_count=Post.thread_count + 1, updated_at=Post.updated_at))
+            count_approved(item.post_id, +1, comments=False, threads=True)
         for child in children_of.get(item.id, []):
             stack.append((child, item.id))
             if comment.depth == 0:

@@ -10,7 +10,7 @@ from blog.permalinks import post_url
 from blog.settings import save_settings
 from extensions import db
 from tests.support.factories import make_comment, make_post
-from tests.support.helpers import page_soup
+from tests.support.helpers import page_soup, submit_comment
 from tests.support.wxr import import_bytes
 
 WXR_HEAD = """<?xml version="1.0" encoding="UTF-8" ?>
@@ -130,3 +130,18 @@ def test_deleting_comments_keeps_the_counts_equal_to_the_approved_rows(app):
     assert counts(post.id) == (3, 2, 0)  # the reply under the deleted thread is a thread of its own
     approved = db.session.scalars(sa.select(Comment).where(Comment.post_id == post.id, Comment.status == "approved"))
     assert sorted(c.depth for c in approved) == [0, 0, 1]
+
+
+def test_an_approved_new_comment_is_counted_and_shows_on_a_cached_page_at_once(app, post):
+    """The comment's INSERT is SQL the ORM does not see: the counters and the cache hear of it all the same."""
+    reader, writer = app.test_client(), app.test_client()
+    reader.get(post_url(post))
+    assert reader.get(post_url(post)).headers["X-Page-Cache"] == "hit"
+    save_settings({"comment_previously_approved": False})
+    db.session.commit()
+    assert submit_comment(writer, post, comment="Approved at once.").status_code == 303
+    page = reader.get(post_url(post))
+    assert page.headers["X-Page-Cache"] == "miss"
+    assert "Approved at once." in page.get_data(as_text=True)
+    db.session.refresh(post)
+    assert (post.comment_count, post.thread_count) == (1, 1)
