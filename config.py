@@ -100,7 +100,7 @@ class Config:
     CACHE_REDIS_URL = REDIS_URL
     CACHE_DEFAULT_TIMEOUT = 300
     # How long a worker may answer cached pages from a content version it read, and how long a
-    # change waits after its commit before answering (page_cache.hooks): every server must agree.
+    # change waits after its commit before answering (page_cache.invalidation): every server must agree.
     PAGE_CACHE_VERSION_LEASE_MS = _env_milliseconds("PAGE_CACHE_VERSION_LEASE_MS", 5.0)
     # How late anonymous readers' cached pages may show like counts (likes do not empty the cache).
     PAGE_CACHE_LIKES_DELAY_SECONDS = float(os.environ.get("PAGE_CACHE_LIKES_DELAY_SECONDS", "10"))

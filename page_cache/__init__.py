@@ -1,16 +1,26 @@
 """The anonymous-page cache: a WSGI front that answers hits (front), the request hooks that mark a
-page for storing (hooks), reads without a transaction (reads). init_app installs all of it."""
+page for storing (hooks), the session listeners that make a change stale every stored page
+(invalidation), reads without a transaction (reads).
+
+`init_app(app)` is the one way in: it installs all of it on an app. Importing the package or its
+modules registers nothing, so no hook depends on what was imported first.
+"""
 
 from flask import Flask
 
+from extensions import db
+from page_cache import hooks, invalidation, reads
+from page_cache.front import PageCacheFront
+
 
 def init_app(app: Flask) -> None:
-    """Install the hooks in the order they must run, and the front around the app (after ProxyFix is
-    decided: the front sits inside it, so it sees the client's address)."""
-    from page_cache import hooks, reads
-    from page_cache.front import PageCacheFront
-
+    """Install the cache on `app`: its hooks in the order they must run, its listeners on the app's
+    session, and the front around the app (after ProxyFix is decided: the front sits inside it, so
+    it sees the client's address)."""
+    likes_shown = hooks.HeldCounter(app.config["PAGE_CACHE_LIKES_DELAY_SECONDS"])
+    app.extensions[hooks.LIKES_SHOWN] = likes_shown  # one per app: the front and the hooks name a page alike
     app.before_request(reads.read_without_transaction)  # first: it procures the request's connection
     app.before_request(hooks.prepare_page_cache)
     app.after_request(hooks.offer_for_caching)
-    app.wsgi_app = PageCacheFront(app, app.wsgi_app)
+    invalidation.listen_to(db.session)  # public changes bump the version; their commits wait out its lease
+    app.wsgi_app = PageCacheFront(app, app.wsgi_app, likes_shown)

@@ -24,26 +24,28 @@ from werkzeug.sansio.utils import host_is_trusted
 
 from core import request_log
 from extensions import cache, db
-from page_cache import hooks as page_cache
+from page_cache import hooks
 from page_cache.hooks import CachedPage
 
 
 class PageCacheFront:
-    """WSGI middleware: answer cache hits for anonymous readers, pass everything else to Flask."""
+    """WSGI middleware: answer cache hits for anonymous readers, pass everything else to Flask.
 
-    def __init__(self, app: Flask, wsgi_app):
+    page_cache.init_app wraps the app's wsgi_app in it, with the app's HeldCounter for likes.
+    """
+
+    def __init__(self, app: Flask, wsgi_app, likes_shown: hooks.HeldCounter):
         self.wsgi_app = wsgi_app
-        likes_shown = page_cache.HeldCounter(app.config["PAGE_CACHE_LIKES_DELAY_SECONDS"])
-        app.extensions[page_cache.LIKES_SHOWN] = likes_shown
+        lease_seconds = app.config["PAGE_CACHE_VERSION_LEASE_MS"] / 1000  # see page_cache.invalidation
         with app.app_context():
-            self.versions = VersionReader(db.engine, page_cache.version_lease_seconds(), likes_shown)
+            self.versions = VersionReader(db.engine, lease_seconds, likes_shown)
             self.store = cache.cache
         self.sessions = ShortValueSerializer.like(app.session_interface.get_signing_serializer(app))
         self.session_max_age = int(app.permanent_session_lifetime.total_seconds())
         self.session_cookie = app.session_interface.get_cookie_name(app)
         self.cookie_options = _session_cookie_options(app)
         self.log_hits = app.config.get("LOG_CACHE_HITS", False)
-        self.skip_cookies = page_cache.personal_cookie_names(app)
+        self.skip_cookies = hooks.personal_cookie_names(app)
         self.trusted_hosts = app.config["TRUSTED_HOSTS"]  # another host goes on to Flask's 400
         self.hosts_judged: dict[str, bool] = {}  # werkzeug's check is slow beside a hit: remembered
         # Flask-WTF's own token format, so its validation on POST accepts what is issued here.
@@ -74,13 +76,13 @@ class PageCacheFront:
             return start_response(status, headers, exc_info)
 
         result = self.wsgi_app(environ, remember_headers)
-        offered = environ.get(page_cache.PAGE_TO_STORE)
+        offered = environ.get(hooks.PAGE_TO_STORE)
         # Cookies checked again on the final headers: app-wide hooks may set some after blog's own.
-        if offered and sent.get("status", "").startswith("200") and page_cache.sets_no_cookie_but(
+        if offered and sent.get("status", "").startswith("200") and hooks.sets_no_cookie_but(
                 (value for name, value in sent["headers"] if name.lower() == "set-cookie"), self.session_cookie):
             self.store.set(offered["key"], CachedPage(offered["parts"], tuple(
-                (name, value.replace(offered["nonce"], page_cache.NONCE_MARK)) for name, value in sent["headers"]
-                if name.lower() not in page_cache.PER_RESPONSE_HEADERS), offered["last_modified"]))
+                (name, value.replace(offered["nonce"], hooks.NONCE_MARK)) for name, value in sent["headers"]
+                if name.lower() not in hooks.PER_RESPONSE_HEADERS), offered["last_modified"]))
         return result
 
     def _trusted(self, host: str) -> bool:
@@ -93,7 +95,7 @@ class PageCacheFront:
 
     def _cached_answer(self, environ) -> tuple[str, list, bytes] | None:
         if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or \
-                not page_cache.CACHED_PATHS.fullmatch(environ.get("PATH_INFO", "")) or \
+                not hooks.CACHED_PATHS.fullmatch(environ.get("PATH_INFO", "")) or \
                 not self._trusted(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")):
             return None
         csrf_secret = self._anonymous_csrf_secret(environ)
@@ -102,11 +104,11 @@ class PageCacheFront:
         version = self.versions.read()
         if version is None:
             return None
-        key = page_cache.page_key(version, environ)
-        etag = page_cache.page_etag(key)
+        key = hooks.page_key(version, environ)
+        etag = hooks.page_etag(key)
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
         if if_none_match and parse_etags(if_none_match).contains(etag):
-            return "304 Not Modified", page_cache.cache_validators(etag, None), b""
+            return "304 Not Modified", hooks.cache_validators(etag, None), b""
         page = self.store.get(key)
         if not isinstance(page, CachedPage):
             return None
@@ -118,7 +120,7 @@ class PageCacheFront:
         if not header:
             return None
         cookies = parse_cookie(header)
-        if page_cache.carries_personal_cookie(cookies, self.skip_cookies):
+        if hooks.carries_personal_cookie(cookies, self.skip_cookies):
             return False
         value = cookies.get(self.session_cookie)
         if value is None:
@@ -133,8 +135,8 @@ class PageCacheFront:
 
     def _hit(self, page: CachedPage, etag: str, csrf_secret: str | None) -> tuple[str, list, bytes]:
         nonce = secrets.token_urlsafe(16)
-        headers = [(name, value.replace(page_cache.NONCE_MARK, nonce)) for name, value in page.headers]
-        headers += page_cache.cache_validators(etag, page.last_modified)
+        headers = [(name, value.replace(hooks.NONCE_MARK, nonce)) for name, value in page.headers]
+        headers += hooks.cache_validators(etag, page.last_modified)
         headers.append(("X-Page-Cache", "hit"))
         if csrf_secret is None:
             csrf_secret = hashlib.sha1(os.urandom(64)).hexdigest()
@@ -174,19 +176,19 @@ def _session_cookie_options(app: Flask) -> dict:
 
 class VersionReader:
     """Reads the content version on a connection of each thread's own, kept open between reads,
-    and answers from the last read for the lease's length (see page_cache.hooks).
+    and answers from the last read for the lease's length (see page_cache.invalidation).
 
     A pooled connection costs a ping on checkout and a rollback on return (two more round trips on
     PostgreSQL) around a one-row read; a kept autocommit connection costs the read alone.
     """
 
-    def __init__(self, engine: sa.Engine, lease_seconds: float, likes_shown: page_cache.HeldCounter | None = None,
+    def __init__(self, engine: sa.Engine, lease_seconds: float, likes_shown: hooks.HeldCounter | None = None,
                  clock=time.monotonic):
         self.lease_seconds, self.clock = lease_seconds, clock
-        self.likes_shown = likes_shown or page_cache.HeldCounter(0, clock)
+        self.likes_shown = likes_shown or hooks.HeldCounter(0, clock)
         self.leased = ((0, 0), float("-inf"))  # ((content, likes) version, when the lease ends)
         self.engine = engine
-        self.sql = str(page_cache.VERSION_QUERY.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+        self.sql = str(hooks.VERSION_QUERY.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
         # One in-memory SQLite database lives in one shared connection: it cannot be kept apart.
         self.keep_connections = not isinstance(engine.pool, sa.pool.StaticPool)
         self.local = threading.local()

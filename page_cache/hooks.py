@@ -1,14 +1,11 @@
 """Whole-page caching for anonymous readers, checked against one version row in the database.
 
 Any change a public page could show (an approved comment, a post, a setting, a like) bumps the
-version in the same transaction. Flask renders a page and marks it here; `page_cache.front`,
-in front of Flask, stores it and serves the stored copies. The CSRF token and the CSP nonce are
-cut out before a page is stored, and each reader gets their own.
+version in the same transaction (`page_cache.invalidation`). Flask renders a page and marks it
+here; `page_cache.front`, in front of Flask, stores it and serves the stored copies. The CSRF token
+and the CSP nonce are cut out before a page is stored, and each reader gets their own.
 
-Under load a worker reads the version once per lease (PAGE_CACHE_VERSION_LEASE_MS), not once per
-page; a change waits out the lease after its commit before it answers. So every lease that began
-before the commit has ended by the time anyone can have heard of the change, from that answer or
-from whoever saw it: a request sent after that reads the new version, on every app server.
+`page_cache.init_app` registers these hooks; nothing here runs on import.
 """
 
 import hashlib
@@ -17,15 +14,12 @@ import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, has_app_context, request, session
-from sqlalchemy.orm import Session
+from flask import Flask, current_app, g, request, session
 from werkzeug.http import http_date
 
 from blog.commenters import PERSONAL_COOKIES
-from blog.content_version import VERSION_BUMPED, bump_content_version
-from blog.models import Comment, CommentLike, Post, PostLike, Setting, SiteState, Term
+from blog.models import SiteState
 from blog.protected_posts import carries_password_cookie
-from config import Config
 from core.security import csp_nonce
 from extensions import db
 from page_cache.reads import READ_ONLY_ENDPOINTS
@@ -37,8 +31,8 @@ CACHED_PATHS = re.compile(r"/(?:\d+/\d\d/\d\d/[^/]+/(?:comment-page-\d+/)?)?")
 NONCE_MARK = "\x1fcsp-nonce\x1f"
 # Session keys that make a page personal: a log-in, flashed messages.
 PERSONAL_SESSION_KEYS = {"_user_id", "_flashes"}
-PUBLIC_MODELS = (Post, Setting, Term, PostLike, CommentLike)
 PAGE_TO_STORE = "blog.page_to_store"  # the environ key that carries a rendered page to the front
+LIKES_SHOWN = "page_cache.likes_shown"  # the app's HeldCounter, in app.extensions
 # Headers that belong to one response, never to the stored page.
 PER_RESPONSE_HEADERS = {"set-cookie", "x-request-id", "content-length", "date", "x-page-cache",
                         "etag", "last-modified", "cache-control", "vary"}
@@ -65,8 +59,8 @@ class HeldCounter:
 
     Likes bump their own counter: a burst of likes then empties the cache once per hold, not once
     per click, and anonymous readers see counts at most that much late (likers, logged in, are
-    never served cached pages). One per process, shared by the front and Flask's hook, so both
-    name a page alike.
+    never served cached pages). One per app, made by page_cache.init_app and handed to the front
+    and to Flask's hook (through app.extensions), so both name a page alike.
     """
 
     def __init__(self, hold_seconds: float, clock=time.monotonic):
@@ -163,42 +157,3 @@ def _with_validators(response):
     for name, value in cache_validators(g.page_cache["etag"], g.page_cache["last_modified"]):
         response.headers[name] = value
     return response
-
-
-def _shows_on_public_pages(obj) -> bool:
-    if isinstance(obj, PUBLIC_MODELS):
-        return True
-    if isinstance(obj, Comment):
-        history = sa.inspect(obj).attrs.status.history
-        return "approved" in (list(history.added or []) + list(history.deleted or []) + [obj.status])
-    return False
-
-
-@sa.event.listens_for(Session, "after_flush")
-def bump_version_on_public_change(session: Session, _flush_context) -> None:
-    """In the flushing transaction, bump the version when a public page's content changed."""
-    changed = list(session.new) + list(session.dirty) + list(session.deleted)
-    if any(_shows_on_public_pages(obj) for obj in changed):
-        bump_content_version(session)
-
-
-LIKES_SHOWN = "page_cache.likes_shown"  # the app's HeldCounter, in app.extensions
-
-
-def version_lease_seconds() -> float:
-    """PAGE_CACHE_VERSION_LEASE_MS of the running app (or the default outside one), in seconds."""
-    lease_ms = (current_app.config["PAGE_CACHE_VERSION_LEASE_MS"] if has_app_context()
-                else Config.PAGE_CACHE_VERSION_LEASE_MS)
-    return lease_ms / 1000
-
-
-@sa.event.listens_for(Session, "after_commit")
-def outwait_version_leases(session: Session) -> None:
-    """After a commit that bumped the version, let every lease on the old version run out."""
-    if session.info.pop(VERSION_BUMPED, False):
-        time.sleep(version_lease_seconds())
-
-
-@sa.event.listens_for(Session, "after_rollback")
-def forget_rolled_back_bump(session: Session) -> None:
-    session.info.pop(VERSION_BUMPED, None)
