@@ -101,9 +101,10 @@ class ModerationRefused(Exception):
     """An action that makes no sense for this comment (deleting an approved one, say)."""
 
 
-# Row and bulk actions as WordPress names them, and the status each leads to.
+# Row and bulk actions as WordPress names them.
 ACTIONS = ("approve", "unapprove", "spam", "unspam", "trash", "restore", "delete")
-_TARGET = {"approve": "approved", "unapprove": "pending", "spam": "spam", "trash": "trash"}
+# The actions that lead to one fixed status, and that status: the map for every screen and mail link.
+MOVES = {"approve": "approved", "unapprove": "pending", "spam": "spam", "trash": "trash"}
 
 
 def _moved_from(comment: Comment) -> str | None:
@@ -134,9 +135,9 @@ def apply_action(comment: Comment, action: str, moderator: User | None) -> str |
             raise ModerationRefused(f"That comment is not in the {'spam' if action == 'unspam' else 'trash'}.")
         set_comment_status(comment, previous_status(comment), moderator, action)
         return comment.status
-    if action not in _TARGET:
+    if action not in MOVES:
         raise ModerationRefused(f"Unknown action {action!r}.")
-    set_comment_status(comment, _TARGET[action], moderator, action)
+    set_comment_status(comment, MOVES[action], moderator, action)
     return comment.status
 
 

@@ -8,7 +8,7 @@ from flask import current_app
 
 from auth.models import User
 from blog.models import Comment, Post
-from blog.moderation import set_comment_status
+from blog.moderation import MOVES, set_comment_status
 from core.clean_input import database_int
 from core.dbtypes import utcnow
 from extensions import db
@@ -19,19 +19,13 @@ from notify.tokens import BadLink, spend_token
 
 COMMENT_DELIVERIES = ("instant", "daily", "weekly", "replies")
 POST_DELIVERIES = ("instant", "daily", "weekly")
-MODERATION_ACTIONS = {
-    "approve": "approved",
-    "unapprove": "pending",
-    "spam": "spam",
-    "trash": "trash",
-}
 
 
 def apply_moderation(comment: Comment, action: str, moderator: User | None = None) -> bool:
     """Carry out a moderation action from a mail link; False when the comment already had that status."""
-    if action not in MODERATION_ACTIONS:
+    if action not in MOVES:
         raise ValueError(f"unknown moderation action {action!r}")
-    return set_comment_status(comment, MODERATION_ACTIONS[action], moderator, action)
+    return set_comment_status(comment, MOVES[action], moderator, action)
 
 
 def moderation_needs_login(link: dict) -> bool:

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from blog.models import Post
+from blog.moderation import MOVES
 from extensions import csrf, db
 from notify import bp, services
 from notify.forms import (
@@ -36,7 +37,7 @@ def moderate(token: str):
     """Approve, spam or trash a comment from an owner's mail link, after a confirmation button."""
     link = read_token("moderate", token, MODERATION_MAX_AGE)
     comment = services.comment_named_by(link)
-    if comment is None or link.get("action") not in services.MODERATION_ACTIONS:
+    if comment is None or link.get("action") not in MOVES:
         return _message("Comment not found", "That comment no longer exists.", 404)
     if services.moderation_needs_login(link) and not getattr(current_user, "is_admin", False):
         return _message("Log-in needed", "Log in as an administrator to moderate comments.", 403)
