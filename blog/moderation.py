@@ -4,12 +4,10 @@ Shared by the admin screens, the signed links in moderation mails and the import
 """
 
 import json
-import logging
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import g, has_app_context
-from sqlalchemy.orm import Session
 
 from auth.models import User
 from blog import signals
@@ -17,7 +15,6 @@ from blog.counters import count_approved
 from blog.models import COMMENT_STATUSES, Comment, ModerationLog
 from extensions import db
 
-log = logging.getLogger("blog.moderation")
 PENDING_LINES = "moderation_log_lines"
 
 
@@ -84,17 +81,6 @@ def log_action(comment: Comment, action: str, moderator: User | None, before: st
         "moderator_id": moderator.id if moderator else None, "moderator": name, "action": action,
         "comment_id": comment.id, "post_id": comment.post_id, "from": before, "to": after,
     }, ensure_ascii=False))
-
-
-@sa.event.listens_for(Session, "after_commit")
-def _write_moderation_lines(session: Session) -> None:
-    for line in session.info.pop(PENDING_LINES, []):
-        log.info(line)
-
-
-@sa.event.listens_for(Session, "after_soft_rollback")
-def _drop_moderation_lines(session: Session, _previous) -> None:
-    session.info.pop(PENDING_LINES, None)  # nothing happened: nothing to report
 
 
 class ModerationRefused(Exception):
