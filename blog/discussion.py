@@ -212,12 +212,20 @@ def judge_comment(data: CommentInput, settings: dict, history: "_History") -> tu
     return "approved", ""
 
 
+def replied_comment(post: Post, parent_id: int | None) -> Comment | None:
+    """The comment a reply names, if one may reply to it: approved, on this post; else None."""
+    if not parent_id:
+        return None
+    parent = db.session.get(Comment, parent_id)
+    return parent if parent is not None and parent.post_id == post.id and parent.status == "approved" else None
+
+
 def _reply_target(post: Post, parent_id: int, settings: dict) -> Comment | None:
     """The comment being replied to, moved up so the reply fits the thread depth setting."""
     if not parent_id:
         return None
-    parent = db.session.get(Comment, parent_id)
-    if parent is None or parent.post_id != post.id or parent.status != "approved":
+    parent = replied_comment(post, parent_id)
+    if parent is None:
         raise CommentRefused(400, "The comment you are replying to does not exist or is not approved.")
     if not settings["thread_comments"]:
         return None

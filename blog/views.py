@@ -11,7 +11,7 @@ from auth.services import current_identity, safe_next
 from blog import bp, commenters, protected_posts, queries
 from blog.avatars import IDENTICON_DIGEST, identicon_svg
 from blog.comment_pages import comment_url, load_comment_page
-from blog.discussion import CommentInput, CommentRefused, Submitted, comments_closed, submit_comment
+from blog.discussion import CommentInput, CommentRefused, Submitted, comments_closed, replied_comment, submit_comment
 from blog.forms import CommentForm, comment_form
 from blog.models import Comment, Post
 from blog.permalinks import blog_timezone, day_bounds, post_url
@@ -162,11 +162,7 @@ def _prefilled_form(post: Post) -> CommentForm:
 
 
 def _reply_target(post: Post, form: CommentForm) -> Comment | None:
-    parent_id = form.comment_parent.data
-    if not parent_id:
-        return None
-    parent = db.session.get(Comment, parent_id)
-    return parent if parent and parent.post_id == post.id and parent.status == "approved" else None
+    return replied_comment(post, form.comment_parent.data)
 
 
 def _comment_input(form: CommentForm) -> CommentInput:
