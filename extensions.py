@@ -45,8 +45,8 @@ class _AsStored:
 class InProcessPageStore(SimpleCache):
     """Flask-Caching's in-process store (CACHE_TYPE without REDIS_URL) holding the pages themselves.
 
-    cachelib pickles every value, and unpickling a 151 KB page took about a twentieth of each cache
-    hit. What the blog caches is immutable (page_cache.hooks.CachedPage), so handing out the
+    cachelib pickles every value, and unpickling a whole page was a visible part of each cache hit.
+    What the blog caches is immutable (page_cache.hooks.CachedPage), so handing out the
     stored object is safe; anything mutable cached here would be shared between requests.
     """
 

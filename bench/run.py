@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 PYTHON = sys.executable
 # The production command line (README, Production layout): `python -OO` drops docstrings and
-# asserts, about 5 MB of every worker's memory; the app has no assert, its tests run unoptimized.
+# asserts, which saves every worker memory; the app has no assert, its tests run unoptimized.
 GUNICORN_COMMAND = [PYTHON, "-OO", "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
 UNCACHED = "comment_author=bench"  # any comment cookie makes a reader ineligible for the page cache
 SEED_POST_ROW = "post, 200 comments (WordPress seed)"  # the row the WordPress targets compare

@@ -57,7 +57,7 @@ class PublishBox:
 
 def unique_slug(wanted: str, title: str, post_id: int | None = None) -> str:
     """A slug no other post has: the one asked for (or made from the title), suffixed -2, -3..."""
-    from slugify import slugify  # here: its transliteration tables (~4 MB) serve only the post editor
+    from slugify import slugify  # here: its large transliteration tables serve only the post editor
 
     base = slugify(wanted or title, max_length=SLUG_MAX - 6) or "post"
     taken = set(db.session.scalars(sa.select(Post.slug).where(

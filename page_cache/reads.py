@@ -1,7 +1,7 @@
 """The public pages that only read run without a transaction on PostgreSQL.
 
 A transaction costs a read two round trips of its own (BEGIN before the first query, ROLLBACK at
-the end), about a tenth of a post page alone. Without one, each query sees the latest commit, as it
+the end), a noticeable part of a post page. Without one, each query sees the latest commit, as it
 already does inside a READ COMMITTED transaction, so a page reads the same either way. SQLite is left
 as it is: its driver begins a transaction only before a write.
 """
