@@ -6,11 +6,11 @@ session) is written once the step is committed, and dropped when it is rolled ba
 
 import logging
 
-import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session, scoped_session
 
 from blog.moderation import PENDING_LINES
+from core.db_connections import listen_once
 from extensions import db
 
 log = logging.getLogger("blog.moderation")
@@ -22,10 +22,7 @@ def init_app(app: Flask) -> None:
 
 
 def listen_to(session: scoped_session) -> None:
-    for event, listener in (("after_commit", write_moderation_lines),
-                            ("after_soft_rollback", drop_moderation_lines)):
-        if not sa.event.contains(session, event, listener):
-            sa.event.listen(session, event, listener)
+    listen_once(session, (("after_commit", write_moderation_lines), ("after_soft_rollback", drop_moderation_lines)))
 
 
 def write_moderation_lines(session: Session) -> None:

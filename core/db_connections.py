@@ -51,3 +51,11 @@ def ping_after_idle(engine: sa.Engine, idle_seconds: float) -> None:
             raise sa.exc.DisconnectionError(f"idle connection failed its ping: {error}") from error
         if not alive:
             raise sa.exc.DisconnectionError("idle connection failed its ping")
+
+
+def listen_once(target, listeners) -> None:
+    """Attach each (event, function) to `target` unless it already is: tests and scripts build
+    many apps on the one db.session, and a listener attached twice would run twice."""
+    for event, listener in listeners:
+        if not sa.event.contains(target, event, listener):
+            sa.event.listen(target, event, listener)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from blog.content_version import VERSION_BUMPED, bump_content_version
 from blog.models import Comment, CommentLike, Post, PostLike, Setting, Term
+from core.db_connections import listen_once
 
 PUBLIC_MODELS = (Post, Setting, Term, PostLike, CommentLike)
 
@@ -29,11 +30,9 @@ def listen_to(session: scoped_session) -> None:
     SQLAlchemy applies a listener on a scoped_session to its sessionmaker's own Session subclass,
     so sessions made elsewhere (another library's, a script's) are left alone.
     """
-    for event, listener in (("after_flush", bump_version_on_public_change),
-                            ("after_commit", outwait_version_leases),
-                            ("after_rollback", forget_rolled_back_bump)):
-        if not sa.event.contains(session, event, listener):
-            sa.event.listen(session, event, listener)
+    listen_once(session, (("after_flush", bump_version_on_public_change),
+                          ("after_commit", outwait_version_leases),
+                          ("after_rollback", forget_rolled_back_bump)))
 
 
 def version_lease_seconds() -> float:
