@@ -1,7 +1,7 @@
 """What a row of the comment lists shows beside the comment, and the notices after a moderation step."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import url_for
 from markupsafe import Markup
@@ -11,6 +11,7 @@ from blog.models import Comment, ModerationLog
 from blog.moderation import move_label
 from blog.settings import get_settings
 from blog.templating import local_date
+from core.dbtypes import utcnow
 
 EXACT_DATE = "%Y/%m/%d at %-I:%M %p"
 _UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60))
@@ -57,7 +58,7 @@ def row_extras(comments: list[Comment]) -> dict:
     extras = {"settings": get_settings(), "pending": {}, "links": {}, "notes": {}, "parents": {}}
     if not comments:
         return extras
-    now = datetime.now(UTC)
+    now = utcnow()
     moves = latest_moves({c.id for c in comments})
     names = author_names({c.parent_id for c in comments if c.parent_id})
     # Each link resolves its comment page only when followed: no query per row here.

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy.orm.attributes import set_committed_value
 
 from admin import bp
-from admin.comment_rows import bulk_message, row_extras, undo_notice, undone_message
+from admin.comment_rows import bulk_message, plural, row_extras, undo_notice, undone_message
 from admin.forms import ActionForm, BlockForm, BulkForm, CommentEditForm, ReplyForm, UndoForm, safe_next
 from admin.queries import TABS, CommentFilter, comment_counts, comments_query, pending_by_post, pending_count
 from blog.comment_admin import CommentEdit, block_author, edit_comment, reply_as_admin
@@ -166,7 +166,7 @@ def comments_empty(status: str):
         abort(404)
     form = ActionForm()
     removed = empty_status(status, moderator())
-    flash(f"{removed} comment{'s' if removed != 1 else ''} deleted permanently.", "success")
+    flash(f"{plural(removed)} deleted permanently.", "success")
     return redirect(back(form), 303)
 
 

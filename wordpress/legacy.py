@@ -15,11 +15,6 @@ from extensions import db
 from wordpress import bp
 
 
-def _visible() -> sa.Select:
-    """Posts and pages a visitor may read."""
-    return sa.select(Post).where(visible(Post))
-
-
 def _moved(post: Post | None):
     if post is None:
         abort(404)
@@ -43,7 +38,8 @@ def redirect_wordpress_ids():
 def _by_legacy_id(number: int) -> sa.Select:
     """The post WordPress knew by this id; else the one written here with this id, which its feed
     and export GUIDs name (`SITE_URL/?p=ID`)."""
-    return (_visible().where(sa.or_(Post.wp_id == number, sa.and_(Post.id == number, Post.wp_id.is_(None))))
+    return (sa.select(Post).where(visible(Post), sa.or_(Post.wp_id == number,
+                                                        sa.and_(Post.id == number, Post.wp_id.is_(None))))
             .order_by(Post.wp_id.is_(None)).limit(1))
 
 
