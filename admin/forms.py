@@ -22,11 +22,7 @@ from blog.models import COMMENT_STATUSES
 from blog.moderation import ACTIONS, UNDOABLE
 from blog.posts import status_choices
 from blog.protected_posts import PASSWORD_MAX
-from core.clean_input import database_int
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+from core.clean_input import database_int, stripped
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -95,16 +91,16 @@ class UndoForm(ActionForm):
 
 
 class ReplyForm(ActionForm):
-    body = TextAreaField("Reply", filters=[_strip], validators=[
+    body = TextAreaField("Reply", filters=[stripped], validators=[
         DataRequired("Please type your reply."), Length(max=COMMENT_MAX)])
 
 
 class CommentEditForm(ActionForm):
-    author_name = StringField("Name", filters=[_strip], validators=[Length(max=NAME_MAX)])
-    author_email = StringField("Email", filters=[_strip], validators=[
+    author_name = StringField("Name", filters=[stripped], validators=[Length(max=NAME_MAX)])
+    author_email = StringField("Email", filters=[stripped], validators=[
         Optional(), Length(max=EMAIL_MAX), Email("Please enter a valid email address.")])
-    author_url = StringField("Website", filters=[_strip], validators=[Length(max=URL_MAX)])
-    body = TextAreaField("Comment", filters=[_strip], validators=[
+    author_url = StringField("Website", filters=[stripped], validators=[Length(max=URL_MAX)])
+    body = TextAreaField("Comment", filters=[stripped], validators=[
         DataRequired("A comment cannot be empty."), Length(max=COMMENT_MAX)])
     status = RadioField("Status", choices=[(s, s.capitalize()) for s in COMMENT_STATUSES])
 
@@ -116,12 +112,12 @@ class CommentEditForm(ActionForm):
 class PostForm(FlaskForm):
     """The post editor with WordPress's Publish box; the view sets `status.choices` per post."""
 
-    title = StringField("Title", filters=[_strip], validators=[DataRequired("Please give the post a title."),
+    title = StringField("Title", filters=[stripped], validators=[DataRequired("Please give the post a title."),
                                                                 Length(max=500)])
-    slug = StringField("Slug", filters=[_strip], validators=[Length(max=190)],
+    slug = StringField("Slug", filters=[stripped], validators=[Length(max=190)],
                        description="Leave empty to make one from the title.")
     body = TextAreaField("Content (Markdown)", validators=[Length(max=1_000_000)])
-    excerpt = TextAreaField("Excerpt", filters=[_strip], validators=[Length(max=5000)])
+    excerpt = TextAreaField("Excerpt", filters=[stripped], validators=[Length(max=5000)])
     status = SelectField("Status", choices=status_choices(None), default="draft")
     visibility = RadioField("Visibility", default="public", choices=[
         ("public", "Public"), ("password", "Password protected"), ("private", "Private")])

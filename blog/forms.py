@@ -7,13 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
 
-from core.clean_input import DatabaseIntegerField
+from core.clean_input import DatabaseIntegerField, stripped
 
 NAME_MAX, EMAIL_MAX, URL_MAX, COMMENT_MAX = 245, 100, 200, 65525
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def required_for_guests(message: str):
@@ -31,30 +27,30 @@ class CommentForm(FlaskForm):
 
     comment = TextAreaField(
         "Comment",
-        filters=[_strip],
+        filters=[stripped],
         validators=[
             DataRequired("Please type your comment."),
             Length(max=COMMENT_MAX, message=f"Your comment is too long (at most {COMMENT_MAX:,} characters)."),
         ],
     )
     author = StringField(
-        "Name", filters=[_strip],
+        "Name", filters=[stripped],
         validators=[required_for_guests("Please enter your name."),
                     Length(max=NAME_MAX, message=f"Your name is too long (at most {NAME_MAX} characters).")],
     )
     email = StringField(
-        "Email", filters=[_strip],
+        "Email", filters=[stripped],
         validators=[required_for_guests("Please enter your email address."),
                     Length(max=EMAIL_MAX, message=f"Your email is too long (at most {EMAIL_MAX} characters)."),
                     Email("Please enter a valid email address.")],
     )
     url = StringField(
-        "Website", filters=[_strip],
+        "Website", filters=[stripped],
         validators=[Length(max=URL_MAX, message=f"Your website address is too long (at most {URL_MAX} characters).")],
     )
     comment_parent = DatabaseIntegerField(default=0, validators=[Optional()])
     # Hidden from people by CSS; bots that fill every field mark their comment as spam.
-    hp_website = StringField("Leave this field empty", filters=[_strip])
+    hp_website = StringField("Leave this field empty", filters=[stripped])
     remember = BooleanField("Save my name, email, and website in this browser for the next time I comment.")
     comment_post_ID = HiddenField()
 

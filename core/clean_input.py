@@ -33,6 +33,11 @@ def without_nul(value):
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
+def stripped(value):
+    """A form field filter: text without its surrounding whitespace."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class NulFreeMultiDict(ImmutableMultiDict):
     """Query and form values with NUL characters removed from names and values."""
 
