@@ -25,7 +25,7 @@ def reply_as_admin(parent: Comment, body: str, admin: User, ip: str = "", user_a
         user=admin, avatar_url=admin.avatar_url,
     )
     try:
-        return submit_comment(post, data).comment
+        return submit_comment(post, data, get_settings()).comment
     except CommentRefused:
         db.session.rollback()
         raise

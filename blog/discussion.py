@@ -14,11 +14,9 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from auth.models import Identity, User
 from blog import signals
-from blog.commenters import key_hash
 from blog.content_version import bump_content_version
 from blog.counters import count_approved
 from blog.models import Comment, Post, text_hash
-from blog.settings import get_settings
 from core.dbtypes import utcnow
 from extensions import db
 
@@ -52,8 +50,8 @@ class CommentInput:
     avatar_url: str | None = None
     # What the commenter asked to follow: {"comments": "instant"|..., "posts": ...} or None.
     subscriptions: dict | None = None
-    # The secret the writing browser keeps for this comment (blog.commenters); only its hash is stored.
-    author_key: str | None = None
+    # The hash of the secret the writing browser keeps for this comment (blog.commenters).
+    author_key_hash: str | None = None
 
 
 def comments_closed(post: Post, settings: dict) -> bool:
@@ -74,12 +72,13 @@ class Submitted:
     notices: list[str]
 
 
-def submit_comment(post: Post, data: CommentInput) -> Submitted:
-    """Store a comment with the status the discussion rules give it, and commit; or raise CommentRefused.
+def submit_comment(post: Post, data: CommentInput, settings: dict) -> Submitted:
+    """Store a comment with the status the discussion rules (`settings`) give it, and commit; or raise
+    CommentRefused.
 
-    comment_submitted's receivers (notify's mail and subscriptions) run in this transaction.
+    comment_submitted's receivers (notify's mail and subscriptions) run in this transaction and get
+    the same settings.
     """
-    settings = get_settings()
     if comments_closed(post, settings):
         raise CommentRefused(403, "Comments are closed.")
     parent = _reply_target(post, data.parent_id, settings)
@@ -108,10 +107,10 @@ def submit_comment(post: Post, data: CommentInput) -> Submitted:
         body_hash=body_hash,
         status=status,
         status_reason=reason,
-        author_key_hash=key_hash(data.author_key) if data.author_key else None,
+        author_key_hash=data.author_key_hash,
     )
     notices = signals.send(signals.comment_submitted, comment=comment, subscriptions=data.subscriptions,
-                           user=data.user)
+                           user=data.user, settings=settings)
     if status == "approved":  # last before the commit: the post's row stays locked for the least time
         count_approved(post.id, +1, threads=comment.depth == 0)
         bump_content_version(db.session)  # the INSERT is SQL the ORM does not see, so the page cache would not

@@ -12,7 +12,8 @@ from flask import current_app
 _signals = Namespace()
 
 # A new comment is stored (flushed, not committed). Keywords: comment, subscriptions (what the
-# commenter asked to follow, from the comment form's added sections, or None), user (or None).
+# commenter asked to follow, from the comment form's added sections, or None), user (or None),
+# settings (the blog's settings the discussion rules judged it by).
 comment_submitted = _signals.signal("comment-submitted")
 # An existing comment moved into "approved" (a moderator, a mail link). Keyword: comment.
 comment_approved = _signals.signal("comment-approved")

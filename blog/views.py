@@ -86,21 +86,22 @@ def comment_post(post_id: int):
     post = queries.find_published_post_by_id(post_id)
     if post is None:
         abort(404)
-    if post_locked(post):
+    settings = get_settings()  # read with the post: the rules, the form and the receivers share them
+    if protected_posts.locked(post, request.cookies):
         return _locked_page(post, message=protected_posts.COMMENT_REFUSED, status=403)
-    settings = get_settings()
     form = comment_form(require_name_email=settings["require_name_email"] and not current_user.is_authenticated)
     if not form.validate():
         return render_post_page(post, form, status=400)
+    subscriptions = form.subscription_choices()
+    author_key = commenters.new_comment_key()
+    data = _comment_input(form, subscriptions, commenters.key_hash(author_key))
     landing = post_url(post)  # worked out now: once the comment is committed the database may be gone
-    data = _comment_input(form)
     try:
-        submitted = submit_comment(post, data)
+        submitted = submit_comment(post, data, settings)
     except CommentRefused as refusal:
         return render_post_page(post, form, status=refusal.status, refusal=refusal.message)
     response = _after_comment(post, submitted, form, settings, landing)
-    commenters.remember_comment_key(response, request.cookies, sa.inspect(submitted.comment).identity[0],
-                                    data.author_key)
+    commenters.remember_comment_key(response, request.cookies, sa.inspect(submitted.comment).identity[0], author_key)
     return response
 
 
@@ -165,11 +166,11 @@ def _reply_target(post: Post, form: CommentForm) -> Comment | None:
     return replied_comment(post, form.comment_parent.data)
 
 
-def _comment_input(form: CommentForm) -> CommentInput:
+def _comment_input(form: CommentForm, subscriptions: dict | None, author_key_hash: str) -> CommentInput:
     common = {"body": form.comment.data, "parent_id": form.comment_parent.data or 0,
               "ip": request.remote_addr or "", "user_agent": without_nul(request.user_agent.string),
-              "honeypot": form.hp_website.data or "", "subscriptions": form.subscription_choices(),
-              "author_key": commenters.new_comment_key()}
+              "honeypot": form.hp_website.data or "", "subscriptions": subscriptions,
+              "author_key_hash": author_key_hash}
     if current_user.is_authenticated:
         user = current_user._get_current_object()
         identity = current_identity()

@@ -16,7 +16,6 @@ from blog import protected_posts
 from blog.models import Comment, Post
 from blog.permalinks import comment_mail_link, post_url
 from blog.queries import visible
-from blog.settings import get_setting
 from extensions import db
 from notify import links, mailer
 from notify.mailer import normalize_email
@@ -24,18 +23,19 @@ from notify.models import Subscription
 from notify.tokens import new_token_id
 
 
-def comment_submitted(comment: Comment) -> None:
-    """A new comment was stored: tell the owners per the settings, and the subscribers if approved.
+def comment_submitted(comment: Comment, settings: dict) -> None:
+    """A new comment was stored: tell the owners per the blog's `settings`, and the subscribers if approved.
 
     Call it once per new comment, after flush (the comment needs its id). Held comments
     (pending) mail the owners when moderation_notify is on; approved ones when comments_notify is
     on, and then also go to subscribers (comment_approved). Spam and trash mail nobody.
     """
-    if comment.status == "pending" and get_setting("moderation_notify"):
-        _mail_owners(comment, held=True)
+    signed = bool(settings["signed_moderation_links"])
+    if comment.status == "pending" and settings["moderation_notify"]:
+        _mail_owners(comment, held=True, signed=signed)
     elif comment.status == "approved":
-        if get_setting("comments_notify"):
-            _mail_owners(comment, held=False)
+        if settings["comments_notify"]:
+            _mail_owners(comment, held=False, signed=signed)
         comment_approved(comment)
 
 
@@ -120,11 +120,11 @@ _OWNERS = mailer.LaterMails(
 )
 
 
-def _mail_owners(comment: Comment, *, held: bool) -> None:
+def _mail_owners(comment: Comment, *, held: bool, signed: bool) -> None:
     post = db.session.get(Post, comment.post_id)
     title = current_app.config["BLOG_TITLE"]
     subject = f"[{title}] {'Please moderate' if held else 'Comment'}: “{post.title}”"
-    data = {"comment_id": comment.id, "held": held, "signed": bool(get_setting("signed_moderation_links"))}
+    data = {"comment_id": comment.id, "held": held, "signed": signed}
     with db.session.no_autoflush:  # who to tell depends on none of the caller's pending writes
         # Ids start at 1: a guest's comment (no user) leaves out nobody.
         mailer.enqueue_later(_OWNERS, subject, "owner_comment", data, author_id=comment.user_id or 0)

@@ -65,7 +65,10 @@ class SubscribeFields:
         elif not getattr(self, "require_name_email", True) and not self.email.data:  # else the email field asks
             raise ValidationError(NO_GUEST_ADDRESS)
 
-    def subscription_choices(self) -> dict[str, str | None]:
+    def subscription_choices(self) -> dict[str, str | None] | None:
+        """What the boxes ask to follow, None when neither is ticked."""
+        if not (self.subscribe_comments.data or self.subscribe_blog.data):
+            return None
         return {
             "comments": self.comments_delivery.data if self.subscribe_comments.data else None,
             "posts": self.posts_delivery.data if self.subscribe_blog.data else None,

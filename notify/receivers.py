@@ -9,10 +9,10 @@ from notify import events, services
 CONFIRMATION_SENT = "Check your inbox: we sent a link to {email} to confirm your subscription."
 
 
-def comment_submitted(_app, *, comment, subscriptions=None, user=None) -> str | None:
+def comment_submitted(_app, *, comment, settings, subscriptions=None, user=None) -> str | None:
     """Mail about a new comment, then subscribe its author as they asked; the notice for them when a
     confirmation link went out."""
-    events.comment_submitted(comment)
+    events.comment_submitted(comment, settings)
     if not subscriptions or comment.status not in ("approved", "pending"):
         return None  # spam and trash subscribe nobody
     made = services.subscribe_after_comment(comment, **subscriptions, user=user)

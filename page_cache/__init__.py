@@ -9,7 +9,7 @@ modules registers nothing, so no hook depends on what was imported first.
 from flask import Flask
 
 from extensions import db
-from page_cache import hooks, invalidation, reads
+from page_cache import hooks, invalidation
 from page_cache.front import PageCacheFront
 
 
@@ -19,8 +19,7 @@ def init_app(app: Flask) -> None:
     it sees the client's address)."""
     likes_shown = hooks.HeldCounter(app.config["PAGE_CACHE_LIKES_DELAY_SECONDS"])
     app.extensions[hooks.LIKES_SHOWN] = likes_shown  # one per app: the front and the hooks name a page alike
-    app.before_request(reads.read_without_transaction)  # first: it procures the request's connection
-    app.before_request(hooks.prepare_page_cache)
+    app.before_request(hooks.prepare_page_cache)  # reads without a transaction, then checks the reader's copy
     app.after_request(hooks.offer_for_caching)
     invalidation.listen_to(db.session)  # public changes bump the version; their commits wait out its lease
     app.wsgi_app = PageCacheFront(app, app.wsgi_app, likes_shown)

@@ -22,7 +22,7 @@ from blog.models import SiteState
 from blog.protected_posts import carries_password_cookie
 from core.security import csp_nonce
 from extensions import db
-from page_cache.reads import READ_ONLY_ENDPOINTS
+from page_cache.reads import READ_ONLY_ENDPOINTS, read_without_transaction
 
 CACHED_ENDPOINTS = READ_ONLY_ENDPOINTS  # a page made from reads alone can be replayed
 # Their URL shapes, so that the front spends no database read on other paths. A URL this misses
@@ -119,8 +119,12 @@ def sets_no_cookie_but(set_cookie_values, session_cookie: str) -> bool:
 
 
 def prepare_page_cache():
-    """Mark an anonymous reader's page for storing, or answer 304 when their copy is current."""
-    if request.endpoint not in CACHED_ENDPOINTS or not _is_anonymous_reader():
+    """For a page the cache may hold: read it without a transaction, then mark an anonymous reader's
+    page for storing, or answer 304 when their copy is current. Other requests pass untouched."""
+    if request.endpoint not in CACHED_ENDPOINTS:
+        return None
+    read_without_transaction()  # first: nothing has read through the request's connection yet
+    if not _is_anonymous_reader():
         return None
     content, likes, changed_at = db.session.execute(VERSION_AND_DATE_QUERY).first() or (0, 0, None)
     key = page_key((content, current_app.extensions[LIKES_SHOWN].show(likes)), request.environ)

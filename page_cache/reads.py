@@ -15,7 +15,7 @@ READ_ONLY_ENDPOINTS = frozenset({"blog.index", "blog.post"})
 
 
 def read_without_transaction() -> None:
-    """Procure the request's connection in autocommit mode, before any hook reads through it."""
-    if request.endpoint in READ_ONLY_ENDPOINTS and request.method in ("GET", "HEAD") \
-            and db.engine.dialect.name == "postgresql":
+    """For a READ_ONLY_ENDPOINTS request: procure its connection in autocommit mode, before anything
+    reads through it."""
+    if request.method in ("GET", "HEAD") and db.engine.dialect.name == "postgresql":
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

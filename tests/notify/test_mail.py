@@ -6,6 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from blog.models import Comment
+from blog.settings import get_settings
 from core.dbtypes import utcnow
 from extensions import db
 from notify import events, mailer
@@ -104,7 +105,7 @@ def test_comment_is_kept_when_the_mail_server_is_down(app_factory):
     with app.app_context():
         make_user(email="owner@example.com", is_admin=True)
         comment = make_comment(make_post(), status="pending")
-        events.comment_submitted(comment)
+        events.comment_submitted(comment, get_settings())
         db.session.commit()
         assert send_due().retried == 1
         assert db.session.get(Comment, comment.id).status == "pending"

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from blog.models import Comment, ModerationLog, Post
-from blog.settings import save_settings
+from blog.settings import get_settings, save_settings
 from extensions import db
 from notify import events
 from notify.models import OutboxMessage
@@ -34,7 +34,7 @@ def _held_comment(post):
 
 
 def _submit(comment):
-    events.comment_submitted(comment)
+    events.comment_submitted(comment, get_settings())
     db.session.commit()
 
 
@@ -117,7 +117,7 @@ def test_an_admins_own_comment_still_mails_the_other_admins(mail_app, deliver):
 def test_owner_mail_is_queued_with_the_comment_and_written_when_sent(mail_app, deliver):
     _owner()
     comment = _held_comment(make_post(title="Hating to network"))
-    events.comment_submitted(comment)
+    events.comment_submitted(comment, get_settings())
     db.session.rollback()
     assert db.session.scalars(sa.select(OutboxMessage)).all() == []  # rides the comment's transaction
     _submit(comment)

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from auth.models import User
 from blog.models import Comment, ModerationLog, Post
+from blog.settings import get_settings
 from core.dbtypes import utcnow
 from extensions import db
 from notify import events
@@ -88,7 +89,7 @@ def test_old_moderation_link_does_not_act_on_a_comment_given_the_same_id(mail_ap
     post = make_post()
     held = make_comment(post, status="pending")
     held_id = held.id
-    events.comment_submitted(held)
+    events.comment_submitted(held, get_settings())
     db.session.commit()
     [approve, *_] = links_in(deliver()[0], "/notify/moderate/")
     _delete(Comment, held_id)

@@ -9,6 +9,7 @@ from flask import render_template_string
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
+from blog.settings import get_settings
 from core.dbtypes import utcnow
 from extensions import db
 from notify import events
@@ -28,7 +29,7 @@ def _subscribe(comment, comments="instant", posts=None, user=None):
 
 
 def _approve(comment):
-    events.comment_submitted(comment)
+    events.comment_submitted(comment, get_settings())
     db.session.commit()
 
 
