@@ -29,6 +29,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     security.register(app)
     register_commands(app)
     register_mail(app)
+    register_wordpress(app)
     register_page_cache(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
@@ -87,6 +88,12 @@ def register_mail(app: Flask) -> None:
     import notify
 
     notify.init_app(app)  # blog's signals, the comment form's subscription boxes, the sender thread
+
+
+def register_wordpress(app: Flask) -> None:
+    import wordpress
+
+    wordpress.init_app(app)  # queued WXR imports: a pass of the worker, after the mail's
 
 
 def register_page_cache(app: Flask) -> None:

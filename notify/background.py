@@ -1,4 +1,5 @@
-"""The development mail sender: a thread that `make run` gets, started by the first request.
+"""The development worker: a thread that `make run` gets, started by the first request, running
+the worker's passes (core.worker: the mail, queued imports) as `flask mail worker` does.
 
 Why on the first request and not in create_app: the factory stays free of side effects, so
 `flask db upgrade`, `flask mail send`, the reloader's watcher process and every test build an
@@ -10,9 +11,8 @@ import threading
 
 from flask import Flask
 
+from core.worker import run_passes
 from extensions import db
-from notify.sender import run_pass
-from wordpress.wxr.jobs import run_queued_imports
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,9 @@ class BackgroundSender:
         while not self.stopping.is_set():
             with self.app.app_context():
                 try:
-                    run_pass()
-                    run_queued_imports()  # uploaded WordPress exports wait here, not in a request
+                    run_passes()
                 except Exception:
-                    log.exception("mail pass failed")
+                    log.exception("worker pass failed")
                     db.session.rollback()
             self.stopping.wait(interval)
 

@@ -7,9 +7,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from core.worker import run_passes
 from extensions import db
-from notify.sender import run_pass
-from wordpress.wxr.jobs import run_queued_imports
 
 log = logging.getLogger(__name__)
 
@@ -18,17 +17,17 @@ mail_cli = AppGroup("mail", help="Send the mail waiting in the outbox.")
 
 @mail_cli.command("send")
 def send_command() -> None:
-    """Write due digests, try every due message once, and run queued WXR imports."""
-    result = run_pass()
-    click.echo(f"Mail: {result.sent} sent, {result.retried} to retry, {result.failed} failed.")
-    if imports := run_queued_imports():
-        click.echo(f"WordPress imports run: {imports}.")
+    """Write due digests, try every due message once, and run the worker's other passes once
+    (queued WXR imports)."""
+    for report in run_passes():
+        click.echo(report)
 
 
 @mail_cli.command("worker")
 @click.option("--interval", type=float, default=None, help="Seconds between passes.")
 def worker_command(interval: float | None) -> None:
-    """Send mail and run queued WXR imports until interrupted, every MAIL_WORKER_INTERVAL seconds."""
+    """Run the worker's passes (the mail, queued WXR imports) until interrupted, every
+    MAIL_WORKER_INTERVAL seconds."""
     from flask import current_app
 
     interval = interval or current_app.config["MAIL_WORKER_INTERVAL"]
@@ -36,10 +35,9 @@ def worker_command(interval: float | None) -> None:
     try:
         while True:
             try:
-                run_pass()
-                run_queued_imports()  # Tools -> Import uploads: too long for a web request
+                run_passes()
             except Exception:  # a bad pass (database restart...) must not end the worker
-                log.exception("mail pass failed")
+                log.exception("worker pass failed")
                 db.session.rollback()
             finally:
                 db.session.remove()

@@ -204,6 +204,12 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     return email
 
 
+def mail_pass() -> str:
+    """The worker's pass (core.worker): one run_pass, reported as a line."""
+    result = run_pass()
+    return f"Mail: {result.sent} sent, {result.retried} to retry, {result.failed} failed."
+
+
 def run_pass(now: datetime | None = None) -> PassResult:
     """One worker pass: write the digests that are due, then send what the outbox holds."""
     from notify.digests import send_digests

@@ -55,6 +55,14 @@ def test_an_upload_is_queued_at_once_and_the_worker_imports_it(wxr_app, sample_b
     assert page_soup(done).select_one("[data-imported=posts]").get_text() == "6"
 
 
+def test_the_mail_worker_runs_queued_imports_after_the_mail(wxr_app, sample_bytes):
+    _send(_owner_client(wxr_app), sample_bytes)
+    result = wxr_app.test_cli_runner().invoke(args=["mail", "send"])  # cron's entry to the worker's passes
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["Mail: 0 sent, 0 to retry, 0 failed.", "WordPress imports run: 1."]
+    assert _posts() == 8
+
+
 def test_a_running_import_shows_its_progress_and_reloads(wxr_app, sample_bytes):
     client = _owner_client(wxr_app)
     location = _send(client, sample_bytes).headers["Location"]

@@ -80,6 +80,12 @@ def queue_import(upload: FileStorage, orphans: str, user_id: int | None) -> Impo
     return job
 
 
+def import_pass() -> str | None:
+    """The worker's pass (core.worker): every queued import; a line when any ran."""
+    ran = run_queued_imports()
+    return f"WordPress imports run: {ran}." if ran else None
+
+
 def run_queued_imports() -> int:
     """Run every queued import, oldest first; the worker calls this between mail passes."""
     ran = 0
