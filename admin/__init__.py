@@ -1,21 +1,52 @@
-"""The blog owner's screens at /admin; one guard admits administrators only."""
+"""The staff's screens at /admin. Each view names the capability it needs (`requires`), and one
+guard checks it before any view runs; a view that names none is for Administrators only."""
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from auth.roles import MANAGE_OPTIONS
+
 # cli_group: `flask comments purge-trash` (admin/cli.py) is the cron entry point.
 bp = Blueprint("admin", __name__, cli_group="comments")
 
+ANY_USER = "any logged-in user"  # `requires(ANY_USER)`: one's own profile, open to every account
+_UNDECLARED = MANAGE_OPTIONS  # fail closed: a view that forgot to say is the Administrators'
+
+
+def requires(capability: str) -> Callable:
+    """Declare the capability (auth.roles) an admin view needs; checked by require_capability."""
+
+    def declare(view: Callable) -> Callable:
+        view.required_capability = capability
+        return view
+
+    return declare
+
+
+def required_capability(endpoint: str | None) -> str:
+    view = current_app.view_functions.get(endpoint or "")
+    return getattr(view, "required_capability", _UNDECLARED)
+
+
+def may_open(user, endpoint: str) -> bool:
+    """Whether the guard lets this user into the admin endpoint (the menu shows only these)."""
+    if not user.is_authenticated or endpoint not in current_app.view_functions:
+        return False
+    needed = required_capability(endpoint)
+    return needed == ANY_USER or user.can(needed)
+
 
 @bp.before_request
-def require_administrator():
-    """Anonymous visitors go to the log-in page and come back; logged-in non-admins get 403."""
+def require_capability():
+    """Anonymous visitors go to the log-in page and come back; a logged-in user without the view's
+    capability gets 403."""
     if not current_user.is_authenticated:
         back = request.full_path.rstrip("?") if request.method == "GET" else url_for("admin.dashboard")
         return redirect(login_url(back))
-    if not current_user.is_admin:
+    if not may_open(current_user, request.endpoint or ""):
         abort(403)
     return None
 
@@ -29,9 +60,10 @@ def login_url(next_path: str) -> str:
 
 @bp.context_processor
 def admin_globals():
+    from admin.menu import menu_for
     from admin.queries import pending_count
 
-    return {"admin_pending_count": pending_count()}
+    return {"admin_pending_count": pending_count(), "admin_menu": menu_for(current_user)}
 
 
 from admin import account_views, cli, comment_views, post_views, tool_views, views  # noqa: E402,F401  (routes register on bp)

@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from auth.roles import ADMINISTRATOR, SUBSCRIBER, role_can
 from core.dbtypes import NEVER_REUSE_IDS, UTCDateTime, utcnow
 from extensions import db
 
@@ -31,7 +32,14 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(sa.String(250))
     login: Mapped[str | None] = mapped_column(sa.String(60), unique=True)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
-    is_admin: Mapped[bool] = mapped_column(default=False)
+    # auth.roles: what the account may do; every reader who logs in to comment is a Subscriber.
+    role: Mapped[str] = mapped_column(sa.String(20), default=SUBSCRIBER, server_default=SUBSCRIBER)
+    # The public author slug (/author/<nicename>/), as WordPress's user_nicename; set for staff.
+    nicename: Mapped[str | None] = mapped_column(sa.String(60), unique=True)
+    bio: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # Two-factor log-in (TOTP): the shared secret, and when the user proved their app holds it.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     avatar_url: Mapped[str | None] = mapped_column(sa.String(500))
     profile_url: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -43,6 +51,15 @@ class User(UserMixin, db.Model):
     identities: Mapped[list["Identity"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    recovery_codes: Mapped[list["RecoveryCode"]] = relationship(cascade="all, delete-orphan")
+
+    def can(self, capability: str) -> bool:
+        """Whether this user's role holds the capability (auth.roles)."""
+        return role_can(self.role, capability)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMINISTRATOR
 
     def get_id(self) -> str:
         """What sessions and remember cookies hold for this user (the session token, not the id)."""
@@ -89,3 +106,14 @@ class Identity(db.Model):
     last_login_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="identities")
+
+
+class RecoveryCode(db.Model):
+    """One of a user's single-use two-factor recovery codes; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from auth.models import PASSWORD_METHOD, Identity, User
 from auth.profiles import Profile
+from auth.roles import ADMINISTRATOR
 from core.dbtypes import utcnow
 from extensions import db
 
@@ -73,7 +74,7 @@ def identity_for_profile(profile: Profile) -> Identity:
     identity.profile_url = profile.profile_url
     identity.last_login_at = utcnow()
     if profile.email_verified and is_admin_email(profile.email):
-        identity.user.is_admin = True
+        identity.user.role = ADMINISTRATOR
     try:
         db.session.commit()
     except sa.exc.IntegrityError:
@@ -169,7 +170,7 @@ def save_admin(email: str, password: str) -> tuple[User, bool]:
     if created:
         user = User(email=email, display_name=email.split("@")[0])
         db.session.add(user)
-    user.is_admin = True
+    user.role = ADMINISTRATOR
     user.set_password(password)
     if not created:
         user.end_all_sessions(REVOKED_BY_PASSWORD)
@@ -179,7 +180,7 @@ def save_admin(email: str, password: str) -> tuple[User, bool]:
 
 def create_demo_admin() -> tuple[str, str] | None:
     """Make a demo administrator when the blog has none; returns (email, password) or None."""
-    if db.session.scalar(sa.select(User.id).where(User.is_admin.is_(True)).limit(1)):
+    if db.session.scalar(sa.select(User.id).where(User.role == ADMINISTRATOR).limit(1)):
         return None
     password = secrets.token_urlsafe(12)
     save_admin(DEMO_ADMIN_EMAIL, password)

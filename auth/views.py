@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from auth import bp, providers, services, throttle
 from auth.forms import LoginForm, LogoutForm
 from auth.models import User
+from auth.roles import ACCESS_ADMIN
 from extensions import db, limiter, login_manager
 
 login_manager.login_view = "auth.login"
@@ -52,7 +53,8 @@ def login():
         form.form_errors.append(LOGIN_FAILED)
         return render_template("auth/login.html", form=form), 401
     services.log_in_with_password(user, form.remember.data)
-    response = redirect(services.safe_next(form.next.data, url_for("blog.index")))
+    landing = url_for("admin.dashboard") if user.can(ACCESS_ADMIN) else url_for("blog.index")
+    response = redirect(services.safe_next(form.next.data, landing))
     throttle.remember_device(response, user)
     return response
 

@@ -14,7 +14,7 @@ from extensions import db
 
 def fill(big: int) -> dict:
     email, password = BENCH_ADMIN
-    admin = User(email=email, display_name="Bench Admin", is_admin=True, email_verified=True)
+    admin = User(email=email, display_name="Bench Admin", role="administrator", email_verified=True)
     admin.set_password(password)
     db.session.add(admin)
     for n in range(30):

@@ -48,7 +48,7 @@ def seed_readers(app) -> tuple[str, dict[str, dict]]:
         db.create_all()
         post = seed.load_wordpress_seed()
         save_settings({"page_comments": False})  # all 200 on one page, as WordPress serves them
-        owner = User(email="owner@example.com", display_name="Blog Owner", is_admin=True, email_verified=True)
+        owner = User(email="owner@example.com", display_name="Blog Owner", role="administrator", email_verified=True)
         social = User(email="reader@example.com", display_name="Social Reader", email_verified=True)
         db.session.add_all([owner, social])
         db.session.flush()

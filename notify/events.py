@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from auth.models import User
+from auth.roles import ADMINISTRATOR
 from blog import protected_posts
 from blog.models import Comment, Post
 from blog.permalinks import comment_mail_link, post_url
@@ -115,7 +116,7 @@ def post_published(post: Post) -> None:
 # Who hears about comments: administrators with an email address, except the comment's author.
 _OWNERS = mailer.LaterMails(
     sa.select(User.email)
-    .where(User.is_admin.is_(True), User.email.is_not(None), User.email != "", User.id != sa.bindparam("author_id"))
+    .where(User.role == ADMINISTRATOR, User.email.is_not(None), User.email != "", User.id != sa.bindparam("author_id"))
     .order_by(User.id)
 )
 

@@ -6,6 +6,7 @@ from bs4 import BeautifulSoup
 from werkzeug.security import generate_password_hash
 
 from auth.models import PASSWORD_METHOD, User
+from auth.roles import SUBSCRIBER
 from auth.services import DEMO_ADMIN_EMAIL, save_admin
 from extensions import db
 from tests.support.oauth import csrf_token_from
@@ -108,7 +109,14 @@ def test_password_log_in_goes_to_next_on_this_site(client, owner):
 
 def test_password_log_in_ignores_next_on_another_site(client, owner):
     response = _post_login(client, "owner@example.com", PASSWORD, next_url="https://evil.example/")
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/admin/"  # staff land on the dashboard
+
+
+def test_a_reader_without_the_admin_lands_on_the_home_page(client, owner):
+    owner.role = SUBSCRIBER
+    db.session.commit()
+    response = _post_login(client, "owner@example.com", PASSWORD)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 def test_unknown_email_and_wrong_password_get_the_same_answer(client, owner):

@@ -46,7 +46,7 @@ def test_five_wrong_passwords_from_one_address_do_not_stop_the_owner_elsewhere(m
         assert _attempt(stranger, "guess", "203.0.113.1").status_code == 401
     owner = app.test_client()
     response = _attempt(owner, PASSWORD, "198.51.100.2")
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/"
 
 
 def test_many_wrong_passwords_from_one_address_are_refused_from_that_address(make_app):

@@ -39,3 +39,26 @@ def test_upgrade_on_empty_database_matches_models(empty_database_url):
             differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == [], f"models and migrations disagree: {differences}"
+
+
+def test_user_roles_migration_keeps_administrators_and_ids(empty_database_url):
+    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=empty_database_url))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0012_wxr_reimport"]).exit_code == 0
+    with app.app_context():
+        with db.engine.begin() as conn:
+            for n, admin in enumerate((True, False, False)):
+                conn.execute(sa.text("INSERT INTO users (email_verified, display_name, is_admin, created_at,"
+                                     " session_token) VALUES (true, :name, :admin, CURRENT_TIMESTAMP, :token)"),
+                             {"name": f"user {n}", "admin": admin, "token": f"token-{n}"})
+            conn.execute(sa.text("DELETE FROM users WHERE display_name = 'user 2'"))
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        with db.engine.begin() as conn:
+            roles = conn.execute(sa.text("SELECT display_name, role FROM users ORDER BY id")).all()
+            conn.execute(sa.text("INSERT INTO users (email_verified, display_name, created_at, session_token)"
+                                 " VALUES (false, 'new', CURRENT_TIMESTAMP, 'token-new')"))
+            new_id = conn.execute(sa.text("SELECT id FROM users WHERE display_name = 'new'")).scalar()
+        db.engine.dispose()
+    assert roles == [("user 0", "administrator"), ("user 1", "subscriber")]
+    assert new_id == 4  # the recreated table still never reuses an id (0008)

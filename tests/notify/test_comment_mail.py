@@ -20,7 +20,7 @@ def post(mail_post):
 
 
 def test_a_held_guest_comment_mails_the_owner_with_the_reason(mail_app, mail_client, post, deliver):
-    owner = make_user(is_admin=True, email="owner@example.com")
+    owner = make_user(role="administrator", email="owner@example.com")
     with mail_app.test_request_context():
         submit_comment(mail_client, post, page_url=post.url, comment="Please look at this.")
     (mail,) = deliver()

@@ -103,7 +103,7 @@ def test_smtp_down_is_retried_with_backoff_then_delivered_when_up(app_factory):
 def test_comment_is_kept_when_the_mail_server_is_down(app_factory):
     app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     with app.app_context():
-        make_user(email="owner@example.com", is_admin=True)
+        make_user(email="owner@example.com", role="administrator")
         comment = make_comment(make_post(), status="pending")
         events.comment_submitted(comment, get_settings())
         db.session.commit()

@@ -50,7 +50,7 @@ def _confirm(client, deliver, post):
 
 
 def _owner_comment(client, deliver, post):
-    owner = make_user(is_admin=True, email="owner@example.com")
+    owner = make_user(role="administrator", email="owner@example.com")
     _comment_with_both_boxes(client, post)
     [mail] = [m for m in deliver() if m["To"] == owner.email]
     return mail, [

@@ -17,7 +17,7 @@ from tests.support.mail import links_in, make_user, press_button, text_of
 
 
 def _owner():
-    return make_user(display_name="Blog Owner", email="owner@example.com", is_admin=True)
+    return make_user(display_name="Blog Owner", email="owner@example.com", role="administrator")
 
 
 def _held_comment(post):
@@ -48,9 +48,9 @@ def _count(post) -> int:
 
 def test_held_comment_mails_owners_with_details_reason_and_three_links(mail_app, deliver):
     _owner()
-    make_user(email="second-admin@example.com", is_admin=True)
+    make_user(email="second-admin@example.com", role="administrator")
     make_user(email="reader@example.com")  # not an admin
-    make_user(email=None, is_admin=True)  # an admin without an address
+    make_user(email=None, role="administrator")  # an admin without an address
     post = make_post(title="Hating to network")
     _submit(_held_comment(post))
     received = deliver()
@@ -109,7 +109,7 @@ def test_spam_and_trash_comments_mail_nobody_and_own_comments_are_not_reported(m
 
 def test_an_admins_own_comment_still_mails_the_other_admins(mail_app, deliver):
     owner = _owner()
-    make_user(email="second-admin@example.com", is_admin=True)
+    make_user(email="second-admin@example.com", role="administrator")
     _submit(make_comment(make_post(), status="pending", user_id=owner.id))
     assert [m["To"] for m in deliver()] == ["second-admin@example.com"]
 

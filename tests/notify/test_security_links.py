@@ -23,7 +23,7 @@ def post(mail_post):
 
 
 def _owner() -> User:
-    return make_user(display_name="Blog Owner", email="owner@example.com", is_admin=True)
+    return make_user(display_name="Blog Owner", email="owner@example.com", role="administrator")
 
 
 def _status(comment_id: int) -> str | None:

@@ -37,7 +37,7 @@ def test_approving_a_comment_queues_the_followers_mail_in_the_same_transaction(m
 def test_a_refused_admin_reply_rolls_back_the_parents_approval_mail_with_it(mail_app):
     """Replying approves a held parent first (its followers' mail is queued), then the rules refuse
     the reply (comments are closed): nothing of that transaction stays, the mail included."""
-    admin = make_user(email="owner@example.com", is_admin=True)
+    admin = make_user(email="owner@example.com", role="administrator")
     held = _followed_post_with_held_comment(comments_open=False)
     with pytest.raises(CommentRefused):
         reply_as_admin(held, "Thanks!", admin)

@@ -23,7 +23,7 @@ def two_servers(app_factory, tmp_path):
     app = app_factory(SQLALCHEMY_DATABASE_URI=database_url)
     with app.test_request_context():
         save_settings({"comment_flood_seconds": 0})
-        admin = User(email="owner@example.com", display_name="Owner", is_admin=True, email_verified=True)
+        admin = User(email="owner@example.com", display_name="Owner", role="administrator", email_verified=True)
         admin.set_password("correct horse battery")
         db.session.add(admin)
         post = make_post()

@@ -3,12 +3,15 @@
 import pytest
 
 from auth.models import User
+from auth.roles import ADMINISTRATOR, SUBSCRIBER
 from extensions import db
 from tests.support.helpers import login_as, page_soup
 
 
-def make_user(is_admin: bool, name: str, email: str) -> User:
-    user = User(display_name=name, email=email, email_verified=True, is_admin=is_admin)
+def make_user(is_admin: bool, name: str, email: str, role: str | None = None) -> User:
+    """An administrator or a subscriber, or a user with the given role."""
+    role = role or (ADMINISTRATOR if is_admin else SUBSCRIBER)
+    user = User(display_name=name, email=email, email_verified=True, role=role)
     db.session.add(user)
     db.session.commit()
     return user
