@@ -1,24 +1,12 @@
-"""The administrator's own account: when its sessions last ended, and ending them all (bp guard)."""
+"""/admin/account, the former address of one's own account screen, now part of the profile."""
 
-from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask import redirect, url_for
 
-from admin import bp
-from auth import services
-from auth.forms import LogOutEverywhereForm
+from admin import ANY_USER, bp, requires
 
 
 @bp.get("/account")
+@requires(ANY_USER)
 def account():
-    """When and why this account's sessions last ended, and the button that ends them."""
-    return render_template("admin/account.html", form=LogOutEverywhereForm(), user=current_user)
-
-
-@bp.post("/account/log-out-everywhere")
-def log_out_everywhere():
-    """End every session and remember cookie of this account; this browser gets a new session."""
-    if not LogOutEverywhereForm().validate_on_submit():
-        abort(400)
-    services.log_out_everywhere(current_user._get_current_object())
-    flash("Every other session has ended; this browser stays logged in.", "success")
-    return redirect(url_for("admin.account"), 303)
+    """Send old bookmarks to the profile, where the sessions section now lives."""
+    return redirect(url_for("admin.profile"), 301)

@@ -22,7 +22,6 @@ MENU = (
     MenuEntry("admin.tools_import", "Tools: Import"),
     MenuEntry("admin.tools_export", "Tools: Export"),
     MenuEntry("admin.profile", "Profile", ("admin.two_factor",)),
-    MenuEntry("admin.account", "Your account"),
 )
 
 

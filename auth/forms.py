@@ -1,8 +1,10 @@
 """Forms of the log-in pages; every POST carries Flask-WTF's CSRF token."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
+
+from core.clean_input import stripped
 
 
 class LoginForm(FlaskForm):
@@ -32,3 +34,14 @@ class LogoutForm(FlaskForm):
 
 class LogOutEverywhereForm(FlaskForm):
     submit = SubmitField("Log out all sessions")
+
+
+class ChooseNameForm(FlaskForm):
+    display_name = StringField(
+        "Your name",
+        filters=[stripped],
+        validators=[DataRequired("Enter the name to show on your comments."), Length(max=250)],
+        render_kw={"autocomplete": "name"},
+    )
+    next = HiddenField()
+    submit = SubmitField("Save and continue")

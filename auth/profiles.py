@@ -23,6 +23,7 @@ class Profile:
     email_verified: bool
     avatar_url: str | None
     profile_url: str | None
+    name_given: bool = True  # False: display_name is a stand-in (the email's first part, "Anonymous")
 
 
 _TWITTER_HANDLE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
@@ -88,14 +89,16 @@ def _verified(value) -> bool:
 
 def _make(provider: str, subject, name, email, verified, avatar, profile_url) -> Profile:
     email = _email(email)
+    name = _text(name, 250)
     return Profile(
         provider=provider,
         subject=_subject(subject),
-        display_name=_text(name, 250) or (email.split("@")[0] if email else "Anonymous"),
+        display_name=name or (email.split("@")[0] if email else "Anonymous"),
         email=email,
         email_verified=bool(email) and verified,
         avatar_url=_url(avatar),
         profile_url=_url(profile_url),
+        name_given=name is not None,
     )
 
 

@@ -9,9 +9,10 @@ import logging
 import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from flask import session
+from flask import flash, session
+from flask_login import current_user
 
-from auth import providers
+from auth import profile_services, providers
 from auth.models import Identity
 from auth.services import IDENTITY_KEY, NEXT_KEY, identity_for_profile, start_session
 
@@ -28,11 +29,20 @@ def begin_login(provider: providers.Provider, next_url: str, redirect_uri: str):
     # session cookie cannot grow with every click (Authlib keys them "_state_<name>_<state>").
     for key in [k for k in session if k.startswith("_state_")]:
         session.pop(key)
+    session.pop(profile_services.LINK_KEY, None)
     session[NEXT_KEY] = next_url
     try:
         return providers.get_client(provider.name).authorize_redirect(redirect_uri)
     except Exception as error:
         raise _failure(provider, error) from error
+
+
+def begin_link(provider: providers.Provider, user, next_url: str, redirect_uri: str):
+    """As begin_login, for a logged-in user adding this provider to their account: the callback
+    attaches the provider account to them instead of logging anyone in."""
+    response = begin_login(provider, next_url, redirect_uri)
+    session[profile_services.LINK_KEY] = user.id
+    return response
 
 
 def complete_login(provider: providers.Provider) -> Identity:
@@ -43,10 +53,29 @@ def complete_login(provider: providers.Provider) -> Identity:
         profile = provider.fetch_profile(client, token)
     except Exception as error:
         raise _failure(provider, error) from error
+    if profile_services.LINK_KEY in session:
+        return _link(provider, profile, session.pop(profile_services.LINK_KEY))
     identity = identity_for_profile(profile)
     start_session(identity.user)
     session[IDENTITY_KEY] = identity.id
+    if profile_services.needs_display_name(identity, profile):
+        session[profile_services.NAME_PROMPT_KEY] = True
     log.info("log-in with %s: user %s identity %s", provider.name, identity.user_id, identity.id)
+    return identity
+
+
+def _link(provider: providers.Provider, profile, user_id) -> Identity:
+    """Attach the provider account to the logged-in user who started linking it."""
+    if not current_user.is_authenticated or current_user.id != user_id:
+        raise LoginFailed(f"Log in again, then link your {provider.label} account from your profile.")
+    try:
+        identity = profile_services.link_identity(current_user._get_current_object(), profile)
+    except profile_services.ProfileError:
+        log.warning("linking %s to user %s refused: linked to another account", provider.name, user_id)
+        raise LoginFailed(f"That {provider.label} account is already linked to another account on this blog, "
+                          "so it was not linked to yours.") from None
+    log.info("user %s linked %s identity %s", user_id, provider.name, identity.id)
+    flash(f"Your {provider.label} account is linked: you can log in with it too.", "success")
     return identity
 
 

@@ -1,10 +1,11 @@
 """Log-in and log-out: social log-in through any registered provider, owner log-in by password."""
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
 
-from auth import bp, providers, services, throttle
-from auth.forms import LoginForm, LogoutForm
+from auth import bp, profile_services, providers, services, throttle
+from auth.forms import ChooseNameForm, LoginForm, LogoutForm
 from auth.models import User
 from auth.roles import ACCESS_ADMIN
 from extensions import db, limiter, login_manager
@@ -85,6 +86,8 @@ def callback(name: str):
         social.complete_login(provider)
     except social.LoginFailed as failure:
         flash(str(failure), "error")
+    if session.pop(profile_services.NAME_PROMPT_KEY, False):
+        return redirect(url_for("auth.choose_name", next=next_url))
     return redirect(next_url)
 
 
@@ -96,4 +99,18 @@ def logout():
         abort(400)
     services.log_out()
     flash("You are now logged out.", "success")
+    return redirect(services.safe_next(form.next.data, url_for("blog.index")))
+
+
+@bp.route("/auth/name", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+@login_required
+def choose_name():
+    """Ask a reader whose provider gave no name what to call them; any logged-in reader may answer."""
+    form = ChooseNameForm(next=request.args.get("next", ""))
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("auth/choose_name.html", form=form), status
+    profile_services.set_display_name(current_user._get_current_object(), form.display_name.data)
+    flash(f"Thank you, {form.display_name.data}: your comments will carry this name.", "success")
     return redirect(services.safe_next(form.next.data, url_for("blog.index")))

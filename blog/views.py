@@ -174,8 +174,8 @@ def _comment_input(form: CommentForm, subscriptions: dict | None, author_key_has
     if current_user.is_authenticated:
         user = current_user._get_current_object()
         identity = current_identity()
-        if identity:  # name, avatar and profile link come from the account used to log in
-            return CommentInput(author_name=identity.display_name, author_email=identity.email or user.email or "",
+        if identity:  # the account's own name (its profile's); avatar and link from the account used to log in
+            return CommentInput(author_name=user.display_name, author_email=identity.email or user.email or "",
                                 author_url=identity.profile_url or "", user=user, provider=identity.provider,
                                 avatar_url=identity.avatar_url, **common)
         return CommentInput(author_name=user.display_name, author_email=user.email or "",

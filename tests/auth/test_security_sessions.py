@@ -118,34 +118,6 @@ def test_a_social_log_in_starts_a_new_session_too(social_app, oidc_provider):
         assert "_user_id" in session
 
 
-def test_log_out_all_sessions_button_ends_another_browsers_session(app, owner):
-    mine, other = app.test_client(), app.test_client()
-    _log_in(mine)
-    _log_in(other, remember=True)
-    other_remember = _cookie(other, REMEMBER)
-    page = page_soup(mine.get("/admin/account"))
-    form = page.select_one("form[action='/admin/account/log-out-everywhere']")
-    assert form is not None and form["method"] == "post"
-    token = form.select_one("input[name=csrf_token]")["value"]
-
-    response = mine.post("/admin/account/log-out-everywhere", data={"csrf_token": token})
-    assert response.status_code == 303
-    assert other.get("/admin/").status_code == 302
-    assert not _opens_admin(app, **{REMEMBER: other_remember})
-    account = mine.get("/admin/account")
-    assert account.status_code == 200  # this browser carries on, on a new session
-    notice = page_soup(account).select_one("[data-sessions-ended]").get_text(" ", strip=True)
-    assert notice.startswith("All sessions ended at") and "(logged out everywhere)" in notice
-
-
-def test_log_out_all_sessions_without_csrf_is_refused(app, owner):
-    mine, other = app.test_client(), app.test_client()
-    _log_in(mine)
-    _log_in(other)
-    assert mine.post("/admin/account/log-out-everywhere").status_code == 400
-    assert other.get("/admin/").status_code == 200
-
-
 def test_a_remember_cookie_from_before_a_rotation_fails_and_a_new_one_works(app, owner):
     client = app.test_client()
     _log_in(client, remember=True)
