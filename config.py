@@ -125,6 +125,8 @@ class Config:
         "LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT", "5 per 15 minutes"
     )
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "100 per hour")
+    # How long the link in an invitation to join the blog's staff (auth.invites) stays valid.
+    INVITE_EXPIRY_DAYS = float(os.environ.get("INVITE_EXPIRY_DAYS", "7"))
     # Flask-Login's default is a year; a new session token ends remember cookies sooner.
     REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("REMEMBER_COOKIE_DAYS", "30")))
     # Mail: links in mails are built on SITE_URL, never on a request's Host header.

@@ -66,4 +66,4 @@ def admin_globals():
     return {"admin_pending_count": pending_count(), "admin_menu": menu_for(current_user)}
 
 
-from admin import account_views, cli, comment_views, post_views, profile_views, tool_views, views  # noqa: E402,F401  (routes register on bp)
+from admin import account_views, cli, comment_views, post_views, profile_views, tool_views, user_views, views  # noqa: E402,F401  (routes register on bp)

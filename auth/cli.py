@@ -1,10 +1,12 @@
-"""Owner-account commands for the flask CLI."""
+"""Account commands for the flask CLI: create-admin, and `users` for operators and scripts."""
 
 import click
 from email_validator import EmailNotValidError, validate_email
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 
-from auth import services
+from auth import accounts, invites, services
+from auth.roles import ROLE_LABELS
+from extensions import db
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -53,3 +55,63 @@ def register(app: Flask) -> None:
         click.echo(f"  email:    {email}")
         click.echo(f"  password: {password}")
         click.echo("  Log in at /login; set your own with `flask --app app create-admin EMAIL`.")
+
+    register_users(app)
+
+
+def register_users(app: Flask) -> None:
+    users = click.Group("users", help="List, create, change the role of and remove accounts.")
+    app.cli.add_command(users)
+    role_choice = click.Choice(list(ROLE_LABELS), case_sensitive=False)
+
+    @users.command("create")
+    @click.argument("email")
+    @click.option("--role", required=True, type=role_choice, help="One of the roles listed.")
+    @click.option("--password", help="Without one, prints an invitation link to pass on.")
+    @click.option("--name", help="Display name (default: the part of the email before @).")
+    def create(email: str, role: str, password: str | None, name: str | None) -> None:
+        """Create an account with a role."""
+        user = _refusing(lambda: accounts.create_user(email, role.lower(), password, name))
+        db.session.commit()
+        click.echo(f"{ROLE_LABELS[user.role]} {user.email} created.")
+        if password is None:
+            with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+                link = url_for("auth.accept_invite", token=invites.token_for(user), _external=True)
+            days = current_app.config["INVITE_EXPIRY_DAYS"]
+            click.echo(f"They set a password at this link (works once, for {days:g} days):\n{link}")
+
+    @users.command("list")
+    @click.option("--role", type=role_choice, help="Only accounts with this role.")
+    def list_users(role: str | None) -> None:
+        """Print one line per account: email, role, display name (tab-separated)."""
+        for user in db.session.scalars(accounts.users_with_role(role.lower() if role else None)):
+            click.echo(f"{user.email or '-'}\t{user.role}\t{user.display_name}")
+
+    @users.command("set-role")
+    @click.argument("email")
+    @click.argument("role", type=role_choice)
+    def set_role(email: str, role: str) -> None:
+        """Give the account with this email a role."""
+        user = _refusing(lambda: accounts.user_by_email(email))
+        _refusing(lambda: accounts.set_role(user, role.lower()))
+        click.echo(f"{user.email} is now {ROLE_LABELS[user.role]}.")
+
+    @users.command("remove")
+    @click.argument("email")
+    @click.option("--reassign-to", "heir_email", help="Email of the account that gets their posts "
+                                                      "(required when they have any).")
+    def remove(email: str, heir_email: str | None) -> None:
+        """Remove an account; its posts go to --reassign-to, its comments stay without the link."""
+        user = _refusing(lambda: accounts.user_by_email(email))
+        heir = _refusing(lambda: accounts.user_by_email(heir_email)) if heir_email else None
+        _refusing(lambda: accounts.remove_user(user, heir))
+        click.echo(f"{email} removed." + (f" Their posts now belong to {heir.email}." if heir else ""))
+
+
+def _refusing(action):
+    """Run an account action; its refusal becomes the command's error (exit status 1)."""
+    try:
+        return action()
+    except accounts.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
