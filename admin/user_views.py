@@ -53,8 +53,9 @@ def users():
     page = db.paginate(accounts.users_with_role(role), page=request.args.get("paged", 1, type=int),
                        per_page=USERS_PER_PAGE, error_out=False)
     counts = accounts.role_counts()
+    ids = [u.id for u in page.items]
     return render_template("admin/users.html", page=page, role=role, counts=counts, total=sum(counts.values()),
-                           labels=ROLE_LABELS, posts=authors.post_counts(u.id for u in page.items))
+                           labels=ROLE_LABELS, posts=authors.post_counts(ids), invited=accounts.invited(ids))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -102,7 +103,8 @@ def user_edit(user_id: int):
             return redirect(url_for("admin.users"), 303)
     elif form.errors:
         status = 400
-    return render_template("admin/user_edit.html", user=user, form=form, labels=ROLE_LABELS), status
+    return render_template("admin/user_edit.html", user=user, form=form, labels=ROLE_LABELS,
+                           invited=user.id in accounts.invited([user.id])), status
 
 
 @bp.route("/users/<int:user_id>/remove", methods=["GET", "POST"])
@@ -115,10 +117,8 @@ def user_remove(user_id: int):
     form.heir.choices = _heirs(user)
     error = None
     if form.validate_on_submit():
-        heir = db.session.get(User, form.heir.data) if form.heir.data else None
         try:
-            if heir is not None and not heir.can(EDIT_POSTS):
-                raise accounts.AccountError("Attribute the posts to someone who may write posts.")
+            heir = _heir(form)
             name = user.display_name
             accounts.remove_user(user, heir, acting=current_user._get_current_object())
         except accounts.AccountError as refused:
@@ -134,6 +134,15 @@ def user_remove(user_id: int):
         error = accounts.AccountError("You cannot remove your own account: ask another Administrator.", 403)
     page = render_template("admin/user_remove.html", user=user, form=form, owned=owned, error=error)
     return page, error.status if error else 200
+
+
+def _heir(form: RemoveForm) -> User | None:
+    """The account the form names to take over the posts: one of those it offered, or none."""
+    if not form.heir.data:
+        return None
+    if form.heir.data not in dict(form.heir.choices):
+        raise accounts.AccountError("Attribute the posts to someone who may write posts.")
+    return db.session.get(User, form.heir.data)
 
 
 def _heirs(leaving: User) -> list[tuple[int, str]]:

@@ -139,6 +139,14 @@ def _keep_an_administrator(leaving: User) -> None:
                            "Administrator first.", 409)
 
 
+def invited(user_ids) -> set[int]:
+    """Those of these accounts still waiting for their owner to accept an invitation: no password,
+    no provider identity, an address nobody has proved yet."""
+    return set(db.session.scalars(
+        sa.select(User.id).where(User.id.in_(list(user_ids)), User.password_hash.is_(None),
+                                 User.email_verified.is_(False), ~User.identities.any())))
+
+
 def role_counts() -> dict[str, int]:
     """How many accounts hold each role (roles nobody holds are left out)."""
     rows = db.session.execute(sa.select(User.role, sa.func.count()).group_by(User.role))

@@ -20,7 +20,10 @@ def user_named(email: str) -> User | None:
 def test_the_list_shows_each_user_with_role_and_posts_and_filters_by_role(admin_client, admin_user):
     ed = make_user(False, "Eddie Editor", "eddie@example.com", role=EDITOR)
     make_user(False, "Mo Moderator", "mo@example.com", role=MODERATOR)
-    make_user(False, "Plain Reader", "reader@example.com")
+    social = make_user(False, "Plain Reader", "reader@example.com")
+    social.email_verified = False  # a provider's unproved claim: a reader, not an invitee
+    db.session.add(Identity(user=social, provider="twitter", subject="1460", display_name="Plain Reader"))
+    db.session.commit()
     make_post(author_id=ed.id)
     make_post(author_id=ed.id, status="draft")
 
@@ -30,6 +33,7 @@ def test_the_list_shows_each_user_with_role_and_posts_and_filters_by_role(admin_
     row = page.select_one(f"#user-{ed.id}")
     cells = [c.get_text(" ", strip=True) for c in row.select("td")]
     assert cells == ["eddie@example.com", "Editor", "2"]
+    assert "Invited" not in page.select_one(f"#user-{social.id}").get_text()
 
     editors = page_soup(admin_client.get("/admin/users?role=editor"))
     assert [r["id"] for r in editors.select(".user-row")] == [f"user-{ed.id}"]
@@ -147,9 +151,10 @@ def test_the_posts_go_only_to_someone_who_writes_posts(admin_client, admin_token
     leaving = make_user(False, "Lee", "lee@example.com", role=AUTHOR)
     reader = make_user(False, "Reader", "reader@example.com")
     make_post(author_id=leaving.id)
-    response = admin_post(admin_client, f"/admin/users/{leaving.id}/remove", admin_token, heir=str(reader.id))
-    assert response.status_code == 400
-    assert "someone who may write posts" in response.get_data(as_text=True)
+    for heir in (str(reader.id), str(leaving.id), "99999999999999999999", "x"):
+        response = admin_post(admin_client, f"/admin/users/{leaving.id}/remove", admin_token, heir=heir)
+        assert response.status_code == 400, heir
+        assert page_soup(response).select_one("#remove-error") is not None, heir
     assert user_named("lee@example.com") is not None
 
 
