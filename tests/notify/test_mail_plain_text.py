@@ -13,8 +13,8 @@ from core.dbtypes import utcnow
 from extensions import db
 from notify import events
 from tests.support.factories import make_comment, make_post
-from tests.support.helpers import submit_comment
-from tests.support.mail import links_in, make_user, press_button, text_of
+from tests.support.helpers import login_as, submit_comment
+from tests.support.mail import csrf_token_from, links_in, make_user, press_button, text_of
 
 MAIL_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "notify" / "mail"
 SENT_TEXT_MAILS = sorted(p.stem for p in MAIL_TEMPLATES.glob("*.txt") if not p.name.startswith("_"))
@@ -91,6 +91,27 @@ def _new_post(client, deliver, post):
     return mail, ['New post on Career Notes: "Fresh post"', "What it says", "-- ", "Career Notes"]
 
 
+def _email_change_mails(client, deliver):
+    user = make_user(display_name="Ada Owner", email="owner@example.com")
+    login_as(client, user)
+    token = csrf_token_from(client.get("/admin/profile"))
+    client.post("/admin/profile/email", data={"csrf_token": token, "email": "new@example.com"})
+    return {m["To"]: m for m in deliver()}
+
+
+def _email_change(client, deliver, post):
+    mail = _email_change_mails(client, deliver)["new@example.com"]
+    [link] = [line for line in _text(mail).split("\n") if "/admin/profile/email/" in line]
+    assert link.startswith("http")
+    return mail, ["Hello Ada Owner,", link, "If you did not ask for this, ignore this mail: your account keeps its "
+                  "current address.", "-- ", "Career Notes"]
+
+
+def _email_change_notice(client, deliver, post):
+    mail = _email_change_mails(client, deliver)["owner@example.com"]
+    return mail, ["Hello Ada Owner,", "new@example.com", "-- ", "Career Notes"]
+
+
 def _text(mail) -> str:
     return text_of(mail).replace("\r\n", "\n")  # SMTP's line ends
 
@@ -101,6 +122,8 @@ SCENARIOS = {
     "new_comment": _new_comment,
     "digest": _digest,
     "new_post": _new_post,
+    "email_change": _email_change,
+    "email_change_notice": _email_change_notice,
 }
 
 
