@@ -4,12 +4,11 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from auth.cli import MIN_PASSWORD_LENGTH
+from auth.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from auth.profile_services import nicename_problem
 from core.clean_input import stripped
 
 BIO_MAX = 5000
-PASSWORD_MAX = 1024
 
 
 class AboutForm(FlaskForm):
@@ -37,12 +36,12 @@ class EmailForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[Length(max=PASSWORD_MAX)],
+    current_password = PasswordField("Current password", validators=[Length(max=MAX_PASSWORD_LENGTH)],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(
         "New password", render_kw={"autocomplete": "new-password"},
         validators=[DataRequired("Enter the new password."),
-                    Length(min=MIN_PASSWORD_LENGTH, max=PASSWORD_MAX,
+                    Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH,
                            message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")])
     confirm_password = PasswordField("Repeat new password", render_kw={"autocomplete": "new-password"},
                                      validators=[EqualTo("new_password", "The two new passwords differ.")])
