@@ -37,6 +37,10 @@ class RoleForm(FlaskForm):
     submit = SubmitField("Update role")
 
 
+class ResendForm(FlaskForm):
+    resend = SubmitField("Send the invitation again")
+
+
 class RemoveForm(FlaskForm):
     heir = SelectField("Attribute all their posts to", coerce=int, validate_choice=False,
                        validators=[Optional()])
@@ -76,19 +80,26 @@ def user_new():
     return render_template("admin/user_new.html", form=form), 400 if form.errors else 200
 
 
+def _invite_days() -> str:
+    return f"{current_app.config['INVITE_EXPIRY_DAYS']:g}"
+
+
 def _send_invitation(user: User) -> None:
-    days = current_app.config["INVITE_EXPIRY_DAYS"]
     mailer.enqueue(
         user.email, f"[{current_app.config['BLOG_TITLE']}] You are invited to join as {ROLE_LABELS[user.role]}",
         "invite", invite_url=url_for("auth.accept_invite", token=invites.token_for(user), _external=True),
-        inviter=current_user.display_name, role=ROLE_LABELS[user.role], days=f"{days:g}")
+        inviter=current_user.display_name, role=ROLE_LABELS[user.role], days=_invite_days())
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @requires(MANAGE_USERS)
 def user_edit(user_id: int):
-    """Change a user's role (not one's own; never the last Administrator's)."""
+    """Change a user's role (not one's own; never the last Administrator's), or send a waiting
+    invitee a new link."""
     user = db.get_or_404(User, user_id)
+    resend = ResendForm()
+    if resend.resend.data and resend.validate_on_submit():
+        return _reinvite(user)
     form = RoleForm(data={"role": user.role} if request.method == "GET" else None)
     status = 200
     if form.validate_on_submit():
@@ -103,8 +114,20 @@ def user_edit(user_id: int):
             return redirect(url_for("admin.users"), 303)
     elif form.errors:
         status = 400
-    return render_template("admin/user_edit.html", user=user, form=form, labels=ROLE_LABELS,
-                           invited=user.id in accounts.invited([user.id])), status
+    return render_template("admin/user_edit.html", user=user, form=form, labels=ROLE_LABELS, resend=resend,
+                           invited=user.id in accounts.invited([user.id]), invite_days=_invite_days()), status
+
+
+def _reinvite(user: User):
+    """Mail a new invitation link to an account still waiting for one; the links sent before stop working."""
+    if user.id not in accounts.invited([user.id]):
+        flash(f"{user.display_name} has already accepted their invitation.", "error")
+        return redirect(url_for("admin.user_edit", user_id=user.id), 303)
+    invites.renew(user)
+    _send_invitation(user)
+    db.session.commit()
+    flash(f"A new invitation was sent to {user.email}; the earlier links no longer work.", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id), 303)
 
 
 @bp.route("/users/<int:user_id>/remove", methods=["GET", "POST"])

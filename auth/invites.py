@@ -11,7 +11,7 @@ from flask import current_app, session
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from auth import accounts, services
-from auth.models import User
+from auth.models import User, new_session_token
 from extensions import db
 
 SALT = "user-invite"
@@ -44,6 +44,11 @@ def _fingerprint(user: User) -> str:
 def invite(email: str, role: str, display_name: str | None = None) -> User:
     """The invitee's new account (role set, no password, email unverified); the caller commits."""
     return accounts.create_user(email, role, display_name=display_name)
+
+
+def renew(user: User) -> None:
+    """Void the links sent so far (a new session token), before a new one is mailed; the caller commits."""
+    user.session_token = new_session_token()
 
 
 def token_for(user: User) -> str:

@@ -160,3 +160,25 @@ def test_a_provider_log_in_with_another_address_does_not_join_and_says_why(socia
     nell = next(u for u in rows(app, User) if u.email == "nell@example.com")
     assert nell.password_hash is None and nell.role == EDITOR
     assert app.test_client().get(link).status_code == 200  # still usable to set a password
+
+
+def test_the_owner_sends_a_new_link_and_the_earlier_one_stops_working(mail_app, deliver, smtp_server):
+    first = invite_by_mail(mail_app, deliver)
+    owner = db.session.scalar(sa.select(User).where(User.email == "owner@example.com"))
+    client = mail_app.test_client()
+    login_as(client, owner)
+    nell = invitee()
+    edit = client.get(f"/admin/users/{nell.id}/edit")
+    form = page_soup(edit).select_one("form.resend-invitation")
+    assert form.select_one("[type=submit]")["value"] == "Send the invitation again"
+    resend = {"csrf_token": csrf_token_from(edit), "resend": "Send the invitation again"}
+    sent = client.post(f"/admin/users/{nell.id}/edit", data=resend)
+    assert sent.status_code == 303
+    second_mail = deliver()[-1]
+    assert len(smtp_server.messages) == 2
+    (second,) = links_in(second_mail, "/invite/")
+    assert second != first
+    assert mail_app.test_client().get(first).status_code == 410
+    assert accept(mail_app.test_client(), second).status_code == 303
+    again = client.post(f"/admin/users/{nell.id}/edit", data=resend)
+    assert again.status_code == 303 and len(deliver()) == 2  # accepted: nothing more is sent
