@@ -54,3 +54,20 @@ def test_profile_error_states_have_no_accessibility_violations(live_app, page, p
     page.get_by_role("button", name="Set password").click()
     expect(page.locator("#new_password-error")).to_have_text("Use at least 8 characters.")
     assert_no_violations(page)
+
+
+def test_name_prompt_and_a_bad_email_link_have_no_accessibility_violations(live_app, page, providers, problems,
+                                                                           axe_script):
+    page.goto(demo_post(live_app).path)
+    log_in_with(page, providers, "google")
+    page.goto("/auth/name?next=/")
+    expect(page.get_by_role("heading", name="What should we call you?")).to_be_visible()
+    assert_no_violations(page)
+    problems.expect_status(400, "/auth/name")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator("#display_name-error")).to_have_text("Enter the name to show on your comments.")
+    assert_no_violations(page)
+    problems.expect_status(400, "/admin/profile/email/not-a-link")
+    page.goto("/admin/profile/email/not-a-link")
+    expect(page.get_by_role("alert")).to_have_text("This link is not valid.")
+    assert_no_violations(page)
