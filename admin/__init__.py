@@ -66,4 +66,15 @@ def admin_globals():
     return {"admin_pending_count": pending_count(), "admin_menu": menu_for(current_user)}
 
 
-from admin import account_views, cli, comment_views, post_views, profile_views, tool_views, user_views, views  # noqa: E402,F401  (routes register on bp)
+from admin import (  # noqa: E402,F401  (routes register on bp)
+    account_views,
+    cli,
+    comment_views,
+    post_views,
+    profile_views,
+    security_views,
+    tool_views,
+    two_factor_views,
+    user_views,
+    views,
+)

@@ -12,7 +12,7 @@ from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from flask import flash, session
 from flask_login import current_user
 
-from auth import profile_services, providers
+from auth import profile_services, providers, two_factor
 from auth.models import Identity
 from auth.services import IDENTITY_KEY, NEXT_KEY, identity_for_profile, start_session
 
@@ -56,6 +56,10 @@ def complete_login(provider: providers.Provider) -> Identity:
     if profile_services.LINK_KEY in session:
         return _link(provider, profile, session.pop(profile_services.LINK_KEY))
     identity = identity_for_profile(profile)
+    if two_factor.is_on(identity.user):  # logged in only after the second step (auth.views)
+        two_factor.await_second_step(identity.user, identity_id=identity.id)
+        log.info("log-in with %s: user %s waits for the second step", provider.name, identity.user_id)
+        return identity
     start_session(identity.user)
     session[IDENTITY_KEY] = identity.id
     if profile_services.needs_display_name(identity, profile):

@@ -14,6 +14,7 @@ from flask_limiter.util import get_remote_address
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from auth.models import User
+from auth.two_factor import pending_user_id
 from extensions import db
 
 KNOWN_DEVICE_COOKIE = "known_device"
@@ -53,8 +54,7 @@ def known_device() -> str | None:
 
 
 def _known_device_for_attempt() -> str | None:
-    payload = _cookie_payload()
-    if payload is None or not attempted_email():
+    if _cookie_payload() is None or not attempted_email():
         return None
     owner_id = db.session.scalar(
         sa.select(User.id)
@@ -62,7 +62,30 @@ def _known_device_for_attempt() -> str | None:
         .order_by(User.id)
         .limit(1)
     )
-    return payload["device"] if owner_id == payload["user"] else None
+    return _device_of(owner_id)
+
+
+def _device_of(user_id: int | None) -> str | None:
+    payload = _cookie_payload()
+    return payload["device"] if payload is not None and user_id is not None and payload["user"] == user_id else None
+
+
+# The second log-in step (auth.two_factor) is limited as the password is, for the account waiting at it.
+
+
+def second_step_account_key() -> str:
+    return f"two-factor-account:{pending_user_id()}"
+
+
+def second_step_client_key() -> str:
+    device = _device_of(pending_user_id())
+    if device:
+        return "two-factor-device:" + device
+    return f"two-factor-account-ip:{get_remote_address()}:{pending_user_id()}"
+
+
+def second_step_known_device() -> bool:
+    return _device_of(pending_user_id()) is not None
 
 
 def _cookie_payload() -> dict | None:

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from auth import bp, profile_services, providers, services, throttle
+from auth import bp, profile_services, providers, services, throttle, two_factor
 from auth.forms import ChooseNameForm, LoginForm, LogoutForm
 from auth.models import User
 from auth.roles import ACCESS_ADMIN
@@ -15,6 +15,8 @@ login_manager.login_message = "Please log in to see that page."
 
 LOGIN_FAILED = "The email address or password is incorrect."
 TOO_MANY_ATTEMPTS = "Too many log-in attempts. Please wait a few minutes and try again."
+WRONG_CODE = "That code is not right, or it was already used. Please try again."
+SECOND_STEP_EXPIRED = "Please log in again: the code is asked for within five minutes of logging in."
 
 
 @login_manager.user_loader
@@ -53,10 +55,57 @@ def login():
     if user is None:
         form.form_errors.append(LOGIN_FAILED)
         return render_template("auth/login.html", form=form), 401
+    if two_factor.is_on(user):
+        two_factor.await_second_step(user, remember=form.remember.data)
+        return redirect(url_for("auth.two_factor", next=form.next.data or None))
     services.log_in_with_password(user, form.remember.data)
-    landing = url_for("admin.dashboard") if user.can(ACCESS_ADMIN) else url_for("blog.index")
-    response = redirect(services.safe_next(form.next.data, landing))
+    response = redirect(services.safe_next(form.next.data, _landing(user)))
     throttle.remember_device(response, user)
+    return response
+
+
+def _landing(user: User) -> str:
+    return url_for("admin.dashboard") if user.can(ACCESS_ADMIN) else url_for("blog.index")
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"], endpoint="two_factor")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
+    methods=["POST"],
+    error_message=TOO_MANY_ATTEMPTS,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT"],
+    methods=["POST"],
+    key_func=throttle.second_step_client_key,
+    deduct_when=throttle.failed,
+    error_message=TOO_MANY_ATTEMPTS,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=throttle.second_step_account_key,
+    deduct_when=throttle.failed,
+    exempt_when=throttle.second_step_known_device,
+    error_message=TOO_MANY_ATTEMPTS,
+)
+def two_factor_step():
+    """The second log-in step of an account with two-factor on: a code from its app or a recovery
+    code; whoever passed the first step in this browser, within the rate limits."""
+    pending = two_factor.pending_login()
+    if pending is None:
+        flash(SECOND_STEP_EXPIRED, "error")
+        return redirect(url_for("auth.login", next=request.args.get("next") or None))
+    form = two_factor.CodeForm()
+    if not form.validate_on_submit():
+        return render_template("auth/two_factor.html", form=form), 400 if form.is_submitted() else 200
+    if not two_factor.accept(pending.user, form.code.data):
+        form.form_errors.append(WRONG_CODE)
+        return render_template("auth/two_factor.html", form=form), 401
+    two_factor.complete_second_step(pending)
+    db.session.commit()  # a recovery code is used up with the log-in
+    response = redirect(services.safe_next(request.args.get("next"), _landing(pending.user)))
+    throttle.remember_device(response, pending.user)
     return response
 
 
@@ -86,6 +135,8 @@ def callback(name: str):
         social.complete_login(provider)
     except social.LoginFailed as failure:
         flash(str(failure), "error")
+    if two_factor.pending_user_id() is not None:
+        return redirect(url_for("auth.two_factor", next=next_url))
     if session.pop(profile_services.NAME_PROMPT_KEY, False):
         return redirect(url_for("auth.choose_name", next=next_url))
     return redirect(next_url)

@@ -36,6 +36,13 @@ DISCUSSION_DEFAULTS: dict[str, object] = {
     "empty_trash_days": 30,
 }
 
+# The Security settings screen's (admin.security_views), kept in the same table.
+SECURITY_DEFAULTS: dict[str, object] = {
+    "require_two_factor_for_admins": False,  # Administrators log in with a second step (auth.two_factor)
+}
+
+DEFAULTS = DISCUSSION_DEFAULTS | SECURITY_DEFAULTS
+
 
 _STORED = sa.select(Setting.key, Setting.value)  # built once: every page reads the settings
 
@@ -68,7 +75,7 @@ def get_settings() -> dict[str, object]:
 def remember_stored_settings(stored: dict | None) -> None:
     """Keep for this request the stored settings another query read (a StoredSettingsJSON column)."""
     stored = stored or {}  # no stored setting at all reads as NULL
-    g.settings = {key: stored.get(key, default) for key, default in DISCUSSION_DEFAULTS.items()}
+    g.settings = {key: stored.get(key, default) for key, default in DEFAULTS.items()}
 
 
 def get_setting(key: str) -> object:
@@ -78,7 +85,7 @@ def get_setting(key: str) -> object:
 def save_settings(values: dict[str, object]) -> None:
     """Store the given settings (known keys only) in the caller's transaction."""
     for key, value in values.items():
-        if key not in DISCUSSION_DEFAULTS:
+        if key not in DEFAULTS:
             raise KeyError(f"unknown setting {key!r}")
         db.session.merge(Setting(key=key, value=value))
     g.pop("settings", None)

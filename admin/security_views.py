@@ -1,0 +1,59 @@
+"""Security settings: whether Administrators must log in with two-factor; and holding an Administrator
+without it at the enrolment screen while that is required."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms.validators import ValidationError
+
+from admin import bp, requires
+from auth import two_factor
+from auth.roles import ADMINISTRATOR, MANAGE_OPTIONS
+from blog.settings import get_setting, get_settings, save_settings
+from extensions import db
+
+REQUIRED_KEY = "require_two_factor_for_admins"
+ENROL_FIRST = "Set up two-factor authentication for your own account first, so that you are not locked out."
+
+
+class SecuritySettingsForm(FlaskForm):
+    require_two_factor_for_admins = BooleanField(
+        "Require two-factor authentication for Administrators",
+        description="An Administrator without it is sent to set it up at their next visit to the admin, "
+        "and can open nothing else there until they have.",
+    )
+
+    def validate_require_two_factor_for_admins(self, field):
+        if field.data and not two_factor.is_on(current_user):
+            raise ValidationError(ENROL_FIRST)
+
+
+def two_factor_required(user) -> bool:
+    """Whether the blog requires this user to log in with two-factor (Administrators, when turned on)."""
+    return user.role == ADMINISTRATOR and bool(get_setting(REQUIRED_KEY))
+
+
+@bp.before_request
+def enrol_before_anything_else():
+    """An Administrator without two-factor, while it is required, may open only the enrolment screen.
+    It acts on logged-in Administrators alone, so whether it runs before or after the guard does not matter."""
+    if not current_user.is_authenticated or current_user.role != ADMINISTRATOR or two_factor.is_on(current_user):
+        return None
+    if (request.endpoint or "").startswith("admin.two_factor") or not two_factor_required(current_user):
+        return None
+    return redirect(url_for("admin.two_factor"), 303)
+
+
+@bp.route("/settings/security", methods=["GET", "POST"], endpoint="security_settings")
+@requires(MANAGE_OPTIONS)
+def security_settings():
+    """The blog's security settings; turning the two-factor requirement on needs it on one's own account."""
+    form = SecuritySettingsForm(data=get_settings() if request.method == "GET" else None)
+    if form.validate_on_submit():
+        save_settings({REQUIRED_KEY: form.require_two_factor_for_admins.data})
+        db.session.commit()
+        flash("Settings saved.", "success")
+        return redirect(url_for("admin.security_settings"), 303)
+    enrolled = two_factor.is_on(current_user)
+    return render_template("admin/security_settings.html", form=form, enrolled=enrolled), 400 if form.errors else 200
