@@ -63,7 +63,9 @@ def admin_globals():
     from admin.menu import menu_for
     from admin.queries import pending_count
 
-    return {"admin_pending_count": pending_count(), "admin_menu": menu_for(current_user)}
+    return {"admin_pending_count": pending_count(current_user) if current_user.is_authenticated else 0,
+            "admin_menu": menu_for(current_user),
+            "admin_may_open": lambda endpoint: may_open(current_user, endpoint)}
 
 
 from admin import (  # noqa: E402,F401  (routes register on bp)

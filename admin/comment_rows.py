@@ -7,6 +7,7 @@ from flask import url_for
 from markupsafe import Markup
 
 from admin.queries import author_names, latest_moves, pending_by_post
+from auth.roles import may_edit_post
 from blog.models import Comment, ModerationLog
 from blog.moderation import move_label
 from blog.settings import get_settings
@@ -52,10 +53,11 @@ def _note(entry: ModerationLog, now: datetime) -> MoveNote:
                     time_ago(entry.created_at, now), entry.created_at, local_date(entry.created_at, EXACT_DATE))
 
 
-def row_extras(comments: list[Comment]) -> dict:
+def row_extras(comments: list[Comment], user) -> dict:
     """What the rows show beyond each comment: its post's pending count, its permalink, the latest
-    moderator's move that put it where it is, and the parent a reply answers (a few queries a page)."""
-    extras = {"settings": get_settings(), "pending": {}, "links": {}, "notes": {}, "parents": {}}
+    moderator's move that put it where it is, the parent a reply answers (a few queries a page), and
+    which posts `user` may open in the editor."""
+    extras = {"settings": get_settings(), "pending": {}, "links": {}, "notes": {}, "parents": {}, "editable": set()}
     if not comments:
         return extras
     now = utcnow()
@@ -70,6 +72,7 @@ def row_extras(comments: list[Comment]) -> dict:
                   if c.id in moves and moves[c.id].to_status == c.status},
         "parents": {parent_id: ParentLink(name or "Anonymous", url_for("blog.comment_link", comment_id=parent_id))
                     for parent_id, name in names.items()},
+        "editable": {c.post_id for c in comments if may_edit_post(user, c.post)},
     }
     return extras
 

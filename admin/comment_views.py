@@ -1,13 +1,24 @@
-"""The comment screens, modelled on WordPress's edit-comments.php; administrators only (bp guard)."""
+"""The comment screens, modelled on WordPress's edit-comments.php. Each needs REVIEW_COMMENTS (Empty
+Spam/Trash MODERATE_COMMENTS), and every comment it lists or changes is one on a post this user may
+moderate (auth.roles.may_moderate_comments_on): an Author's screen is about their own posts."""
 
 from flask import abort, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.attributes import set_committed_value
 
-from admin import bp
+from admin import bp, requires
 from admin.comment_rows import bulk_message, plural, row_extras, undo_notice, undone_message
 from admin.forms import ActionForm, BlockForm, BulkForm, CommentEditForm, ReplyForm, UndoForm, safe_next
-from admin.queries import TABS, CommentFilter, comment_counts, comments_query, pending_by_post, pending_count
+from admin.queries import (
+    TABS,
+    CommentFilter,
+    comment_counts,
+    comments_query,
+    pending_by_post,
+    pending_count,
+    posts_of_comments,
+)
+from auth.roles import MODERATE_COMMENTS, REVIEW_COMMENTS, may_moderate_comments_on
 from blog.comment_admin import CommentEdit, block_author, edit_comment, reply_as_admin
 from blog.discussion import CommentRefused
 from blog.models import Comment, Post
@@ -42,35 +53,61 @@ def back(form: ActionForm | None = None) -> str:
     return safe_next(target, url_for("admin.comments"))
 
 
+NOT_YOURS = "You can moderate only the comments on your own posts."
+
+
+def _may_moderate(post: Post | None) -> None:
+    """403 unless this user may moderate the comments on `post`."""
+    if not may_moderate_comments_on(moderator(), post):
+        abort(403, description=NOT_YOURS)
+
+
 def _load(comment_id: int) -> Comment:
+    """The comment with its post: 404 when there is none, 403 when this user may not moderate it."""
     comment = db.get_or_404(Comment, comment_id)
-    set_committed_value(comment, "post", db.session.get(Post, comment.post_id))
+    post = db.session.get(Post, comment.post_id)
+    _may_moderate(post)
+    set_committed_value(comment, "post", post)
     return comment
 
 
+def _may_moderate_all(comment_ids: list[int]) -> None:
+    """403 for the whole request when any of these comments is on a post this user may not moderate,
+    so that a forged id never leaves a bulk action partly applied."""
+    for post in posts_of_comments(comment_ids):
+        _may_moderate(post)
+
+
 @bp.get("/comments")
+@requires(REVIEW_COMMENTS)
 def comments():
-    """The moderation list: tabs with counts, post filter, search, newest first, paginated."""
+    """The moderation list of the comments this user may moderate: tabs with counts, post filter,
+    search, newest first, paginated."""
     tab = request.args.get("comment_status", "all")
     if tab not in TABS:
         abort(404)
     where = CommentFilter(tab, request.args.get("p", type=int), request.args.get("s", "").strip()[:200])
-    counts = comment_counts(where.post_id)
+    filter_post = db.session.get(Post, database_int(where.post_id) or 0)
+    if filter_post is not None:
+        _may_moderate(filter_post)
+    user = moderator()
+    counts = comment_counts(user, where.post_id)
     # The tab's count is the list's total unless a search narrows it: no second COUNT then.
-    page = db.paginate(comments_query(where), page=request.args.get("paged", 1, type=int),
+    page = db.paginate(comments_query(where, user), page=request.args.get("paged", 1, type=int),
                        per_page=int(get_settings()["admin_comments_per_page"]), error_out=False,
                        count=bool(where.search))
     if not where.search:
         page.total = counts[tab]
     return render_template(
         "admin/comments.html", page=page, where=where, counts=counts,
-        extras=row_extras(page.items),
+        extras=row_extras(page.items, user),
         bulk=BulkForm(formdata=None, next=request.full_path.rstrip("?")).for_tab(tab),
-        here=request.full_path.rstrip("?"), filter_post=db.session.get(Post, where.post_id or 0),
+        here=request.full_path.rstrip("?"), filter_post=filter_post, may_empty=user.can(MODERATE_COMMENTS),
     )
 
 
 @bp.post("/comments/<int:comment_id>/<action>")
+@requires(REVIEW_COMMENTS)
 def comment_action(comment_id: int, action: str):
     """A row action (approve, spam, trash, restore, delete...): in place with JS, else redirect back."""
     if action not in ACTIONS:
@@ -109,7 +146,7 @@ def _post_filter(form: ActionForm) -> int | None:
 def _row_html(comment_id: int, form: ActionForm) -> str:
     comment = _load(comment_id)
     macro = get_template_attribute("admin/_comment_row.html", "comment_row")
-    return str(macro(comment, row_extras([comment]), back(form), _post_filter(form)))
+    return str(macro(comment, row_extras([comment], moderator()), back(form), _post_filter(form)))
 
 
 def _json_result(comment_id: int, post_id: int, new_status: str | None, message: str, form: ActionForm,
@@ -122,17 +159,19 @@ def _json_result(comment_id: int, post_id: int, new_status: str | None, message:
     if undo is not None:
         undo_row = str(get_template_attribute("admin/_comment_row.html", "undo_row")(undo, back(form), post_filter))
     return jsonify(ok=True, id=comment_id, status=new_status, message=message, row=row, undo=undo_row,
-                   counts=comment_counts(post_filter), pending=pending_count(),
+                   counts=comment_counts(moderator(), post_filter), pending=pending_count(moderator()),
                    post_id=post_id, post_pending=pending_by_post({post_id}).get(post_id, 0))
 
 
 @bp.post("/comments/bulk")
+@requires(REVIEW_COMMENTS)
 def comments_bulk():
-    """Apply one action to the selected rows."""
+    """Apply one action to the selected rows, all of them comments this user may moderate."""
     form = BulkForm()
     if not form.validate():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(back(form), 303)
+    _may_moderate_all(form.ids.data)
     action = form.action.data
     changed = apply_bulk_action(form.ids.data, action, moderator())
     if changed and action in UNDOABLE:
@@ -143,11 +182,14 @@ def comments_bulk():
 
 
 @bp.post("/comments/undo")
+@requires(REVIEW_COMMENTS)
 def comments_undo():
-    """Undo Spam or Trash: the comments go back to the status they left."""
+    """Undo Spam or Trash: the comments (all of them ones this user may moderate) go back to the
+    status they left."""
     form = UndoForm()
     if not form.validate():
         return _refused(" ".join(e for errors in form.errors.values() for e in errors), form)
+    _may_moderate_all(form.ids.data)
     restored = undo_action(form.ids.data, form.action.data, moderator())
     if not restored:
         return _refused("Nothing to undo: those comments have moved since.", form, 409)
@@ -160,6 +202,7 @@ def comments_undo():
 
 
 @bp.post("/comments/empty/<status>")
+@requires(MODERATE_COMMENTS)
 def comments_empty(status: str):
     """Empty Spam / Empty Trash: delete every comment in it for good."""
     if status not in ("spam", "trash"):
@@ -171,8 +214,9 @@ def comments_empty(status: str):
 
 
 @bp.route("/comments/<int:comment_id>/reply", methods=["GET", "POST"])
+@requires(REVIEW_COMMENTS)
 def comment_reply(comment_id: int):
-    """Reply as the administrator, threaded under the comment (approving it when pending)."""
+    """Reply as this user, threaded under the comment (approving it when pending)."""
     comment = _load(comment_id)
     form = ReplyForm(next=request.args.get("next"))
     if form.validate_on_submit():
@@ -204,6 +248,7 @@ def _reply_json(parent_id: int, reply: Comment, form: ActionForm):
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@requires(REVIEW_COMMENTS)
 def comment_edit(comment_id: int):
     """Edit a comment's text, author fields and status."""
     comment = _load(comment_id)
@@ -222,6 +267,7 @@ def comment_edit(comment_id: int):
 
 
 @bp.post("/comments/<int:comment_id>/block")
+@requires(REVIEW_COMMENTS)
 def comment_block(comment_id: int):
     """Block the comment's author: add its email or IP to the disallowed list."""
     form = BlockForm()

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
+from auth.roles import EDIT_OTHERS_POSTS, MODERATE_COMMENTS, REVIEW_COMMENTS
 from blog.models import Comment, ModerationLog, Post
 from extensions import db
 
@@ -21,9 +22,24 @@ class CommentFilter:
     search: str = ""
 
 
-def comment_counts(post_id: int | None = None) -> dict[str, int]:
-    """How many comments each tab holds (for one post, or all)."""
-    query = sa.select(Comment.status, sa.func.count()).group_by(Comment.status)
+def moderated_by(user, query: sa.Select) -> sa.Select:
+    """`query` narrowed to the comments `user` may moderate: auth.roles.may_moderate_comments_on in SQL
+    (every comment, those on the user's own posts, or none)."""
+    if user.can(MODERATE_COMMENTS):
+        return query
+    if user.can(REVIEW_COMMENTS):
+        return query.where(Comment.post_id.in_(sa.select(Post.id).where(Post.author_id == user.id)))
+    return query.where(sa.false())
+
+
+def posts_listed_for(user, query: sa.Select) -> sa.Select:
+    """`query` narrowed to the posts `user` sees in the Posts list: everyone's, or their own."""
+    return query if user.can(EDIT_OTHERS_POSTS) else query.where(Post.author_id == user.id)
+
+
+def comment_counts(user, post_id: int | None = None) -> dict[str, int]:
+    """How many comments each tab holds (for one post, or all) among those `user` may moderate."""
+    query = moderated_by(user, sa.select(Comment.status, sa.func.count()).group_by(Comment.status))
     if post_id:
         query = query.where(Comment.post_id == post_id)
     by_status = dict(db.session.execute(query).tuples().all())
@@ -31,24 +47,27 @@ def comment_counts(post_id: int | None = None) -> dict[str, int]:
     return {"all": counts["pending"] + counts["approved"], **counts}
 
 
-def pending_count() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Comment).where(Comment.status == "pending"))
+def pending_count(user) -> int:
+    """The held comments `user` may moderate (the menu's badge)."""
+    query = sa.select(sa.func.count()).select_from(Comment).where(Comment.status == "pending")
+    return db.session.scalar(moderated_by(user, query))
 
 
-def post_counts() -> dict[str, int]:
-    rows = db.session.execute(
-        sa.select(Post.status, sa.func.count()).where(Post.kind == "post").group_by(Post.status)).tuples()
+def post_counts(user) -> dict[str, int]:
+    """Posts per status among those the Posts list shows `user`."""
+    query = sa.select(Post.status, sa.func.count()).where(Post.kind == "post").group_by(Post.status)
+    rows = db.session.execute(posts_listed_for(user, query)).tuples()
     counts = dict(rows.all())
     return {"all": sum(counts.values()), **counts}
 
 
-def comments_query(where: CommentFilter) -> sa.Select:
-    """The comments a tab shows, filtered and searched, newest first, each with its post."""
-    query = (
+def comments_query(where: CommentFilter, user) -> sa.Select:
+    """The comments a tab shows `user`, filtered and searched, newest first, each with its post."""
+    query = moderated_by(user, (
         sa.select(Comment).join(Comment.post).options(contains_eager(Comment.post))
         .where(Comment.status.in_(TAB_STATUSES[where.tab]))
         .order_by(Comment.created_at.desc(), Comment.id.desc())
-    )
+    ))
     if where.post_id:
         query = query.where(Comment.post_id == where.post_id)
     if where.search:
@@ -59,6 +78,12 @@ def comments_query(where: CommentFilter) -> sa.Select:
                            Comment.author_ip, Comment.body)
         )))
     return query
+
+
+def posts_of_comments(comment_ids: list[int]) -> list[Post]:
+    """The posts these comments are on (each once), for checking who may moderate them."""
+    return list(db.session.scalars(
+        sa.select(Post).where(Post.id.in_(sa.select(Comment.post_id).where(Comment.id.in_(comment_ids))))))
 
 
 def pending_by_post(post_ids: set[int]) -> dict[int, int]:
@@ -98,12 +123,14 @@ def author_names(comment_ids: set[int]) -> dict[int, str]:
     return dict(rows.tuples().all())
 
 
-def latest_comments(limit: int = 5) -> list[Comment]:
-    return list(db.session.scalars(
+def latest_comments(user, limit: int = 5) -> list[Comment]:
+    """The newest pending and approved comments `user` may moderate (the dashboard's)."""
+    query = (
         sa.select(Comment).join(Comment.post).options(contains_eager(Comment.post))
         .where(Comment.status.in_(("pending", "approved")))
         .order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit)
-    ))
+    )
+    return list(db.session.scalars(moderated_by(user, query)))
 
 
 def log_query(comment_id: int | None, moderator: str | None) -> sa.Select:
@@ -121,6 +148,8 @@ def log_moderators() -> list[str]:
         sa.select(ModerationLog.moderator_name).distinct().order_by(ModerationLog.moderator_name)))
 
 
-def posts_query(status: str | None) -> sa.Select:
-    query = sa.select(Post).where(Post.kind == "post").order_by(Post.published_at.desc(), Post.id.desc())
+def posts_query(status: str | None, user) -> sa.Select:
+    """The Posts list for `user`, newest first: everyone's for Editors, one's own for Authors."""
+    query = posts_listed_for(user, sa.select(Post).where(Post.kind == "post")
+                      .order_by(Post.published_at.desc(), Post.id.desc()))
     return query.where(Post.status == status) if status else query

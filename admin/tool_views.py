@@ -1,4 +1,4 @@
-"""Tools -> Import and Tools -> Export: WordPress files in and out; admins only (bp guard)."""
+"""Tools -> Import and Tools -> Export: WordPress files in and out, for who may move the whole blog."""
 
 from flask import (
     Response,
@@ -12,9 +12,10 @@ from flask import (
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from admin import bp
+from admin import bp, may_open, requires
 from admin.forms import WXRExportForm, WXRImportForm
 from admin.queries import comment_counts, post_counts
+from auth.roles import IMPORT_EXPORT
 from extensions import db
 from wordpress.wxr.exporter import export_filename, iter_wxr
 from wordpress.wxr.jobs import ImportJob, queue_import
@@ -32,6 +33,7 @@ def limit_upload_size(endpoint: str | None, _values) -> None:
 
 
 @bp.route("/tools/import", methods=["GET", "POST"])
+@requires(IMPORT_EXPORT)
 def tools_import():
     """Upload a WordPress export (WXR): saved and queued for the worker, then its progress page."""
     form = WXRImportForm()
@@ -50,6 +52,7 @@ def tools_import():
 
 
 @bp.get("/tools/import/<int:job_id>")
+@requires(IMPORT_EXPORT)
 def tools_import_job(job_id: int):
     """An import's progress (the page reloads itself until it ends) and then its result."""
     job = db.get_or_404(ImportJob, job_id)
@@ -68,9 +71,7 @@ def tools_import_job(job_id: int):
 @bp.errorhandler(RequestEntityTooLarge)
 def upload_too_large(error: RequestEntityTooLarge):
     """An upload over the limit: the import page says so (413); elsewhere, the plain error page."""
-    if request.endpoint != IMPORT_ENDPOINT or not (
-        current_user.is_authenticated and current_user.is_admin
-    ):
+    if request.endpoint != IMPORT_ENDPOINT or not may_open(current_user, IMPORT_ENDPOINT):
         return render_template("errors/error.html", error=error), 413
     return _import_page(WXRImportForm(formdata=None), too_large=True), 413
 
@@ -81,18 +82,20 @@ def _import_page(form: WXRImportForm, **context) -> str:
 
 
 @bp.get("/tools/export")
+@requires(IMPORT_EXPORT)
 def tools_export():
     """What an export holds, and the download button."""
     return render_template(
         "admin/tools_export.html",
         form=WXRExportForm(),
-        posts=post_counts(),
-        comments=comment_counts(),
+        posts=post_counts(current_user),
+        comments=comment_counts(current_user),
         filename=export_filename(),
     )
 
 
 @bp.get("/tools/export/download")
+@requires(IMPORT_EXPORT)
 def tools_export_download():
     """The blog as a WXR 1.2 file, streamed as an attachment; it reads only, hence a GET."""
     form = WXRExportForm(request.args)

@@ -1,11 +1,13 @@
-"""The dashboard, the moderation log and the discussion settings; administrators only (bp guard)."""
+"""The dashboard, the moderation log and the discussion settings, each for the capability it declares."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from admin import bp
+from admin import bp, requires
 from admin.comment_rows import row_extras
 from admin.forms import DiscussionSettingsForm
 from admin.queries import comment_counts, latest_comments, log_moderators, log_query, post_counts
+from auth.roles import ACCESS_ADMIN, MANAGE_OPTIONS, MODERATE_COMMENTS
 from blog.settings import get_settings, save_settings
 from extensions import db
 
@@ -13,14 +15,18 @@ LOG_PER_PAGE = 50
 
 
 @bp.get("/")
+@requires(ACCESS_ADMIN)
 def dashboard():
-    """At a glance: comment and post counts, and the latest comments with quick actions."""
-    latest = latest_comments()
-    return render_template("admin/dashboard.html", counts=comment_counts(), posts=post_counts(),
-                           latest=latest, extras=row_extras(latest))
+    """At a glance: the counts of the posts and comments this user may work on, and the latest
+    comments they may moderate, with quick actions."""
+    user = current_user._get_current_object()
+    latest = latest_comments(user)
+    return render_template("admin/dashboard.html", counts=comment_counts(user), posts=post_counts(user),
+                           latest=latest, extras=row_extras(latest, user))
 
 
 @bp.get("/log")
+@requires(MODERATE_COMMENTS)
 def moderation_log():
     """Every moderation action, newest first, filterable by comment and by moderator."""
     comment_id = request.args.get("comment", type=int)
@@ -32,6 +38,7 @@ def moderation_log():
 
 
 @bp.route("/settings/discussion", methods=["GET", "POST"])
+@requires(MANAGE_OPTIONS)
 def discussion_settings():
     """The discussion rules, validated and stored; they apply from the next request on."""
     form = DiscussionSettingsForm(data=get_settings() if request.method == "GET" else None)

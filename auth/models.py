@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from auth.roles import ADMINISTRATOR, SUBSCRIBER, role_can
+from auth.roles import SUBSCRIBER, role_can
 from core.dbtypes import NEVER_REUSE_IDS, UTCDateTime, utcnow
 from extensions import db
 
@@ -56,10 +56,6 @@ class User(UserMixin, db.Model):
     def can(self, capability: str) -> bool:
         """Whether this user's role holds the capability (auth.roles)."""
         return role_can(self.role, capability)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == ADMINISTRATOR
 
     def get_id(self) -> str:
         """What sessions and remember cookies hold for this user (the session token, not the id)."""

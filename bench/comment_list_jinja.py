@@ -29,7 +29,7 @@ from blog import comment_html  # noqa: E402
 LIST_TEMPLATE = """
 {%- macro comment_item(node, depth) -%}
 {%- set c = node.comment -%}{%- set approved = c.status == "approved" -%}
-{%- set staff = c.user_id is not none and (c.by_staff or c.user_id == post_author_id) -%}
+{%- set staff = c.user_id is not none and c.user_id == post_author_id -%}
 {%- set thread = "" -%}
 {%- if depth == 1 %}{% set thread = thread_parity[ns.threads % 2] %}{% set ns.threads = ns.threads + 1 %}{% endif -%}
 <li id="comment-{{ c.id }}" class="{{ classes(c.comment_type, c.user_id, c.user_name, staff) }} 

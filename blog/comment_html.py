@@ -64,7 +64,7 @@ def render_comment_list(rows: tuple, settings: dict, replies_open: bool, static_
     """The <li> items of ol.comment-list for these comment rows, replies nested in ol.children.
 
     A comment by a logged-in user is marked as WordPress marks it (li.byuser and
-    li.comment-author-<name>); one by staff (an administrator, or the post's author) also
+    li.comment-author-<name>); one by the post's author (its user is the post's author_id) also
     li.bypostauthor and an "Author" badge, which no guest's comment can show whatever name it gives.
 
     The markup is memoized on the rows just read and the settings it shows, and is the same for
@@ -135,7 +135,7 @@ def _list_parts(rows: tuple, shown: tuple, script_root: str) -> list:
         c, children = node.comment, node.children
         comment_id, user_id, author_name = c.id, c.user_id, c.author_name
         approved = c.status == "approved"
-        staff = user_id is not None and (c.by_staff or user_id == post_author_id)
+        staff = user_id is not None and user_id == post_author_id
         kind = "comment" if user_id is None and c.comment_type == "comment" else \
             _kind_classes(c.comment_type, user_id, c.user_name, staff)
         thread = ""

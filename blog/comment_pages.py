@@ -6,7 +6,6 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from auth.models import User
-from auth.roles import ADMINISTRATOR
 from blog.models import Comment, Post
 from blog.permalinks import post_url
 from extensions import db
@@ -15,8 +14,6 @@ from extensions import db
 SHOWN_COLUMNS = (Comment.id, Comment.post_id, Comment.parent_id, Comment.status, Comment.author_name,
                  Comment.author_email, Comment.author_url, Comment.author_avatar_url, Comment.body,
                  Comment.created_at, Comment.like_count, Comment.user_id, Comment.comment_type,
-                 # Written by an administrator: marked as staff (blog/comment_html.py) wherever it is.
-                 sa.func.coalesce(User.role == ADMINISTRATOR, False).label("by_staff"),
                  User.display_name.label("user_name"))
 
 

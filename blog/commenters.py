@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask import Response, current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from blog.models import Comment
+from auth.roles import may_moderate_comments_on
+from blog.models import Comment, Post
 from core.clean_input import DB_INT_MAX
 from extensions import db
 
@@ -96,8 +97,10 @@ def own_held_ids(post_id: int, cookies, user_id: int | None) -> list[int]:
 
 
 def may_see(comment: Comment, cookies, user) -> bool:
-    """Whether a reader may see this comment: approved ones anyone, held ones their author, all of them staff."""
-    if comment.status == "approved" or (user.is_authenticated and user.is_admin):
+    """Whether a reader may see this comment: approved ones anyone, held ones their author, all of
+    them who may moderate them."""
+    if comment.status == "approved" or (
+            user.is_authenticated and may_moderate_comments_on(user, db.session.get(Post, comment.post_id))):
         return True
     if comment.status != "pending":
         return False

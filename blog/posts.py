@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from auth.models import User
+from auth.roles import PUBLISH_POSTS
 from blog import signals
 from blog.models import Comment, Post
 from blog.permalinks import blog_timezone
@@ -52,7 +53,7 @@ class PublishBox:
     status_editable: bool  # False for new posts and drafts: their buttons say what happens
     date_stamp: str  # "Publish immediately", "Published on: May 1, 2024 at 10:30", ...
     save_draft: bool  # whether "Save Draft" is offered
-    primary: str  # "Publish", "Schedule" or "Update"
+    primary: str  # "Publish", "Schedule" or "Update"; "" for a user who may only save drafts
 
 
 def unique_slug(wanted: str, title: str, post_id: int | None = None) -> str:
@@ -68,16 +69,23 @@ def unique_slug(wanted: str, title: str, post_id: int | None = None) -> str:
     return slug
 
 
-def save_post(post: Post | None, draft: PostDraft, author: User) -> SavedPost:
-    """Create a post (post=None) or update one from the editor, and commit; WordPress's notice for it."""
+class PublishRefused(Exception):
+    """A save that would publish or schedule, by a user who may only write drafts (a Contributor)."""
+
+
+def save_post(post: Post | None, draft: PostDraft, user: User) -> SavedPost:
+    """Create a post by `user` (post=None) or update one from the editor, and commit; WordPress's
+    notice for it. Raises PublishRefused, with nothing saved, when `user` may not publish it."""
     was = post.status if post else None
+    status = _status_after(was, draft)
+    if status != "draft" and not user.can(PUBLISH_POSTS):
+        raise PublishRefused("You can save this post as a draft; an Editor or Administrator publishes it.")
     was_scheduled = bool(post) and is_scheduled(post)
     now = utcnow()
     slug = unique_slug(draft.slug, draft.title, post.id if post else None)
     if post is None:
-        post = Post(kind="post", author_id=author.id, body_format="markdown", created_at=now)
+        post = Post(kind="post", author_id=user.id, body_format="markdown", created_at=now)
         db.session.add(post)
-    status = _status_after(was, draft)
     post.published_at = _date_after(post, was, draft.published_at, status, now)
     post.title = draft.title
     post.slug = slug
@@ -146,11 +154,14 @@ def status_choices(post: Post | None) -> list[tuple[str, str]]:
     return choices
 
 
-def publish_box(post: Post | None, published_at: datetime | None, visibility: str) -> PublishBox:
-    """The Publish box for a post as stored, its button named for the date and visibility asked."""
+def publish_box(post: Post | None, published_at: datetime | None, visibility: str,
+                may_publish: bool = True) -> PublishBox:
+    """The Publish box for a post as stored, its button named for the date and visibility asked;
+    for a user who may not publish, a draft's box offers Save Draft alone (no primary button)."""
     if post is None or post.status == "draft":
         future = published_at is not None and published_at > utcnow() and visibility != "private"
-        return PublishBox("Draft", False, _date_stamp(post), True, "Schedule" if future else "Publish")
+        primary = ("Schedule" if future else "Publish") if may_publish else ""
+        return PublishBox("Draft", False, _date_stamp(post), True, primary)
     label = "Scheduled" if is_scheduled(post) else STATUS_LABELS.get(post.status, post.status.capitalize())
     return PublishBox(label, True, _date_stamp(post), False, "Update")
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from auth.models import User
-from auth.roles import ADMINISTRATOR
+from auth.roles import CAPABILITIES, MODERATE_COMMENTS, REVIEW_COMMENTS
 from blog import protected_posts
 from blog.models import Comment, Post
 from blog.permalinks import comment_mail_link, post_url
@@ -113,10 +113,18 @@ def post_published(post: Post) -> None:
             )
 
 
-# Who hears about comments: administrators with an email address, except the comment's author.
+def _roles_with(capability: str) -> list[str]:
+    return sorted(role for role, capabilities in CAPABILITIES.items() if capability in capabilities)
+
+
+# Who hears about comments: everyone who may moderate every comment, and the post's author when
+# they may moderate the comments on their posts (auth.roles.may_moderate_comments_on); each with
+# an email address, and never the comment's own author.
 _OWNERS = mailer.LaterMails(
     sa.select(User.email)
-    .where(User.role == ADMINISTRATOR, User.email.is_not(None), User.email != "", User.id != sa.bindparam("author_id"))
+    .where(sa.or_(User.role.in_(_roles_with(MODERATE_COMMENTS)),
+                  sa.and_(User.id == sa.bindparam("post_author_id"), User.role.in_(_roles_with(REVIEW_COMMENTS)))),
+           User.email.is_not(None), User.email != "", User.id != sa.bindparam("author_id"))
     .order_by(User.id)
 )
 
@@ -127,8 +135,9 @@ def _mail_owners(comment: Comment, *, held: bool, signed: bool) -> None:
     subject = f"[{title}] {'Please moderate' if held else 'Comment'}: “{post.title}”"
     data = {"comment_id": comment.id, "held": held, "signed": signed}
     with db.session.no_autoflush:  # who to tell depends on none of the caller's pending writes
-        # Ids start at 1: a guest's comment (no user) leaves out nobody.
-        mailer.enqueue_later(_OWNERS, subject, "owner_comment", data, author_id=comment.user_id or 0)
+        # Ids start at 1: a guest's comment (no user) leaves out nobody, a post without an author adds nobody.
+        mailer.enqueue_later(_OWNERS, subject, "owner_comment", data, author_id=comment.user_id or 0,
+                             post_author_id=post.author_id or 0)
 
 
 def owner_comment_context(data: dict) -> dict | None:

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from auth.models import User
+from auth.roles import may_moderate_comments_on
 from blog.models import Comment, Post
 from blog.moderation import MOVES, set_comment_status
 from core.clean_input import database_int
@@ -48,11 +49,18 @@ def comment_named_by(link: dict) -> Comment | None:
     return comment
 
 
+def may_moderate(user, comment: Comment) -> bool:
+    """Whether this (possibly anonymous) user may moderate the comment a mail link names."""
+    return bool(user is not None and user.is_authenticated
+                and may_moderate_comments_on(user, db.session.get(Post, comment.post_id)))
+
+
 def moderate_from_link(comment: Comment, link: dict, user: User | None) -> bool:
     """Spend a moderation link and apply its action, in the caller's transaction."""
     if "jti" in link:
         spend_token(link)
-    moderator = user if getattr(user, "is_admin", False) else None
+    # Logged by name when the user may moderate it; otherwise the signed link alone acted.
+    moderator = user if may_moderate(user, comment) else None
     return apply_moderation(comment, link["action"], moderator=moderator)
 
 

@@ -39,8 +39,8 @@ def moderate(token: str):
     comment = services.comment_named_by(link)
     if comment is None or link.get("action") not in MOVES:
         return _message("Comment not found", "That comment no longer exists.", 404)
-    if services.moderation_needs_login(link) and not getattr(current_user, "is_admin", False):
-        return _message("Log-in needed", "Log in as an administrator to moderate comments.", 403)
+    if services.moderation_needs_login(link) and not services.may_moderate(current_user, comment):
+        return _message("Log-in needed", "Log in as someone who may moderate this comment.", 403)
     post = db.session.get(Post, comment.post_id)
     form = ActionForm()
     if form.validate_on_submit():

@@ -1,4 +1,6 @@
-"""Every /admin route admits administrators only and every state change needs a CSRF token.
+"""Every /admin route sends anonymous visitors to log in, refuses a reader (but for the screens every
+account has) and needs a CSRF token for every state change. What each role may open is
+tests/admin/test_roles_walk.py's.
 
 The tests walk the application's URL map, so a route added later without protection fails here.
 """
@@ -9,6 +11,7 @@ import pytest
 from flask import url_for
 from werkzeug.routing import AnyConverter, IntegerConverter
 
+from admin import ANY_USER
 from app import create_app
 from tests.conftest import make_config
 from tests.support.factories import make_post
@@ -59,7 +62,7 @@ def test_the_walk_covers_the_admin_area():
 
 
 @pytest.mark.parametrize(("endpoint", "path", "method"), CASES)
-def test_only_administrators_get_in_and_changes_need_a_csrf_token(
+def test_readers_are_kept_out_and_changes_need_a_csrf_token(
         app, reader_user, admin_user, endpoint, path, method):
     url = build_url(app, endpoint, path)
     anonymous = app.test_client()
@@ -73,7 +76,8 @@ def test_only_administrators_get_in_and_changes_need_a_csrf_token(
     reader = app.test_client()
     login_as(reader, reader_user)
     data = {"csrf_token": public_csrf_token(reader)} if method != "GET" else None
-    assert reader.open(url, method=method, data=data).status_code == 403, "non-admins must get 403"
+    if getattr(app.view_functions[endpoint], "required_capability", None) != ANY_USER:
+        assert reader.open(url, method=method, data=data).status_code == 403, "readers must get 403"
 
     if method != "GET":
         admin = app.test_client()

@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from werkzeug.security import generate_password_hash
 
 from auth.models import PASSWORD_METHOD, User
-from auth.roles import SUBSCRIBER
+from auth.roles import ADMINISTRATOR, SUBSCRIBER
 from auth.services import DEMO_ADMIN_EMAIL, save_admin
 from extensions import db
 from tests.support.oauth import csrf_token_from
@@ -40,7 +40,7 @@ def test_create_admin_command_makes_an_administrator_with_a_scrypt_hash(app, run
     assert result.exit_code == 0, result.output
     assert "Administrator Owner@example.com created" in result.output
     user = db.session.scalars(sa.select(User)).one()
-    assert user.is_admin and user.password_hash.startswith("scrypt:")
+    assert user.role == ADMINISTRATOR and user.password_hash.startswith("scrypt:")
     assert PASSWORD not in user.password_hash and user.check_password(PASSWORD)
 
 

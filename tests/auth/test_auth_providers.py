@@ -10,6 +10,7 @@ from flask import render_template
 from app import create_app
 from auth.models import Identity, User
 from auth.providers import REGISTRY, enabled_providers, get_client
+from auth.roles import ADMINISTRATOR
 from auth.services import current_identity
 from config import ProductionConfig
 from tests.support.oauth import google_settings, log_in, rows
@@ -123,7 +124,7 @@ def test_admin_emails_make_a_provider_verified_address_an_administrator(social_a
     )
     log_in(app.test_client(), "google", sub="ada-sub")
     log_in(app.test_client(), "google", sub="eve-sub")  # eve's address is not verified
-    admins = {u.email: u.is_admin for u in rows(app, User)}
+    admins = {u.email: u.role == ADMINISTRATOR for u in rows(app, User)}
     assert admins == {"ada@example.com": True, "eve@example.com": False}
 
 

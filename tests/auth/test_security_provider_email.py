@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from auth.models import Identity, User
+from auth.roles import ADMINISTRATOR, SUBSCRIBER
 from tests.support.oauth import google_settings, log_in, rows
 
 
@@ -34,7 +35,7 @@ def test_a_provider_email_that_is_not_one_address_is_treated_as_no_email(social_
     (identity,) = rows(app, Identity)
     (user,) = rows(app, User)
     assert identity.email is None and not identity.email_verified
-    assert user.email is None and not user.email_verified and not user.is_admin
+    assert user.email is None and not user.email_verified and user.role == SUBSCRIBER
     assert user.display_name == "Ada Lovelace"
 
 
@@ -42,4 +43,4 @@ def test_a_single_provider_email_is_kept(social_app, oidc_provider):
     app = _log_in_with_claims(social_app, oidc_provider, email=" ada@example.com ")
     (identity,) = rows(app, Identity)
     assert identity.email == "ada@example.com" and identity.email_verified
-    assert rows(app, User)[0].is_admin
+    assert rows(app, User)[0].role == ADMINISTRATOR

@@ -147,6 +147,8 @@ def test_a_guest_using_a_registered_users_name_or_email_is_held_whatever_the_rul
 
 def test_the_owners_reply_is_marked_as_the_authors_and_a_guests_comment_is_not(
         admin_user, admin_client, admin_token, client, post, reader_user):
+    post.author_id = admin_user.id  # the owner wrote the post
+    db.session.commit()
     guest = make_comment(post, author_name="Blog Owner", author_email="owner@example.com")  # imported, say
     admin_post(admin_client, f"/admin/comments/{guest.id}/reply", admin_token, body="The real owner.")
     reply = last_comment()
@@ -163,6 +165,17 @@ def test_the_owners_reply_is_marked_as_the_authors_and_a_guests_comment_is_not(
     assert reader_item["class"] == ["comment", "byuser", "comment-author-plain-reader", "even", "thread-odd",
                                     "thread-alt", "depth-1"]
     assert reader_item.select_one(".comment-author-badge") is None
+
+
+def test_an_administrators_comment_on_another_authors_post_is_not_marked_as_the_authors(
+        admin_user, admin_client, admin_token, client, post, reader_user):
+    post.author_id = reader_user.id
+    db.session.commit()
+    parent = make_comment(post)
+    admin_post(admin_client, f"/admin/comments/{parent.id}/reply", admin_token, body="The owner, as a reader.")
+    item = page_soup(client.get(post_url(post))).select_one(f"li#comment-{last_comment().id}")
+    assert "byuser" in item["class"] and "bypostauthor" not in item["class"]
+    assert item.select_one(".comment-author-badge") is None
 
 
 def test_the_posts_author_is_marked_even_without_administrator_rights(client, reader_user):

@@ -220,7 +220,7 @@ def test_with_signed_links_off_the_links_need_an_admin_log_in(mail_app, deliver,
     trash = links_in(deliver()[0], "/notify/moderate/")[2]
     refused = mail_client.get(trash)
     assert refused.status_code == 403
-    assert "Log in as an administrator" in refused.get_data(as_text=True)
+    assert "Log in as someone who may moderate this comment" in refused.get_data(as_text=True)
     login_as(mail_client, make_user())  # logged in, but not an admin
     assert mail_client.get(trash).status_code == 403
     login_as(mail_client, owner)

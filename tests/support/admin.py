@@ -3,7 +3,7 @@
 import pytest
 
 from auth.models import User
-from auth.roles import ADMINISTRATOR, SUBSCRIBER
+from auth.roles import ADMINISTRATOR, ROLE_LABELS, SUBSCRIBER
 from extensions import db
 from tests.support.helpers import login_as, page_soup
 
@@ -15,6 +15,19 @@ def make_user(is_admin: bool, name: str, email: str, role: str | None = None) ->
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def staff_user(role: str, name: str | None = None) -> User:
+    """A user with this role (auth.roles), named after it unless `name` says otherwise."""
+    name = name or f"Sam {ROLE_LABELS[role]}"
+    return make_user(False, name, f"{name.lower().replace(' ', '.')}@example.com", role=role)
+
+
+def client_as(app, user):
+    """A test client logged in as `user`."""
+    client = app.test_client()
+    login_as(client, user)
+    return client
 
 
 def csrf_token_from(response) -> str:
