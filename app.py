@@ -79,9 +79,11 @@ def register_moderation_log(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from admin import toolbar
     from blog import templating
 
     templating.register(app)
+    toolbar.init_app(app)  # staff's toolbar and account menu, handed to every template
 
 
 def register_mail(app: Flask) -> None:

@@ -42,11 +42,13 @@ _LOGIN_NOTE = '<span class="like-login-note" role="status" data-like-note></span
 
 @dataclass(frozen=True)
 class CommentLikes:
-    """A logged-in reader's part of the comment list: what they liked, and their CSRF token."""
+    """A logged-in reader's part of the comment list: what they liked, their CSRF token, and where an
+    Edit link takes them when they may moderate the post's comments."""
 
     liked_ids: frozenset[int]
     csrf_token: str
     script_root: str = ""  # where the app is mounted: the like forms' actions start with it
+    edit_url: tuple[str, str] | None = None  # a comment's edit screen, split where its id goes
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,17 @@ class _LikeSlot:
     heads: tuple[str, str]  # (not liked, liked): up to the token
     tails: tuple[str, str]  # (not liked, liked): after the token
     guest: str  # what a logged-out reader sees instead: the count alone
+
+
+@dataclass(frozen=True)
+class _EditSlot:
+    """Where a comment's Edit link goes in the shared list (WordPress's, after its date): the link
+    around the comment's edit URL, for a reader who may moderate it."""
+
+    comment_id: int
+    head: str
+    tail: str
+    guest: str = ""  # everyone else sees nothing here
 
 
 def render_comment_list(rows: tuple, settings: dict, replies_open: bool, static_avatar: str,
@@ -70,7 +83,8 @@ def render_comment_list(rows: tuple, settings: dict, replies_open: bool, static_
     The markup is memoized on the rows just read and the settings it shows, and is the same for
     every reader: the comments are still read from the database on every request, only the same
     markup is not built twice. A logged-out reader sees each comment's like count; a logged-in one
-    (`likes`) a Like form per approved comment, set to what they liked, with their CSRF token.
+    (`likes`) a Like form per approved comment, set to what they liked, with their CSRF token, and
+    an Edit link on each comment when `likes.edit_url` says they may moderate them.
     """
     zone = blog_timezone()
     zone = None if zone.key == "UTC" else zone  # stored times are UTC already
@@ -95,11 +109,16 @@ def _memoized_parts(rows: tuple, shown: tuple, script_root: str) -> tuple:
 def _with_likes(parts: tuple, likes: CommentLikes) -> str:
     """The shared list with one reader's state applied: a pass over a few hundred strings, no markup built."""
     liked, token = likes.liked_ids, str(escape(likes.csrf_token))
+    edit_head, edit_tail = likes.edit_url or ("", "")
     out: list[str] = []
     append = out.append
     for part in parts:
-        if part.__class__ is str:
+        kind = part.__class__
+        if kind is str:
             append(part)
+        elif kind is _EditSlot:
+            if likes.edit_url:
+                out += (part.head, edit_head, str(part.comment_id), edit_tail, part.tail)
         else:
             state = part.comment_id in liked
             out += (part.heads[state], token, part.tails[state])
@@ -116,7 +135,8 @@ def comment_like_form(comment_id: int, author_name: str | None, like_count: int,
 def _list_parts(rows: tuple, shown: tuple, script_root: str) -> list:
     """The list as WordPress's walker writes it: past the deepest level, replies follow their parent
     at that level; even/odd count every comment in the order shown, thread-even/odd the top ones.
-    Strings, with a _LikeSlot after each approved comment's text (runs of strings joined)."""
+    Strings, with an _EditSlot after each comment's date and a _LikeSlot after each approved
+    comment's text (runs of strings joined)."""
     max_depth, show_avatars, avatar_source, replies_open, static_avatar, zone, avatar_key, post_author_id = shown
     settings = {"show_avatars": show_avatars, "avatar_source": avatar_source}
     roots = [ThreadNode(row) for row in rows] if max_depth == FLAT else build_threads(list(rows))
@@ -147,9 +167,13 @@ def _list_parts(rows: tuple, shown: tuple, script_root: str) -> list:
             f'{" parent" if children else ""}{"" if approved else " unapproved"}">'
             + _comment_head(comment_id, author_name, c.author_url, c.created_at, zone,
                             comment_avatar_url(c, settings, static_avatar, avatar_key), staff)
+        )
+        parts += ("".join(run), _edit_slot(comment_id, author_name))
+        run = [
+            "</div>"
             + ("" if approved else '<em class="comment-awaiting-moderation">Your comment is awaiting moderation.</em>')
             + f'</footer><div class="comment-content">{render_comment(c.body)}</div>'
-        )
+        ]
         shown_count += 1
         if approved:
             parts += ("".join(run), _like_slot(comment_id, author_name, c.like_count, script_root))
@@ -191,6 +215,13 @@ def _like_slot(comment_id: int, author_name: str | None, like_count: int, script
     return _LikeSlot(comment_id, tuple(heads), tuple(tails), guest)
 
 
+@lru_cache(maxsize=2048)
+def _edit_slot(comment_id: int, author_name: str | None) -> _EditSlot:
+    author = escape(unescape(author_name or "Anonymous"))
+    return _EditSlot(comment_id, head='<span class="edit-link"><a class="comment-edit-link" href="',
+                     tail=f'">Edit<span class="screen-reader-text"> comment by {author}</span></a></span>')
+
+
 @lru_cache(maxsize=512)
 def _kind_classes(comment_type: str, user_id: int | None, user_name: str | None, staff: bool) -> str:
     """The classes of a comment's <li> that do not depend on its place in the list, in WordPress's order."""
@@ -220,8 +251,8 @@ def _class_name(text: str) -> str:
 @lru_cache(maxsize=2048)
 def _comment_head(comment_id: int, author_name: str, author_url: str, created_at: datetime, zone,
                   avatar: str, staff: bool = False) -> str:
-    """The opening of a comment's article, up to its footer's end: avatar, name (linked to the
-    website), staff badge and date.
+    """The opening of a comment's article, up to its date in div.comment-metadata (the reader's Edit
+    link may follow it): avatar, name (linked to the website), staff badge and date.
 
     Memoized on what it shows, as render_comment is: a popular post's comments are rendered
     once per worker, not once per request. Nothing here depends on the comment's place in the list.
@@ -242,7 +273,7 @@ def _comment_head(comment_id: int, author_name: str, author_url: str, created_at
         f'<b class="fn">{author}</b>{badge} <span class="says">says:</span></div><div class="comment-metadata">'
         f'<a href="#comment-{comment_id}"><time datetime="{stamp}">'
         f"{_MONTHS[when.month]} {when.day}, {when.year} at {(when.hour - 1) % 12 + 1}:{when.minute:02d} "
-        f'{"AM" if when.hour < 12 else "PM"}</time></a></div>'
+        f'{"AM" if when.hour < 12 else "PM"}</time></a>'
     )
 
 

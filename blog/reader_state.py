@@ -2,19 +2,24 @@
 
 The comment list's markup is shared by every reader (blog/comment_html.py); what differs from one
 reader to the next is this small record: who they are, whether they liked the post, which of its
-comments they liked. Views read it here and hand it to the templates, which query nothing.
+comments they liked, whether they may moderate them (an Edit link on each). Views read it here and
+hand it to the templates, which query nothing.
 """
 
 from dataclasses import dataclass
 
-from flask import request
+from flask import current_app, request, url_for
 from flask_wtf.csrf import generate_csrf
 
 from auth.models import Identity
+from auth.roles import may_moderate_comments_on
 from auth.services import current_identity
 from blog import likes
 from blog.comment_html import CommentLikes
 from blog.models import Post
+
+COMMENT_EDIT_ENDPOINT = "admin.comment_edit"  # the admin's comment editor, when the admin is installed
+_ID_MARK = 987654321  # a comment id to build the editor's URL around, cut out again
 
 
 @dataclass(frozen=True)
@@ -29,10 +34,22 @@ def reader_of(post: Post, user) -> Reader:
     post_likes = likes.post_likes(post, user)
     if not user.is_authenticated:
         return Reader(identity=None, post_likes=post_likes, comment_likes=None)
-    return Reader(identity=current_identity(), post_likes=post_likes, comment_likes=comment_likes_of(user, post.id))
+    return Reader(identity=current_identity(), post_likes=post_likes,
+                  comment_likes=comment_likes_of(user, post.id, comment_edit_url(user, post)))
 
 
-def comment_likes_of(user, post_id: int) -> CommentLikes:
-    """Which of the post's comments a logged-in reader liked, and the token their Like forms carry."""
+def comment_likes_of(user, post_id: int, edit_url: tuple[str, str] | None = None) -> CommentLikes:
+    """Which of the post's comments a logged-in reader liked, the token their Like forms carry, and
+    where their Edit links go (comment_edit_url)."""
     return CommentLikes(liked_ids=frozenset(likes.liked_comment_ids(user, post_id)), csrf_token=generate_csrf(),
-                        script_root=request.script_root)
+                        script_root=request.script_root, edit_url=edit_url)
+
+
+def comment_edit_url(user, post: Post) -> tuple[str, str] | None:
+    """A comment's edit screen in the admin, split where the comment's id goes (so the list adds a
+    link per comment without building a URL per comment), for a reader who may moderate the post's
+    comments; None for everyone else."""
+    if COMMENT_EDIT_ENDPOINT not in current_app.view_functions or not may_moderate_comments_on(user, post):
+        return None
+    head, _mark, tail = url_for(COMMENT_EDIT_ENDPOINT, comment_id=_ID_MARK).rpartition(str(_ID_MARK))
+    return head, tail

@@ -22,7 +22,7 @@ def test_reply_from_admin_approves_the_pending_parent_and_threads_under_it(
     submit_comment(client, post, comment="Is anyone there?")
     (parent,) = comments_by_id()
     page = page_soup(admin_client.get(f"/admin/comments/{parent.id}/reply"))
-    assert page.select_one("button[type=submit]").get_text() == "Approve and Reply"
+    assert page.select_one("#admin-main button[type=submit]").get_text() == "Approve and Reply"
     response = admin_post(admin_client, f"/admin/comments/{parent.id}/reply", admin_token,
                           body="Yes, we read every comment.", next="/admin/comments?comment_status=pending")
     assert response.status_code == 303
