@@ -29,6 +29,11 @@ def test_owner_sets_up_two_factor_then_logs_in_with_a_recovery_code(live_app, pa
     expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
     assert_no_violations(page)
 
+    problems.expect_status(400, f"{SCREEN}/confirm")
+    page.get_by_label("Authentication code").fill("12345")
+    page.get_by_role("button", name="Turn on").click()
+    expect(page.get_by_label("Authentication code")).to_have_attribute("aria-invalid", "true")
+    assert_no_violations(page)
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
     page.get_by_label("Authentication code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on").click()
