@@ -171,7 +171,8 @@ def test_the_admin_header_has_the_account_menu_and_a_link_to_the_site(app, role)
     assert "Visit Site" in header.select_one(".admin-site a").get_text()
     assert header.select_one(".toolbar-account summary").get_text(" ", strip=True) == "Howdy, Pat"
     profile = header.select_one(".toolbar-submenu a")
-    assert profile.get_text() == "Edit Profile" and client.get(profile["href"]).status_code == 200
+    assert profile.get_text(" ", strip=True) == "Pat Edit Profile"
+    assert client.get(profile["href"]).status_code == 200
     assert page_soup(page).select_one("nav#wpadminbar") is None  # the admin has its own menu
     action, fields = logout_form(page, "header.admin-bar form.toolbar-logout")
     assert fields["next"] == "/"
