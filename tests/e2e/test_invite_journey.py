@@ -7,21 +7,10 @@ from playwright.sync_api import expect
 
 from notify.sender import run_pass
 from tests.e2e.actions import log_in_as_owner
-from tests.e2e.browser import WIDTHS, axe_violations
+from tests.e2e.test_accessibility import assert_no_violations
 from tests.support.mail import text_of
 
 PASSWORD = "a password for Eddie"
-
-
-def assert_no_violations(page) -> None:
-    """axe-core finds nothing at a desktop and at a phone width, where nothing scrolls sideways."""
-    for width, height in WIDTHS:
-        page.set_viewport_size({"width": width, "height": height})
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        assert scroll_width <= width, f"{page.url} is {scroll_width}px wide at {width}px"
-        found = axe_violations(page)
-        assert not found, f"axe-core on {page.url} at {width}px:\n" + "\n".join(found)
-    page.set_viewport_size({"width": WIDTHS[0][0], "height": WIDTHS[0][1]})
 
 
 def test_owner_invites_an_editor_who_sets_a_password_and_lands_in_the_admin(
