@@ -50,15 +50,17 @@ class RemoveForm(FlaskForm):
 @bp.get("/users")
 @requires(MANAGE_USERS)
 def users():
-    """Every account with its role and posts, filtered by role (?role=editor)."""
+    """Every account with its role and posts, filtered by role (?role=editor) and searched (?s=)."""
     role = request.args.get("role") or None
     if role not in (None, *ROLE_LABELS):
         role = None
-    page = db.paginate(accounts.users_with_role(role), page=request.args.get("paged", 1, type=int),
+    search = request.args.get("s", "").strip()[:100]
+    page = db.paginate(accounts.users_with_role(role, search), page=request.args.get("paged", 1, type=int),
                        per_page=USERS_PER_PAGE, error_out=False)
     counts = accounts.role_counts()
     ids = [u.id for u in page.items]
-    return render_template("admin/users.html", page=page, role=role, counts=counts, total=sum(counts.values()),
+    return render_template("admin/users.html", page=page, role=role, search=search, counts=counts,
+                           total=sum(counts.values()),
                            labels=ROLE_LABELS, posts=authors.post_counts(ids), invited=accounts.invited(ids))
 
 

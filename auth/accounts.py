@@ -153,7 +153,12 @@ def role_counts() -> dict[str, int]:
     return {role: count for role, count in rows}
 
 
-def users_with_role(role: str | None = None) -> sa.Select:
-    """Accounts (of one role, or all), by name: what the Users screen and `users list` show."""
+def users_with_role(role: str | None = None, search: str = "") -> sa.Select:
+    """Accounts (of one role, or all; whose name or email contains `search`), by name: what the
+    Users screen and `users list` show."""
     query = sa.select(User).order_by(sa.func.lower(User.display_name), User.id)
+    if search:
+        needle = search.lower()
+        query = query.where(sa.or_(sa.func.lower(User.display_name).contains(needle, autoescape=True),
+                                   sa.func.lower(User.email).contains(needle, autoescape=True)))
     return query.where(User.role == role) if role else query

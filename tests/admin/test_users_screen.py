@@ -165,3 +165,18 @@ def test_nobody_removes_themselves(admin_client, admin_token, admin_user):
     assert "cannot remove your own account" in page.get_data(as_text=True)
     assert admin_post(admin_client, f"/admin/users/{admin_user.id}/remove", admin_token).status_code == 403
     assert user_named("owner@example.com") is not None
+
+
+def test_search_finds_users_by_name_or_email_within_the_role_shown(admin_client, admin_user):
+    make_user(False, "Grace Hopper", "grace@navy.example", role=EDITOR)
+    make_user(False, "Ada 100% Lovelace", "ada@example.com", role=AUTHOR)
+
+    def found(query: str) -> list[str]:
+        page = page_soup(admin_client.get(f"/admin/users?{query}"))
+        return [row.select_one(".row-title").get_text() for row in page.select(".user-row")]
+
+    assert found("s=HOPPER") == ["Grace Hopper"]
+    assert found("s=navy.example") == ["Grace Hopper"]
+    assert found("s=%25") == ["Ada 100% Lovelace"]  # % is a character here, not a wildcard
+    assert found("s=example&role=author") == ["Ada 100% Lovelace"]
+    assert found("s=nobody") == []
