@@ -40,6 +40,7 @@ class User(UserMixin, db.Model):
     # Two-factor log-in (TOTP): the shared secret, and when the user proved their app holds it.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column()  # the newest code accepted: none is good twice
     avatar_url: Mapped[str | None] = mapped_column(sa.String(500))
     profile_url: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

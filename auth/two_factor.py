@@ -27,7 +27,6 @@ DRIFT_STEPS = 1  # also the code before and after this one: phone clocks run a l
 RECOVERY_CODE_COUNT = 10
 SECOND_STEP_SECONDS = 300  # an abandoned second step expires
 PENDING_KEY = "two_factor_pending"
-LAST_STEP_KEY = "two_factor_last_step"
 
 
 class CodeForm(FlaskForm):
@@ -124,17 +123,14 @@ def _accept_totp(user: User, code: str) -> bool:
         step = pyotp.TOTP(user.totp_secret).verify_and_get_timecode(_normalized(code), valid_window=DRIFT_STEPS)
     except pyotp.exceptions.OTPVerificationError:
         return False
-    if step <= _last_step(user):  # this code, or an older one, was already accepted: a replay
-        return False
-    session[LAST_STEP_KEY] = {"user": user.id, "step": step}
-    return True
-
-
-def _last_step(user: User) -> int:
-    # Kept in the session until users have a column for it: it stops a code being used twice in
-    # this browser, not in another one.
-    last = session.get(LAST_STEP_KEY)
-    return last["step"] if isinstance(last, dict) and last.get("user") == user.id else -1
+    # A code is good once: its time step must be newer than the last one accepted, in any browser.
+    # One conditional UPDATE, so two requests racing with the same code cannot both use it.
+    newer = db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id, sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+    )
+    return newer.rowcount == 1
 
 
 def _use_recovery_code(user: User, code: str) -> bool:
@@ -197,10 +193,7 @@ def pending_user_id() -> int | None:
 
 
 def complete_second_step(pending: PendingLogin) -> None:
-    """Log the waiting user in on a new session, keeping which code they used."""
-    last_step = session.get(LAST_STEP_KEY)
+    """Log the waiting user in on a new session."""
     start_session(pending.user, remember=pending.remember)
     if pending.identity_id is not None:
         session[IDENTITY_KEY] = pending.identity_id
-    if last_step is not None:
-        session[LAST_STEP_KEY] = last_step
