@@ -42,13 +42,13 @@ def may_open(user, endpoint: str) -> bool:
 @bp.before_request
 def require_capability():
     """Anonymous visitors go to the log-in page and come back; a logged-in user without the view's
-    capability gets 403."""
+    capability gets 403; an Administrator who must set up two-factor first is sent there."""
     if not current_user.is_authenticated:
         back = request.full_path.rstrip("?") if request.method == "GET" else url_for("admin.dashboard")
         return redirect(login_url(back))
     if not may_open(current_user, request.endpoint or ""):
         abort(403)
-    return None
+    return security_views.enrolment_first(current_user, request.endpoint or "")
 
 
 def login_url(next_path: str) -> str:
@@ -64,8 +64,14 @@ def admin_globals():
     from admin.queries import pending_count
 
     return {"admin_pending_count": pending_count(current_user) if current_user.is_authenticated else 0,
-            "admin_menu": menu_for(current_user),
-            "admin_may_open": lambda endpoint: may_open(current_user, endpoint)}
+            "admin_menu": menu_for(current_user)}
+
+
+@bp.app_template_global("admin_may_open")
+def current_user_may_open(endpoint: str) -> bool:
+    """For templates, macros included (they see globals, not the context): show a link or a button
+    only to who the guard would let through."""
+    return may_open(current_user, endpoint)
 
 
 from admin import (  # noqa: E402,F401  (routes register on bp)

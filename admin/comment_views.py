@@ -267,7 +267,7 @@ def comment_edit(comment_id: int):
 
 
 @bp.post("/comments/<int:comment_id>/block")
-@requires(REVIEW_COMMENTS)
+@requires(MODERATE_COMMENTS)  # the disallowed list holds for the whole blog, not one author's posts
 def comment_block(comment_id: int):
     """Block the comment's author: add its email or IP to the disallowed list."""
     form = BlockForm()

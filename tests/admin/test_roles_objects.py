@@ -223,3 +223,13 @@ def test_bypostauthor_marks_the_posts_author_and_not_an_administrator_elsewhere(
     page = page_soup(client.get(post_url(post)))
     assert "bypostauthor" in page.select_one(f"li#comment-{by_author.id}")["class"]
     assert "bypostauthor" not in page.select_one(f"li#comment-{by_admin.id}")["class"]
+
+
+def test_an_author_cannot_block_a_commenter_for_the_whole_blog(author_client, author):
+    mine = make_post(author_id=author.id, title="Mine")
+    comment = make_comment(mine, status="pending", author_email="spam@example.com")
+    row = page_soup(author_client.get("/admin/comments")).select_one(f"tr.comment-row[data-id='{comment.id}']")
+    assert row is not None and row.select("form.action-block") == []
+    token = token_of(author_client)
+    refused = admin_post(author_client, f"/admin/comments/{comment.id}/block", token, what="email")
+    assert refused.status_code == 403
