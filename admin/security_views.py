@@ -34,13 +34,12 @@ def two_factor_required(user) -> bool:
     return user.role == ADMINISTRATOR and bool(get_setting(REQUIRED_KEY))
 
 
-@bp.before_request
-def enrol_before_anything_else():
-    """An Administrator without two-factor, while it is required, may open only the enrolment screen.
-    It acts on logged-in Administrators alone, so whether it runs before or after the guard does not matter."""
-    if not current_user.is_authenticated or current_user.role != ADMINISTRATOR or two_factor.is_on(current_user):
+def enrolment_first(user, endpoint: str):
+    """The guard's last step: an Administrator without two-factor, while it is required, may open only
+    the enrolment screen (a redirect there); anyone else passes (None)."""
+    if user.role != ADMINISTRATOR or two_factor.is_on(user) or endpoint.startswith("admin.two_factor"):
         return None
-    if (request.endpoint or "").startswith("admin.two_factor") or not two_factor_required(current_user):
+    if not two_factor_required(user):
         return None
     return redirect(url_for("admin.two_factor"), 303)
 

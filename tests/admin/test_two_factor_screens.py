@@ -162,3 +162,21 @@ def test_while_required_an_administrator_without_two_factor_reaches_only_the_enr
     client = app.test_client()
     login_as(client, editor)
     assert client.get("/admin/").headers.get("Location") != SCREEN
+
+
+def test_the_profile_says_whether_two_factor_is_on_and_links_its_screen(admin_client, owner):
+    def state():
+        section = page_soup(admin_client.get("/admin/profile")).select_one("[data-two-factor-state]")
+        return section.get_text(" ", strip=True), section.select_one("a")["href"]
+
+    assert state() == ("Off. Set up two-factor authentication", SCREEN)
+    _enrol(admin_client)
+    text, href = state()
+    assert text.startswith("On:") and href == SCREEN
+
+
+def test_a_subscriber_profile_offers_no_two_factor(client):
+    reader = make_user(False, "Rae", "rae@example.com")
+    login_as(client, reader)
+    page = client.get("/admin/profile")
+    assert page.status_code == 200 and page_soup(page).select_one("[data-two-factor-state]") is None
