@@ -11,6 +11,7 @@ from flask import current_app, request, session
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from auth.accounts import find_by_email
 from auth.models import PASSWORD_METHOD, Identity, User
 from auth.profiles import Profile
 from auth.roles import ADMINISTRATOR
@@ -161,11 +162,7 @@ def log_in_with_password(user: User, remember: bool) -> None:
 def save_admin(email: str, password: str) -> tuple[User, bool]:
     """Create the administrator with this email, or reset its password; returns (user, created)."""
     email = email.strip()
-    user = db.session.scalars(
-        sa.select(User)
-        .where(sa.func.lower(User.email) == email.lower(), User.password_hash.is_not(None))
-        .order_by(User.id)
-    ).first()
+    user = find_by_email(email)  # an invitee's account too: one account per address
     created = user is None
     if created:
         user = User(email=email, display_name=email.split("@")[0])

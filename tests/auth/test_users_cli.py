@@ -114,3 +114,12 @@ def test_create_admin_stays_a_shorthand(app, runner):
     result = runner.invoke(args=["create-admin", "boss@example.com", "--password", "a long password"])
     assert result.exit_code == 0, result.output
     assert account("boss@example.com").role == ADMINISTRATOR
+
+
+def test_create_admin_on_an_invitees_address_promotes_that_account(app, runner):
+    assert runner.invoke(args=["users", "create", "nell@example.com", "--role", "moderator"]).exit_code == 0
+    result = runner.invoke(args=["create-admin", "nell@example.com", "--password", "a long password"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    accounts = db.session.scalars(sa.select(User).where(User.email == "nell@example.com")).all()
+    assert [(user.role, user.password_hash is not None) for user in accounts] == [(ADMINISTRATOR, True)]
