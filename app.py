@@ -22,7 +22,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_extensions(app)
     clean_input.register(app)  # before the blueprints: their routes use its `int` converter
     register_blueprints(app)
-    register_moderation_log(app)
+    register_blog(app)
     register_template_helpers(app)
     errors.register_error_handlers(app)
     request_log.register(app)
@@ -72,10 +72,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(wordpress_bp)  # WordPress's /?p=ID and /<slug>/ addresses
 
 
-def register_moderation_log(app: Flask) -> None:
-    from blog import moderation_log
+def register_blog(app: Flask) -> None:
+    import blog
 
-    moderation_log.init_app(app)  # each committed moderation step as a line in the server log
+    blog.init_app(app)  # moderation log lines; a removed user's posts, comments and likes
 
 
 def register_template_helpers(app: Flask) -> None:

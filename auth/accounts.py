@@ -117,10 +117,11 @@ def remove_user(user: User, heir: User | None, acting: User | None = None) -> No
         raise AccountError("Choose someone else to take over the posts of the account you remove.")
     if user.role == ADMINISTRATOR:
         _keep_an_administrator(user)
-    if not user_removing.receivers:  # fail closed: never drop a user's posts for want of a receiver
+    app = current_app._get_current_object()
+    if not user_removing.has_receivers_for(app):  # fail closed: never drop a user's posts unreceived
         raise RuntimeError("No part of the blog receives user_removing; refusing to remove accounts.")
     try:
-        user_removing.send(current_app._get_current_object(), user=user, heir=heir)
+        user_removing.send(app, user=user, heir=heir)
     except AccountError:
         db.session.rollback()
         raise

@@ -3,3 +3,12 @@ from flask import Blueprint
 bp = Blueprint("blog", __name__)
 
 from blog import feeds, like_views, views  # noqa: E402,F401  (routes and hooks register on bp)
+
+
+def init_app(app) -> None:
+    """The blog's parts that act beyond its routes: the moderation log's server lines, and what the
+    blog keeps of a user the Users screen or the CLI removes (auth.accounts.user_removing)."""
+    from blog import authors, moderation_log
+
+    moderation_log.init_app(app)
+    authors.init_app(app)

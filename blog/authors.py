@@ -1,10 +1,10 @@
 """What the blog keeps of a user, counted for the Users screen and handed over when they are removed.
 
-Connected to auth.accounts.user_removing when imported: admin (the Users screen) imports it, and the
-admin blueprint is part of every app, the one the CLI runs in included.
+`init_app` (called by blog.init_app) connects hand_over to auth.accounts.user_removing for the app.
 """
 
 import sqlalchemy as sa
+from flask import Flask
 
 from auth.accounts import AccountError, user_removing
 from auth.models import User
@@ -54,4 +54,5 @@ def _take_back_likes(user_id: int) -> None:
         bump_likes_version(db.session)
 
 
-user_removing.connect(hand_over)
+def init_app(app: Flask) -> None:
+    user_removing.connect(hand_over, sender=app)
