@@ -25,27 +25,29 @@ def load_user(session_token: str) -> User | None:
     return db.session.scalar(sa.select(User).filter_by(session_token=session_token))
 
 
+def limited_as_a_password(client_key, account_key, known_device):
+    """The log-in limits on a form that checks a secret: POSTs per address; failures per (account,
+    address or known browser); failures per account, browsers that logged in before exempt."""
+    limits = (
+        limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
+                      error_message=TOO_MANY_ATTEMPTS),
+        limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT"], methods=["POST"],
+                      key_func=client_key, deduct_when=throttle.failed, error_message=TOO_MANY_ATTEMPTS),
+        limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+                      key_func=account_key, deduct_when=throttle.failed, exempt_when=known_device,
+                      error_message=TOO_MANY_ATTEMPTS),
+    )
+
+    def apply(view):
+        for limit in reversed(limits):  # the per-address limit outermost, as written first
+            view = limit(view)
+        return view
+
+    return apply
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
-    methods=["POST"],
-    error_message=TOO_MANY_ATTEMPTS,
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT"],
-    methods=["POST"],
-    key_func=throttle.account_client_key,
-    deduct_when=throttle.failed,
-    error_message=TOO_MANY_ATTEMPTS,
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    methods=["POST"],
-    key_func=throttle.account_key,
-    deduct_when=throttle.failed,
-    exempt_when=throttle.known_device,
-    error_message=TOO_MANY_ATTEMPTS,
-)
+@limited_as_a_password(throttle.account_client_key, throttle.account_key, throttle.known_device)
 def login():
     """Owner log-in by email and password; anyone may try, within the rate limits."""
     form = LoginForm(next=request.args.get("next", ""))
@@ -69,26 +71,8 @@ def _landing(user: User) -> str:
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"], endpoint="two_factor")
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
-    methods=["POST"],
-    error_message=TOO_MANY_ATTEMPTS,
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT"],
-    methods=["POST"],
-    key_func=throttle.second_step_client_key,
-    deduct_when=throttle.failed,
-    error_message=TOO_MANY_ATTEMPTS,
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    methods=["POST"],
-    key_func=throttle.second_step_account_key,
-    deduct_when=throttle.failed,
-    exempt_when=throttle.second_step_known_device,
-    error_message=TOO_MANY_ATTEMPTS,
-)
+@limited_as_a_password(throttle.second_step_client_key, throttle.second_step_account_key,
+                       throttle.second_step_known_device)
 def two_factor_step():
     """The second log-in step of an account with two-factor on: a code from its app or a recovery
     code; whoever passed the first step in this browser, within the rate limits."""
