@@ -16,7 +16,7 @@ from auth.models import User
 ROOT = Path(__file__).resolve().parents[2]
 # Needed only by log-in callbacks, admin tools, feeds, the CLI, Redis set-ups or the tests.
 RARE_PATH_LIBRARIES = {"alembic", "flask_migrate", "authlib", "requests", "cryptography", "lxml", "feedgen",
-                       "slugify", "redis", "hypothesis", "bs4", "html5lib"}
+                       "slugify", "redis", "hypothesis", "bs4", "html5lib", "qrcode"}
 SERVE_PAGES = """
 import json, sys
 from app import create_app

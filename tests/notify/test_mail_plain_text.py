@@ -112,6 +112,17 @@ def _email_change_notice(client, deliver, post):
     return mail, ["Hello Ada Owner,", "new@example.com", "-- ", "Career Notes"]
 
 
+def _invite(client, deliver, post):
+    owner = make_user(role="administrator", display_name="Ada Owner", email="owner@example.com")
+    login_as(client, owner)
+    token = csrf_token_from(client.get("/admin/users/new"))
+    client.post("/admin/users/new", data={"csrf_token": token, "email": "nell@example.com", "role": "editor"})
+    [mail] = [m for m in deliver() if m["To"] == "nell@example.com"]
+    [link] = [line for line in _text(mail).split("\n") if "/invite/" in line]
+    assert link.startswith("http")
+    return mail, ["Ada Owner invited you to join Career Notes as Editor.", link, "-- ", "Career Notes"]
+
+
 def _text(mail) -> str:
     return text_of(mail).replace("\r\n", "\n")  # SMTP's line ends
 
@@ -124,6 +135,7 @@ SCENARIOS = {
     "new_post": _new_post,
     "email_change": _email_change,
     "email_change_notice": _email_change_notice,
+    "invite": _invite,
 }
 
 
