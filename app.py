@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import errors
@@ -45,7 +46,10 @@ def register_extensions(app: Flask) -> None:
     import wordpress.wxr.jobs  # noqa: F401
 
     db.init_app(app)
-    login_manager.init_app(app)
+    # Templates get current_user as the lazy proxy: Flask-Login's own context processor loads the user
+    # for every page rendered, the 503 page of a database outage included, which then fails again.
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
     csrf.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)

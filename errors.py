@@ -2,6 +2,7 @@
 
 import logging
 import sqlite3
+import sys
 import uuid
 
 from flask import Flask, g, render_template, request
@@ -62,6 +63,14 @@ def database_unreachable(error: DBAPIError) -> bool:
         return str(original).lower().startswith(SQLITE_TRANSIENT)
     # psycopg gives no SQLSTATE when it never reached the server (refused, timed out, reset).
     return type(original).__name__ == "OperationalError"
+
+
+def answering_a_failure() -> bool:
+    """Whether the page being rendered answers an unexpected error or a database outage: the database
+    may be what failed, so what a page adds for the logged-in user is left out rather than read again
+    (a 404 or a 403 page keeps it)."""
+    failure = sys.exception()
+    return failure is not None and not isinstance(failure, HTTPException)
 
 
 def _database_error(error: DBAPIError):

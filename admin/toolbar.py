@@ -6,15 +6,14 @@ processor, so templates query nothing. A reader who is not logged in gets neithe
 page cache stores (rendered for nobody) never carry them.
 """
 
-import sys
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
 
 from admin.queries import pending_count
 from auth.roles import ACCESS_ADMIN, EDIT_POSTS, REVIEW_COMMENTS, may_edit_post
+from errors import answering_a_failure
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ def toolbar_context() -> dict:
 
 
 def _context() -> dict:
-    if _answering_a_failure() or not current_user.is_authenticated:
+    if answering_a_failure() or not current_user.is_authenticated:  # no toolbar on a failure's page
         return {}
     account = AccountMenu(display_name=current_user.display_name, profile_url=url_for(_profile_endpoint()),
                           logout_next=_logout_next())
@@ -78,13 +77,6 @@ def _toolbar(user, account: AccountMenu) -> Toolbar:
         pending_comments=pending_count(user) if reviews else 0,
         user=user,
     )
-
-
-def _answering_a_failure() -> bool:
-    """Whether the page is the answer to an unexpected error or a database outage: the database may be
-    what failed, so the page shows no toolbar rather than reach for it again (404s and 403s do show it)."""
-    failure = sys.exception()
-    return failure is not None and not isinstance(failure, HTTPException)
 
 
 def _profile_endpoint() -> str:

@@ -157,3 +157,12 @@ def test_a_connection_used_a_moment_ago_is_not_pinged_and_fails_one_request_at_m
     break_idle_connection(app)
     assert_friendly_503(client.get("/"))
     assert client.get("/").status_code == 200
+
+
+def test_a_logged_in_reader_also_gets_the_friendly_503(tmp_path):
+    for kind, app in unreachable_apps(tmp_path):
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = "a-session-token"  # loading this user needs the database too
+        for path in ("/", "/admin/"):
+            assert_friendly_503(client.get(path)), (kind, path)
