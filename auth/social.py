@@ -56,13 +56,15 @@ def complete_login(provider: providers.Provider) -> Identity:
     if profile_services.LINK_KEY in session:
         return _link(provider, profile, session.pop(profile_services.LINK_KEY))
     identity = identity_for_profile(profile)
+    asks_name = profile_services.needs_display_name(identity, profile)
     if two_factor.is_on(identity.user):  # logged in only after the second step (auth.views)
         two_factor.await_second_step(identity.user, identity_id=identity.id)
+        session[profile_services.NAME_PROMPT_KEY] = asks_name  # asked once the second step is passed
         log.info("log-in with %s: user %s waits for the second step", provider.name, identity.user_id)
         return identity
     start_session(identity.user)
     session[IDENTITY_KEY] = identity.id
-    if profile_services.needs_display_name(identity, profile):
+    if asks_name:
         session[profile_services.NAME_PROMPT_KEY] = True
     log.info("log-in with %s: user %s identity %s", provider.name, identity.user_id, identity.id)
     return identity

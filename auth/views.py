@@ -86,9 +86,11 @@ def two_factor_step():
     if not two_factor.accept(pending.user, form.code.data):
         form.form_errors.append(WRONG_CODE)
         return render_template("auth/two_factor.html", form=form), 401
+    asks_name = session.get(profile_services.NAME_PROMPT_KEY, False)  # a new session starts below
     two_factor.complete_second_step(pending)
     db.session.commit()  # a recovery code is used up with the log-in
-    response = redirect(services.safe_next(request.args.get("next"), _landing(pending.user)))
+    landing = services.safe_next(request.args.get("next"), _landing(pending.user))
+    response = redirect(url_for("auth.choose_name", next=landing) if asks_name else landing)
     throttle.remember_device(response, pending.user)
     return response
 

@@ -3,9 +3,11 @@ the reader was; their comments carry that name, never "Anonymous"."""
 
 from urllib.parse import parse_qs, urlsplit
 
+import pyotp
 import pytest
 from bs4 import BeautifulSoup
 
+from auth import two_factor
 from auth.models import User
 from blog.models import Comment
 from blog.permalinks import post_url
@@ -114,3 +116,25 @@ def test_nobody_logged_out_is_asked(facebook_blog):
     app, _url = facebook_blog
     response = app.test_client().get("/auth/name")
     assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/login"
+
+
+def test_a_nameless_reader_with_two_factor_is_asked_after_the_second_step(facebook_blog):
+    app, url = facebook_blog
+    _prompt(app.test_client(), url)  # the account is made at the first log-in
+    (user,) = rows(app, User)
+    with app.test_request_context():
+        account = db.session.get(User, user.id)
+        account.role = "editor"
+        two_factor.start_enrolment(account)
+        two_factor.confirm_enrolment(account, pyotp.TOTP(account.totp_secret).now())
+        account.totp_last_step = None  # as if enrolled a while ago
+        db.session.commit()
+        secret = account.totp_secret
+    client = app.test_client()
+    second_step = _prompt(client, url).headers["Location"]
+    assert urlsplit(second_step).path == "/login/two-factor"
+    action, hidden = form_fields(client.get(second_step), "form")
+    finished = client.post(action, data=hidden | {"code": pyotp.TOTP(secret).now()})
+    assert finished.status_code == 302
+    prompt = urlsplit(finished.headers["Location"])
+    assert prompt.path == "/auth/name" and parse_qs(prompt.query)["next"] == [url]
