@@ -60,9 +60,18 @@ def postgres_schema():
 
 
 def _empty_all_tables() -> None:
-    # site_state keeps its single row (its version only ever grows), as a real database does.
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables if t.name != "site_state")
-    db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    """Delete every row and restart the ids, as TRUNCATE ... RESTART IDENTITY would; DELETE is
+    several times quicker on tables this small, which every test on PostgreSQL pays for.
+
+    site_state keeps its single row (its version only ever grows), as a real database does.
+    """
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name != "site_state"]  # children first
+    for table in tables:
+        db.session.execute(table.delete())
+    sequences = [f"setval(pg_get_serial_sequence('{t.name}', '{c.name}'), 1, false)"
+                 for t in tables for c in t.primary_key.columns if c.autoincrement is True or
+                 (c.autoincrement == "auto" and isinstance(c.type, sa.Integer) and len(t.primary_key.columns) == 1)]
+    db.session.execute(sa.text("SELECT " + ", ".join(sequences)))
     db.session.commit()
 
 
