@@ -75,6 +75,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SESSION_PROTECTION = "basic"  # Flask-Login: a changed IP/browser marks the session not fresh
+    # scrypt with N=2^13, r=8, p=10: one of OWASP's equally strong scrypt settings, and the one that
+    # needs the least memory to check a password (Werkzeug's default, N=2^15 and p=1, needs four
+    # times as much), which a web worker would then keep as its peak memory.
+    PASSWORD_HASH_METHOD = "scrypt:8192:8:10"
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, so a form left open for hours still posts
 
     # Pages answered from the page cache are logged by the proxy in front (README, Logs), as a
@@ -182,6 +186,9 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
+    # The same code path at a fraction of the cost: the suite hashes and checks hundreds of passwords
+    # (tests/auth/test_auth_password.py checks that every other environment keeps the strong one).
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
     CACHE_TYPE = "extensions.InProcessPageStore"
     CACHE_REDIS_URL = None
     REDIS_URL = None

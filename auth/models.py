@@ -4,6 +4,7 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -12,10 +13,11 @@ from auth.roles import SUBSCRIBER, role_can
 from core.dbtypes import NEVER_REUSE_IDS, UTCDateTime, utcnow
 from extensions import db
 
-# scrypt with N=2^13, r=8, p=10: one of OWASP's equally strong scrypt settings, and the one that
-# needs the least memory to check a password (Werkzeug's default, N=2^15 and p=1, needs four times
-# as much), which a web worker would then keep as its peak memory.
-PASSWORD_METHOD = "scrypt:8192:8:10"
+
+def password_method() -> str:
+    """How passwords are hashed (config.py's PASSWORD_HASH_METHOD); a hash made otherwise is redone
+    at the next log-in."""
+    return current_app.config["PASSWORD_HASH_METHOD"]
 
 
 def new_session_token() -> str:
@@ -71,14 +73,14 @@ class User(UserMixin, db.Model):
         self.sessions_revoked_reason = reason
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+        self.password_hash = generate_password_hash(password, method=password_method())
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
     def password_needs_rehash(self) -> bool:
-        """Whether the stored hash was made with other settings than PASSWORD_METHOD's."""
-        return not (self.password_hash or "").startswith(PASSWORD_METHOD + "$")
+        """Whether the stored hash was made with other settings than password_method()'s."""
+        return not (self.password_hash or "").startswith(password_method() + "$")
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.display_name!r}>"

@@ -3,6 +3,7 @@
 The round trip to a social provider lives in auth/social.py, loaded only when one is used.
 """
 
+import functools
 import secrets
 from urllib.parse import urlsplit
 
@@ -12,7 +13,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from auth.accounts import find_by_email
-from auth.models import PASSWORD_METHOD, Identity, User
+from auth.models import Identity, User, password_method
 from auth.profiles import Profile
 from auth.roles import ADMINISTRATOR
 from core.dbtypes import utcnow
@@ -24,8 +25,12 @@ DEMO_ADMIN_EMAIL = "demo-admin@example.com"
 REVOKED_BY_LOGOUT = "logged out"
 REVOKED_BY_PASSWORD = "password changed"
 REVOKED_BY_OWNER = "logged out everywhere"
-# Checked against when the email is unknown, so both failures cost the same time.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method=PASSWORD_METHOD)
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when the email is unknown, so both failures cost the same time."""
+    return generate_password_hash(secrets.token_hex(8), method=method)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -144,7 +149,7 @@ def authenticate(email: str, password: str) -> User | None:
         .order_by(User.id)
     ).first()
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(password_method()), password)
         return None
     if not user.check_password(password):
         return None

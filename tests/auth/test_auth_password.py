@@ -5,9 +5,10 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from werkzeug.security import generate_password_hash
 
-from auth.models import PASSWORD_METHOD, User
+from auth.models import User
 from auth.roles import ADMINISTRATOR, SUBSCRIBER
 from auth.services import DEMO_ADMIN_EMAIL, save_admin
+from config import Config, DevelopmentConfig, ProductionConfig, TestConfig
 from extensions import db
 from tests.support.oauth import csrf_token_from
 
@@ -137,7 +138,14 @@ def test_a_hash_made_with_older_settings_is_replaced_at_the_next_log_in(client, 
     assert owner.password_hash.startswith("scrypt:32768:8:1$")  # a wrong password changes nothing
     assert _post_login(client, "owner@example.com", PASSWORD).status_code == 302
     db.session.refresh(owner)
-    assert owner.password_hash.startswith(PASSWORD_METHOD + "$") and owner.check_password(PASSWORD)
+    assert owner.password_hash.startswith(client.application.config["PASSWORD_HASH_METHOD"] + "$")
+    assert owner.check_password(PASSWORD)
+
+
+def test_every_environment_but_the_tests_hashes_with_owasps_scrypt_setting():
+    assert {config.PASSWORD_HASH_METHOD for config in (Config, DevelopmentConfig, ProductionConfig)} \
+        == {"scrypt:8192:8:10"}
+    assert TestConfig.PASSWORD_HASH_METHOD.startswith("scrypt:")  # the same code path, cheaper
 
 
 def test_login_post_without_csrf_is_refused(client, owner):
