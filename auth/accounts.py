@@ -141,11 +141,13 @@ def _keep_an_administrator(leaving: User) -> None:
 
 
 def invited(user_ids) -> set[int]:
-    """Those of these accounts still waiting for their owner to accept an invitation: no password,
-    no provider identity, an address nobody has proved yet."""
+    """Those of these accounts still waiting for their owner to accept an invitation: an address
+    nobody has proved yet, no password, no provider identity (an account without an address, as a
+    demo or imported author's, was never invited)."""
     return set(db.session.scalars(
-        sa.select(User.id).where(User.id.in_(list(user_ids)), User.password_hash.is_(None),
-                                 User.email_verified.is_(False), ~User.identities.any())))
+        sa.select(User.id).where(User.id.in_(list(user_ids)), User.email.is_not(None), User.email != "",
+                                 User.password_hash.is_(None), User.email_verified.is_(False),
+                                 ~User.identities.any())))
 
 
 def role_counts() -> dict[str, int]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from auth.models import User
+from auth.roles import AUTHOR
 from blog.models import Comment, Post
 from extensions import db
 
@@ -33,7 +34,7 @@ def load_demo_content() -> int:
     if db.session.scalar(sa.select(sa.func.count()).select_from(Post)):
         return 0
     author = db.session.scalar(sa.select(User).where(User.login == "owner")) or User(
-        login="owner", display_name="Blog Owner"
+        login="owner", display_name="Blog Owner", role=AUTHOR  # writes the demo posts; cannot log in
     )
     files = sorted(DEMO_DIR.glob("*.md"))
     for path in files:

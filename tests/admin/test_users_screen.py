@@ -34,6 +34,10 @@ def test_the_list_shows_each_user_with_role_and_posts_and_filters_by_role(admin_
     cells = [c.get_text(" ", strip=True) for c in row.select("td")]
     assert cells == ["eddie@example.com", "Editor", "2"]
     assert "Invited" not in page.select_one(f"#user-{social.id}").get_text()
+    imported = User(display_name="Imported Author", role=AUTHOR)  # no address: nobody invited them
+    db.session.add(imported)
+    db.session.commit()
+    assert "Invited" not in page_soup(admin_client.get("/admin/users")).select_one(f"#user-{imported.id}").get_text()
 
     editors = page_soup(admin_client.get("/admin/users?role=editor"))
     assert [r["id"] for r in editors.select(".user-row")] == [f"user-{ed.id}"]
