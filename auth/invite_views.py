@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from auth import accounts, bp, invites, providers
+from auth import accounts, bp, invites, providers, services
 from auth.roles import ROLE_LABELS
 from extensions import limiter
 
@@ -51,7 +51,7 @@ def accept_invite(token: str):
     if form.validate_on_submit():
         invites.accept_with_password(user, form.password.data)
         flash(f"Welcome, {user.display_name}: your password is set and you are logged in.", "success")
-        return redirect(url_for("admin.dashboard"), 303)
+        return redirect(services.landing_for(user), 303)
     page = render_template("auth/invite.html", form=form, user=user, token=token, link_form=LinkProviderForm(),
                            role=ROLE_LABELS.get(user.role, user.role), providers=providers.enabled_providers())
     return _private((page, 400 if form.errors else 200))
@@ -87,4 +87,4 @@ def invite_linked(token: str):
             f"account with {user.email}."))
     invites.accept_linked(user)
     flash(f"Welcome, {user.display_name}: your log-in is linked and you are logged in.", "success")
-    return redirect(url_for("admin.dashboard"), 303)
+    return redirect(services.landing_for(user), 303)

@@ -8,14 +8,14 @@ import secrets
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, request, session
+from flask import current_app, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from auth.accounts import find_by_email
 from auth.models import Identity, User, password_method
 from auth.profiles import Profile
-from auth.roles import ADMINISTRATOR
+from auth.roles import ACCESS_ADMIN, ADMINISTRATOR
 from core.dbtypes import utcnow
 from extensions import db
 
@@ -31,6 +31,11 @@ REVOKED_BY_OWNER = "logged out everywhere"
 def _dummy_hash(method: str) -> str:
     """Checked against when the email is unknown, so both failures cost the same time."""
     return generate_password_hash(secrets.token_hex(8), method=method)
+
+
+def landing_for(user: User) -> str:
+    """Where a log-in lands without a `next`: staff in the admin, everyone else on the home page."""
+    return url_for("admin.dashboard") if user.can(ACCESS_ADMIN) else url_for("blog.index")
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 from auth import bp, profile_services, providers, services, throttle, two_factor
 from auth.forms import ChooseNameForm, LoginForm, LogoutForm
 from auth.models import User
-from auth.roles import ACCESS_ADMIN
 from extensions import db, limiter, login_manager
 
 login_manager.login_view = "auth.login"
@@ -61,13 +60,9 @@ def login():
         two_factor.await_second_step(user, remember=form.remember.data)
         return redirect(url_for("auth.two_factor", next=form.next.data or None))
     services.log_in_with_password(user, form.remember.data)
-    response = redirect(services.safe_next(form.next.data, _landing(user)))
+    response = redirect(services.safe_next(form.next.data, services.landing_for(user)))
     throttle.remember_device(response, user)
     return response
-
-
-def _landing(user: User) -> str:
-    return url_for("admin.dashboard") if user.can(ACCESS_ADMIN) else url_for("blog.index")
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"], endpoint="two_factor")
@@ -89,7 +84,7 @@ def two_factor_step():
     asks_name = session.get(profile_services.NAME_PROMPT_KEY, False)  # a new session starts below
     two_factor.complete_second_step(pending)
     db.session.commit()  # a recovery code is used up with the log-in
-    landing = services.safe_next(request.args.get("next"), _landing(pending.user))
+    landing = services.safe_next(request.args.get("next"), services.landing_for(pending.user))
     response = redirect(url_for("auth.choose_name", next=landing) if asks_name else landing)
     throttle.remember_device(response, pending.user)
     return response

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from auth import invites
 from auth.models import Identity, User
-from auth.roles import EDITOR, MODERATOR
+from auth.roles import EDITOR, MODERATOR, SUBSCRIBER
 from extensions import db
 from tests.support.admin import admin_post, csrf_token_from, make_user
 from tests.support.helpers import login_as, page_soup
@@ -182,3 +182,9 @@ def test_the_owner_sends_a_new_link_and_the_earlier_one_stops_working(mail_app, 
     assert accept(mail_app.test_client(), second).status_code == 303
     again = client.post(f"/admin/users/{nell.id}/edit", data=resend)
     assert again.status_code == 303 and len(deliver()) == 2  # accepted: nothing more is sent
+
+
+def test_an_invited_subscriber_lands_on_the_home_page_not_a_refused_admin(mail_app, deliver):
+    link = invite_by_mail(mail_app, deliver, email="sam@example.com", role=SUBSCRIBER)
+    response = accept(mail_app.test_client(), link)
+    assert response.status_code == 303 and response.headers["Location"] == "/"
