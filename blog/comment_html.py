@@ -155,9 +155,9 @@ def _list_parts(rows: tuple, shown: tuple, script_root: str) -> list:
         c, children = node.comment, node.children
         comment_id, user_id, author_name = c.id, c.user_id, c.author_name
         approved = c.status == "approved"
-        staff = user_id is not None and user_id == post_author_id
+        by_post_author = user_id is not None and user_id == post_author_id
         kind = "comment" if user_id is None and c.comment_type == "comment" else \
-            _kind_classes(c.comment_type, user_id, c.user_name, staff)
+            _kind_classes(c.comment_type, user_id, c.user_name, by_post_author)
         thread = ""
         if depth == 1:
             thread = _THREAD_PARITY[thread_count & 1]
@@ -166,7 +166,7 @@ def _list_parts(rows: tuple, shown: tuple, script_root: str) -> list:
             f'<li id="comment-{comment_id}" class="{kind} {_PARITY[shown_count & 1]}{thread} depth-{depth}'
             f'{" parent" if children else ""}{"" if approved else " unapproved"}">'
             + _comment_head(comment_id, author_name, c.author_url, c.created_at, zone,
-                            comment_avatar_url(c, settings, static_avatar, avatar_key), staff)
+                            comment_avatar_url(c, settings, static_avatar, avatar_key), by_post_author)
         )
         parts += ("".join(run), _edit_slot(comment_id, author_name))
         run = [
@@ -223,12 +223,12 @@ def _edit_slot(comment_id: int, author_name: str | None) -> _EditSlot:
 
 
 @lru_cache(maxsize=512)
-def _kind_classes(comment_type: str, user_id: int | None, user_name: str | None, staff: bool) -> str:
+def _kind_classes(comment_type: str, user_id: int | None, user_name: str | None, by_post_author: bool) -> str:
     """The classes of a comment's <li> that do not depend on its place in the list, in WordPress's order."""
     names = [_class_name(comment_type or "") or "comment"]
     if user_id is not None:
         names += ["byuser", f"comment-author-{_class_name(_slug(user_name or '')) or user_id}"]
-    if staff:
+    if by_post_author:
         names.append("bypostauthor")
     return " ".join(names)
 
@@ -250,9 +250,9 @@ def _class_name(text: str) -> str:
 
 @lru_cache(maxsize=2048)
 def _comment_head(comment_id: int, author_name: str, author_url: str, created_at: datetime, zone,
-                  avatar: str, staff: bool = False) -> str:
+                  avatar: str, by_post_author: bool = False) -> str:
     """The opening of a comment's article, up to its date in div.comment-metadata (the reader's Edit
-    link may follow it): avatar, name (linked to the website), staff badge and date.
+    link may follow it): avatar, name (linked to the website), the post author's badge and date.
 
     Memoized on what it shows, as render_comment is: a popular post's comments are rendered
     once per worker, not once per request. Nothing here depends on the comment's place in the list.
@@ -264,7 +264,7 @@ def _comment_head(comment_id: int, author_name: str, author_url: str, created_at
     # Only web addresses become links: imported or provider-given URLs may hold anything.
     website = web_link(author_url)
     author = f'<a href="{escape(website)}" class="url" rel="ugc external nofollow">{name}</a>' if website else name
-    badge = ' <span class="comment-author-badge">Author</span>' if staff else ""
+    badge = ' <span class="comment-author-badge">Author</span>' if by_post_author else ""
     when = created_at if zone is None else created_at.astimezone(zone)
     stamp = f"{when:%Y-%m-%dT%H:%M}Z" if zone is None else when.isoformat(timespec="minutes")
     return (
