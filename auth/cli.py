@@ -1,27 +1,25 @@
 """Account commands for the flask CLI: create-admin, and `users` for operators and scripts."""
 
 import click
-from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app, url_for
 
 from auth import accounts, invites, services
 from auth.roles import ROLE_LABELS
 from extensions import db
 
-MIN_PASSWORD_LENGTH = 8
-
 
 def _valid_email(_ctx, _param, value: str) -> str:
     try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError as error:
+        return accounts.normalized_email(value)
+    except accounts.AccountError as error:
         raise click.BadParameter(str(error)) from None
 
 
 def _valid_password(_ctx, _param, value: str) -> str:
-    if len(value) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters.")
-    return value
+    try:
+        return accounts.check_password(value)  # the rule the Users screen and the profile use
+    except accounts.AccountError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def register(app: Flask) -> None:
