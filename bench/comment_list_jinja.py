@@ -29,10 +29,10 @@ from blog import comment_html  # noqa: E402
 LIST_TEMPLATE = """
 {%- macro comment_item(node, depth) -%}
 {%- set c = node.comment -%}{%- set approved = c.status == "approved" -%}
-{%- set by_post_author = c.user_id is not none and c.user_id == post_author_id -%}
+{%- set by_author = c.user_id is not none and c.user_id == post_author_id -%}
 {%- set thread = "" -%}
 {%- if depth == 1 %}{% set thread = thread_parity[ns.threads % 2] %}{% set ns.threads = ns.threads + 1 %}{% endif -%}
-<li id="comment-{{ c.id }}" class="{{ classes(c.comment_type, c.user_id, c.user_name, by_post_author) }} 
+<li id="comment-{{ c.id }}" class="{{ classes(c.comment_type, c.user_id, c.user_name, by_author) }} 
 {{ parity[ns.shown % 2] }}
 {{- thread }} depth-{{ depth }}{{ " parent" if node.children }}{{ "" if approved else " unapproved" }}">
 {%- set ns.shown = ns.shown + 1 -%}
@@ -43,7 +43,7 @@ LIST_TEMPLATE = """
 {%- if website %}<a href="{{ website }}" class="url" rel="ugc external nofollow">
 <bdi>{{ name(c.author_name) }}</bdi></a>
 {%- else %}<bdi>{{ name(c.author_name) }}</bdi>{% endif %}</b>
-{%- if by_post_author %} <span class="comment-author-badge">Author</span>{% endif %} <span class="says">says:</span></div>
+{%- if by_author %} <span class="comment-author-badge">Author</span>{% endif %} <span class="says">says:</span></div>
 <div class="comment-metadata"><a href="#comment-{{ c.id }}"><time datetime="{{ c.created_at|stamp }}">
 {{- c.created_at|long_date }}</time></a></div>
 {%- if not approved %}<em class="comment-awaiting-moderation">Your comment is awaiting moderation.</em>{% endif -%}
