@@ -14,8 +14,13 @@ class MenuEntry(NamedTuple):
 MENU = (
     MenuEntry("admin.dashboard", "Dashboard"),
     MenuEntry("admin.posts", "Posts", ("admin.post_new", "admin.post_edit", "admin.post_delete")),
+    MenuEntry("admin.pages", "Pages", ("admin.page_new", "admin.page_edit")),
+    MenuEntry("admin.categories", "Categories", ("admin.category_edit", "admin.category_delete")),
+    MenuEntry("admin.tags", "Tags", ("admin.tag_edit", "admin.tag_delete")),
     MenuEntry("admin.comments", "Comments", ("admin.comment_reply", "admin.comment_edit")),
     MenuEntry("admin.moderation_log", "Moderation log"),
+    MenuEntry("admin.menus", "Menus"),
+    MenuEntry("admin.widgets", "Widgets"),
     MenuEntry("admin.users", "Users", ("admin.user_new", "admin.user_edit", "admin.user_remove")),
     MenuEntry("admin.discussion_settings", "Discussion settings"),
     MenuEntry("admin.security_settings", "Security settings"),

@@ -7,18 +7,26 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from auth.models import User
+from blog import listing
 from core.dbtypes import NEVER_REUSE_IDS, UTCDateTime, new_link_secret, utcnow
 from extensions import db
 
 POST_STATUSES = ("draft", "published", "private", "trash")
 COMMENT_STATUSES = ("pending", "approved", "spam", "trash")
 
+# published_at and listed copy the post's date and "a published post, not a page" (triggers in
+# blog.listing keep them in step), so that a category's newest posts are one index range read
+# however many posts the blog and the category hold.
 post_terms = sa.Table(
     "post_terms",
     db.metadata,
     sa.Column("post_id", sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("term_id", sa.ForeignKey("terms.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("published_at", UTCDateTime, nullable=True),
+    sa.Column("listed", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
+    sa.Index("ix_post_terms_listing", "term_id", "listed", "published_at", "post_id"),
 )
+sa.event.listen(post_terms, "after_create", listing.after_create)
 
 
 def text_hash(text: str) -> int:
@@ -31,8 +39,11 @@ def _body_hash_default(context) -> int:
     return text_hash(context.get_current_parameters()["body"])
 
 
+TAXONOMIES = ("category", "tag")
+
+
 class Term(db.Model):
-    """A category or a tag."""
+    """A category (taxonomy "category", with parents) or a tag (taxonomy "tag")."""
 
     __tablename__ = "terms"
     __table_args__ = (sa.UniqueConstraint("taxonomy", "slug"),)
@@ -43,6 +54,8 @@ class Term(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("terms.id", ondelete="SET NULL"))
+    # Published posts in the term (WordPress's count), recounted by blog.terms when posts change.
+    post_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Post(db.Model):
@@ -52,6 +65,9 @@ class Post(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"status IN {POST_STATUSES}", name="status"),
         sa.Index("ix_posts_listing", "kind", "status", "published_at"),
+        sa.Index("ix_posts_author_listing", "author_id", "kind", "status", "published_at"),
+        # The home page's sticky posts: few, found without reading the others.
+        sa.Index("ix_posts_sticky", "sticky", sqlite_where=sa.text("sticky"), postgresql_where=sa.text("sticky")),
         NEVER_REUSE_IDS,
     )
 
@@ -66,10 +82,11 @@ class Post(db.Model):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    author_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # A page's parent page: its address is the parents' slugs and its own (/about/team/).
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("posts.id", ondelete="SET NULL"))
+    menu_order: Mapped[int] = mapped_column(default=0, server_default="0")  # a page's place among its siblings
+    sticky: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # first on the home page
     comments_open: Mapped[bool] = mapped_column(default=True)
     # WordPress's post_password: when set, a published post shows a password form instead of its
     # body and comments until the reader gives it (blog.protected_posts).
@@ -85,6 +102,22 @@ class Post(db.Model):
     author: Mapped[User | None] = relationship(lazy="joined")
     # Loaded when asked for (selectinload where a list needs them): pages don't show them yet.
     terms: Mapped[list[Term]] = relationship(secondary=post_terms)
+
+
+class MenuItem(db.Model):
+    """An entry of the site's navigation menu: a page, a category, or a custom link; one level of
+    children under a top-level entry."""
+
+    __tablename__ = "menu_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location: Mapped[str] = mapped_column(sa.String(20), default="primary")
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("menu_items.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(sa.String(10))  # "page", "category", "tag", "custom"
+    object_id: Mapped[int | None] = mapped_column()  # the page's or the term's id
+    url: Mapped[str] = mapped_column(sa.String(500), default="")  # a custom link's address
+    label: Mapped[str] = mapped_column(sa.String(200), default="")  # empty: the page's or term's name
 
 
 class Comment(db.Model):
