@@ -28,11 +28,13 @@ REVIEW_COMMENTS = "review_comments"  # the Comments screen: an Author's shows th
 MANAGE_OPTIONS = "manage_options"  # the blog's settings
 MANAGE_USERS = "manage_users"  # list, invite, change role, remove
 IMPORT_EXPORT = "import_export"  # the WordPress tools: moving the whole blog in or out
+MANAGE_CATEGORIES = "manage_categories"  # the Categories and Tags screens (the editor assigns terms with EDIT_POSTS)
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     ADMINISTRATOR: frozenset({ACCESS_ADMIN, EDIT_POSTS, PUBLISH_POSTS, EDIT_OTHERS_POSTS, MODERATE_COMMENTS,
-                              REVIEW_COMMENTS, MANAGE_OPTIONS, MANAGE_USERS, IMPORT_EXPORT}),
-    EDITOR: frozenset({ACCESS_ADMIN, EDIT_POSTS, PUBLISH_POSTS, EDIT_OTHERS_POSTS, MODERATE_COMMENTS, REVIEW_COMMENTS}),
+                              REVIEW_COMMENTS, MANAGE_OPTIONS, MANAGE_USERS, IMPORT_EXPORT, MANAGE_CATEGORIES}),
+    EDITOR: frozenset({ACCESS_ADMIN, EDIT_POSTS, PUBLISH_POSTS, EDIT_OTHERS_POSTS, MODERATE_COMMENTS, REVIEW_COMMENTS,
+                       MANAGE_CATEGORIES}),
     AUTHOR: frozenset({ACCESS_ADMIN, EDIT_POSTS, PUBLISH_POSTS, REVIEW_COMMENTS}),
     CONTRIBUTOR: frozenset({ACCESS_ADMIN, EDIT_POSTS}),
     MODERATOR: frozenset({ACCESS_ADMIN, MODERATE_COMMENTS, REVIEW_COMMENTS}),

@@ -1,0 +1,417 @@
+"""Categories and tags: creating, renaming, merging and deleting them, their slugs, the default
+category, a post's terms, and each term's count of published posts (WordPress's Count).
+
+Every change commits where it is a user's whole action (create, update, merge, delete);
+set_post_terms and recount run inside the caller's transaction (the editor's save, the importer).
+"""
+
+import unicodedata
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+
+from blog.models import MenuItem, Post, Setting, Term, post_terms
+from extensions import db
+
+NAME_MAX = 200
+SLUG_MAX = 190  # room for a "-2" suffix within the column's 200
+DEFAULT_CATEGORY = ("Uncategorized", "uncategorized")  # WordPress's default category
+DEFAULT_CATEGORY_SETTING = "default_category"  # the default category's id, kept when it is renamed
+# Words of WordPress's own addresses: a page with such a slug would hide them after a move to WordPress
+# or from a WordPress export's links.
+WORDPRESS_RESERVED = frozenset({"wp-admin", "wp-login.php", "wp-content", "wp-includes", "wp-json", "xmlrpc.php",
+                                "embed", "trackback", "comments", "feed", "page", "attachment"})
+# The Latin letters WordPress's remove_accents spells out rather than strips.
+_LATIN_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
+                                "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D"})
+_PREFIXES = {"category": "/category/", "tag": "/tag/"}
+
+
+class TermRefused(ValueError):
+    """A change refused by the rules; its message is for the user."""
+
+
+def make_slug(text: str) -> str:
+    """A slug as WordPress makes one: lowercase words joined by hyphens, accents taken off Latin
+    letters, other scripts kept (as WordPress keeps them, percent-encoded in the address)."""
+    from slugify import slugify  # here: its transliteration tables serve only the admin
+
+    plain = "".join(_unaccented(ch) for ch in (text or "").translate(_LATIN_LETTERS))
+    return slugify(plain, allow_unicode=True, max_length=SLUG_MAX)
+
+
+def _unaccented(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", ch)
+    if decomposed[:1].isascii() and decomposed[:1].isalpha():
+        return "".join(c for c in decomposed if c.isascii())
+    return ch
+
+
+def unique_slug(taxonomy: str, base: str, term_id: int | None = None) -> str:
+    """`base`, or `base-2`, `base-3`... : the first no other term of the taxonomy has."""
+    taken = set(db.session.scalars(sa.select(Term.slug).where(
+        Term.taxonomy == taxonomy, Term.slug.startswith(base, autoescape=True), Term.id != (term_id or 0))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def route_taken(path: str, endpoint: str = "blog.page") -> bool:
+    """Whether a route other than `endpoint` would answer the address `path`: a term's or a page's
+    slug that makes such an address is refused. WordPress's old /<slug>/ redirect does not count:
+    a page there takes its place."""
+    matched = _match(path)
+    return matched is not None and matched[0] not in (endpoint, "wordpress.legacy_slug")
+
+
+def _match(path: str) -> tuple[str, dict] | None:
+    """The endpoint and values that would answer a GET of `path`; ("", {}) when only another
+    method or a redirect would, None when nothing would."""
+    try:
+        return current_app.url_map.bind("localhost").match(path, method="GET")
+    except (RequestRedirect, MethodNotAllowed):
+        return "", {}
+    except NotFound:
+        return None
+
+
+def _static_words(prefix: str) -> set[str]:
+    """The fixed path segments of the routes under `prefix` ("feed", "page"...), which a slug there
+    would be mistaken for."""
+    words = set()
+    for rule in current_app.url_map.iter_rules():
+        if rule.rule.startswith(prefix):
+            words.update(part for part in rule.rule[len(prefix):].split("/") if part and "<" not in part)
+    return words
+
+
+def _first_words() -> set[str]:
+    """The fixed first segments of the site's routes ("admin", "login", "category"...)."""
+    firsts = (rule.rule.split("/")[1] for rule in current_app.url_map.iter_rules())
+    return {word for word in firsts if word and "<" not in word}
+
+
+def term_path(term_slug: str, parent: Term | None) -> str:
+    """A category's path ("news/local") for a would-be slug under `parent`; a tag's slug."""
+    slugs = [term_slug]
+    seen = set()
+    while parent is not None and parent.id not in seen:
+        seen.add(parent.id)
+        slugs.append(parent.slug)
+        parent = db.session.get(Term, parent.parent_id) if parent.parent_id else None
+    return "/".join(reversed(slugs))
+
+
+def term_slug_refusal(taxonomy: str, slug: str, parent: Term | None = None) -> str | None:
+    """Why a term may not have this slug (under this parent), or None when it may."""
+    if slug in _static_words(_PREFIXES[taxonomy]):
+        return f"The slug “{slug}” is part of the {taxonomy} addresses (…/{slug}/): please choose another."
+    path = term_path(slug, parent) if taxonomy == "category" else slug
+    address = f"{_PREFIXES[taxonomy]}{path}/"
+    matched = _match(address)
+    if matched is not None and matched[1].get("path" if taxonomy == "category" else "slug") != path:
+        return f"The address {_PREFIXES[taxonomy]}{path}/ is already used by another page: please choose another slug."
+    return None
+
+
+def page_slug_refusal(slug: str, path: str) -> str | None:
+    """Why a page may not have this slug at the address /`path`/, or None when it may."""
+    if slug.isdigit():
+        return f"The slug “{slug}” is a number, which date archives use: please choose another."
+    first = path.split("/", 1)[0]
+    if slug.lower() in WORDPRESS_RESERVED or first.lower() in _first_words():
+        return f"The address /{path}/ belongs to another part of the site: please choose another slug."
+    if route_taken(f"/{path}/", "blog.page"):
+        return f"The address /{path}/ is already used by another page: please choose another slug."
+    return None
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def categories_in_order() -> list[tuple[Term, int]]:
+    """Every category with its depth, each after its parent, siblings by name (WordPress's order)."""
+    return _tree(db.session.scalars(sa.select(Term).where(Term.taxonomy == "category")).all())
+
+
+def _tree(terms: list[Term]) -> list[tuple[Term, int]]:
+    ids = {term.id for term in terms}
+    children: dict[int | None, list[Term]] = {}
+    for term in terms:
+        children.setdefault(term.parent_id if term.parent_id in ids else None, []).append(term)
+    ordered: list[tuple[Term, int]] = []
+    seen: set[int] = set()
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for term in sorted(children.get(parent_id, []), key=lambda t: (t.name.casefold(), t.id)):
+            if term.id not in seen:
+                seen.add(term.id)
+                ordered.append((term, depth))
+                walk(term.id, depth + 1)
+
+    walk(None, 0)
+    # A cycle (written before the rules refused them) leaves terms unreached: list them at the top.
+    ordered += [(term, 0) for term in terms if term.id not in seen]
+    return ordered
+
+
+def tags_by_name() -> sa.Select:
+    return sa.select(Term).where(Term.taxonomy == "tag").order_by(sa.func.lower(Term.name), Term.id)
+
+
+def popular_tags(limit: int = 100) -> list[str]:
+    """The names of the most used tags, for the editor's suggestions (WordPress's "most used")."""
+    return list(db.session.scalars(sa.select(Term.name).where(Term.taxonomy == "tag")
+                                   .order_by(Term.post_count.desc(), Term.name).limit(limit)))
+
+
+def descendant_ids(term: Term) -> set[int]:
+    """The ids of a category's children, their children, and so on."""
+    found: set[int] = set()
+    frontier = {term.id}
+    while frontier:
+        frontier = set(db.session.scalars(sa.select(Term.id).where(Term.parent_id.in_(frontier)))) - found - {term.id}
+        found |= frontier
+    return found
+
+
+# -- the default category ---------------------------------------------------------------------
+
+
+def default_category() -> Term:
+    """WordPress's default category, "Uncategorized", made when missing (in the caller's transaction)."""
+    chosen = db.session.get(Setting, DEFAULT_CATEGORY_SETTING)
+    term = db.session.get(Term, chosen.value) if chosen and isinstance(chosen.value, int) else None
+    if term is None or term.taxonomy != "category":
+        name, slug = DEFAULT_CATEGORY
+        term = db.session.scalar(sa.select(Term).where(Term.taxonomy == "category", Term.slug == slug))
+        if term is None:
+            term = Term(taxonomy="category", name=name, slug=slug, description="")
+            db.session.add(term)
+            db.session.flush()
+        db.session.merge(Setting(key=DEFAULT_CATEGORY_SETTING, value=term.id))
+    return term
+
+
+def is_default_category(term: Term) -> bool:
+    chosen = db.session.get(Setting, DEFAULT_CATEGORY_SETTING)
+    if chosen is not None and isinstance(chosen.value, int):
+        return chosen.value == term.id
+    return term.taxonomy == "category" and term.slug == DEFAULT_CATEGORY[1]
+
+
+# -- creating and changing terms ---------------------------------------------------------------
+
+
+def create_term(taxonomy: str, name: str, slug: str = "", parent_id: int | None = None,
+                description: str = "") -> Term:
+    """Add a category or tag and commit. Raises TermRefused with the reason."""
+    term = Term(taxonomy=taxonomy, post_count=0)
+    _apply(term, name, slug, parent_id, description)
+    db.session.add(term)
+    db.session.commit()
+    return term
+
+
+def update_term(term: Term, name: str, slug: str = "", parent_id: int | None = None, description: str = "") -> Term:
+    """Rename a term (name, slug, parent, description) and commit. Raises TermRefused with the reason."""
+    _apply(term, name, slug, parent_id, description)
+    db.session.commit()
+    return term
+
+
+def _apply(term: Term, name: str, slug: str, parent_id: int | None, description: str) -> None:
+    name = (name or "").strip()
+    if not name:
+        raise TermRefused("A name is required for this term.")
+    if len(name) > NAME_MAX:
+        raise TermRefused(f"The name is too long: at most {NAME_MAX} characters.")
+    parent = _parent(term, parent_id) if term.taxonomy == "category" else None
+    wanted = make_slug(slug) if (slug or "").strip() else ""
+    if (slug or "").strip() and not wanted:
+        raise TermRefused("The slug must contain letters or digits.")
+    if _name_taken(term, name, parent):
+        where = "with this parent" if term.taxonomy == "category" else "among the tags"
+        raise TermRefused(f"A term with the name “{name}” already exists {where}.")
+    if wanted:
+        if _slug_taken(term, wanted):
+            raise TermRefused(f"The slug “{wanted}” is already in use by another term.")
+        new_slug = wanted
+    elif term.id is not None and term.slug and name == term.name:
+        new_slug = term.slug  # an unchanged name keeps the slug it has
+    else:
+        new_slug = unique_slug(term.taxonomy, make_slug(name) or term.taxonomy, term.id)
+    refusal = term_slug_refusal(term.taxonomy, new_slug, parent)
+    if refusal:
+        raise TermRefused(refusal)
+    term.name, term.slug, term.description = name, new_slug, (description or "").strip()
+    term.parent_id = parent.id if parent else None
+
+
+def _parent(term: Term, parent_id: int | None) -> Term | None:
+    if not parent_id:
+        return None
+    parent = db.session.get(Term, parent_id)
+    if parent is None or parent.taxonomy != "category":
+        raise TermRefused("The parent category does not exist.")
+    if term.id is not None and (parent.id == term.id or parent.id in descendant_ids(term)):
+        raise TermRefused("A category cannot be its own parent, nor the child of one of its subcategories.")
+    return parent
+
+
+def _name_taken(term: Term, name: str, parent: Term | None) -> bool:
+    query = sa.select(Term.id).where(Term.taxonomy == term.taxonomy, sa.func.lower(Term.name) == name.lower(),
+                                     Term.id != (term.id or 0))
+    if term.taxonomy == "category":
+        query = query.where(Term.parent_id == parent.id if parent else Term.parent_id.is_(None))
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _slug_taken(term: Term, slug: str) -> bool:
+    return db.session.scalar(sa.select(Term.id).where(
+        Term.taxonomy == term.taxonomy, Term.slug == slug, Term.id != (term.id or 0)).limit(1)) is not None
+
+
+def merge_terms(source: Term, target: Term) -> int:
+    """Give the posts of `source` the term `target`, then delete `source` and commit; how many posts
+    it held. A merged category's subcategories move under the target; menu entries follow."""
+    if source.id == target.id or source.taxonomy != target.taxonomy:
+        raise TermRefused("Choose another term of the same kind to merge into.")
+    if source.taxonomy == "category" and is_default_category(source):
+        raise TermRefused("The default category cannot be merged away; merge another into it instead.")
+    moved = _posts_of(source.id)
+    already = sa.select(post_terms.c.post_id).where(post_terms.c.term_id == target.id)
+    db.session.execute(sa.insert(post_terms).from_select(
+        ["post_id", "term_id"],
+        sa.select(post_terms.c.post_id, sa.literal(target.id)).where(
+            post_terms.c.term_id == source.id, post_terms.c.post_id.not_in(already))))
+    if source.taxonomy == "category":
+        if target.id in descendant_ids(source):
+            target.parent_id = source.parent_id
+        for child in db.session.scalars(sa.select(Term).where(Term.parent_id == source.id, Term.id != target.id)):
+            child.parent_id = target.id
+    db.session.execute(sa.update(MenuItem).where(MenuItem.kind == source.taxonomy, MenuItem.object_id == source.id)
+                       .values(object_id=target.id))
+    db.session.delete(source)
+    db.session.flush()
+    recount([target.id])
+    db.session.commit()
+    return len(moved)
+
+
+def delete_term(term: Term) -> int:
+    """Delete a term and commit, keeping its posts: a post left without a category gets the default
+    one; subcategories move up to the deleted one's parent. How many posts it held."""
+    if term.taxonomy == "category" and is_default_category(term):
+        raise TermRefused("The default category cannot be deleted.")
+    held = _posts_of(term.id)
+    if term.taxonomy == "category":
+        for child in db.session.scalars(sa.select(Term).where(Term.parent_id == term.id)):
+            child.parent_id = term.parent_id
+    db.session.delete(term)
+    db.session.flush()
+    touched = _give_default_category(held) if term.taxonomy == "category" else set()
+    recount(touched)
+    db.session.commit()
+    return len(held)
+
+
+def _posts_of(term_id: int) -> list[int]:
+    return list(db.session.scalars(sa.select(post_terms.c.post_id).where(post_terms.c.term_id == term_id)))
+
+
+def _give_default_category(post_ids: list[int]) -> set[int]:
+    """Posts among these (pages aside) left without any category get the default one."""
+    if not post_ids:
+        return set()
+    categorised = (sa.select(post_terms.c.post_id).join(Term, Term.id == post_terms.c.term_id)
+                   .where(Term.taxonomy == "category"))
+    bare = list(db.session.scalars(sa.select(Post.id).where(
+        Post.id.in_(post_ids), Post.kind == "post", Post.id.not_in(categorised))))
+    if not bare:
+        return set()
+    default = default_category()
+    db.session.execute(sa.insert(post_terms), [{"post_id": post_id, "term_id": default.id} for post_id in bare])
+    return {default.id}
+
+
+# -- a post's terms and the counts -------------------------------------------------------------
+
+
+def split_tag_names(text: str) -> list[str]:
+    """Tag names from free text: comma-separated (Latin, Arabic or ideographic commas), trimmed,
+    each once (by slug), in the order given."""
+    for comma in ("،", "、", "，"):
+        text = text.replace(comma, ",")
+    names, seen = [], set()
+    for raw in text.split(","):
+        name = " ".join(raw.split())[:NAME_MAX]
+        key = make_slug(name) or name.casefold()
+        if name and key not in seen:
+            seen.add(key)
+            names.append(name)
+    return names
+
+
+def set_post_terms(post: Post, category_ids: Iterable[int], tag_names: Iterable[str] | str) -> None:
+    """Give a post these categories (the default one when none) and tags (made when new), and
+    recount every term it gained or lost; in the caller's transaction. Pages have no terms."""
+    before = {term.id for term in post.terms} if post.id is not None else set()
+    if post.kind != "post":
+        post.terms = []
+        db.session.flush()
+        recount(before)
+        return
+    wanted = {i for i in category_ids if isinstance(i, int)}
+    categories = list(db.session.scalars(sa.select(Term).where(Term.taxonomy == "category", Term.id.in_(wanted))))
+    if not categories:
+        categories = [default_category()]
+    names = split_tag_names(tag_names) if isinstance(tag_names, str) else split_tag_names(",".join(tag_names))
+    post.terms = categories + [_tag_named(name) for name in names]
+    db.session.flush()
+    recount(before | {term.id for term in post.terms})
+
+
+def _tag_named(name: str) -> Term:
+    """The tag with this name (or the slug made from it), made when there is none."""
+    slug = make_slug(name)
+    found = db.session.scalar(sa.select(Term).where(
+        Term.taxonomy == "tag", sa.or_(sa.func.lower(Term.name) == name.lower(), Term.slug == slug))
+        .order_by(Term.id).limit(1))
+    if found is not None:
+        return found
+    base = slug or "tag"
+    if base in _static_words(_PREFIXES["tag"]):
+        base = f"{base}-tag"
+    tag = Term(taxonomy="tag", name=name, slug=unique_slug("tag", base), description="", post_count=0)
+    db.session.add(tag)
+    db.session.flush()
+    return tag
+
+
+def post_term_ids(post: Post) -> set[int]:
+    return {term.id for term in post.terms} if post.id is not None else set()
+
+
+def recount(term_ids: Iterable[int] | None) -> None:
+    """Set terms.post_count of these terms (all of them for None) to their number of published
+    posts, pages aside; in the caller's transaction. Call it wherever posts or their terms change."""
+    ids = None if term_ids is None else set(term_ids)
+    if ids is not None and not ids:
+        return
+    terms = Term.__table__
+    published = (sa.select(sa.func.count()).select_from(post_terms)
+                 .join(Post.__table__, Post.id == post_terms.c.post_id)
+                 .where(post_terms.c.term_id == terms.c.id, Post.kind == "post", Post.status == "published")
+                 .scalar_subquery())
+    statement = sa.update(terms).values(post_count=published)
+    if ids is not None:
+        statement = statement.where(terms.c.id.in_(ids))
+    db.session.execute(statement)
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Term) and (ids is None or obj.id in ids):
+            db.session.expire(obj, ["post_count"])
