@@ -2,7 +2,7 @@ from flask import Blueprint
 
 bp = Blueprint("blog", __name__)
 
-from blog import feeds, like_views, views  # noqa: E402,F401  (routes and hooks register on bp)
+from blog import archives, feeds, like_views, pages, views  # noqa: E402,F401  (routes and hooks register on bp)
 
 
 def init_app(app) -> None:

@@ -5,11 +5,11 @@ import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-import nh3
 import sqlalchemy as sa
 from flask import Response, abort, current_app, render_template, request, url_for
 
 from blog import bp, protected_posts, queries
+from blog.excerpts import excerpt_text
 from blog.models import Comment, Post
 from blog.permalinks import day_bounds, post_url
 from blog.rendering import render_comment, render_post_body
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from feedgen.feed import FeedGenerator
 
 FEED_SIZE = 10  # WordPress's "Syndication feeds show the most recent" default
-EXCERPT_WORDS = 55
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MEDIA_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
@@ -47,16 +46,6 @@ def post_guid(post: Post) -> str:
 
 def comment_guid(post: Post, comment: Comment) -> str:
     return f"{post_guid(post)}#comment-{comment.id}"
-
-
-def _excerpt(post: Post) -> str:
-    if protected_posts.is_protected(post):
-        return protected_posts.NO_EXCERPT
-    if post.excerpt:
-        return post.excerpt
-    text = html.unescape(nh3.clean(render_post_body(post.body, post.body_format), tags=set()))
-    words = text.split()
-    return " ".join(words[:EXCERPT_WORDS]) + (" […]" if len(words) > EXCERPT_WORDS else "")
 
 
 def _content(post: Post) -> str:
@@ -102,11 +91,16 @@ def _post_dates(post: Post) -> tuple[datetime, datetime]:
 @bp.get("/feed/atom/", defaults={"kind": "atom"}, endpoint="feed_atom")
 def posts_feed(kind: str):
     """The latest published posts as RSS 2.0 or Atom; anyone may call."""
-    config = current_app.config
     posts = list(db.session.scalars(queries.published_posts_query().limit(FEED_SIZE)))
+    return posts_feed_response(kind, posts, None, url_for("blog.index", _external=True))
+
+
+def posts_feed_response(kind: str, posts: list[Post], title: str | None, page_url: str) -> Response:
+    """A feed of these posts; `title` names the listing it follows ("Category: News"), None the blog's."""
+    config = current_app.config
     feed = _new_feed(
-        config["BLOG_TITLE"],
-        url_for("blog.index", _external=True),
+        config["BLOG_TITLE"] + (f" » {title}" if title else ""),
+        page_url,
         request.base_url,
         config["BLOG_TAGLINE"],
     )
@@ -121,7 +115,7 @@ def posts_feed(kind: str):
         if post.author:
             entry.author(name=post.author.display_name)
             entry.dc.dc_creator(post.author.display_name)
-        entry.summary(html.escape(_excerpt(post), quote=False), type="html")
+        entry.summary(html.escape(excerpt_text(post), quote=False), type="html")
         entry.content(xml_text(_content(post)), type="html")
         if post.comment_count:
             entry.comments(post_url(post, _external=True, _anchor="comments"))

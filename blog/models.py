@@ -57,6 +57,8 @@ class Term(db.Model):
     # Published posts in the term (WordPress's count), recounted by blog.terms when posts change.
     post_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
+    parent: Mapped["Term | None"] = relationship(remote_side=[id])
+
 
 class Post(db.Model):
     """A post or a page; published ones with a future date are scheduled."""
@@ -100,6 +102,7 @@ class Post(db.Model):
     guid: Mapped[str | None] = mapped_column(sa.String(255), index=True)  # WXR imports look it up
 
     author: Mapped[User | None] = relationship(lazy="joined")
+    parent: Mapped["Post | None"] = relationship(remote_side=[id])  # a page's parent page
     # Loaded when asked for (selectinload where a list needs them): pages don't show them yet.
     terms: Mapped[list[Term]] = relationship(secondary=post_terms)
 

@@ -1,11 +1,14 @@
-"""WordPress's "day and name" permalinks, dated in the blog's time zone."""
+"""The blog's addresses, as WordPress makes them: "day and name" post permalinks dated in the blog's
+time zone, pages by their parents' slugs, term, author and date archives."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 
-from blog.models import Post
+from auth.models import User
+from blog.listing_queries import category_path
+from blog.models import Post, Term
 
 
 def blog_timezone() -> ZoneInfo:
@@ -13,11 +16,53 @@ def blog_timezone() -> ZoneInfo:
 
 
 def post_url(post: Post, **kwargs) -> str:
-    """The permalink /<yyyy>/<mm>/<dd>/<slug>/ of a post."""
+    """The permalink of a post, /<yyyy>/<mm>/<dd>/<slug>/, or of a page, /<parent>/<slug>/."""
+    if post.kind == "page":
+        return url_for("blog.page", **{f"s{n}": slug for n, slug in enumerate(page_path(post).split("/"))}, **kwargs)
     local = post.published_at.astimezone(blog_timezone())
     return url_for(
         "blog.post", year=local.year, month=local.month, day=local.day, slug=post.slug, **kwargs
     )
+
+
+def page_path(page: Post) -> str:
+    """The page's slug after its ancestors' ("about/team"); a cycle in the parents ends the walk."""
+    slugs, seen, current = [], set(), page
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        slugs.append(current.slug)
+        current = current.parent
+    return "/".join(reversed(slugs))
+
+
+def term_path(term: Term) -> str:
+    """A category's slug after its ancestors' ("news/local"); a tag's slug."""
+    if term.taxonomy != "category" or term.parent_id is None:
+        return term.slug
+    return category_path(term.id)
+
+
+def term_url(term: Term, **kwargs) -> str:
+    """/category/<parent>/<child>/ or /tag/<slug>/."""
+    if term.taxonomy == "category":
+        return url_for("blog.category_archive", path=term_path(term), **kwargs)
+    return url_for("blog.tag_archive", slug=term.slug, **kwargs)
+
+
+def author_url(user: User, **kwargs) -> str:
+    return url_for("blog.author_archive", slug=user.nicename, **kwargs)
+
+
+def year_url(year: int, **kwargs) -> str:
+    return url_for("blog.year_archive", year=year, **kwargs)
+
+
+def month_url(year: int, month: int, **kwargs) -> str:
+    return url_for("blog.month_archive", year=year, month=month, **kwargs)
+
+
+def day_url(year: int, month: int, day: int, **kwargs) -> str:
+    return url_for("blog.day_archive", year=year, month=month, day=day, **kwargs)
 
 
 def comment_mail_link(comment_id: int) -> str:
@@ -33,3 +78,18 @@ def day_bounds(year: int, month: int, day: int) -> tuple[datetime, datetime] | N
     except ValueError:
         return None
     return start, start + timedelta(days=1)
+
+
+def period_bounds(year: int, month: int | None = None, day: int | None = None) -> tuple[datetime, datetime] | None:
+    """The UTC start and end of a local year, month or day, or None when the date does not exist."""
+    if day is not None:
+        return day_bounds(year, month, day)
+    zone = blog_timezone()
+    try:
+        if month is None:
+            return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
+        start = datetime(year, month, 1, tzinfo=zone)
+        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=zone)
+    except ValueError:
+        return None
+    return start, end

@@ -34,12 +34,13 @@ def published_posts_query(now: datetime | sa.BindParameter | None = None) -> sa.
 # Built once: each comment submission looks its post up, and building the statement costs more than running it.
 # The author is loaded only if asked for: a form sent back refused shows it, a redirect does not.
 # The settings come along: the discussion rules need them (one round trip fewer).
-_PUBLISHED_POST_BY_ID = (published_posts_query(now=sa.bindparam("now")).where(Post.id == sa.bindparam("post_id"))
+# Pages take comments too: the kind is not asked.
+_PUBLISHED_POST_BY_ID = (sa.select(Post).where(visible(Post, sa.bindparam("now")), Post.id == sa.bindparam("post_id"))
                          .add_columns(StoredSettingsJSON().label("settings")).options(lazyload(Post.author)))
 
 
 def find_published_post_by_id(post_id: int) -> Post | None:
-    """The published post with this id, if a visitor may read it."""
+    """The published post or page with this id, if a visitor may read it."""
     return _post_and_settings(db.session.execute(_PUBLISHED_POST_BY_ID, {"post_id": post_id, "now": utcnow()}))
 
 

@@ -6,7 +6,8 @@ from flask import Flask, current_app, url_for
 
 from blog.avatars import comment_avatar_url, reader_avatar_url
 from blog.comment_html import render_comment_list
-from blog.permalinks import blog_timezone, post_url
+from blog.excerpts import has_more, split_at_more, summary_html
+from blog.permalinks import author_url, blog_timezone, month_url, post_url, term_url
 from blog.rendering import render_comment, render_post_body, web_link
 from blog.settings import get_settings
 
@@ -38,7 +39,8 @@ def register(app: Flask) -> None:
     app.add_template_global(render_comment_list)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.add_template_global(post_url)
+    for helper in (post_url, term_url, author_url, month_url, summary_html, has_more, split_at_more):
+        app.add_template_global(helper)
     app.add_template_global(responses_heading)
     app.context_processor(lambda: {"blog_title": current_app.config["BLOG_TITLE"],
                                    "blog_tagline": current_app.config["BLOG_TAGLINE"]})

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
 
 from auth.services import current_identity, safe_next
-from blog import bp, commenters, protected_posts, queries
+from blog import bp, commenters, listing_queries, protected_posts, queries
 from blog.avatars import IDENTICON_DIGEST, identicon_svg
 from blog.comment_pages import comment_url, load_comment_page
 from blog.discussion import CommentInput, CommentRefused, Submitted, comments_closed, replied_comment, submit_comment
@@ -32,18 +32,6 @@ def post_locked(post: Post) -> bool:
     return protected_posts.locked(post, request.cookies)
 
 
-@bp.get("/")
-def index():
-    """Published posts, newest first, a page at a time; anyone may call."""
-    page = db.paginate(
-        queries.published_posts_query(),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["POSTS_PER_PAGE"],
-        error_out=True,
-    )
-    return render_template("blog/index.html", page=page)
-
-
 @bp.get(POST_URL)
 @bp.get(POST_URL + "comment-page-<int:cpage>/")
 def post(year: int, month: int, day: int, slug: str, cpage: int | None = None):
@@ -52,7 +40,7 @@ def post(year: int, month: int, day: int, slug: str, cpage: int | None = None):
     found = bounds and queries.find_published_post(slug, *bounds)
     if not found:
         abort(404)
-    return render_post_page(found, _prefilled_form(found), cpage=cpage)
+    return render_post_page(found, prefilled_form(found), cpage=cpage)
 
 
 @bp.get("/comments/<int:comment_id>/")
@@ -145,14 +133,24 @@ def render_post_page(post: Post, form: CommentForm, status: int = 200, cpage: in
     html = render_template(
         "blog/post.html", post=post, form=form, comment_page=page, settings=settings,
         comments_closed=comments_closed(post, settings), reply_to=reply_to, refusal=refusal, locked=False,
-        reader=reader_of(post, current_user),
+        reader=reader_of(post, current_user), **_around(post),
     )
     if protected_posts.is_protected(post):
         return html, status, {"Cache-Control": "private, no-store"}  # opened by this reader's password
     return html, status
 
 
-def _prefilled_form(post: Post) -> CommentForm:
+def _around(post: Post) -> dict:
+    """A post's categories and tags, and the posts before and after it; a page has none of these."""
+    if post.kind != "post":
+        return {"categories": [], "tags": [], "older": None, "newer": None}
+    older, newer = listing_queries.neighbours(post)
+    return {"categories": [t for t in post.terms if t.taxonomy == "category"],
+            "tags": [t for t in post.terms if t.taxonomy == "tag"], "older": older, "newer": newer}
+
+
+def prefilled_form(post: Post) -> CommentForm:
+    """The comment form as a reader first sees it: replying to ?replytocom, their saved name."""
     form = comment_form(formdata=None, comment_post_ID=post.id,
                         comment_parent=request.args.get("replytocom", 0, type=int))
     saved = commenters.saved_author(request.cookies)

@@ -1,7 +1,7 @@
 """WordPress's other URLs for a post, answered with a 301 to its permalink.
 
 `/?p=ID` and `/?page_id=ID` (WordPress ids kept by the import, or this blog's own for posts written
-here) and `/<slug>/` (the "post name" permalink structure, child pages included) reach the post.
+here) reach the post. WordPress's `/<slug>/` for a post is blog.pages' to answer: pages live there.
 """
 
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from flask import abort, redirect, request
 
 from blog.models import Post
 from blog.permalinks import post_url
-from blog.queries import visible, visible_post_with_slug
+from blog.queries import visible
 from core.clean_input import database_int
 from extensions import db
 from wordpress import bp
@@ -41,9 +41,3 @@ def _by_legacy_id(number: int) -> sa.Select:
     return (sa.select(Post).where(visible(Post), sa.or_(Post.wp_id == number,
                                                         sa.and_(Post.id == number, Post.wp_id.is_(None))))
             .order_by(Post.wp_id.is_(None)).limit(1))
-
-
-@bp.get("/<slug>/")
-def legacy_slug(slug: str):
-    """A post or page at WordPress's /<slug>/ address: 301 to its permalink; anyone may call."""
-    return _moved(visible_post_with_slug(slug))

@@ -79,9 +79,10 @@ def test_home_is_newest_first_and_paginated(app, client):
     first = [a.get_text() for a in soup(client.get("/")).select("h2.entry-title a")]
     assert first[0] == posts[-1].title
     assert len(first) == app.config["POSTS_PER_PAGE"]
-    second = [a.get_text() for a in soup(client.get("/?page=2")).select("h2.entry-title a")]
+    second = [a.get_text() for a in soup(client.get("/page/2/")).select("h2.entry-title a")]
     assert second == [posts[1].title, posts[0].title]
-    assert client.get("/?page=99").status_code == 404
+    assert client.get("/page/99/").status_code == 404
+    assert client.get("/?page=2").headers["Location"] == "/page/2/"  # the address this blog gave page 2 before
 
 
 def test_markdown_body_is_sanitized(client):

@@ -1,0 +1,170 @@
+"""The archives' queries: a page of posts for the home page, a term, an author or a date, each read
+from an index in the order it is shown, so a page costs the same however many posts the blog has."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import g
+from sqlalchemy.orm import selectinload
+
+from auth.models import User
+from blog.models import Post, Term, post_terms
+from blog.queries import published_posts_query, visible
+from core.dbtypes import utcnow
+from extensions import db
+
+# Deeper pages are refused: their OFFSET would read every post before them, and no reader goes there.
+MAX_PAGE = 10_000
+
+
+@dataclass
+class PostsPage:
+    """One page of a listing: its posts and where the pages around it are."""
+
+    posts: list[Post]
+    number: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+
+def _page_of(query: sa.Select, number: int, per_page: int) -> PostsPage | None:
+    """The `number`th page of `query` (ordered newest first), fetching one post more than it shows
+    to know whether another page follows; None for a page past the end (page 1 may be empty)."""
+    if not 1 <= number <= MAX_PAGE:
+        return None
+    rows = list(db.session.scalars(query.limit(per_page + 1).offset((number - 1) * per_page)).unique())
+    if number > 1 and not rows:
+        return None
+    return PostsPage(rows[:per_page], number, len(rows) > per_page)
+
+
+def _with_terms(query: sa.Select) -> sa.Select:
+    return query.options(selectinload(Post.terms))
+
+
+def home_page(number: int, per_page: int) -> PostsPage | None:
+    """The home page: newest posts, with the sticky ones first on page 1 (WordPress's order)."""
+    page = _page_of(_with_terms(published_posts_query()), number, per_page)
+    if page is None or number != 1:
+        return page
+    sticky = list(db.session.scalars(_with_terms(published_posts_query().where(Post.sticky))))
+    if sticky:
+        sticky_ids = {post.id for post in sticky}
+        page.posts = sticky + [post for post in page.posts if post.id not in sticky_ids]
+    return page
+
+
+def period_page(start: datetime, end: datetime, number: int, per_page: int) -> PostsPage | None:
+    """Posts published in [start, end): a year, a month or a day."""
+    query = published_posts_query().where(Post.published_at >= start, Post.published_at < end)
+    return _page_of(_with_terms(query), number, per_page)
+
+
+def author_page(author: User, number: int, per_page: int) -> PostsPage | None:
+    return _page_of(_with_terms(published_posts_query().where(Post.author_id == author.id)), number, per_page)
+
+
+def terms_page(term_ids: list[int], number: int, per_page: int) -> PostsPage | None:
+    """Posts in any of these terms (a category and its descendants), newest first.
+
+    Each term's newest posts come from its own range of ix_post_terms_listing, at most as many as
+    the page needs; the union of those few rows is sorted, so a page never sorts a whole category.
+    """
+    if not 1 <= number <= MAX_PAGE:
+        return None
+    wanted = number * per_page + 1
+    now = utcnow()
+    per_term = [
+        sa.select(post_terms.c.post_id, post_terms.c.published_at)
+        .where(post_terms.c.term_id == term_id, post_terms.c.listed, post_terms.c.published_at <= now)
+        .order_by(post_terms.c.published_at.desc(), post_terms.c.post_id.desc())
+        .limit(wanted).subquery().select()
+        for term_id in term_ids[:50]  # a category tree wider than this shows its first branches
+    ]
+    candidates = (per_term[0] if len(per_term) == 1 else sa.union(*per_term)).subquery()
+    newest = (sa.select(candidates.c.post_id, candidates.c.published_at)
+              .order_by(candidates.c.published_at.desc(), candidates.c.post_id.desc())
+              .limit(per_page + 1).offset((number - 1) * per_page).subquery())
+    query = (sa.select(Post).join(newest, Post.id == newest.c.post_id).where(visible(Post, now))
+             .order_by(newest.c.published_at.desc(), newest.c.post_id.desc()))
+    rows = list(db.session.scalars(_with_terms(query)).unique())
+    if number > 1 and not rows:
+        return None
+    return PostsPage(rows[:per_page], number, len(rows) > per_page)
+
+
+def category_tree() -> dict[int, tuple[int | None, str]]:
+    """Every category's (parent id, slug), read once a request: paths and subtrees come from it."""
+    if "category_tree" not in g:
+        rows = db.session.execute(sa.select(Term.id, Term.parent_id, Term.slug).where(Term.taxonomy == "category"))
+        g.category_tree = {row.id: (row.parent_id, row.slug) for row in rows}
+    return g.category_tree
+
+
+def category_at(path: str) -> Term | None:
+    """The category whose slugs from the top are `path` ("news/local")."""
+    slugs = [slug for slug in path.split("/") if slug]
+    if not slugs:
+        return None
+    term = db.session.scalar(sa.select(Term).where(Term.taxonomy == "category", Term.slug == slugs[-1]))
+    if term is None:
+        return None
+    return term if category_path(term.id) == "/".join(slugs) else None
+
+
+def category_path(term_id: int) -> str:
+    """A category's slug after its ancestors'; a cycle in the parents ends the walk."""
+    tree, slugs, seen, current = category_tree(), [], set(), term_id
+    while current in tree and current not in seen:
+        seen.add(current)
+        parent_id, slug = tree[current]
+        slugs.append(slug)
+        current = parent_id
+    return "/".join(reversed(slugs))
+
+
+def category_subtree(term_id: int) -> list[int]:
+    """The category and its descendants (WordPress's category archive shows them all)."""
+    children: dict[int | None, list[int]] = {}
+    for child, (parent_id, _slug) in category_tree().items():
+        children.setdefault(parent_id, []).append(child)
+    found, queue = [], [term_id]
+    while queue:
+        current = queue.pop(0)
+        if current not in found:
+            found.append(current)
+            queue.extend(children.get(current, []))
+    return found
+
+
+def tag_with_slug(slug: str) -> Term | None:
+    return db.session.scalar(sa.select(Term).where(Term.taxonomy == "tag", Term.slug == slug))
+
+
+def author_with_slug(slug: str) -> User | None:
+    """A user with published posts' public slug; readers see no other account."""
+    return db.session.scalar(sa.select(User).where(User.nicename == slug))
+
+
+def neighbours(post: Post) -> tuple[Post | None, Post | None]:
+    """The visible posts published just before and just after this one (one statement)."""
+    now = utcnow()
+    base = sa.select(Post.id).where(Post.kind == "post", visible(Post, now), Post.id != post.id)
+    key = (Post.published_at, Post.id)
+    older = (base.where(sa.tuple_(*key) < sa.tuple_(post.published_at, post.id))
+             .order_by(Post.published_at.desc(), Post.id.desc()).limit(1).subquery().select())
+    newer = (base.where(sa.tuple_(*key) > sa.tuple_(post.published_at, post.id))
+             .order_by(Post.published_at, Post.id).limit(1).subquery().select())
+    ids = sa.union_all(older, newer).subquery()
+    found = {p.id: p for p in db.session.scalars(sa.select(Post).where(Post.id.in_(sa.select(ids.c.id))))}
+    older_post = newer_post = None
+    for candidate in found.values():
+        if (candidate.published_at, candidate.id) < (post.published_at, post.id):
+            older_post = candidate
+        else:
+            newer_post = candidate
+    return older_post, newer_post

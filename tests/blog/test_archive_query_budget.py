@@ -1,0 +1,51 @@
+"""Archive pages run a fixed number of SQL statements, whatever the number of posts."""
+
+import pytest
+import sqlalchemy as sa
+
+from auth.models import User
+from blog.models import Post, Term, post_terms
+from extensions import db
+from tests.blog.test_query_budget import statements_for
+from tests.support.factories import make_post
+
+PATHS = ("/", "/page/2/", "/category/news/", "/category/news/local/", "/tag/paris/", "/2024/", "/2024/03/",
+         "/2024/03/04/", "/author/ada/", "/category/news/feed/", "/about/team/")
+
+
+@pytest.fixture
+def reader(app):
+    client = app.test_client()
+    client.set_cookie("comment_author", "not-cached")  # measure the uncached page
+    return client
+
+
+def add_posts(count: int, terms: list[Term], author: User) -> None:
+    for _ in range(count):
+        post = make_post(author_id=author.id)
+        db.session.execute(sa.insert(post_terms), [{"post_id": post.id, "term_id": t.id} for t in terms])
+    db.session.commit()
+
+
+def test_archive_pages_cost_the_same_with_more_posts(app, reader):
+    news = Term(taxonomy="category", slug="news", name="News")
+    db.session.add(news)
+    db.session.flush()
+    local = Term(taxonomy="category", slug="local", name="Local", parent_id=news.id)
+    paris = Term(taxonomy="tag", slug="paris", name="Paris")
+    ada = User(display_name="Ada", nicename="ada", role="author")
+    db.session.add_all([local, paris, ada])
+    db.session.flush()
+    about = Post(kind="page", slug="about", title="About", status="published", published_at=make_post().published_at)
+    db.session.add(about)
+    db.session.flush()
+    db.session.add(Post(kind="page", slug="team", title="Team", status="published", parent_id=about.id,
+                        published_at=about.published_at))
+    db.session.commit()
+    counts, added = {}, 0
+    for size in (12, 40):
+        add_posts(size - added, [news, local, paris], ada)
+        added = size
+        counts[size] = {path: len(statements_for(app, reader, path)) for path in PATHS}
+    assert counts[12] == counts[40], counts
+    assert max(counts[40].values()) <= 6, counts[40]
