@@ -6,6 +6,8 @@ HTML size, and a worker's peak memory; the guest comment POST alone beside the s
 the same statements (bench/post_floor.py). Everything runs on 127.0.0.1 and stops by itself.
 With --wordpress URL (the 200-comment post of ../shared/bench/wordpress, already running), that
 post is driven right after the blog's own, and the targets' ratios are printed from the same run.
+Then the archive and search pages on blogs of several sizes (bench/archive_rows.py, --posts), with
+WordPress's search on the same posts given --wordpress-search.
 """
 
 import argparse
@@ -191,7 +193,8 @@ def set_setting(database_url: str, **values) -> None:
                    capture_output=True)
 
 
-def run_database(kind: str, seconds: int, big: int, workers: int | None, wordpress: str | None = None) -> list[dict]:
+def run_database(kind: str, seconds: int, big: int, workers: int | None, wordpress: str | None = None,
+                 sizes: tuple[int, ...] = (), wordpress_search: str | None = None) -> list[dict]:
     workdir = Path(tempfile.mkdtemp(prefix=f"blog-bench-{kind}-"))
     logs = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}-{kind}"
     logs.mkdir(parents=True, exist_ok=True)
@@ -210,6 +213,9 @@ def run_database(kind: str, seconds: int, big: int, workers: int | None, wordpre
         blog = Server("app:create_app()", blog_env(database_url), workers, logs / "blog.log")
         try:
             rows = measure(kind, Servers(blog, ceiling, floor), paths, seconds, database_url, wordpress)
+            from bench.archive_rows import archive_rows
+
+            rows += archive_rows(kind, sizes, ceiling, seconds, workers, logs, workdir, wordpress_search)
             peak, private = blog.worker_memory_mb()
             for row in rows:
                 row["worker_mb"], row["worker_private_mb"] = peak, private
@@ -412,6 +418,10 @@ def _size_kb(url: str, cookie: str = UNCACHED) -> float:
 
 
 def print_table(rows: list[dict]) -> None:
+    from bench.archive_rows import print_archive_table
+
+    archive = [r for r in rows if "posts" in r]  # bench/archive_rows.py's, in a table of their own
+    rows = [r for r in rows if "posts" not in r]
     header = f"{'db':8} {'page':42} {'req/s':>8} {'share':>6} {'p50 ms':>7} {'p99 ms':>7} {'alone ms':>8} " \
              f"{'queries':>7} {'HTML KB':>7} {'errors':>6}"
     print(header)
@@ -433,6 +443,7 @@ def print_table(rows: list[dict]) -> None:
         row = next(r for r in rows if r["db"] == kind)
         print(f"worker memory ({kind}): peak resident {row['worker_mb']:.1f} MB, of which private "
               f"(not shared with the other workers) {row['worker_private_mb']:.1f} MB")
+    print_archive_table(archive)
 
 
 def print_wordpress_ratios(kind: str, rows: list[dict]) -> None:
@@ -488,11 +499,21 @@ def main() -> None:
                         help="gunicorn workers, for the blog and the ceiling (default: production's, one per core)")
     parser.add_argument("--wordpress", metavar="URL",
                         help="WordPress's 200-comment post on this machine, measured beside the blog's")
+    parser.add_argument("--posts", default="10,10000,100000",
+                        help="published posts of the archive and search rows' blogs, comma-separated ('none': no "
+                             "such rows)")
+    parser.add_argument("--wordpress-search", metavar="URL",
+                        help="WordPress's home page with bench/wordpress_search.py's posts, its search measured "
+                             "beside the blog's on the largest blog")
     args = parser.parse_args()
+    from bench.archive_rows import parse_sizes
+
     wordpress = check_wordpress(args.wordpress) if args.wordpress else None
+    wordpress_search = check_wordpress(args.wordpress_search) if args.wordpress_search else None
+    sizes = parse_sizes(args.posts)
     rows = []
     for kind in args.databases.split(","):
-        rows += run_database(kind, args.seconds, args.big, args.workers, wordpress)
+        rows += run_database(kind, args.seconds, args.big, args.workers, wordpress, sizes, wordpress_search)
     print_table(rows)
 
 
