@@ -22,6 +22,8 @@ from blog.models import COMMENT_STATUSES
 from blog.moderation import ACTIONS, UNDOABLE
 from blog.posts import status_choices
 from blog.protected_posts import PASSWORD_MAX
+from blog.terms import NAME_MAX as TERM_NAME_MAX
+from blog.terms import SLUG_MAX as TERM_SLUG_MAX
 from core.clean_input import database_int, stripped
 
 
@@ -109,8 +111,8 @@ class CommentEditForm(ActionForm):
             raise ValidationError("Please enter a web address starting with http:// or https://.")
 
 
-class PostForm(FlaskForm):
-    """The post editor with WordPress's Publish box; the view sets `status.choices` per post."""
+class EditorForm(FlaskForm):
+    """The editor of posts and pages with WordPress's Publish box; the view sets `status.choices`."""
 
     title = StringField("Title", filters=[stripped], validators=[DataRequired("Please give the post a title."),
                                                                 Length(max=500)])
@@ -137,6 +139,65 @@ class PostForm(FlaskForm):
     def action(self) -> str:
         """The button pressed: "draft" (Save Draft), "publish" (Publish, Schedule, Update) or "save"."""
         return "draft" if self.save_draft.data else "publish" if self.publish.data else "save"
+
+
+class PostForm(EditorForm):
+    """The post editor: the Publish box, Categories (the view sets their choices), Tags, Sticky."""
+
+    # The Categories box always sends this: without it (a form from elsewhere) the post keeps its terms.
+    terms_shown = HiddenField()
+    categories = SelectMultipleField("Categories", coerce=int, validate_choice=False)
+    tags_text = StringField("Tags", filters=[stripped], validators=[Length(max=5000)],
+                            description="Separate tags with commas.",
+                            render_kw={"autocomplete": "off", "list": "tag-suggestions"})
+    sticky = BooleanField("Stick to the top of the blog")
+
+    def validate_categories(self, field):
+        offered = {value for value, _label in self.categories.choices or []}
+        if any(choice not in offered for choice in field.data or []):
+            raise ValidationError("Choose categories from the list.")
+
+
+class PageForm(EditorForm):
+    """The page editor: the Publish box and Page Attributes (the view sets the parent's choices)."""
+
+    parent = SelectField("Parent", coerce=int, default=0, validate_choice=False)
+    menu_order = IntegerField("Order", default=0, validators=[Optional(), NumberRange(-100000, 100000)],
+                              description="Pages are listed by this number, then by title.")
+
+    def validate_parent(self, field):
+        if field.data not in dict(self.parent.choices or []):
+            raise ValidationError("Choose a parent from the list.")
+
+
+class TermForm(FlaskForm):
+    """Add or edit a category or tag; the view sets `parent.choices` (categories only)."""
+
+    name = StringField("Name", filters=[stripped], validators=[DataRequired("A name is required for this term."),
+                                                              Length(max=TERM_NAME_MAX)],
+                       description="The name is how it appears on your site.")
+    slug = StringField("Slug", filters=[stripped], validators=[Length(max=TERM_SLUG_MAX)],
+                       description="The address-friendly version of the name: lowercase letters, numbers and "
+                                   "hyphens. Leave empty to make one from the name.")
+    parent = SelectField("Parent Category", coerce=int, default=0, validate_choice=False,
+                         description="Categories can have a hierarchy: Jazz under Music, for example.")
+    description = TextAreaField("Description", filters=[stripped], validators=[Length(max=5000)])
+    submit = SubmitField("Save")
+
+    def validate_parent(self, field):
+        if database_int(field.data) is None or (self.parent.choices and field.data not in dict(self.parent.choices)):
+            raise ValidationError("Choose a parent from the list.")
+
+
+class TermMergeForm(FlaskForm):
+    """Merge this term into another: its posts get the other, then it is deleted."""
+
+    target = SelectField("Merge into", coerce=int, validate_choice=False)
+    merge = SubmitField("Merge")
+
+    def validate_target(self, field):
+        if field.data not in dict(self.target.choices or []):
+            raise ValidationError("Choose a term to merge into.")
 
 
 class DiscussionSettingsForm(FlaskForm):

@@ -14,7 +14,7 @@ class MenuEntry(NamedTuple):
 MENU = (
     MenuEntry("admin.dashboard", "Dashboard"),
     MenuEntry("admin.posts", "Posts", ("admin.post_new", "admin.post_edit", "admin.post_delete")),
-    MenuEntry("admin.pages", "Pages", ("admin.page_new", "admin.page_edit")),
+    MenuEntry("admin.pages", "Pages", ("admin.page_new", "admin.page_edit", "admin.page_delete")),
     MenuEntry("admin.categories", "Categories", ("admin.category_edit", "admin.category_delete")),
     MenuEntry("admin.tags", "Tags", ("admin.tag_edit", "admin.tag_delete")),
     MenuEntry("admin.comments", "Comments", ("admin.comment_reply", "admin.comment_edit")),

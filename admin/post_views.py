@@ -7,12 +7,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from admin import bp, requires
-from admin.forms import ActionForm, PostForm
+from admin.forms import ActionForm, EditorForm, PostForm
 from admin.queries import pending_by_post, post_counts, posts_query
 from auth.roles import EDIT_POSTS, PUBLISH_POSTS, may_edit_post, may_moderate_comments_on
+from blog import terms
 from blog.models import POST_STATUSES, Post
 from blog.permalinks import blog_timezone
 from blog.posts import (
+    PageRefused,
     PostDraft,
     PublishRefused,
     date_floating,
@@ -30,14 +32,16 @@ from extensions import db
 POSTS_PER_PAGE = 20
 
 
-def _user():
+def acting_user():
     return current_user._get_current_object()
 
 
-def _editable_post(post_id: int) -> Post:
-    """The post, if this user may edit it: 404 when there is none, 403 when it is someone else's."""
+def editable_post(post_id: int, kind: str = "post") -> Post:
+    """The post (or page), if this user may edit it: 404 when there is none, 403 when it is someone else's."""
     post = db.get_or_404(Post, post_id)
-    if not may_edit_post(_user(), post):
+    if post.kind != kind:
+        abort(404)
+    if not may_edit_post(acting_user(), post):
         abort(403)
     return post
 
@@ -50,7 +54,7 @@ def posts():
     status = request.args.get("post_status") or None
     if status is not None and status not in POST_STATUSES:
         abort(404)
-    user = _user()
+    user = acting_user()
     page = db.paginate(posts_query(status, user), page=request.args.get("paged", 1, type=int),
                        per_page=POSTS_PER_PAGE, error_out=False)
     return render_template("admin/posts.html", page=page, status=status, counts=post_counts(user),
@@ -63,61 +67,94 @@ def posts():
 def post_new():
     """Write a new post, by the current user."""
     form = PostForm(data=None if request.method == "POST" else {"comments_open": True})
-    return _editor(None, form)
+    form.categories.choices = category_choices()
+    if request.method == "GET":
+        form.categories.data = [terms.default_category_id()] if terms.default_category_id() else []
+    return run_editor(None, form)
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @requires(EDIT_POSTS)
 def post_edit(post_id: int):
     """Edit a post this user may edit."""
-    post = _editable_post(post_id)
+    post = editable_post(post_id)
     # A field the request leaves out keeps the post's value: a sent form without Status is no revert.
     form = PostForm(obj=post if request.method == "GET" else None, status=post.status, visibility=visibility_of(post))
     form.status.choices = status_choices(post)
+    form.categories.choices = category_choices()
     if request.method == "GET":
-        form.published_at.data = None if date_floating(post) else _local(post.published_at)
-    return _editor(post, form)
+        form.published_at.data = None if date_floating(post) else to_local(post.published_at)
+        form.categories.data = [t.id for t in post.terms if t.taxonomy == "category"]
+        form.tags_text.data = ", ".join(t.name for t in post.terms if t.taxonomy == "tag")
+    return run_editor(post, form)
 
 
-def _editor(post: Post | None, form: PostForm):
+def category_choices() -> list[tuple[int, str]]:
+    return [(term.id, term.name) for term, _depth in terms.categories_in_order()]
+
+
+def run_editor(post: Post | None, form: EditorForm, kind: str = "post"):
     """Preview re-shows the editor with the rendered body; the other buttons save and come back."""
     if form.validate_on_submit():
         if form.preview.data:
-            return _editor_page(post, form, preview_html(form.body.data or ""))
+            return _editor_page(post, form, kind, preview_html(form.body.data or ""))
         try:
-            saved = save_post(post, PostDraft(
-                title=form.title.data, slug=form.slug.data or "", body=form.body.data or "",
-                excerpt=form.excerpt.data or "", published_at=_utc(form.published_at.data),
-                comments_open=form.comments_open.data, action=form.action(), status=form.status.data,
-                visibility=form.visibility.data, password=form.password.data or "",
-            ), _user())
+            saved = save_post(post, _draft(form, kind), acting_user(), kind)
         except PublishRefused as refusal:
-            return _editor_page(post, form, refused=str(refusal)), 403
+            db.session.rollback()
+            return _editor_page(post, form, kind, refused=str(refusal)), 403
+        except PageRefused as refusal:
+            db.session.rollback()
+            form.slug.errors.append(str(refusal))
+            return _editor_page(post, form, kind), 400
         flash(saved.message, "success")
-        return redirect(url_for("admin.post_edit", post_id=saved.post.id), 303)
-    return _editor_page(post, form), 400 if form.errors else 200
+        return redirect(url_for(f"admin.{kind}_edit", post_id=saved.post.id), 303)
+    return _editor_page(post, form, kind), 400 if form.errors else 200
 
 
-def _editor_page(post: Post | None, form: PostForm, preview: str | None = None, refused: str | None = None) -> str:
-    user = _user()
+def _draft(form: EditorForm, kind: str) -> PostDraft:
+    """What the editor sent, as blog.posts takes it."""
+    fields = {}
+    if kind == "page":
+        fields = {"parent_id": form.parent.data or None, "menu_order": form.menu_order.data or 0}
+    elif form.terms_shown.data:
+        fields = {"category_ids": tuple(form.categories.data or ()), "tags": form.tags_text.data or "",
+                  "sticky": form.sticky.data if acting_user().can(PUBLISH_POSTS) else None}
+    return PostDraft(
+        title=form.title.data, slug=form.slug.data or "", body=form.body.data or "",
+        excerpt=form.excerpt.data or "", published_at=_utc(form.published_at.data),
+        comments_open=form.comments_open.data, action=form.action(), status=form.status.data,
+        visibility=form.visibility.data, password=form.password.data or "", **fields)
+
+
+def _editor_page(post: Post | None, form: EditorForm, kind: str = "post", preview: str | None = None,
+                 refused: str | None = None) -> str:
+    user = acting_user()
     box = publish_box(post, _utc(form.published_at.data), form.visibility.data, user.can(PUBLISH_POSTS))
     return render_template("admin/post_edit.html", post=post, form=form, preview=preview, box=box, refused=refused,
+                           kind=kind, category_tree=terms.category_tree() if kind == "post" else [],
+                           tag_suggestions=terms.popular_tags() if kind == "post" else [],
+                           may_publish=user.can(PUBLISH_POSTS),
                            may_moderate=post is not None and may_moderate_comments_on(user, post),
-                           local_now=_local(utcnow()).strftime("%Y-%m-%dT%H:%M"))
+                           local_now=to_local(utcnow()).strftime("%Y-%m-%dT%H:%M"))
 
 
 @bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
 @requires(EDIT_POSTS)
 def post_delete(post_id: int):
     """Delete a post this user may edit, and its comments, after a confirmation page."""
-    post = _editable_post(post_id)
+    return delete_with_confirmation(editable_post(post_id), "admin.posts")
+
+
+def delete_with_confirmation(post: Post, back: str, template: str = "admin/post_delete.html"):
+    """The confirmation page, then the deletion and the list it came from."""
     form = ActionForm()
     if form.validate_on_submit():
         title = post.title
         removed = delete_post(post)
         flash(_deleted_message(title, removed), "success")
-        return redirect(url_for("admin.posts"), 303)
-    return render_template("admin/post_delete.html", post=post, form=form)
+        return redirect(url_for(back), 303)
+    return render_template(template, post=post, form=form)
 
 
 def _deleted_message(title: str, comments: int) -> str:
@@ -126,7 +163,7 @@ def _deleted_message(title: str, comments: int) -> str:
     return f"“{title}” and its {comments} comment{'s were' if comments != 1 else ' was'} deleted."
 
 
-def _local(moment: datetime) -> datetime:
+def to_local(moment: datetime) -> datetime:
     """A stored UTC time as the naive local time a datetime-local input shows."""
     return moment.astimezone(blog_timezone()).replace(tzinfo=None)
 

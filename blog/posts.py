@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from auth.models import User
 from auth.roles import PUBLISH_POSTS
-from blog import signals
+from blog import signals, terms
 from blog.models import Comment, Post
 from blog.permalinks import blog_timezone
 from blog.queries import visible
@@ -37,6 +37,13 @@ class PostDraft:
     status: str = "draft"  # the Status box's choice, for a post already out of the drafts
     visibility: str = "public"  # one of VISIBILITIES
     password: str = ""
+    # The Categories and Tags boxes (posts); None: the form did not show them, the post keeps its terms.
+    category_ids: tuple[int, ...] | None = None
+    tags: str | None = None
+    sticky: bool | None = None  # None: the user may not change it (WordPress offers it to who may publish)
+    # The Page Attributes box (pages).
+    parent_id: int | None = None
+    menu_order: int = 0
 
 
 @dataclass(frozen=True)
@@ -73,18 +80,26 @@ class PublishRefused(Exception):
     """A save that would publish or schedule, by a user who may only write drafts (a Contributor)."""
 
 
-def save_post(post: Post | None, draft: PostDraft, user: User) -> SavedPost:
-    """Create a post by `user` (post=None) or update one from the editor, and commit; WordPress's
-    notice for it. Raises PublishRefused, with nothing saved, when `user` may not publish it."""
+class PageRefused(ValueError):
+    """A page's slug or parent refused by the rules; its message is for the user."""
+
+
+def save_post(post: Post | None, draft: PostDraft, user: User, kind: str = "post") -> SavedPost:
+    """Create a post or page by `user` (post=None) or update one from the editor, with its terms or
+    its place among the pages, and commit; WordPress's notice for it. Raises PublishRefused when
+    `user` may not publish it, PageRefused for a page's slug or parent; nothing is saved then."""
+    kind = post.kind if post else kind
     was = post.status if post else None
     status = _status_after(was, draft)
     if status != "draft" and not user.can(PUBLISH_POSTS):
-        raise PublishRefused("You can save this post as a draft; an Editor or Administrator publishes it.")
+        raise PublishRefused(f"You can save this {kind} as a draft; an Editor or Administrator publishes it.")
     was_scheduled = bool(post) and is_scheduled(post)
     now = utcnow()
     slug = unique_slug(draft.slug, draft.title, post.id if post else None)
+    if kind == "page":
+        _check_page_place(post, slug, draft.parent_id)
     if post is None:
-        post = Post(kind="post", author_id=user.id, body_format="markdown", created_at=now)
+        post = Post(kind=kind, author_id=user.id, body_format="markdown", created_at=now)
         db.session.add(post)
     post.published_at = _date_after(post, was, draft.published_at, status, now)
     post.title = draft.title
@@ -94,12 +109,91 @@ def save_post(post: Post | None, draft: PostDraft, user: User) -> SavedPost:
     post.status = status
     post.password = draft.password if draft.visibility == "password" and status != "private" else ""
     post.comments_open = draft.comments_open
+    if kind == "page":
+        post.parent_id, post.menu_order = draft.parent_id, draft.menu_order
+    elif draft.sticky is not None:
+        post.sticky = draft.sticky
+    if kind != "post" or draft.category_ids is not None or draft.tags is not None or was is None:
+        categories = draft.category_ids if draft.category_ids is not None else _category_ids(post)
+        tags = draft.tags if draft.tags is not None else ",".join(t.name for t in _terms_of(post, "tag"))
+        terms.set_post_terms(post, categories, tags)
+    else:
+        db.session.flush()
+        terms.recount(terms.post_term_ids(post))  # the status or the date may have changed what is counted
     if status == "published" and was != "published":
         db.session.flush()  # the mails link to the post by its id
         # In this transaction: what the receivers write (notify's outbox rows) lands with the post or not at all.
         signals.send(signals.post_published, post=post)
     db.session.commit()
-    return SavedPost(post, _saved_message(was, was_scheduled, post))
+    message = _saved_message(was, was_scheduled, post)
+    return SavedPost(post, message.replace("Post", "Page", 1) if kind == "page" else message)
+
+
+def _terms_of(post: Post, taxonomy: str) -> list:
+    return [term for term in post.terms if term.taxonomy == taxonomy] if post.id is not None else []
+
+
+def _category_ids(post: Post) -> tuple[int, ...]:
+    return tuple(term.id for term in _terms_of(post, "category"))
+
+
+def page_path(slug: str, parent_id: int | None) -> str:
+    """A page's address path ("about/team") for this slug under this parent."""
+    slugs, seen = [slug], set()
+    while parent_id is not None and parent_id not in seen:
+        seen.add(parent_id)
+        row = db.session.execute(sa.select(Post.slug, Post.parent_id).where(Post.id == parent_id)).first()
+        if row is None:
+            break
+        slugs.append(row.slug)
+        parent_id = row.parent_id
+    return "/".join(reversed(slugs))
+
+
+def pages_in_order(where: sa.Select | None = None) -> list[tuple[Post, int]]:
+    """Pages (those `where` selects, else all) with their depth, each after its parent, siblings by
+    order then title, as WordPress's Pages screen and Parent menu list them."""
+    pages = list(db.session.scalars(where if where is not None else sa.select(Post).where(Post.kind == "page")))
+    ids = {page.id for page in pages}
+    children: dict[int | None, list[Post]] = {}
+    for page in pages:
+        children.setdefault(page.parent_id if page.parent_id in ids else None, []).append(page)
+    ordered: list[tuple[Post, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for page in sorted(children.get(parent_id, []), key=lambda p: (p.menu_order, p.title.casefold(), p.id)):
+            if page.id not in seen:
+                seen.add(page.id)
+                ordered.append((page, depth))
+                walk(page.id, depth + 1)
+
+    seen: set[int] = set()
+    walk(None, 0)
+    return ordered + [(page, 0) for page in pages if page.id not in seen]
+
+
+def page_descendant_ids(page_id: int) -> set[int]:
+    """The ids of a page's children, their children, and so on."""
+    found: set[int] = set()
+    frontier = {page_id}
+    while frontier:
+        frontier = set(db.session.scalars(sa.select(Post.id).where(Post.parent_id.in_(frontier)))) - found - {page_id}
+        found |= frontier
+    return found
+
+
+def _check_page_place(page: Post | None, slug: str, parent_id: int | None) -> None:
+    """Refuse a parent that is not a page, or is the page itself or one of its subpages, and a slug
+    whose address another route answers."""
+    if parent_id is not None:
+        parent = db.session.get(Post, parent_id)
+        if parent is None or parent.kind != "page":
+            raise PageRefused("The parent page does not exist.")
+        if page is not None and (parent_id == page.id or parent_id in page_descendant_ids(page.id)):
+            raise PageRefused("A page cannot be its own parent, nor the child of one of its subpages.")
+    refusal = terms.page_slug_refusal(slug, page_path(slug, parent_id))
+    if refusal:
+        raise PageRefused(refusal)
 
 
 def _status_after(was: str | None, draft: PostDraft) -> str:
@@ -193,8 +287,14 @@ def is_scheduled(post: Post) -> bool:
 
 
 def delete_post(post: Post) -> int:
-    """Delete a post and all its comments and commit; how many comments went with it."""
+    """Delete a post or page and all its comments and commit; how many comments went with it. Its
+    terms are recounted; a page's subpages move up to its parent."""
+    held = terms.post_term_ids(post)
     removed = db.session.execute(sa.delete(Comment).where(Comment.post_id == post.id)).rowcount
+    if post.kind == "page":
+        db.session.execute(sa.update(Post).where(Post.parent_id == post.id).values(parent_id=post.parent_id))
     db.session.delete(post)
+    db.session.flush()
+    terms.recount(held)
     db.session.commit()
     return removed

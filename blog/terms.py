@@ -159,6 +159,18 @@ def _tree(terms: list[Term]) -> list[tuple[Term, int]]:
     return ordered
 
 
+def category_tree() -> list[dict]:
+    """The categories as nested {"term", "children"} entries, for the editor's checklist."""
+    root: list[dict] = []
+    stack: list[list[dict]] = [root]
+    for term, depth in categories_in_order():
+        del stack[depth + 1:]
+        entry = {"term": term, "children": []}
+        stack[depth].append(entry)
+        stack.append(entry["children"])
+    return root
+
+
 def tags_by_name() -> sa.Select:
     return sa.select(Term).where(Term.taxonomy == "tag").order_by(sa.func.lower(Term.name), Term.id)
 
@@ -197,11 +209,17 @@ def default_category() -> Term:
     return term
 
 
-def is_default_category(term: Term) -> bool:
+def default_category_id() -> int | None:
+    """The default category's id without making it (None when there is none yet)."""
     chosen = db.session.get(Setting, DEFAULT_CATEGORY_SETTING)
-    if chosen is not None and isinstance(chosen.value, int):
-        return chosen.value == term.id
-    return term.taxonomy == "category" and term.slug == DEFAULT_CATEGORY[1]
+    if chosen is not None and isinstance(chosen.value, int) and db.session.get(Term, chosen.value) is not None:
+        return chosen.value
+    return db.session.scalar(sa.select(Term.id).where(Term.taxonomy == "category",
+                                                      Term.slug == DEFAULT_CATEGORY[1]))
+
+
+def is_default_category(term: Term) -> bool:
+    return term.taxonomy == "category" and default_category_id() == term.id
 
 
 # -- creating and changing terms ---------------------------------------------------------------

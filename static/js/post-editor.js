@@ -29,4 +29,26 @@
   form.addEventListener("change", update);
   form.addEventListener("input", update);
   update();
+
+  // Tags: a <datalist> suggests whole values, so after a comma its suggestions would replace the
+  // tags already typed. Each suggestion is rewritten to carry them, and to leave out those chosen.
+  var tags = document.getElementById("tags_text");
+  var list = document.getElementById("tag-suggestions");
+  if (tags && list) {
+    var names = Array.prototype.map.call(list.options, function (option) { return option.value; });
+    tags.addEventListener("input", function () {
+      var parts = tags.value.split(",");
+      parts.pop();
+      var typed = parts.map(function (part) { return part.trim(); }).filter(Boolean);
+      var head = typed.length ? typed.join(", ") + ", " : "";
+      var chosen = typed.map(function (name) { return name.toLowerCase(); });
+      list.textContent = "";
+      names.forEach(function (name) {
+        if (chosen.indexOf(name.toLowerCase()) !== -1) return;
+        var option = document.createElement("option");
+        option.value = head + name;
+        list.appendChild(option);
+      });
+    });
+  }
 })();

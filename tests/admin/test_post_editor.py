@@ -210,3 +210,103 @@ def test_publishing_mails_the_blogs_followers_once(admin_client, admin_token):
     assert _new_post_mails() == ["New post on Career Notes: “Notes on interviews”"]
     admin_client.post(edit_url(post), data=editor(admin_token, "publish", title="Notes, revised", status="published"))
     assert len(_new_post_mails()) == 1  # an update is not news
+
+
+# -- the Categories, Tags and Sticky boxes --------------------------------------------------------
+
+
+def terms_of(post: Post) -> list[str]:
+    db.session.expire_all()
+    return sorted(f"{t.taxonomy}:{t.name}" for t in db.session.get(Post, post.id).terms)
+
+
+def test_a_new_post_offers_hierarchical_categories_with_the_default_ticked(admin_client):
+    from blog.terms import create_term, default_category
+
+    default = default_category()
+    work = create_term("category", "Work")
+    interviews = create_term("category", "Interviews", parent_id=work.id)
+    page = page_soup(admin_client.get("/admin/posts/new"))
+    checklist = page.select_one("#categorychecklist")
+    assert checklist.select_one(f"input[value='{default.id}']").has_attr("checked")
+    assert not checklist.select_one(f"input[value='{work.id}']").has_attr("checked")
+    nested = checklist.select_one(f"input[value='{work.id}']").find_parent("li").select_one("ul")
+    assert nested.select_one(f"input[value='{interviews.id}']") is not None  # a child under its parent
+    assert page.select_one("#tags_text")["list"] == "tag-suggestions"
+    assert page.select_one("#sticky") is not None
+
+
+def test_saving_assigns_categories_and_creates_tags_and_counts_them(admin_client, admin_token):
+    from blog.terms import create_term
+
+    work = create_term("category", "Work")
+    make_post()  # another post, unrelated
+    admin_client.post("/admin/posts/new", data=editor(admin_token, categories=[str(work.id)],
+                                                      tags_text="Remote, interviews ,remote", terms_shown="1"))
+    post = db.session.scalar(sa.select(Post).where(Post.title == "Notes on interviews"))
+    assert terms_of(post) == ["category:Work", "tag:Remote", "tag:interviews"]
+    assert db.session.get(type(work), work.id).post_count == 1
+    page = page_soup(admin_client.get(edit_url(post)))
+    assert page.select_one("#tags_text")["value"] == "Remote, interviews"
+    assert page.select_one(f"#categorychecklist input[value='{work.id}']").has_attr("checked")
+    admin_client.post(edit_url(post), data=editor(admin_token, status="draft", tags_text="", terms_shown="1",
+                                                  published_at=local_input(post.published_at)))
+    assert terms_of(post) == ["category:Uncategorized"]  # no category ticked: the default one
+    db.session.expire_all()
+    assert db.session.get(type(work), work.id).post_count == 0
+
+
+def test_a_form_without_the_term_boxes_keeps_the_posts_terms(admin_client, admin_token):
+    from blog.terms import create_term, set_post_terms
+
+    work = create_term("category", "Work")
+    post = make_post()
+    set_post_terms(post, [work.id], "kept")
+    db.session.commit()
+    admin_client.post(edit_url(post), data=editor(admin_token, status="published",
+                                                  published_at=local_input(post.published_at)))
+    assert terms_of(post) == ["category:Work", "tag:kept"]
+
+
+def test_reverting_to_draft_republishing_and_deleting_recount_the_posts_terms(admin_client, admin_token):
+    from blog.models import Term
+    from blog.terms import create_term, set_post_terms
+
+    work = create_term("category", "Work")
+    post = make_post()
+    set_post_terms(post, [work.id], "")
+    db.session.commit()
+    admin_client.post(edit_url(post), data=editor(admin_token, status="draft",
+                                                  published_at=local_input(post.published_at)))
+    db.session.expire_all()
+    assert db.session.get(Term, work.id).post_count == 0
+    admin_client.post(edit_url(post), data=editor(admin_token, status="published",
+                                                  published_at=local_input(post.published_at)))
+    db.session.expire_all()
+    assert db.session.get(Term, work.id).post_count == 1
+    admin_client.post(f"/admin/posts/{post.id}/delete", data={"csrf_token": admin_token})
+    db.session.expire_all()
+    assert db.session.get(Term, work.id).post_count == 0
+
+
+def test_unknown_categories_are_refused_with_a_message(admin_client, admin_token):
+    for bad in ("99999", "abc", "99999999999"):
+        response = admin_client.post("/admin/posts/new", data=editor(admin_token, categories=[bad], terms_shown="1"))
+        assert response.status_code == 400
+    assert db.session.scalars(sa.select(Post)).all() == []
+
+
+def test_sticky_is_kept_for_users_who_may_publish_only(app, admin_client, admin_token):
+    from auth.roles import CONTRIBUTOR
+    from tests.support.admin import client_as, csrf_token_from, staff_user
+
+    admin_client.post("/admin/posts/new", data=editor(admin_token, sticky="y", terms_shown="1"))
+    assert only_post().sticky is True
+    contributor = staff_user(CONTRIBUTOR)
+    client = client_as(app, contributor)
+    assert page_soup(client.get("/admin/posts/new")).select_one("#sticky") is None
+    token = csrf_token_from(client.get("/admin/"))
+    client.post("/admin/posts/new", data=editor(token, "save_draft", title="Mine", sticky="y", terms_shown="1",
+                                                tags_text="new tag"))
+    mine = db.session.scalar(sa.select(Post).where(Post.title == "Mine"))
+    assert mine.sticky is False and terms_of(mine) == ["category:Uncategorized", "tag:new tag"]

@@ -16,7 +16,7 @@ from werkzeug.routing import AnyConverter
 from app import create_app
 from auth.models import User
 from auth.roles import ADMINISTRATOR, AUTHOR, CONTRIBUTOR, EDITOR, MODERATOR, SUBSCRIBER
-from blog.models import Comment, Post
+from blog.models import Comment, Post, Term
 from blog.permalinks import post_url
 from blog.settings import save_settings
 from extensions import db
@@ -63,6 +63,31 @@ EXPECTED = {
     ("admin.post_delete", "GET", "others"): (200, (ADMIN, EDITOR)),
     ("admin.post_delete", "POST", "own"): (303, (ADMIN, EDITOR, AUTH)),
     ("admin.post_delete", "POST", "others"): (303, (ADMIN, EDITOR)),
+    # Pages: as posts (auth.roles' EDIT_POSTS and may_edit_post); the request names a page.
+    ("admin.pages", "GET", ""): (200, (ADMIN, EDITOR, AUTH, CONTRIB)),
+    ("admin.page_new", "GET", ""): (200, (ADMIN, EDITOR, AUTH, CONTRIB)),
+    ("admin.page_new", "POST", ""): (303, (ADMIN, EDITOR, AUTH, CONTRIB)),
+    ("admin.page_edit", "GET", "own"): (200, (ADMIN, EDITOR, AUTH)),
+    ("admin.page_edit", "GET", "others"): (200, (ADMIN, EDITOR)),
+    ("admin.page_edit", "POST", "own"): (303, (ADMIN, EDITOR, AUTH)),
+    ("admin.page_edit", "POST", "others"): (303, (ADMIN, EDITOR)),
+    ("admin.page_delete", "GET", "own"): (200, (ADMIN, EDITOR, AUTH)),
+    ("admin.page_delete", "GET", "others"): (200, (ADMIN, EDITOR)),
+    ("admin.page_delete", "POST", "own"): (303, (ADMIN, EDITOR, AUTH)),
+    ("admin.page_delete", "POST", "others"): (303, (ADMIN, EDITOR)),
+    # Categories and tags: manage_categories, Editors' and Administrators'.
+    ("admin.categories", "GET", ""): (200, (ADMIN, EDITOR)),
+    ("admin.categories", "POST", ""): (303, (ADMIN, EDITOR)),
+    ("admin.category_edit", "GET", ""): (200, (ADMIN, EDITOR)),
+    ("admin.category_edit", "POST", ""): (303, (ADMIN, EDITOR)),
+    ("admin.category_delete", "GET", ""): (200, (ADMIN, EDITOR)),
+    ("admin.category_delete", "POST", ""): (303, (ADMIN, EDITOR)),
+    ("admin.tags", "GET", ""): (200, (ADMIN, EDITOR)),
+    ("admin.tags", "POST", ""): (303, (ADMIN, EDITOR)),
+    ("admin.tag_edit", "GET", ""): (200, (ADMIN, EDITOR)),
+    ("admin.tag_edit", "POST", ""): (303, (ADMIN, EDITOR)),
+    ("admin.tag_delete", "GET", ""): (200, (ADMIN, EDITOR)),
+    ("admin.tag_delete", "POST", ""): (303, (ADMIN, EDITOR)),
     # Comments: Moderators and Editors every one, Authors those on their own posts.
     ("admin.comments", "GET", ""): (200, (ADMIN, EDITOR, AUTH, MOD)),
     ("admin.comment_action", "POST", "own"): (303, (ADMIN, EDITOR, AUTH, MOD)),
@@ -107,6 +132,13 @@ FORMS = {
     "admin.post_new": lambda scene: {"title": "A new post", "save_draft": "Save Draft"},
     "admin.post_edit": lambda scene: {"title": "Retitled", "status": "published", "visibility": "public",
                                       "publish": "Update"},
+    "admin.page_new": lambda scene: {"title": "A new page", "parent": "0", "save_draft": "Save Draft"},
+    "admin.page_edit": lambda scene: {"title": "Retitled", "status": "published", "visibility": "public",
+                                      "parent": "0", "publish": "Update"},
+    "admin.categories": lambda scene: {"name": f"Added by {scene.other.id}", "parent": "0"},
+    "admin.category_edit": lambda scene: {"name": f"Renamed by {scene.other.id}", "parent": "0"},
+    "admin.tags": lambda scene: {"name": f"Added by {scene.other.id}"},
+    "admin.tag_edit": lambda scene: {"name": f"Renamed by {scene.other.id}"},
     "admin.comments_bulk": lambda scene: {"action": "approve", "comment_status": "pending", "ids": [scene.comment.id]},
     "admin.comments_undo": lambda scene: {"action": "trash", "ids": [scene.comment.id]},
     "admin.comment_reply": lambda scene: {"body": "Thank you for reading."},
@@ -138,6 +170,8 @@ class Scene:
     other: User  # another author, whom the Users screen may edit or remove
     post: Post  # the post the request names: the user's own or another author's
     comment: Comment  # a held comment on it
+    page: Post  # the page the request names, the user's own or another author's
+    terms: dict[str, Term]  # a category and a tag of its own, for the term screens
 
 
 def _scene(role: str, target: str) -> Scene:
@@ -148,14 +182,21 @@ def _scene(role: str, target: str) -> Scene:
     post = theirs if target == "others" else own
     comment = make_comment(post, status="pending", author_ip="203.0.113.9")
     make_comment(theirs if post is own else own, status="spam")  # something for Empty Spam
-    return Scene(user, other, post, comment)
+    page = make_post(kind="page", author_id=other.id if target == "others" else user.id if user else None)
+    made = {taxonomy: Term(taxonomy=taxonomy, name=f"{taxonomy} of {other.id}", slug=f"{taxonomy}-of-{other.id}")
+            for taxonomy in ("category", "tag")}
+    db.session.add_all(made.values())
+    db.session.commit()
+    return Scene(user, other, post, comment, page, made)
 
 
 def _url(rule, scene: Scene) -> str:
     values = {}
     for name, converter in rule._converters.items():
         if name == "post_id":
-            values[name] = scene.post.id
+            values[name] = scene.page.id if rule.endpoint.startswith("admin.page_") else scene.post.id
+        elif name == "term_id":
+            values[name] = scene.terms["tag" if rule.endpoint.startswith("admin.tag_") else "category"].id
         elif name == "comment_id":
             values[name] = scene.comment.id
         elif name == "user_id":

@@ -1,0 +1,174 @@
+"""The Categories and Tags screens, as WordPress's edit-tags.php: the list with an add form, the
+edit screen (rename, move, merge into another), and deleting with the posts kept. Every screen
+needs MANAGE_CATEGORIES; the rules are blog.terms'."""
+
+from dataclasses import dataclass
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from admin import bp, requires
+from admin.forms import ActionForm, TermForm, TermMergeForm
+from auth.roles import MANAGE_CATEGORIES
+from blog import terms
+from blog.models import Term
+from extensions import db
+
+TAGS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    name: str  # "category" or "tag"
+    plural: str  # "Categories"
+    singular: str  # "Category"
+    endpoint: str  # the list's endpoint; its edit and delete screens end in _edit and _delete
+
+    def url(self, action: str = "", **values) -> str:
+        return url_for(f"admin.{self.endpoint}" if not action else f"admin.{self.name}_{action}", **values)
+
+
+CATEGORY = Taxonomy("category", "Categories", "Category", "categories")
+TAG = Taxonomy("tag", "Tags", "Tag", "tags")
+
+
+@bp.route("/categories/", methods=["GET", "POST"])
+@requires(MANAGE_CATEGORIES)
+def categories():
+    """Every category in hierarchical order, and the form that adds one."""
+    return _list(CATEGORY)
+
+
+@bp.route("/tags/", methods=["GET", "POST"])
+@requires(MANAGE_CATEGORIES)
+def tags():
+    """The tags by name, a page at a time, the most used ones, and the form that adds one."""
+    return _list(TAG)
+
+
+@bp.route("/categories/<int:term_id>/", methods=["GET", "POST"])
+@requires(MANAGE_CATEGORIES)
+def category_edit(term_id: int):
+    """Rename a category, move it under another, or merge it into another."""
+    return _edit(CATEGORY, term_id)
+
+
+@bp.route("/tags/<int:term_id>/", methods=["GET", "POST"])
+@requires(MANAGE_CATEGORIES)
+def tag_edit(term_id: int):
+    """Rename a tag, or merge it into another."""
+    return _edit(TAG, term_id)
+
+
+@bp.route("/categories/<int:term_id>/delete", methods=["GET", "POST"])
+@requires(MANAGE_CATEGORIES)
+def category_delete(term_id: int):
+    """Delete a category after a confirmation page; its posts are kept."""
+    return _delete(CATEGORY, term_id)
+
+
+@bp.route("/tags/<int:term_id>/delete", methods=["GET", "POST"])
+@requires(MANAGE_CATEGORIES)
+def tag_delete(term_id: int):
+    """Delete a tag after a confirmation page; its posts are kept."""
+    return _delete(TAG, term_id)
+
+
+def _list(taxonomy: Taxonomy):
+    form = TermForm()
+    _offer_parents(form, taxonomy, None)
+    if form.validate_on_submit():
+        try:
+            term = terms.create_term(taxonomy.name, form.name.data, form.slug.data or "", _parent_id(form),
+                                     form.description.data or "")
+        except terms.TermRefused as refusal:
+            db.session.rollback()
+            form.name.errors.append(str(refusal))
+        else:
+            flash(f"{taxonomy.singular} “{term.name}” added.", "success")
+            return redirect(taxonomy.url(), 303)
+    if taxonomy is CATEGORY:
+        rows, page, popular = terms.categories_in_order(), None, []
+    else:
+        page = db.paginate(terms.tags_by_name(), page=request.args.get("paged", 1, type=int),
+                           per_page=TAGS_PER_PAGE, error_out=False)
+        rows, popular = [(term, 0) for term in page.items], terms.popular_tags(20)
+    return render_template("admin/terms.html", taxonomy=taxonomy, form=form, rows=rows, page=page, popular=popular,
+                           default_id=terms.default_category_id() if taxonomy is CATEGORY else None,
+                           parents={term.id: term for term, _ in rows}), 400 if form.errors else 200
+
+
+def _edit(taxonomy: Taxonomy, term_id: int):
+    term = _term(taxonomy, term_id)
+    merge = TermMergeForm(prefix="merge")
+    merge.target.choices = [(other.id, label) for other, label in _choices(taxonomy, exclude={term.id})]
+    if merge.merge.data and merge.validate_on_submit():
+        return _merge(taxonomy, term, db.session.get(Term, merge.target.data))
+    form = TermForm(obj=term if request.method == "GET" else None)
+    _offer_parents(form, taxonomy, term)
+    if request.method == "GET" and "parent" in form:
+        form.parent.data = term.parent_id or 0
+    if not merge.merge.data and form.validate_on_submit():
+        try:
+            terms.update_term(term, form.name.data, form.slug.data or "", _parent_id(form),
+                              form.description.data or "")
+        except terms.TermRefused as refusal:
+            db.session.rollback()
+            form.slug.errors.append(str(refusal))
+        else:
+            flash(f"{taxonomy.singular} updated.", "success")
+            return redirect(taxonomy.url("edit", term_id=term.id), 303)
+    status = 400 if form.errors or merge.errors else 200
+    return render_template("admin/term_edit.html", taxonomy=taxonomy, term=db.session.get(Term, term_id), form=form,
+                           merge=merge, is_default=terms.is_default_category(term)), status
+
+
+def _merge(taxonomy: Taxonomy, term: Term, target: Term):
+    name, target_name = term.name, target.name
+    try:
+        moved = terms.merge_terms(term, target)
+    except terms.TermRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return redirect(taxonomy.url("edit", term_id=term.id), 303)
+    flash(f"“{name}” was merged into “{target_name}” ({moved} post{'s' if moved != 1 else ''} moved).", "success")
+    return redirect(taxonomy.url("edit", term_id=target.id), 303)
+
+
+def _delete(taxonomy: Taxonomy, term_id: int):
+    term = _term(taxonomy, term_id)
+    form = ActionForm()
+    refusal = "The default category cannot be deleted." if terms.is_default_category(term) else None
+    if form.validate_on_submit() and refusal is None:
+        name = term.name
+        terms.delete_term(term)
+        flash(f"{taxonomy.singular} “{name}” deleted; its posts are kept.", "success")
+        return redirect(taxonomy.url(), 303)
+    return render_template("admin/term_delete.html", taxonomy=taxonomy, term=term, form=form,
+                           refusal=refusal), 400 if refusal and request.method == "POST" else 200
+
+
+def _term(taxonomy: Taxonomy, term_id: int) -> Term:
+    term = db.session.get(Term, term_id)
+    if term is None or term.taxonomy != taxonomy.name:
+        abort(404)
+    return term
+
+
+def _choices(taxonomy: Taxonomy, exclude: set[int]) -> list[tuple[Term, str]]:
+    """The terms one may choose (for a parent or a merge), categories indented under their parents."""
+    if taxonomy is CATEGORY:
+        return [(term, "— " * depth + term.name) for term, depth in terms.categories_in_order()
+                if term.id not in exclude]
+    return [(term, term.name) for term in db.session.scalars(terms.tags_by_name()) if term.id not in exclude]
+
+
+def _offer_parents(form: TermForm, taxonomy: Taxonomy, term: Term | None) -> None:
+    if taxonomy is not CATEGORY:
+        del form.parent
+        return
+    exclude = {term.id} | terms.descendant_ids(term) if term else set()
+    form.parent.choices = [(0, "None")] + [(other.id, label) for other, label in _choices(taxonomy, exclude)]
+
+
+def _parent_id(form: TermForm) -> int | None:
+    return (form.parent.data or None) if "parent" in form else None
