@@ -97,7 +97,7 @@ def save_post(post: Post | None, draft: PostDraft, user: User, kind: str = "post
     now = utcnow()
     slug = unique_slug(draft.slug, draft.title, post.id if post else None)
     if kind == "page":
-        _check_page_place(post, slug, draft.parent_id)
+        slug = _page_slug(post, slug, draft)
     if post is None:
         post = Post(kind=kind, author_id=user.id, body_format="markdown", created_at=now)
         db.session.add(post)
@@ -182,18 +182,29 @@ def page_descendant_ids(page_id: int) -> set[int]:
     return found
 
 
-def _check_page_place(page: Post | None, slug: str, parent_id: int | None) -> None:
-    """Refuse a parent that is not a page, or is the page itself or one of its subpages, and a slug
-    whose address another route answers."""
+def _page_slug(page: Post | None, slug: str, draft: PostDraft) -> str:
+    """The page's slug after the rules: one made from the title that another route's address
+    would take gets a number (as WordPress does); one typed in is refused with the reason."""
+    _check_parent(page, draft.parent_id)
+    refusal = terms.page_slug_refusal(slug, page_path(slug, draft.parent_id))
+    if refusal and not draft.slug.strip():
+        for n in range(2, 10):
+            candidate = unique_slug(f"{slug}-{n}", draft.title, page.id if page else None)
+            if terms.page_slug_refusal(candidate, page_path(candidate, draft.parent_id)) is None:
+                return candidate
+    if refusal:
+        raise PageRefused(refusal)
+    return slug
+
+
+def _check_parent(page: Post | None, parent_id: int | None) -> None:
+    """Refuse a parent that is not a page, or is the page itself or one of its subpages."""
     if parent_id is not None:
         parent = db.session.get(Post, parent_id)
         if parent is None or parent.kind != "page":
             raise PageRefused("The parent page does not exist.")
         if page is not None and (parent_id == page.id or parent_id in page_descendant_ids(page.id)):
             raise PageRefused("A page cannot be its own parent, nor the child of one of its subpages.")
-    refusal = terms.page_slug_refusal(slug, page_path(slug, parent_id))
-    if refusal:
-        raise PageRefused(refusal)
 
 
 def _status_after(was: str | None, draft: PostDraft) -> str:

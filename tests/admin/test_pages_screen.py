@@ -75,6 +75,13 @@ def test_a_page_slug_another_route_answers_is_refused_with_a_message(admin_clien
     assert page_named("About") is None
 
 
+def test_a_title_whose_slug_a_route_would_take_gets_a_number_instead(admin_client, admin_token, client):
+    admin_client.post("/admin/pages/new", data=page_form(admin_token, title="Search"))
+    admin_client.post("/admin/pages/new", data=page_form(admin_token, title="2024"))
+    assert (page_named("Search").slug, page_named("2024").slug) == ("search-2", "2024-2")
+    assert client.get("/search-2/").status_code == 200
+
+
 def test_a_page_cannot_be_put_under_itself_or_its_subpage(admin_client, admin_token):
     about = make_page(title="About", slug="about")
     team = make_page(title="Team", slug="team", parent_id=about.id)
