@@ -2,9 +2,11 @@
 screen needs EDIT_POSTS, and a post is opened only by who may edit it (auth.roles.may_edit_post)."""
 
 from datetime import datetime
+from types import SimpleNamespace
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from admin import bp, requires
 from admin.forms import ActionForm, EditorForm, PostForm
@@ -30,6 +32,7 @@ from core.dbtypes import utcnow
 from extensions import db
 
 POSTS_PER_PAGE = 20
+UNMADE_DEFAULT = 0  # the Categories box's value for the default category before it exists
 
 
 def acting_user():
@@ -55,7 +58,8 @@ def posts():
     if status is not None and status not in POST_STATUSES:
         abort(404)
     user = acting_user()
-    page = db.paginate(posts_query(status, user), page=request.args.get("paged", 1, type=int),
+    page = db.paginate(posts_query(status, user).options(selectinload(Post.terms)),
+                       page=request.args.get("paged", 1, type=int),
                        per_page=POSTS_PER_PAGE, error_out=False)
     return render_template("admin/posts.html", page=page, status=status, counts=post_counts(user),
                            pending=pending_by_post({p.id for p in page.items}), is_scheduled=is_scheduled,
@@ -69,7 +73,7 @@ def post_new():
     form = PostForm(data=None if request.method == "POST" else {"comments_open": True})
     form.categories.choices = category_choices()
     if request.method == "GET":
-        form.categories.data = [terms.default_category_id()] if terms.default_category_id() else []
+        form.categories.data = [terms.default_category_id() or UNMADE_DEFAULT]
     return run_editor(None, form)
 
 
@@ -85,12 +89,22 @@ def post_edit(post_id: int):
     if request.method == "GET":
         form.published_at.data = None if date_floating(post) else to_local(post.published_at)
         form.categories.data = [t.id for t in post.terms if t.taxonomy == "category"]
-        form.tags_text.data = ", ".join(t.name for t in post.terms if t.taxonomy == "tag")
+        form.tags_text.data = ", ".join(sorted((t.name for t in post.terms if t.taxonomy == "tag"), key=str.casefold))
     return run_editor(post, form)
 
 
 def category_choices() -> list[tuple[int, str]]:
-    return [(term.id, term.name) for term, _depth in terms.categories_in_order()]
+    unmade = [(UNMADE_DEFAULT, terms.DEFAULT_CATEGORY[0])] if terms.default_category_id() is None else []
+    return unmade + [(term.id, term.name) for term, _depth in terms.categories_in_order()]
+
+
+def _category_checklist() -> list[dict]:
+    """The Categories box's tree; until the default category exists it shows as a box of its own,
+    which saving leaves to blog.terms (a post without a category gets the default one)."""
+    tree = terms.category_tree()
+    if terms.default_category_id() is None:
+        tree.insert(0, {"term": SimpleNamespace(id=UNMADE_DEFAULT, name=terms.DEFAULT_CATEGORY[0]), "children": []})
+    return tree
 
 
 def run_editor(post: Post | None, form: EditorForm, kind: str = "post"):
@@ -132,7 +146,7 @@ def _editor_page(post: Post | None, form: EditorForm, kind: str = "post", previe
     user = acting_user()
     box = publish_box(post, _utc(form.published_at.data), form.visibility.data, user.can(PUBLISH_POSTS))
     return render_template("admin/post_edit.html", post=post, form=form, preview=preview, box=box, refused=refused,
-                           kind=kind, category_tree=terms.category_tree() if kind == "post" else [],
+                           kind=kind, category_tree=_category_checklist() if kind == "post" else [],
                            tag_suggestions=terms.popular_tags() if kind == "post" else [],
                            may_publish=user.can(PUBLISH_POSTS),
                            may_moderate=post is not None and may_moderate_comments_on(user, post),

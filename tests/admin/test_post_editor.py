@@ -236,6 +236,14 @@ def test_a_new_post_offers_hierarchical_categories_with_the_default_ticked(admin
     assert page.select_one("#sticky") is not None
 
 
+def test_on_a_new_blog_uncategorized_is_offered_ticked_before_it_exists(admin_client, admin_token):
+    box = page_soup(admin_client.get("/admin/posts/new")).select_one("#categorychecklist")
+    assert [(i.parent.get_text(strip=True), i.has_attr("checked")) for i in box.select("input")] == [
+        ("Uncategorized", True)]
+    admin_client.post("/admin/posts/new", data=editor(admin_token, categories=["0"], terms_shown="1"))
+    assert terms_of(only_post()) == ["category:Uncategorized"]
+
+
 def test_saving_assigns_categories_and_creates_tags_and_counts_them(admin_client, admin_token):
     from blog.terms import create_term
 
@@ -246,8 +254,11 @@ def test_saving_assigns_categories_and_creates_tags_and_counts_them(admin_client
     post = db.session.scalar(sa.select(Post).where(Post.title == "Notes on interviews"))
     assert terms_of(post) == ["category:Work", "tag:Remote", "tag:interviews"]
     assert db.session.get(type(work), work.id).post_count == 1
+    row = page_soup(admin_client.get("/admin/posts")).select_one(f"#post-{post.id}")
+    assert (row.select_one(".column-category").get_text(), row.select_one(".column-tag").get_text()) == (
+        "Work", "interviews, Remote")
     page = page_soup(admin_client.get(edit_url(post)))
-    assert page.select_one("#tags_text")["value"] == "Remote, interviews"
+    assert page.select_one("#tags_text")["value"] == "interviews, Remote"
     assert page.select_one(f"#categorychecklist input[value='{work.id}']").has_attr("checked")
     admin_client.post(edit_url(post), data=editor(admin_token, status="draft", tags_text="", terms_shown="1",
                                                   published_at=local_input(post.published_at)))
