@@ -65,6 +65,8 @@ class Config:
     BLOG_TAGLINE = os.environ.get("BLOG_TAGLINE", "Job search, networking and working life")
     BLOG_TIMEZONE = os.environ.get("BLOG_TIMEZONE", "UTC")
     POSTS_PER_PAGE = 10
+    # A folder whose templates/ and static/ override the blog's own files by name (core.theme).
+    THEME_DIR = os.environ.get("THEME_DIR") or None
 
     # Cookies: HttpOnly and SameSite=Lax everywhere, Secure where served over HTTPS.
     SESSION_COOKIE_NAME = "blog_session"
@@ -201,6 +203,7 @@ class TestConfig(Config):
     LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "100 per hour"
     SITE_URL = "http://127.0.0.1:5000"
+    THEME_DIR = None
     MAIL_SERVER = None
     MAIL_USERNAME = None
     MAIL_PASSWORD = None

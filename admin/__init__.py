@@ -81,6 +81,7 @@ from admin import (  # noqa: E402,F401  (routes register on bp)
     account_views,
     cli,
     comment_views,
+    nav_menu_views,
     page_views,
     post_views,
     profile_views,
@@ -90,4 +91,5 @@ from admin import (  # noqa: E402,F401  (routes register on bp)
     two_factor_views,
     user_views,
     views,
+    widget_views,
 )

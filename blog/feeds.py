@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from flask import Response, abort, current_app, render_template, request, url_for
 
-from blog import bp, protected_posts, queries
+from blog import bp, protected_posts, queries, seo
 from blog.excerpts import excerpt_text
 from blog.models import Comment, Post
 from blog.permalinks import day_bounds, post_url
@@ -188,9 +188,9 @@ def post_comments_feed(year: int, month: int, day: int, slug: str, kind: str):
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    """Every published post for search engines, except protected ones; anyone may call."""
-    posts = db.session.scalars(queries.published_posts_query().where(protected_posts.unprotected())).all()
-    entries = [(post_url(p, _external=True), _post_dates(p)[1]) for p in posts]
+    """Published posts and pages (not protected ones), categories and tags with posts and authors'
+    archives, each with its last change, for search engines; anyone may call."""
+    entries = seo.sitemap_entries()
     newest = max((modified for _, modified in entries), default=None)
     body = render_template(
         "blog/sitemap.xml",

@@ -41,7 +41,12 @@ SECURITY_DEFAULTS: dict[str, object] = {
     "require_two_factor_for_admins": False,  # Administrators log in with a second step (auth.two_factor)
 }
 
-DEFAULTS = DISCUSSION_DEFAULTS | SECURITY_DEFAULTS
+# The Widgets screen's (admin.widget_views): the sidebar's widgets, in order (blog.navigation.WIDGETS).
+APPEARANCE_DEFAULTS: dict[str, object] = {
+    "sidebar_widgets": ["search", "recent_posts", "recent_comments", "archives", "categories"],
+}
+
+DEFAULTS = DISCUSSION_DEFAULTS | SECURITY_DEFAULTS | APPEARANCE_DEFAULTS
 
 
 _STORED = sa.select(Setting.key, Setting.value)  # built once: every page reads the settings

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
 
 from auth.services import current_identity, safe_next
-from blog import bp, commenters, listing_queries, protected_posts, queries
+from blog import bp, commenters, listing_queries, protected_posts, queries, seo
 from blog.avatars import IDENTICON_DIGEST, identicon_svg
 from blog.comment_pages import comment_url, load_comment_page
 from blog.discussion import CommentInput, CommentRefused, Submitted, comments_closed, replied_comment, submit_comment
@@ -133,7 +133,7 @@ def render_post_page(post: Post, form: CommentForm, status: int = 200, cpage: in
     html = render_template(
         "blog/post.html", post=post, form=form, comment_page=page, settings=settings,
         comments_closed=comments_closed(post, settings), reply_to=reply_to, refusal=refusal, locked=False,
-        reader=reader_of(post, current_user), **_around(post),
+        reader=reader_of(post, current_user), seo=seo.post_meta(post), **_around(post),
     )
     if protected_posts.is_protected(post):
         return html, status, {"Cache-Control": "private, no-store"}  # opened by this reader's password

@@ -99,7 +99,8 @@ def test_no_admin_route_changes_state_on_get(endpoint, path):
                             "admin.tools_export_download",
                             "admin.account", "admin.profile", "admin.profile_email_confirm",
                             "admin.two_factor", "admin.security_settings",
-                            "admin.users", "admin.user_new", "admin.user_edit", "admin.user_remove"}
+                            "admin.users", "admin.user_new", "admin.user_edit", "admin.user_remove",
+                            "admin.menus", "admin.widgets"}
 
 
 def test_admin_sees_the_dashboard(admin_client):

@@ -125,6 +125,14 @@ EXPECTED = {
     ("admin.user_edit", "POST", ""): (400, (ADMIN,)),
     ("admin.user_remove", "GET", ""): (200, (ADMIN,)),
     ("admin.user_remove", "POST", ""): (400, (ADMIN,)),
+    # Appearance (edit_theme_options in WordPress): Administrators only.
+    ("admin.menus", "GET", ""): (200, (ADMIN,)),
+    ("admin.menu_add", "POST", ""): (404, (ADMIN,)),  # let in; "x" is no kind of item
+    ("admin.menu_item_edit", "POST", ""): (404, (ADMIN,)),  # let in; there is no such item
+    ("admin.menu_item_move", "POST", ""): (404, (ADMIN,)),
+    ("admin.menu_item_remove", "POST", ""): (404, (ADMIN,)),
+    ("admin.widgets", "GET", ""): (200, (ADMIN,)),
+    ("admin.widgets", "POST", ""): (400, (ADMIN,)),  # let in; the empty form is refused
 }
 
 # What each POST sends besides its CSRF token (the comment's id where the form names comments).
@@ -146,7 +154,7 @@ FORMS = {
     "admin.comment_block": lambda scene: {"what": "ip"},
 }
 NAMES_COMMENTS_IN_FORM = {"admin.comments_bulk", "admin.comments_undo"}
-ONE_OF = {"action": "approve", "status": "spam", "job_id": 1, "identity_id": 1}
+ONE_OF = {"action": "approve", "status": "spam", "job_id": 1, "identity_id": 1, "item_id": 1}
 
 _MAP_APP = create_app(make_config())
 ADMIN_RULES = sorted((rule for rule in _MAP_APP.url_map.iter_rules() if rule.endpoint.startswith("admin.")),
