@@ -4,10 +4,11 @@ import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from auth.models import User
-from blog import listing
+from blog import listing, search_index
 from core.dbtypes import NEVER_REUSE_IDS, UTCDateTime, new_link_secret, utcnow
 from extensions import db
 
@@ -70,6 +71,10 @@ class Post(db.Model):
         sa.Index("ix_posts_author_listing", "author_id", "kind", "status", "published_at"),
         # The home page's sticky posts: few, found without reading the others.
         sa.Index("ix_posts_sticky", "sticky", sqlite_where=sa.text("sticky"), postgresql_where=sa.text("sticky")),
+        # Full-text search (blog.search_index). SQLite searches its FTS5 table instead: there the
+        # column stays NULL and the index empty.
+        sa.Index("ix_posts_search_vector", "search_vector", postgresql_using="gin",
+                 sqlite_where=sa.text("search_vector IS NOT NULL")),
         NEVER_REUSE_IDS,
     )
 
@@ -100,11 +105,18 @@ class Post(db.Model):
     # Where the post came from in a WordPress import, for ?p=ID links and re-imports.
     wp_id: Mapped[int | None] = mapped_column(unique=True)
     guid: Mapped[str | None] = mapped_column(sa.String(255), index=True)  # WXR imports look it up
+    # The words of the title and the body, set by a database trigger (blog.search_index); never
+    # loaded with the post.
+    search_vector: Mapped[str | None] = mapped_column(TSVECTOR().with_variant(sa.Text(), "sqlite"), deferred=True)
 
     author: Mapped[User | None] = relationship(lazy="joined")
     parent: Mapped["Post | None"] = relationship(remote_side=[id])  # a page's parent page
     # Loaded when asked for (selectinload where a list needs them): pages don't show them yet.
     terms: Mapped[list[Term]] = relationship(secondary=post_terms)
+
+
+sa.event.listen(Post.__table__, "after_create", search_index.after_create)
+sa.event.listen(Post.__table__, "before_drop", search_index.before_drop)
 
 
 class MenuItem(db.Model):

@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from app import create_app
+from blog import search_index
 from extensions import db
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, make_config
 
@@ -35,7 +36,8 @@ def test_upgrade_on_empty_database_matches_models(empty_database_url):
     assert result.exit_code == 0, result.output
     with app.app_context():
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                             "include_name": search_index.include_name})
             differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == [], f"models and migrations disagree: {differences}"
