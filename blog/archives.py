@@ -7,6 +7,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 
 from blog import bp, feeds, listing_queries
 from blog.listing_queries import PostsPage
+from blog.models import Term
 from blog.permalinks import author_url, period_bounds, term_url
 from blog.templating import local_date
 
@@ -42,10 +43,9 @@ def index(page: int):
         from blog.search import search_page
 
         return search_page(request.args.get("s", ""), page)
-    for legacy in ("paged", "page"):  # WordPress's plain links, and this blog's before /page/N/
-        if legacy in request.args:
-            number = request.args.get(legacy, type=int)
-            return redirect(url_for("blog.index", page=number) if number and number > 0 else url_for("blog.index"), 301)
+    if "paged" in request.args:  # WordPress's plain links to page N
+        number = request.args.get("paged", type=int)
+        return redirect(url_for("blog.index", page=number) if number and number > 0 else url_for("blog.index"), 301)
     return _listing(listing_queries.home_page(page, _per_page()))
 
 
@@ -53,10 +53,20 @@ def index(page: int):
 @bp.get("/category/<path:path>/" + PAGED)
 def category_archive(path: str, page: int):
     """A category's posts and its subcategories'."""
-    category = listing_queries.category_at(path) or abort(404)
+    category = _category(path, page)
     posts = listing_queries.terms_page(listing_queries.category_subtree(category.id), page, _per_page())
     return _listing(posts, f"Category: {category.name}", category.description, "category",
                     url_for("blog.category_feed", path=path))
+
+
+def _category(path: str, page: int) -> Term:
+    """The category at `path`; its own slug alone, or under the wrong parents, is sent on (301)."""
+    category, exact = listing_queries.category_at(path)
+    if category is None:
+        abort(404)
+    if not exact:
+        abort(redirect(term_url(category, **({"page": page} if page > 1 else {})), 301))
+    return category
 
 
 @bp.get("/tag/<slug>/", defaults={"page": 1})
@@ -115,7 +125,9 @@ def _period_listing(heading: str, page: int, year: int, month: int | None = None
 @bp.get("/category/<path:path>/feed/", defaults={"kind": "rss"})
 def category_feed(path: str, kind: str):
     """A category's newest posts as RSS."""
-    category = listing_queries.category_at(path) or abort(404)
+    category, exact = listing_queries.category_at(path)
+    if not exact:
+        abort(404)
     return _feed(lambda n: listing_queries.terms_page(listing_queries.category_subtree(category.id), 1, n),
                  f"Category: {category.name}", term_url(category, _external=True), kind)
 

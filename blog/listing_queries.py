@@ -105,15 +105,16 @@ def category_tree() -> dict[int, tuple[int | None, str]]:
     return g.category_tree
 
 
-def category_at(path: str) -> Term | None:
-    """The category whose slugs from the top are `path` ("news/local")."""
+def category_at(path: str) -> tuple[Term | None, bool]:
+    """The category whose last slug `path` ends with, and whether `path` is its address from the
+    top ("news/local"); WordPress answers a child's own slug with a redirect to that address."""
     slugs = [slug for slug in path.split("/") if slug]
     if not slugs:
-        return None
+        return None, False
     term = db.session.scalar(sa.select(Term).where(Term.taxonomy == "category", Term.slug == slugs[-1]))
     if term is None:
-        return None
-    return term if category_path(term.id) == "/".join(slugs) else None
+        return None, False
+    return term, category_path(term.id) == "/".join(slugs)
 
 
 def category_path(term_id: int) -> str:
