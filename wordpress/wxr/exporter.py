@@ -241,10 +241,10 @@ def _item(post: Post, login: str | None, parent: int, offset: int, tz) -> str:
         f"\t\t<wp:post_name>{_cdata(_slug(post.slug))}</wp:post_name>\n"
         f"\t\t<wp:status>{_cdata(_wp_status(post))}</wp:status>\n"
         f"\t\t<wp:post_parent>{parent}</wp:post_parent>\n"
-        "\t\t<wp:menu_order>0</wp:menu_order>\n"
+        f"\t\t<wp:menu_order>{post.menu_order}</wp:menu_order>\n"
         f"\t\t<wp:post_type>{_cdata(post.kind)}</wp:post_type>\n"
         f"\t\t<wp:post_password>{_cdata(post.password)}</wp:post_password>\n"
-        "\t\t<wp:is_sticky>0</wp:is_sticky>\n"
+        f"\t\t<wp:is_sticky>{int(post.sticky)}</wp:is_sticky>\n"
         f"{categories}"
     )
 

@@ -19,6 +19,8 @@ from auth.models import User
 from blog.content_version import bump_content_version
 from blog.models import Post, Term, post_terms
 from blog.permalinks import blog_timezone
+from blog.terms import recount
+from core.clean_input import DB_INT_MAX
 from core.dbtypes import utcnow
 from extensions import db
 from wordpress.wxr import mapping
@@ -204,6 +206,8 @@ class _Importer:
             "author_id": self.user_for(rec.creator),
             "parent_id": parent_id,
             "comments_open": rec.comment_status == "open",
+            "menu_order": max(-DB_INT_MAX, min(DB_INT_MAX, rec.menu_order)),
+            "sticky": rec.sticky and rec.post_type == "post",
             "password": _fit(rec.password, posts.c.password),
             "comment_count": self.comments.approved_count(rec),
             "like_count": 0,
@@ -289,6 +293,7 @@ class _Importer:
                     .where(posts.c.id == post_id)
                     .values(parent_id=parent_id, updated_at=posts.c.updated_at)
                 )
+        recount(self.term_ids.values())  # the Categories and Tags screens' counts, and the widgets'
         self.warn_about_time_zone()
 
     def warn_about_time_zone(self) -> None:

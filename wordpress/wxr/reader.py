@@ -83,6 +83,8 @@ class WXRItem:
     post_parent: int
     post_type: str
     password: str
+    menu_order: int = 0  # a page's place among its siblings
+    sticky: bool = False  # wp:is_sticky: first on the home page
     # (domain, nicename, name) of each <category> element
     terms: list[tuple[str, str, str]] = field(default_factory=list)
     comments: list[WXRComment] = field(default_factory=list)
@@ -253,6 +255,8 @@ class _Reader:
             post_parent=_int(f.get(f"{wp}post_parent", ""), "wp:post_parent", line),
             post_type=f.get(f"{wp}post_type", "post").strip() or "post",
             password=f.get(f"{wp}post_password", ""),
+            menu_order=_int(f.get(f"{wp}menu_order", ""), "wp:menu_order", line),
+            sticky=f.get(f"{wp}is_sticky", "0").strip() == "1",
             terms=terms,
             comments=comments,
         )
