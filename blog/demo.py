@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from auth.models import User
 from auth.roles import AUTHOR
-from blog.models import Comment, Post
+from blog import terms
+from blog.models import Comment, Post, Term
 from extensions import db
 
 DEMO_DIR = Path(__file__).parent / "demo"
@@ -24,23 +25,45 @@ def parse_demo_file(path: Path) -> dict:
     return {
         "title": fields["title"],
         "slug": fields["slug"],
+        "kind": fields.get("kind", "post"),
         "published_at": datetime.fromisoformat(fields["published"]),
         "body": body.strip() + "\n",
+        "categories": [c.strip() for c in fields.get("categories", "").split(",") if c.strip()],
+        "tags": fields.get("tags", ""),
     }
 
 
 def load_demo_content() -> int:
-    """Add the demo posts when the blog has none; returns how many were added."""
+    """Add the demo posts and pages when the blog has none; returns how many were added."""
     if db.session.scalar(sa.select(sa.func.count()).select_from(Post)):
         return 0
     author = db.session.scalar(sa.select(User).where(User.login == "owner")) or User(
-        login="owner", display_name="Blog Owner", role=AUTHOR  # writes the demo posts; cannot log in
+        login="owner", display_name="Blog Owner", nicename="owner", role=AUTHOR  # writes the demo posts; cannot log in
     )
     files = sorted(DEMO_DIR.glob("*.md"))
     for path in files:
-        db.session.add(Post(author=author, status="published", **parse_demo_file(path)))
+        fields = parse_demo_file(path)
+        categories, tags = fields.pop("categories"), fields.pop("tags")
+        post = Post(author=author, status="published", **fields)
+        db.session.add(post)
+        db.session.flush()
+        terms.set_post_terms(post, [_demo_category(name).id for name in categories], tags)
     db.session.commit()
     return len(files)
+
+
+def _demo_category(path: str) -> Term:
+    """The category "Parent/Child" names, made with its parent when missing."""
+    parent = None
+    for name in path.split("/"):
+        slug = terms.make_slug(name)
+        found = db.session.scalar(sa.select(Term).where(Term.taxonomy == "category", Term.slug == slug))
+        if found is None:
+            found = Term(taxonomy="category", name=name, slug=slug, description="", parent_id=parent and parent.id)
+            db.session.add(found)
+            db.session.flush()
+        parent = found
+    return parent
 
 
 def publish_post(slug: str, title: str, body: str, published_at: datetime = GENERATED_START) -> Post:
