@@ -129,7 +129,7 @@ def website_json_ld() -> dict:
 def default_page_meta() -> PageMeta:
     """A page whose view gave no PageMeta: the blog's name and tagline; the home page's own address."""
     config = current_app.config
-    home = request.endpoint == "blog.index" and not request.args and not (request.view_args or {}).get("page")
+    home = request.endpoint == "blog.index" and not request.args and (request.view_args or {}).get("page", 1) == 1
     return PageMeta(title=config["BLOG_TITLE"], description=description_of(config["BLOG_TAGLINE"]),
                     canonical=url_for("blog.index", _external=True) if home else None,
                     json_ld=(website_json_ld(),) if home else ())
