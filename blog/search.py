@@ -31,6 +31,7 @@ WORDS_BEFORE_MATCH = 8
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # [text](target): the text
 _DISPLAY_MARKUP = re.compile(r"<[^>]*>|[*_`~#>|]+")
 _WORD = re.compile(r"[^\W_]+")
+_PAGE_NOT_A_NUMBER = re.compile(r"(?:^|/)page/[^/]*$")
 
 
 @dataclass
@@ -176,8 +177,10 @@ def _snippet(text: str, whole: frozenset[str], prefixes: tuple[str, ...]) -> Mar
         if n >= SNIPPET_WORDS:
             break
         end = match.end()
+    if not _WORD.search(text, end):
+        end = len(text)  # only punctuation left: keep it
     lead = "… " if start > 0 else ""
-    tail = " …" if text[end:].strip() else ""
+    tail = " …" if end < len(text) else ""
     return escape(lead) + _marked(text[start:end], whole, prefixes) + escape(tail)
 
 
@@ -210,8 +213,11 @@ def search_view(words: str, page: int | None = None):
     """Search results at WordPress's /search/words/ address; anyone may call."""
     if page == 1:
         return redirect(url_for("blog.search", words=words), 301)
+    if _PAGE_NOT_A_NUMBER.search(words):  # /search/words/page/-1/: a bad page number, not more words
+        abort(404)
     kept = path_words(words)
-    return search_page(kept, page or 1, lambda n: url_for("blog.search", words=kept, page=n if n > 1 else None))
+    return search_page(kept, 1 if page is None else page,
+                       lambda n: url_for("blog.search", words=kept, page=n if n > 1 else None))
 
 
 @bp.get("/search/<path:words>/feed/", endpoint="search_feed")

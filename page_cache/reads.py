@@ -11,7 +11,7 @@ from flask import request
 from extensions import db
 
 # Each renders from reads alone (a write here would not be atomic); the page cache stores only these.
-READ_ONLY_ENDPOINTS = frozenset({"blog.index", "blog.post"})
+READ_ONLY_ENDPOINTS = frozenset({"blog.index", "blog.post", "blog.search"})
 
 
 def read_without_transaction() -> None:
