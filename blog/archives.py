@@ -9,6 +9,7 @@ from blog import bp, feeds, listing_queries
 from blog.listing_queries import PostsPage
 from blog.models import Term
 from blog.permalinks import author_url, period_bounds, term_url
+from blog.seo import listing_meta
 from blog.templating import local_date
 
 PAGED = "page/<int:page>/"
@@ -31,8 +32,12 @@ def _listing(page: PostsPage | None, heading: str | None = None, description: st
     """Render a page of posts; a page past the end is a 404."""
     if page is None:
         abort(404)
+    config = current_app.config
+    seo = listing_meta(heading or config["BLOG_TITLE"], description or heading or config["BLOG_TAGLINE"],
+                       _link_to_page(page.number), page.has_prev and _link_to_page(page.number - 1),
+                       page.has_next and _link_to_page(page.number + 1))
     return render_template("blog/archive.html", page=page, heading=heading, description=description,
-                           archive_kind=kind, feed_url=feed_url, page_link=_link_to_page), status
+                           archive_kind=kind, feed_url=feed_url, page_link=_link_to_page, seo=seo), status
 
 
 @bp.get("/", defaults={"page": 1})

@@ -198,3 +198,14 @@ def test_post_page_says_where_it_is_posted_and_links_its_neighbours(client):
 def test_home_page_redirects_wordpress_plain_paging(client):
     response = client.get("/?paged=3")
     assert response.status_code == 301 and response.headers["Location"] == "/page/3/"
+
+
+def test_paged_listings_name_their_canonical_address_and_neighbours_on_site_url(app, client):
+    tag = term("tag", "t")
+    for _ in range(app.config["POSTS_PER_PAGE"] * 2 + 1):
+        tagged(make_post(), tag)
+    head = page_soup(client.get("/tag/t/page/2/"))
+    site = app.config["SITE_URL"].rstrip("/")
+    assert head.select_one("link[rel=canonical]")["href"] == f"{site}/tag/t/page/2/"
+    assert head.select_one("link[rel=prev]")["href"] == f"{site}/tag/t/"
+    assert head.select_one("link[rel=next]")["href"] == f"{site}/tag/t/page/3/"
