@@ -100,7 +100,10 @@ def test_no_admin_route_changes_state_on_get(endpoint, path):
                             "admin.account", "admin.profile", "admin.profile_email_confirm",
                             "admin.two_factor", "admin.security_settings",
                             "admin.users", "admin.user_new", "admin.user_edit", "admin.user_remove",
-                            "admin.menus", "admin.widgets"}
+                            "admin.menus", "admin.widgets",
+                            "admin.pages", "admin.page_new", "admin.page_edit", "admin.page_delete",
+                            "admin.categories", "admin.category_edit", "admin.category_delete",
+                            "admin.tags", "admin.tag_edit", "admin.tag_delete"}
 
 
 def test_admin_sees_the_dashboard(admin_client):
