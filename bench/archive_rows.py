@@ -67,6 +67,10 @@ def archive_rows(kind: str, sizes: tuple[int, ...], ceiling: Server, seconds: in
     """The rows of every page at every size, for one database kind."""
     if not sizes:
         return []
+    if wordpress_search:
+        from bench.wordpress_search import check
+
+        check(wordpress_search, max(sizes))  # it holds the largest blog's posts, or the run stops here
     blogs, urls = {}, []
     try:
         for size in sizes:

@@ -95,8 +95,8 @@ def check(base: str, count: int) -> float:
     newest = max(number for number in range(count) if blog_content.has_rare_word(number))
     expected = next(blog_content.generate(count, newest, newest + 1))
     if page.status_code != 200 or expected.slug not in page.text:
-        sys.exit(f"WordPress's search for {blog_content.RARE_WORD!r} did not find the loaded posts "
-                 f"({page.status_code})")
+        sys.exit(f"WordPress's search for {blog_content.RARE_WORD!r} did not find the posts of a {count:,}-post "
+                 f"blog ({page.status_code}): load them with python -m bench.wordpress_search --posts {count}")
     return took
 
 

@@ -4,7 +4,9 @@ answer from it, the targets are printed from one run's rows, and WordPress gets 
 import html
 import os
 import re
+import threading
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg
 import pytest
@@ -14,7 +16,7 @@ from sqlalchemy.engine import make_url
 from bench import blog_content
 from bench.archive_rows import parse_sizes, print_archive_table, seed_posts, target_lines
 from bench.queries import count_queries
-from bench.wordpress_search import block_markup, sql_string, statements
+from bench.wordpress_search import block_markup, check, sql_string, statements
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 SIZE = 12
@@ -152,3 +154,30 @@ def test_wordpress_gets_the_same_titles_and_bodies_in_block_markup_safely_quoted
         assert sql_string(post.title) in sql[2] and sql_string(block_markup(post)) in sql[2]
         assert all(f"<p>{paragraph}</p>" in block_markup(post) for paragraph in post.paragraphs)
     assert sql_string("it's a \\ b\nc\0") == "'it\\'s a \\\\ b\\nc\\0'"
+
+
+class _SearchPage(BaseHTTPRequestHandler):
+    """A stand-in for WordPress's search page, listing the posts whose slugs it is given."""
+
+    slugs: list[str] = []
+
+    def do_GET(self):  # noqa: N802  (http.server's name)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write("".join(f'<a href="/{slug}/">' for slug in self.slugs).encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_wordpress_without_the_largest_blogs_posts_stops_the_run_before_any_fill():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SearchPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        _SearchPage.slugs = [next(blog_content.generate(2000, 1000, 1001)).slug]
+        assert check(url, 2000) >= 0
+        with pytest.raises(SystemExit, match="did not find the posts of a 3,000-post blog"):
+            check(url, 3000)
+    finally:
+        server.shutdown()
