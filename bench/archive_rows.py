@@ -45,7 +45,10 @@ def parse_sizes(text: str) -> tuple[int, ...]:
     """--posts: comma-separated sizes, smallest first; "" or "none" measures no archive rows."""
     if text.strip().lower() in ("", "none"):
         return ()
-    sizes = sorted({int(part.replace("_", "")) for part in text.split(",")})
+    try:
+        sizes = sorted({int(part.replace("_", "")) for part in text.split(",")})
+    except ValueError:
+        raise ValueError(f"--posts: comma-separated numbers of posts, not {text!r}") from None
     if sizes[0] < blog_content.PLANTED:
         raise ValueError(f"--posts: at least {blog_content.PLANTED} posts (a full first page of each archive)")
     return tuple(sizes)
@@ -230,6 +233,10 @@ def main() -> None:
     parser.add_argument("--wordpress-search", metavar="URL")
     args = parser.parse_args()
     wordpress_search = check_wordpress(args.wordpress_search) if args.wordpress_search else None
+    try:
+        sizes = parse_sizes(args.posts)
+    except ValueError as error:
+        parser.error(str(error))
     rows = []
     for kind in args.databases.split(","):
         logs = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}-{kind}-archives"
@@ -237,8 +244,7 @@ def main() -> None:
         workdir = Path(tempfile.mkdtemp(prefix=f"blog-bench-{kind}-"))
         ceiling = Server("bench.ceiling:create_app()", {}, args.workers, logs / "ceiling.log")
         try:
-            rows += archive_rows(kind, parse_sizes(args.posts), ceiling, args.seconds, args.workers, logs, workdir,
-                                 wordpress_search)
+            rows += archive_rows(kind, sizes, ceiling, args.seconds, args.workers, logs, workdir, wordpress_search)
         finally:
             ceiling.stop()
             shutil.rmtree(workdir, ignore_errors=True)

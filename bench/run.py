@@ -512,7 +512,10 @@ def main() -> None:
 
     wordpress = check_wordpress(args.wordpress) if args.wordpress else None
     wordpress_search = check_wordpress(args.wordpress_search) if args.wordpress_search else None
-    sizes = parse_sizes(args.posts)
+    try:
+        sizes = parse_sizes(args.posts)
+    except ValueError as error:
+        parser.error(str(error))
     rows = []
     for kind in args.databases.split(","):
         rows += run_database(kind, args.seconds, args.big, args.workers, wordpress, sizes, wordpress_search)

@@ -114,6 +114,8 @@ def test_sizes_are_sorted_and_none_measures_no_archive_rows():
     assert parse_sizes("none") == () == parse_sizes("")
     with pytest.raises(ValueError, match="at least 10 posts"):
         parse_sizes("5,100")
+    with pytest.raises(ValueError, match="comma-separated numbers of posts, not '10;100'"):
+        parse_sizes("10;100")
 
 
 def _row(posts, page, alone, queries=4, **more):
