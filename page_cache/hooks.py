@@ -27,7 +27,8 @@ from page_cache.reads import READ_ONLY_ENDPOINTS, read_without_transaction
 CACHED_ENDPOINTS = READ_ONLY_ENDPOINTS  # a page made from reads alone can be replayed
 # Their URL shapes, so that the front spends no database read on other paths. A URL this misses
 # is only slower (Flask still serves it), never wrong.
-CACHED_PATHS = re.compile(r"/(?:\d+/\d\d/\d\d/[^/]+/(?:comment-page-\d+/)?|search/.+/)?")
+# Pages live at any address no other part of the site begins with, so every public shape is one.
+CACHED_PATHS = re.compile(r"/(?:(?!admin/|auth/|notify/|static/|avatar/|comments/|posts/)[^?]*/)?")
 NONCE_MARK = "\x1fcsp-nonce\x1f"
 # Session keys that make a page personal: a log-in, flashed messages.
 PERSONAL_SESSION_KEYS = {"_user_id", "_flashes"}

@@ -11,7 +11,9 @@ from flask import request
 from extensions import db
 
 # Each renders from reads alone (a write here would not be atomic); the page cache stores only these.
-READ_ONLY_ENDPOINTS = frozenset({"blog.index", "blog.post", "blog.search"})
+READ_ONLY_ENDPOINTS = frozenset({"blog.index", "blog.post", "blog.search", "blog.page", "blog.category_archive",
+                                 "blog.tag_archive", "blog.author_archive", "blog.year_archive",
+                                 "blog.month_archive", "blog.day_archive"})
 
 
 def read_without_transaction() -> None:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from auth.models import User
 from blog.content_version import bump_content_version
-from blog.models import Comment
+from blog.models import Comment, Post, Term
 from blog.moderation import set_comment_status
 from blog.permalinks import post_url
 from blog.settings import save_settings
@@ -227,7 +227,14 @@ def test_every_cached_page_shape_is_answered_in_front_of_flask(app, post):
     db.session.commit()
     make_comment(post, body="First thread")
     make_comment(post, body="Second thread")
-    urls = ["/", "/?page=1", post_url(post), post_url(post, cpage=1), post_url(post, replytocom=1)]
+    term = Term(taxonomy="tag", slug="t", name="T")
+    page = Post(kind="page", slug="about", title="About", status="published", published_at=post.published_at)
+    post.terms.append(term)
+    db.session.add(page)
+    db.session.commit()
+    year = post.published_at.year  # the archives' shapes too, each its own entry
+    urls = ["/", "/?page=1", post_url(post), post_url(post, cpage=1), post_url(post, replytocom=1), "/tag/t/",
+            f"/{year}/", "/about/", "/?s=body", "/search/body/"]
     for url in urls:
         app.test_client().get(url)
         assert app.test_client().get(url).headers.get("X-Page-Cache") == "hit", url
