@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from bench import blog_content
-from bench.archive_rows import parse_sizes, print_archive_table, seed_posts, target_lines
+from bench.archive_rows import _sequential_ms, parse_sizes, print_archive_table, seed_posts, target_lines
 from bench.queries import count_queries
 from bench.wordpress_search import block_markup, check, sql_string, statements
 
@@ -179,6 +179,7 @@ def test_a_wordpress_without_the_largest_blogs_posts_stops_the_run_before_any_fi
     try:
         _SearchPage.slugs = [next(blog_content.generate(2000, 1000, 1001)).slug]
         assert check(url, 2000) >= 0
+        assert 0 < _sequential_ms(url) < 1000  # how WordPress's latency alone is timed
         with pytest.raises(SystemExit, match="did not find the posts of a 3,000-post blog"):
             check(url, 3000)
     finally:
