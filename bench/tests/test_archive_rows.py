@@ -126,7 +126,9 @@ def _row(posts, page, alone, queries=4, **more):
 def test_the_targets_are_ratios_of_one_runs_rows_and_a_missed_one_says_so(capsys):
     load = {"rps": 4000.0, "p50": 3.0, "p99": 9.0, "errors": 0}
     rows = [_row(10, "tag archive", 4.0), _row(100_000, "tag archive", 5.0, queries=5),
-            _row(100_000, "tag archive, page cache", None, queries=None, ceiling_rps=5000.0, **load),
+            _row(100_000, "tag archive, page cache", None, queries=None, ceiling_rps=5000.0, cache_hit=True, **load),
+            _row(100_000, "year archive, page cache", None, queries=None, ceiling_rps=5000.0, cache_hit=False,
+                 **load | {"rps": 100.0}),
             _row(10, "search, common word", 4.0), _row(100_000, "search, common word", 12.0),
             _row(100_000, "WordPress: search, common word", 1400.0, queries=None, ours_alone_ms=7.0,
                  ours_uncached_rps=300.0, word="time", rps=3.5, p50=4000.0, p99=6000.0, errors=0),
@@ -138,10 +140,12 @@ def test_the_targets_are_ratios_of_one_runs_rows_and_a_missed_one_says_so(capsys
     assert lines[1].startswith("search, common word: 100,000 posts alone 12.00 ms, 3.00x") and "MISSED" in lines[1]
     assert lines[2] == "search, common word at 100,000 posts alone: 12.00 ms (target under 10 ms; MISSED)"
     assert lines[3] == "tag archive, page cache at 100,000 posts: 80% of the ceiling (target 60% at least; met)"
-    assert lines[4] == ("search for 'time' at 100,000 posts alone: ours 7.00 ms, WordPress's 1400.0 ms (in turn): "
+    assert lines[4] == ("year archive, page cache at 100,000 posts: 2% of the ceiling (target 60% at least; "
+                        "MISSED): the page cache does not serve this page")
+    assert lines[5] == ("search for 'time' at 100,000 posts alone: ours 7.00 ms, WordPress's 1400.0 ms (in turn): "
                         "200x faster (target 20x; met); under load ours uncached 300 req/s, WordPress's 3.5 req/s "
                         "(p50 4000 ms)")
-    assert len(lines) == 5  # the year archive answered 404 at one size: no ratio
+    assert len(lines) == 6  # the year archive answered 404 at one size: no ratio
     print_archive_table(rows)
     out = capsys.readouterr().out
     assert re.search(r"sqlite\s+10 year archive\s+answered 404, not measured", out)
