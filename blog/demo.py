@@ -26,6 +26,7 @@ def parse_demo_file(path: Path) -> dict:
         "title": fields["title"],
         "slug": fields["slug"],
         "kind": fields.get("kind", "post"),
+        "comments_open": fields.get("comments", "open") == "open",  # WordPress closes pages' by default
         "published_at": datetime.fromisoformat(fields["published"]),
         "body": body.strip() + "\n",
         "categories": [c.strip() for c in fields.get("categories", "").split(",") if c.strip()],
