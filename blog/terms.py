@@ -125,9 +125,21 @@ def page_slug_refusal(slug: str, path: str) -> str | None:
     first = path.split("/", 1)[0]
     if slug.lower() in WORDPRESS_RESERVED or first.lower() in _first_words():
         return f"The address /{path}/ belongs to another part of the site: please choose another slug."
-    if route_taken(f"/{path}/", "blog.page"):
+    if route_taken(f"/{path}/", "blog.page") or _page_route_reads_it_otherwise(path):
         return f"The address /{path}/ is already used by another page: please choose another slug."
     return None
+
+
+def _page_route_reads_it_otherwise(path: str) -> bool:
+    """Whether the pages' own route would read /`path`/ as something else than this page's
+    address: another page's comment page (/about/comment-page-2/)."""
+    matched = _match(f"/{path}/")
+    if matched is None or matched[0] != "blog.page":
+        return False
+    values = matched[1]
+    segments = [value for name, value in sorted(values.items()) if name.startswith("s") and name[1:].isdigit()]
+    read_as = values.get("path", "/".join(segments))
+    return "cpage" in values or (bool(read_as) and read_as != path)
 
 
 # -- reading ----------------------------------------------------------------------------------

@@ -186,6 +186,10 @@ def test_a_page_slug_another_route_answers_is_refused(app, slug):
     assert page_slug_refusal(slug, slug) is not None
 
 
+def test_a_subpage_slug_the_parents_comment_pages_would_take_is_refused(app):
+    assert page_slug_refusal("comment-page-2", "about/comment-page-2") is not None
+
+
 def test_a_page_slug_no_route_answers_is_free(app):
     assert page_slug_refusal("about", "about") is None
     assert page_slug_refusal("team", "about/team") is None
