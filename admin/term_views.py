@@ -86,13 +86,15 @@ def _list(taxonomy: Taxonomy):
         else:
             flash(f"{taxonomy.singular} “{term.name}” added.", "success")
             return redirect(taxonomy.url(), 303)
+    search = request.args.get("s", "").strip()[:100] if taxonomy is TAG else ""
     if taxonomy is CATEGORY:
         rows, page, popular = terms.categories_in_order(), None, []
     else:
-        page = db.paginate(terms.tags_by_name(), page=request.args.get("paged", 1, type=int),
+        page = db.paginate(terms.tags_by_name(search), page=request.args.get("paged", 1, type=int),
                            per_page=TAGS_PER_PAGE, error_out=False)
         rows, popular = [(term, 0) for term in page.items], terms.popular_tags(20)
     return render_template("admin/terms.html", taxonomy=taxonomy, form=form, rows=rows, page=page, popular=popular,
+                           search=search,
                            default_id=terms.default_category_id() if taxonomy is CATEGORY else None,
                            parents={term.id: term for term, _ in rows}), 400 if form.errors else 200
 

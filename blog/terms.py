@@ -183,8 +183,13 @@ def category_tree() -> list[dict]:
     return root
 
 
-def tags_by_name() -> sa.Select:
-    return sa.select(Term).where(Term.taxonomy == "tag").order_by(sa.func.lower(Term.name), Term.id)
+def tags_by_name(starting: str = "") -> sa.Select:
+    """The tags by name; those whose name or slug starts with `starting` when given."""
+    query = sa.select(Term).where(Term.taxonomy == "tag").order_by(sa.func.lower(Term.name), Term.id)
+    if starting:
+        query = query.where(sa.or_(sa.func.lower(Term.name).startswith(starting.lower(), autoescape=True),
+                                   Term.slug.startswith(make_slug(starting) or starting, autoescape=True)))
+    return query
 
 
 def popular_tags(limit: int = 100) -> list[str]:

@@ -102,6 +102,15 @@ def test_tags_are_flat_with_the_most_used_ones_shown(admin_client, admin_token):
     assert admin_client.get(f"/admin/categories/{tag.id}/").status_code == 404  # a tag is not a category
 
 
+def test_tags_are_searched_by_the_start_of_their_name(admin_client):
+    for name in ("Remote work", "Remoting", "Work from home", "100%"):
+        create_term("tag", name)
+    found = page_soup(admin_client.get("/admin/tags/?s=rem")).select("tr.term-row .row-title")
+    assert [a.get_text() for a in found] == ["Remote work", "Remoting"]
+    found = page_soup(admin_client.get("/admin/tags/?s=%25")).select("tr.term-row .row-title")
+    assert found == []  # % is a character, not a wildcard
+
+
 def test_merging_a_tag_moves_its_posts_and_deletes_it(admin_client, admin_token):
     post = make_post()
     set_post_terms(post, [], "jobs, careers")
