@@ -67,6 +67,8 @@ class Config:
     POSTS_PER_PAGE = 10
     # A folder whose templates/ and static/ override the blog's own files by name (core.theme).
     THEME_DIR = os.environ.get("THEME_DIR") or None
+    # Posts /sitemap.xml lists itself; a blog with more gets an index of monthly sitemaps (blog.seo).
+    SITEMAP_MAX_URLS = 2000
 
     # Cookies: HttpOnly and SameSite=Lax everywhere, Secure where served over HTTPS.
     SESSION_COOKIE_NAME = "blog_session"

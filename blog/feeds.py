@@ -189,14 +189,31 @@ def post_comments_feed(year: int, month: int, day: int, slug: str, kind: str):
 @bp.get("/sitemap.xml")
 def sitemap():
     """Published posts and pages (not protected ones), categories and tags with posts and authors'
-    archives, each with its last change, for search engines; anyone may call."""
-    entries = seo.sitemap_entries()
+    archives, each with its last change, for search engines; a bigger blog's is an index of sitemaps
+    (blog.seo.sitemap); anyone may call."""
+    found = seo.sitemap()
+    return _sitemap_response(found.entries, index=found.is_index)
+
+
+@bp.get("/sitemap-site.xml", endpoint="sitemap_site")
+def sitemap_site():
+    """The home page, pages, terms and authors of a blog whose sitemap is an index; anyone may call."""
+    return _sitemap_response(seo.site_entries())
+
+
+@bp.get("/sitemap-posts-<int:year>-<int(fixed_digits=2):month>.xml", endpoint="sitemap_month")
+def sitemap_month(year: int, month: int):
+    """One month's posts, for a blog whose sitemap is an index; anyone may call."""
+    entries = seo.month_sitemap(year, month)
+    if entries is None:
+        abort(404)
+    return _sitemap_response(entries, home=False)
+
+
+def _sitemap_response(entries: list[tuple[str, datetime]], index: bool = False, home: bool = True) -> Response:
     newest = max((modified for _, modified in entries), default=None)
-    body = render_template(
-        "blog/sitemap.xml",
-        newest=newest and _w3c(newest),
-        entries=[(loc, _w3c(modified)) for loc, modified in entries],
-    )
+    body = render_template("blog/sitemap.xml", index=index, home=home and not index, newest=newest and _w3c(newest),
+                           entries=[(loc, _w3c(modified)) for loc, modified in entries])
     return Response(body, mimetype="application/xml")
 
 

@@ -21,7 +21,7 @@ from blog.menu_editing import MENU_LOCATION
 from blog.models import Comment, MenuItem, Post, SiteState, Term
 from blog.queries import published_posts_query, visible
 from blog.settings import get_settings
-from core.dbtypes import utcnow
+from core.dbtypes import UTCDateTime, utcnow
 from extensions import cache, db
 
 # The core widgets WordPress ships, by the key the sidebar_widgets setting stores.
@@ -111,10 +111,20 @@ def compute_chrome() -> Chrome:
 # The menu ---------------------------------------------------------------------------------------
 
 
-def _all_pages() -> dict[int, Post]:
-    """Every page, so that a page's parents (its address) come from the session, not one query each."""
-    pages = db.session.scalars(sa.select(Post).where(Post.kind == "page").options(lazyload(Post.author)))
-    return {page.id: page for page in pages}
+def pages_with_ancestors(*conditions) -> dict[int, Post]:
+    """The pages that meet `conditions`, and their ancestors, so that each page's address (its parents'
+    slugs) comes from the session: one statement per level of nesting, not one per page. Callers name
+    a page by id or by (kind, status, published_at), which the listing index serves: SQLite reads the
+    whole table for `kind` alone."""
+    pages: dict[int, Post] = {}
+    query = sa.select(Post).where(Post.kind == "page", *conditions)
+    while True:
+        found = db.session.scalars(query.options(lazyload(Post.author))).all()
+        pages |= {page.id: page for page in found}
+        missing = {page.parent_id for page in found if page.parent_id and page.parent_id not in pages}
+        if not missing:
+            return pages
+        query = sa.select(Post).where(Post.id.in_(missing))
 
 
 def _all_categories() -> dict[int, Term]:
@@ -134,12 +144,12 @@ def menu_tree(now: datetime | None = None) -> tuple[Link, ...]:
     items = db.session.scalars(
         sa.select(MenuItem).where(MenuItem.location == MENU_LOCATION).order_by(MenuItem.position, MenuItem.id)
     ).all()
-    pages = _all_pages()
     if not items:
-        top = sorted((p for p in pages.values() if p.parent_id is None and _is_visible_page(p, now)),
-                     key=lambda p: (p.menu_order, p.title.lower(), p.id))
+        pages = pages_with_ancestors(visible(Post, now), Post.parent_id.is_(None))
+        top = sorted(pages.values(), key=lambda p: (p.menu_order, p.title.lower(), p.id))
         return (Link("Home", url_for("blog.index")),
                 *(Link(protected_posts.display_title(p), permalinks.post_url(p)) for p in top))
+    pages = pages_with_ancestors(Post.id.in_({i.object_id for i in items if i.kind == "page"}))
     terms = {t.id: t for t in db.session.scalars(
         sa.select(Term).where(Term.id.in_({i.object_id for i in items if i.kind in ("category", "tag")})))}
     if any(t.parent_id for t in terms.values()):
@@ -196,39 +206,59 @@ def _recent_comments(now: datetime) -> tuple[RecentComment, ...]:
 
 
 def _archives(now: datetime) -> tuple[Counted, ...]:
-    """Months with published posts, newest first, with their counts, in the blog's time zone.
-
-    Not a GROUP BY over every post: each month is found by one index seek (the newest post before
-    the month found last), and the months' posts are counted each over its own range of the listing
-    index, in one statement.
-    """
-    months = _months_with_posts(now)
-    if not months:
-        return ()
-    counts = db.session.execute(sa.select(*(
-        sa.select(sa.func.count()).where(*_LISTED, Post.published_at >= start, Post.published_at < end)
-        .scalar_subquery() for start, end in months))).one()
+    """Months with published posts, newest first, with their counts, in the blog's time zone."""
     zone = permalinks.blog_timezone()
     return tuple(Counted(local.strftime("%B %Y"), permalinks.month_url(local.year, local.month), count)
-                 for (start, _end), count in zip(months, counts, strict=True) if count
+                 for start, _end, _newest, count in months_with_posts(now, counted=True)
                  for local in (start.astimezone(zone),))
 
 
 _LISTED = (Post.kind == "post", Post.status == "published")
 
+# PostgreSQL walks the months in one statement (a recursive query): each step is one seek of the
+# listing index for the newest post before the month found last, and each month's posts are counted
+# over the index's range for that month. Not a GROUP BY over every post.
+_MONTHS_POSTGRESQL = sa.text("""
+WITH RECURSIVE months(newest) AS (
+    SELECT max(published_at) FROM posts WHERE kind = 'post' AND status = 'published' AND published_at <= :now
+  UNION ALL
+    SELECT (SELECT max(p.published_at) FROM posts p WHERE p.kind = 'post' AND p.status = 'published'
+            AND p.published_at < (date_trunc('month', months.newest AT TIME ZONE :zone) AT TIME ZONE :zone))
+    FROM months WHERE months.newest IS NOT NULL
+)
+SELECT newest, date_trunc('month', newest AT TIME ZONE :zone) AT TIME ZONE :zone AS start,
+       CASE WHEN :counted THEN (SELECT count(*) FROM posts p WHERE p.kind = 'post' AND p.status = 'published'
+            AND p.published_at >= date_trunc('month', newest AT TIME ZONE :zone) AT TIME ZONE :zone
+            AND p.published_at <= newest) END AS posts
+FROM months WHERE newest IS NOT NULL ORDER BY newest DESC
+""").columns(sa.column("newest", UTCDateTime), sa.column("start", UTCDateTime), sa.column("posts", sa.Integer))
 
-def _months_with_posts(now: datetime) -> list[tuple[datetime, datetime]]:
-    """[start, end) of each local month with a visible post, newest first (the newest ends just after now)."""
+
+def months_with_posts(now: datetime, counted: bool = False) -> list[tuple[datetime, datetime, datetime, int | None]]:
+    """(start, end, newest post's date, posts if `counted`) of each local month with a visible post,
+    newest first (the newest month ends just after now), at one index seek a month however many
+    posts each holds (SQLite: a statement each, which costs no round trip; its counts in one more)."""
     zone = permalinks.blog_timezone()
+    end = now + timedelta(microseconds=1)
+    if db.engine.dialect.name == "postgresql":
+        months = []
+        for row in db.session.execute(_MONTHS_POSTGRESQL, {"now": now, "zone": zone.key, "counted": counted}):
+            months.append((row.start.astimezone(zone), end, row.newest, row.posts))
+            end = row.start
+        return months
     months = []
     newest = db.session.scalar(sa.select(sa.func.max(Post.published_at)).where(*_LISTED, Post.published_at <= now))
-    end = now + timedelta(microseconds=1)
     while newest is not None:
         start = newest.astimezone(zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        months.append((start, end))
+        months.append((start, end, newest))
         end = start
         newest = db.session.scalar(sa.select(sa.func.max(Post.published_at)).where(*_LISTED, Post.published_at < start))
-    return months
+    if not counted or not months:
+        return [(*month, None) for month in months]
+    counts = db.session.execute(sa.select(*(
+        sa.select(sa.func.count()).where(*_LISTED, Post.published_at >= start, Post.published_at <= newest)
+        .scalar_subquery() for start, _end, newest in months))).one()
+    return [(*month, count) for month, count in zip(months, counts, strict=True)]
 
 
 def _categories() -> tuple[Counted, ...]:
@@ -268,7 +298,7 @@ def _tag_cloud() -> tuple[Counted, ...]:
 
 
 # Endpoints of the blog blueprint whose answer is no HTML page around content.
-NOT_PAGES = frozenset({"blog.sitemap", "blog.robots", "blog.identicon"})
+NOT_PAGES = frozenset({"blog.sitemap", "blog.sitemap_site", "blog.sitemap_month", "blog.robots", "blog.identicon"})
 
 
 def init_app(app) -> None:

@@ -12,12 +12,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from flask import Flask, current_app, request, url_for
-from sqlalchemy.orm import lazyload
 
 from auth.models import User
 from blog import permalinks, protected_posts
 from blog.excerpts import excerpt_text
 from blog.models import Post, Term, post_terms
+from blog.navigation import months_with_posts, pages_with_ancestors
 from blog.queries import visible
 from core.dbtypes import utcnow
 from extensions import db
@@ -139,18 +139,59 @@ def init_app(app: Flask) -> None:
     app.add_template_global(default_page_meta)
 
 
-def sitemap_entries(now: datetime | None = None) -> list[tuple[str, datetime]]:
-    """(address, last change) of every public page a search engine should know: published posts and
-    pages (not protected ones), categories and tags with posts, and authors' archives. Five statements
-    whatever the number of posts; posts are read as the four columns their address and date need."""
+@dataclass(frozen=True)
+class Sitemap:
+    """A urlset of (address, last change), or, for a blog with more posts, an index of sitemaps."""
+
+    entries: list[tuple[str, datetime]]
+    is_index: bool = False
+
+
+def _post_rows(*conditions, now: datetime) -> sa.Select:
+    """Visible, unprotected posts as the four columns their address and date need (no ORM objects)."""
+    return (sa.select(Post.kind, Post.slug, Post.published_at, Post.updated_at)
+            .where(Post.kind == "post", visible(Post, now), protected_posts.unprotected(), *conditions)
+            .order_by(Post.published_at.desc(), Post.id.desc()))
+
+
+def _post_entries(rows) -> list[tuple[str, datetime]]:
+    return [(permalinks.post_url(row, _external=True), max(row.updated_at, row.published_at)) for row in rows]
+
+
+def sitemap(now: datetime | None = None) -> Sitemap:
+    """/sitemap.xml: every page itself while the blog has few posts; beyond SITEMAP_MAX_URLS an index
+    of the site's sitemap and one per month of posts, as WordPress splits its own (no request reads
+    every post)."""
     now = now or utcnow()
-    posts = db.session.execute(
-        sa.select(Post.kind, Post.slug, Post.published_at, Post.updated_at)
-        .where(Post.kind == "post", visible(Post, now), protected_posts.unprotected())
-        .order_by(Post.published_at.desc(), Post.id.desc()))
-    entries = [(permalinks.post_url(row, _external=True), max(row.updated_at, row.published_at)) for row in posts]
-    pages = db.session.scalars(sa.select(Post).where(Post.kind == "page").options(lazyload(Post.author))).all()
-    entries += [(permalinks.post_url(page, _external=True), max(page.updated_at, page.published_at))
+    most = current_app.config["SITEMAP_MAX_URLS"]
+    rows = db.session.execute(_post_rows(now=now).limit(most + 1)).all()
+    if len(rows) <= most:
+        return Sitemap(site_entries(now) + _post_entries(rows))
+    site = site_entries(now)
+    index = [(url_for("blog.sitemap_site", _external=True), max((changed for _, changed in site), default=now))]
+    for start, _end, newest, _count in months_with_posts(now):
+        local = start.astimezone(permalinks.blog_timezone())
+        index.append((url_for("blog.sitemap_month", year=local.year, month=local.month, _external=True), newest))
+    return Sitemap(index, is_index=True)
+
+
+def month_sitemap(year: int, month: int, now: datetime | None = None) -> list[tuple[str, datetime]] | None:
+    """The posts of one month of the blog's time zone (None for a month that does not exist)."""
+    now = now or utcnow()
+    bounds = permalinks.period_bounds(year, month)
+    if bounds is None:
+        return None
+    start, end = bounds
+    return _post_entries(db.session.execute(
+        _post_rows(Post.published_at >= start, Post.published_at < end, now=now)))
+
+
+def site_entries(now: datetime | None = None) -> list[tuple[str, datetime]]:
+    """(address, last change) of published pages (not protected ones), categories and tags with posts,
+    and authors' archives: a statement each, whatever the number of posts."""
+    now = now or utcnow()
+    pages = pages_with_ancestors(visible(Post, now)).values()
+    entries = [(permalinks.post_url(page, _external=True), max(page.updated_at, page.published_at))
                 for page in sorted(pages, key=lambda p: (p.menu_order, p.id))
                 if visible(page, now) and not protected_posts.is_protected(page)]
     term_changed = (sa.select(sa.func.max(post_terms.c.published_at))

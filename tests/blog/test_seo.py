@@ -127,8 +127,8 @@ def test_page_meta_describes_a_static_page(app):
     assert built.json_ld[0]["@type"] == "WebPage" and built.description == "Who writes here."
 
 
-def sitemap_locations(client) -> dict[str, str | None]:
-    root = etree.fromstring(client.get("/sitemap.xml").data)
+def sitemap_locations(client, path: str = "/sitemap.xml") -> dict[str, str | None]:
+    root = etree.fromstring(client.get(path).data)
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     return {u.findtext("s:loc", namespaces=ns): u.findtext("s:lastmod", namespaces=ns)
             for u in root.findall("s:url", ns)}
@@ -165,4 +165,45 @@ def test_sitemap_runs_the_same_statements_at_many_posts_as_at_few(app, client):
              "published_at": datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=n)} for n in range(size)])
         db.session.commit()
         counts.append(len(statements_during(app, lambda: client.get("/sitemap.xml"))))
+    assert counts[0] == counts[1], counts
+
+
+def sitemap_index(client) -> list[str]:
+    root = etree.fromstring(client.get("/sitemap.xml").data)
+    assert etree.QName(root).localname == "sitemapindex"
+    return [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+
+
+def test_a_blog_with_more_posts_than_one_sitemap_holds_gets_an_index_of_monthly_sitemaps(app_factory):
+    app = app_factory(SITEMAP_MAX_URLS=3, BLOG_TIMEZONE="America/New_York")
+    client = app.test_client()
+    with app.app_context():
+        dates = [datetime(2024, 3, 1, 3, tzinfo=UTC), datetime(2024, 2, 10, tzinfo=UTC),
+                 datetime(2024, 2, 11, tzinfo=UTC), datetime(2023, 12, 24, tzinfo=UTC)]
+        posts = [make_post(published_at=moment) for moment in dates]
+        make_post(kind="page", title="About", slug="about")
+        with app.test_request_context():
+            addresses = {post.id: f"{SITE}{post_url(post)}" for post in posts}
+    assert sitemap_index(client) == [f"{SITE}/sitemap-site.xml", f"{SITE}/sitemap-posts-2024-02.xml",
+                                     f"{SITE}/sitemap-posts-2023-12.xml"]
+    february = sitemap_locations(client, "/sitemap-posts-2024-02.xml")  # March 1, 03:00 UTC is February there
+    assert set(february) == {addresses[posts[0].id], addresses[posts[1].id], addresses[posts[2].id]}
+    site = sitemap_locations(client, "/sitemap-site.xml")
+    assert f"{SITE}/" in site and f"{SITE}/about/" in site
+    assert client.get("/sitemap-posts-2024-13.xml").status_code == 404
+    assert sitemap_locations(client, "/sitemap-posts-2020-01.xml") == {}
+
+
+def test_monthly_sitemaps_run_the_same_statements_at_many_posts_as_at_few(app_factory):
+    app = app_factory(SITEMAP_MAX_URLS=1)
+    client = app.test_client()
+    counts = []
+    with app.app_context():
+        for size in (2, 40):
+            db.session.execute(sa.insert(Post), [
+                {"title": f"M{size}-{n}", "slug": f"m{size}-{n}", "body": "x", "status": "published",
+                 "published_at": datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=n)} for n in range(size)])
+            db.session.commit()
+            counts.append([len(statements_during(app, lambda path=path: client.get(path)))
+                           for path in ("/sitemap.xml", "/sitemap-posts-2024-01.xml", "/sitemap-site.xml")])
     assert counts[0] == counts[1], counts
