@@ -200,6 +200,15 @@ class TermMergeForm(FlaskForm):
             raise ValidationError("Choose a term to merge into.")
 
 
+class TagMergeForm(FlaskForm):
+    """Merge this tag into another, named (a blog's tags are too many for a list)."""
+
+    target_name = StringField("Merge into the tag named", filters=[stripped],
+                              validators=[DataRequired("Type the name of the tag to merge into."), Length(max=200)],
+                              render_kw={"autocomplete": "off", "list": "tag-suggestions"})
+    merge = SubmitField("Merge")
+
+
 class DiscussionSettingsForm(FlaskForm):
     """Every discussion setting (blog.settings.DISCUSSION_DEFAULTS), with sensible ranges."""
 

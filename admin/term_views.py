@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from admin import bp, requires
-from admin.forms import ActionForm, TermForm, TermMergeForm
+from admin.forms import ActionForm, TagMergeForm, TermForm, TermMergeForm
 from auth.roles import MANAGE_CATEGORIES
 from blog import terms
 from blog.models import Term
@@ -101,10 +101,11 @@ def _list(taxonomy: Taxonomy):
 
 def _edit(taxonomy: Taxonomy, term_id: int):
     term = _term(taxonomy, term_id)
-    merge = TermMergeForm(prefix="merge")
-    merge.target.choices = [(other.id, label) for other, label in _choices(taxonomy, exclude={term.id})]
+    merge = _merge_form(taxonomy, term)
     if merge.merge.data and merge.validate_on_submit():
-        return _merge(taxonomy, term, db.session.get(Term, merge.target.data))
+        target = _merge_target(taxonomy, merge)
+        if target is not None:
+            return _merge(taxonomy, term, target)
     form = TermForm(obj=term if request.method == "GET" else None)
     _offer_parents(form, taxonomy, term)
     if request.method == "GET" and "parent" in form:
@@ -121,7 +122,26 @@ def _edit(taxonomy: Taxonomy, term_id: int):
             return redirect(taxonomy.url("edit", term_id=term.id), 303)
     status = 400 if form.errors or merge.errors else 200
     return render_template("admin/term_edit.html", taxonomy=taxonomy, term=db.session.get(Term, term_id), form=form,
-                           merge=merge, is_default=terms.is_default_category(term)), status
+                           merge=merge, is_default=terms.is_default_category(term),
+                           tag_suggestions=terms.popular_tags() if taxonomy is TAG else []), status
+
+
+def _merge_form(taxonomy: Taxonomy, term: Term) -> TermMergeForm | TagMergeForm:
+    """Categories are chosen from the list; tags, too many for one, by name."""
+    if taxonomy is TAG:
+        return TagMergeForm(prefix="merge")
+    merge = TermMergeForm(prefix="merge")
+    merge.target.choices = [(other.id, label) for other, label in _choices(taxonomy, exclude={term.id})]
+    return merge
+
+
+def _merge_target(taxonomy: Taxonomy, merge: TermMergeForm | TagMergeForm) -> Term | None:
+    if taxonomy is not TAG:
+        return db.session.get(Term, merge.target.data)
+    target = terms.tag_named(merge.target_name.data)
+    if target is None:
+        merge.target_name.errors.append(f"There is no tag named “{merge.target_name.data}”.")
+    return target
 
 
 def _merge(taxonomy: Taxonomy, term: Term, target: Term):
@@ -157,11 +177,8 @@ def _term(taxonomy: Taxonomy, term_id: int) -> Term:
 
 
 def _choices(taxonomy: Taxonomy, exclude: set[int]) -> list[tuple[Term, str]]:
-    """The terms one may choose (for a parent or a merge), categories indented under their parents."""
-    if taxonomy is CATEGORY:
-        return [(term, "— " * depth + term.name) for term, depth in terms.categories_in_order()
-                if term.id not in exclude]
-    return [(term, term.name) for term in db.session.scalars(terms.tags_by_name()) if term.id not in exclude]
+    """The categories one may choose (for a parent or a merge), indented under their parents."""
+    return [(term, "— " * depth + term.name) for term, depth in terms.categories_in_order() if term.id not in exclude]
 
 
 def _offer_parents(form: TermForm, taxonomy: Taxonomy, term: Term | None) -> None:

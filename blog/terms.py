@@ -411,15 +411,20 @@ def set_post_terms(post: Post, category_ids: Iterable[int], tag_names: Iterable[
     recount(before | {term.id for term in post.terms})
 
 
+def tag_named(name: str) -> Term | None:
+    """The tag with this name (whatever its case), else the one with this slug."""
+    same_name = sa.func.lower(Term.name) == name.lower()
+    return db.session.scalar(sa.select(Term).where(
+        Term.taxonomy == "tag", sa.or_(same_name, Term.slug == (make_slug(name) or name)))
+        .order_by(sa.not_(same_name), Term.id).limit(1))
+
+
 def _tag_named(name: str) -> Term:
     """The tag with this name (or the slug made from it), made when there is none."""
-    slug = make_slug(name)
-    found = db.session.scalar(sa.select(Term).where(
-        Term.taxonomy == "tag", sa.or_(sa.func.lower(Term.name) == name.lower(), Term.slug == slug))
-        .order_by(Term.id).limit(1))
+    found = tag_named(name)
     if found is not None:
         return found
-    base = slug or "tag"
+    base = make_slug(name) or "tag"
     if base in _static_words(_PREFIXES["tag"]):
         base = f"{base}-tag"
     tag = Term(taxonomy="tag", name=name, slug=unique_slug("tag", base), description="", post_count=0)

@@ -117,7 +117,12 @@ def test_merging_a_tag_moves_its_posts_and_deletes_it(admin_client, admin_token)
     db.session.commit()
     jobs, careers = term_named("jobs"), term_named("careers")
     response = admin_client.post(f"/admin/tags/{jobs.id}/", data={
-        "merge-csrf_token": admin_token, "merge-target": str(careers.id), "merge-merge": "Merge"})
+        "merge-csrf_token": admin_token, "merge-target_name": "nobody's tag", "merge-merge": "Merge"})
+    assert response.status_code == 400
+    error = page_soup(response).select_one("#merge-target_name-error").get_text()
+    assert error == "There is no tag named “nobody's tag”."
+    response = admin_client.post(f"/admin/tags/{jobs.id}/", data={
+        "merge-csrf_token": admin_token, "merge-target_name": "Careers", "merge-merge": "Merge"})
     assert response.status_code == 303 and response.headers["Location"] == f"/admin/tags/{careers.id}/"
     assert term_named("jobs") is None and term_named("careers").post_count == 1
     notice = page_soup(admin_client.get(response.headers["Location"])).select_one(".notice").get_text()
