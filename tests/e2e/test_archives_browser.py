@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.e2e.test_accessibility import assert_no_violations
 
 LISTINGS = ["/category/careers/", "/category/careers/networking/", "/tag/introverts/", "/2024/", "/2024/03/",
-            "/author/owner/", "/about/", "/no-such-page/"]
+            "/author/owner/", "/about/", "/?s=coffee", "/search/no-such-word/", "/no-such-page/"]
 
 
 @pytest.mark.parametrize("path", LISTINGS)
