@@ -10,6 +10,7 @@ from blog.models import Post
 from blog.permalinks import post_url
 from extensions import db
 from tests.blog.test_query_budget import statements_for
+from tests.core.test_migrations import empty_database_url  # noqa: F401  (a fixture)
 from tests.support.factories import make_post
 from tests.support.helpers import page_soup
 
@@ -301,3 +302,27 @@ def test_a_second_anonymous_search_is_a_page_cache_hit(app):
 def test_the_search_page_links_each_result_to_its_post(app, reader):
     post = make_post(title="Linked result")
     assert page_soup(search(reader, "linked")).select_one(".entry-title a")["href"] == post_url(post)
+
+
+def test_the_migration_indexes_the_posts_already_there(empty_database_url):  # noqa: F811  (the fixture)
+    from app import create_app
+    from tests.conftest import make_config
+
+    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=empty_database_url))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0015_blog_structure"]).exit_code == 0
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(sa.insert(Post.__table__), [
+                {"title": title, "slug": f"old-{n}", "body": body, "body_format": "html", "password": password,
+                 "status": "published", "published_at": datetime(2024, 1, 1, tzinfo=UTC)}
+                for n, (title, body, password) in enumerate((("Before search", "<p>An <em>otter</em> swims.</p>", ""),
+                                                             ("Locked", "A secret beaver.", "pw")))])
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    reader = app.test_client()
+    assert result_titles(reader.get("/?s=otter")) == ["Before search"]
+    assert result_titles(reader.get("/?s=beaver")) == []
+    assert result_titles(reader.get("/?s=em")) == []
+    with app.app_context():
+        db.engine.dispose()
