@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from blog import menu_editing
 from blog.models import Post, Term
 from extensions import db
+from tests.e2e.actions import log_in_as_owner
 from tests.e2e.test_accessibility import assert_no_violations
 
 PHONE = {"width": 390, "height": 844}
@@ -94,3 +95,18 @@ def test_menu_open_and_sidebar_have_no_accessibility_violations(menu, page, axe_
     page.locator("nav.menu-narrow summary").click()
     expect(page.locator("nav.menu-narrow").get_by_role("link", name="About")).to_be_visible()
     assert_no_violations(page)  # at the desktop width and the phone's
+
+
+@pytest.mark.parametrize("path", ["/admin/menus/", "/admin/widgets/"])
+def test_menus_and_widgets_screens_have_no_accessibility_violations(menu, page, owner, axe_script, path):
+    log_in_as_owner(page, owner, path)
+    assert_no_violations(page)
+
+
+def test_owner_moves_a_menu_item_up_without_javascript(menu, browse, owner):
+    page = browse(java_script_enabled=False)
+    log_in_as_owner(page, owner, "/admin/menus/")
+    page.get_by_role("button", name="Move up About").click()
+    expect(page.locator(".menu-item-title strong").first).to_have_text("About")
+    page.goto("/")
+    expect(page.locator("nav.menu-wide a").first).to_have_text("About")
