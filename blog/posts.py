@@ -13,6 +13,7 @@ from blog.models import Comment, Post
 from blog.permalinks import blog_timezone
 from blog.queries import visible
 from blog.rendering import render_post_body
+from blog.term_addresses import page_slug_refusal
 from core.dbtypes import utcnow
 from extensions import db
 
@@ -186,11 +187,11 @@ def _page_slug(page: Post | None, slug: str, draft: PostDraft) -> str:
     """The page's slug after the rules: one made from the title that another route's address
     would take gets a number (as WordPress does); one typed in is refused with the reason."""
     _check_parent(page, draft.parent_id)
-    refusal = terms.page_slug_refusal(slug, page_path(slug, draft.parent_id))
+    refusal = page_slug_refusal(slug, page_path(slug, draft.parent_id))
     if refusal and not draft.slug.strip():
         for n in range(2, 10):
             candidate = unique_slug(f"{slug}-{n}", draft.title, page.id if page else None)
-            if terms.page_slug_refusal(candidate, page_path(candidate, draft.parent_id)) is None:
+            if page_slug_refusal(candidate, page_path(candidate, draft.parent_id)) is None:
                 return candidate
     if refusal:
         raise PageRefused(refusal)

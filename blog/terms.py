@@ -1,5 +1,6 @@
 """Categories and tags: creating, renaming, merging and deleting them, their slugs, the default
-category, a post's terms, and each term's count of published posts (WordPress's Count).
+category, a post's terms, and each term's count of published posts (WordPress's Count). Which
+addresses a slug may not take is blog.term_addresses'.
 
 Every change commits where it is a user's whole action (create, update, merge, delete);
 set_post_terms and recount run inside the caller's transaction (the editor's save, the importer).
@@ -9,25 +10,19 @@ import unicodedata
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import current_app
-from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import RequestRedirect
 
 from blog.models import MenuItem, Post, Setting, Term, post_terms
+from blog.term_addresses import PREFIXES, static_words, term_slug_refusal
+from blog.term_addresses import route_taken as route_taken  # the name the shared design gives it
 from extensions import db
 
 NAME_MAX = 200
 SLUG_MAX = 190  # room for a "-2" suffix within the column's 200
 DEFAULT_CATEGORY = ("Uncategorized", "uncategorized")  # WordPress's default category
 DEFAULT_CATEGORY_SETTING = "default_category"  # the default category's id, kept when it is renamed
-# Words of WordPress's own addresses: a page with such a slug would hide them after a move to WordPress
-# or from a WordPress export's links.
-WORDPRESS_RESERVED = frozenset({"wp-admin", "wp-login.php", "wp-content", "wp-includes", "wp-json", "xmlrpc.php",
-                                "embed", "trackback", "comments", "feed", "page", "attachment"})
 # The Latin letters WordPress's remove_accents spells out rather than strips.
 _LATIN_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
                                 "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D"})
-_PREFIXES = {"category": "/category/", "tag": "/tag/"}
 
 
 class TermRefused(ValueError):
@@ -58,88 +53,6 @@ def unique_slug(taxonomy: str, base: str, term_id: int | None = None) -> str:
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
-
-
-def route_taken(path: str, endpoint: str = "blog.page") -> bool:
-    """Whether a route other than `endpoint` would answer the address `path`: a term's or a page's
-    slug that makes such an address is refused. WordPress's old /<slug>/ redirect does not count:
-    a page there takes its place."""
-    matched = _match(path)
-    return matched is not None and matched[0] not in (endpoint, "wordpress.legacy_slug")
-
-
-def _match(path: str) -> tuple[str, dict] | None:
-    """The endpoint and values that would answer a GET of `path`; ("", {}) when only another
-    method or a redirect would, None when nothing would."""
-    try:
-        return current_app.url_map.bind("localhost").match(path, method="GET")
-    except (RequestRedirect, MethodNotAllowed):
-        return "", {}
-    except NotFound:
-        return None
-
-
-def _static_words(prefix: str) -> set[str]:
-    """The fixed path segments of the routes under `prefix` ("feed", "page"...), which a slug there
-    would be mistaken for."""
-    words = set()
-    for rule in current_app.url_map.iter_rules():
-        if rule.rule.startswith(prefix):
-            words.update(part for part in rule.rule[len(prefix):].split("/") if part and "<" not in part)
-    return words
-
-
-def _first_words() -> set[str]:
-    """The fixed first segments of the site's routes ("admin", "login", "category"...)."""
-    firsts = (rule.rule.split("/")[1] for rule in current_app.url_map.iter_rules())
-    return {word for word in firsts if word and "<" not in word}
-
-
-def term_path(term_slug: str, parent: Term | None) -> str:
-    """A category's path ("news/local") for a would-be slug under `parent`; a tag's slug."""
-    slugs = [term_slug]
-    seen = set()
-    while parent is not None and parent.id not in seen:
-        seen.add(parent.id)
-        slugs.append(parent.slug)
-        parent = db.session.get(Term, parent.parent_id) if parent.parent_id else None
-    return "/".join(reversed(slugs))
-
-
-def term_slug_refusal(taxonomy: str, slug: str, parent: Term | None = None) -> str | None:
-    """Why a term may not have this slug (under this parent), or None when it may."""
-    if slug in _static_words(_PREFIXES[taxonomy]):
-        return f"The slug “{slug}” is part of the {taxonomy} addresses (…/{slug}/): please choose another."
-    path = term_path(slug, parent) if taxonomy == "category" else slug
-    address = f"{_PREFIXES[taxonomy]}{path}/"
-    matched = _match(address)
-    if matched is not None and matched[1].get("path" if taxonomy == "category" else "slug") != path:
-        return f"The address {_PREFIXES[taxonomy]}{path}/ is already used by another page: please choose another slug."
-    return None
-
-
-def page_slug_refusal(slug: str, path: str) -> str | None:
-    """Why a page may not have this slug at the address /`path`/, or None when it may."""
-    if slug.isdigit():
-        return f"The slug “{slug}” is a number, which date archives use: please choose another."
-    first = path.split("/", 1)[0]
-    if slug.lower() in WORDPRESS_RESERVED or first.lower() in _first_words():
-        return f"The address /{path}/ belongs to another part of the site: please choose another slug."
-    if route_taken(f"/{path}/", "blog.page") or _page_route_reads_it_otherwise(path):
-        return f"The address /{path}/ is already used by another page: please choose another slug."
-    return None
-
-
-def _page_route_reads_it_otherwise(path: str) -> bool:
-    """Whether the pages' own route would read /`path`/ as something else than this page's
-    address: another page's comment page (/about/comment-page-2/)."""
-    matched = _match(f"/{path}/")
-    if matched is None or matched[0] != "blog.page":
-        return False
-    values = matched[1]
-    segments = [value for name, value in sorted(values.items()) if name.startswith("s") and name[1:].isdigit()]
-    read_as = values.get("path", "/".join(segments))
-    return "cpage" in values or (bool(read_as) and read_as != path)
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -425,7 +338,7 @@ def _tag_named(name: str) -> Term:
     if found is not None:
         return found
     base = make_slug(name) or "tag"
-    if base in _static_words(_PREFIXES["tag"]):
+    if base in static_words(PREFIXES["tag"]):
         base = f"{base}-tag"
     tag = Term(taxonomy="tag", name=name, slug=unique_slug("tag", base), description="", post_count=0)
     db.session.add(tag)

@@ -5,6 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from blog.models import MenuItem, Post, Term, post_terms
+from blog.term_addresses import page_slug_refusal
 from blog.terms import (
     TermRefused,
     categories_in_order,
@@ -13,7 +14,6 @@ from blog.terms import (
     delete_term,
     make_slug,
     merge_terms,
-    page_slug_refusal,
     recount,
     route_taken,
     set_post_terms,
