@@ -82,7 +82,7 @@ def _list(taxonomy: Taxonomy):
                                      form.description.data or "")
         except terms.TermRefused as refusal:
             db.session.rollback()
-            form.name.errors.append(str(refusal))
+            _field_for(form, refusal).errors.append(str(refusal))
         else:
             flash(f"{taxonomy.singular} “{term.name}” added.", "success")
             return redirect(taxonomy.url(), 303)
@@ -116,7 +116,7 @@ def _edit(taxonomy: Taxonomy, term_id: int):
                               form.description.data or "")
         except terms.TermRefused as refusal:
             db.session.rollback()
-            form.slug.errors.append(str(refusal))
+            _field_for(form, refusal).errors.append(str(refusal))
         else:
             flash(f"{taxonomy.singular} updated.", "success")
             return redirect(taxonomy.url("edit", term_id=term.id), 303)
@@ -191,3 +191,8 @@ def _offer_parents(form: TermForm, taxonomy: Taxonomy, term: Term | None) -> Non
 
 def _parent_id(form: TermForm) -> int | None:
     return (form.parent.data or None) if "parent" in form else None
+
+
+def _field_for(form: TermForm, refusal: terms.TermRefused):
+    """The field a refusal is about, its message shown beside it."""
+    return form[refusal.field] if refusal.field in form else form.name

@@ -26,7 +26,11 @@ _LATIN_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", 
 
 
 class TermRefused(ValueError):
-    """A change refused by the rules; its message is for the user."""
+    """A change refused by the rules; its message is for the user, next to `field`."""
+
+    def __init__(self, message: str, field: str = "name"):
+        super().__init__(message)
+        self.field = field
 
 
 def make_slug(text: str) -> str:
@@ -181,13 +185,13 @@ def _apply(term: Term, name: str, slug: str, parent_id: int | None, description:
     parent = _parent(term, parent_id) if term.taxonomy == "category" else None
     wanted = make_slug(slug) if (slug or "").strip() else ""
     if (slug or "").strip() and not wanted:
-        raise TermRefused("The slug must contain letters or digits.")
+        raise TermRefused("The slug must contain letters or digits.", "slug")
     if _name_taken(term, name, parent):
         where = "with this parent" if term.taxonomy == "category" else "among the tags"
         raise TermRefused(f"A term with the name “{name}” already exists {where}.")
     if wanted:
         if _slug_taken(term, wanted):
-            raise TermRefused(f"The slug “{wanted}” is already in use by another term.")
+            raise TermRefused(f"The slug “{wanted}” is already in use by another term.", "slug")
         new_slug = wanted
     elif term.id is not None and term.slug and name == term.name:
         new_slug = term.slug  # an unchanged name keeps the slug it has
@@ -195,7 +199,7 @@ def _apply(term: Term, name: str, slug: str, parent_id: int | None, description:
         new_slug = unique_slug(term.taxonomy, make_slug(name) or term.taxonomy, term.id)
     refusal = term_slug_refusal(term.taxonomy, new_slug, parent)
     if refusal:
-        raise TermRefused(refusal)
+        raise TermRefused(refusal, "slug" if wanted else "name")
     term.name, term.slug, term.description = name, new_slug, (description or "").strip()
     term.parent_id = parent.id if parent else None
 
@@ -205,9 +209,10 @@ def _parent(term: Term, parent_id: int | None) -> Term | None:
         return None
     parent = db.session.get(Term, parent_id)
     if parent is None or parent.taxonomy != "category":
-        raise TermRefused("The parent category does not exist.")
+        raise TermRefused("The parent category does not exist.", "parent")
     if term.id is not None and (parent.id == term.id or parent.id in descendant_ids(term)):
-        raise TermRefused("A category cannot be its own parent, nor the child of one of its subcategories.")
+        raise TermRefused("A category cannot be its own parent, nor the child of one of its subcategories.",
+                          "parent")
     return parent
 
 

@@ -54,7 +54,7 @@ def test_adding_a_category_under_a_parent(admin_client, admin_token):
 def test_a_slug_that_collides_with_a_route_is_refused_with_a_message(admin_client, admin_token, slug):
     response = add(admin_client, admin_token, name="Anything", slug=slug)
     assert response.status_code == 400
-    assert "please choose another" in page_soup(response).select_one("#name-error").get_text()
+    assert "please choose another" in page_soup(response).select_one("#slug-error").get_text()
     assert term_named("Anything") is None
 
 
@@ -84,6 +84,7 @@ def test_renaming_changes_name_slug_and_parent_and_refuses_a_cycle(admin_client,
     assert options == ["0"]  # not itself, not its own subcategory
     response = add(admin_client, admin_token, url=url, name="Top", parent=str(child.id))
     assert response.status_code == 400 and term_named("Top").parent_id is None
+    assert page_soup(response).select_one("#parent-error") is not None
     response = add(admin_client, admin_token, url=url, name="Renamed", slug="New Slug", description="Now.")
     assert response.status_code == 303
     assert (term_named("Renamed").slug, term_named("Renamed").description) == ("new-slug", "Now.")
