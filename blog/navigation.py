@@ -92,7 +92,8 @@ def site_chrome() -> Chrome:
 
 
 def compute_chrome() -> Chrome:
-    """Read the menu and every widget's data from the database (a fixed number of statements)."""
+    """Read the menu and every widget's data from the database: the same statements however many posts
+    there are (on SQLite the Archives add one per month, which costs no round trip)."""
     now = utcnow()
     return Chrome(
         menu=menu_tree(now),
