@@ -3,8 +3,10 @@
 import click
 from flask import Flask
 
+from blog import terms
 from blog.counters import recount
 from blog.demo import load_demo_content
+from extensions import db
 
 
 def register(app: Flask) -> None:
@@ -16,7 +18,10 @@ def register(app: Flask) -> None:
 
     @app.cli.command("recount")
     def recount_command() -> None:
-        """Set the comment, thread and like counts of every post and comment to what the rows say."""
+        """Set the comment, thread and like counts of every post and comment, and every category's
+        and tag's post count, to what the rows say."""
+        terms.recount(None)
+        db.session.commit()
         repairs, comments = recount()
         for repair in repairs:
             click.echo(f"post {repair.post_id} ({repair.slug}): {repair.counter} {repair.was} -> {repair.now}")

@@ -91,7 +91,7 @@ class Post(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     # A page's parent page: its address is the parents' slugs and its own (/about/team/).
-    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("posts.id", ondelete="SET NULL"))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("posts.id", ondelete="SET NULL"), index=True)
     menu_order: Mapped[int] = mapped_column(default=0, server_default="0")  # a page's place among its siblings
     sticky: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # first on the home page
     comments_open: Mapped[bool] = mapped_column(default=True)

@@ -83,6 +83,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # SQLite's FTS5 search table and its shadow tables have no model: autogenerate would drop them.
+    from blog.search_index import include_name
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

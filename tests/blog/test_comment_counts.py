@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from blog.models import Comment, CommentLike, Post, PostLike
+from blog.models import Comment, CommentLike, Post, PostLike, Term
 from blog.moderation import apply_action, delete_comment
 from blog.permalinks import post_url
 from blog.settings import save_settings
@@ -145,3 +145,13 @@ def test_an_approved_new_comment_is_counted_and_shows_on_a_cached_page_at_once(a
     assert "Approved at once." in page.get_data(as_text=True)
     db.session.refresh(post)
     assert (post.comment_count, post.thread_count) == (1, 1)
+
+
+def test_recount_repairs_categories_and_tags_post_counts(app, runner):
+    tag = Term(taxonomy="tag", slug="t", name="T", post_count=40)
+    post = make_post()
+    post.terms.append(tag)
+    db.session.commit()
+    assert runner.invoke(args=["recount"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.get(Term, tag.id).post_count == 1

@@ -116,6 +116,21 @@ def test_archives_list_months_with_their_counts_in_the_blog_time_zone(app_factor
     assert texts == ["March 2024 (1)", "February 2024 (2)", "November 2023 (1)"]
 
 
+def test_archives_end_when_a_date_was_stored_in_another_text_form(app, reader):
+    """A post written by another tool straight into SQLite ('2024-01-01 00:00:00', no fraction) compares
+    below the month's start as this blog writes it; the walk must still end."""
+    save_settings({"sidebar_widgets": ["archives"]})
+    make_post(published_at=datetime(2024, 2, 10, 12, 0, tzinfo=UTC))
+    post = make_post()
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(sa.text("UPDATE posts SET published_at = '2024-01-01 00:00:00' WHERE id = :id"),
+                           {"id": post.id})
+    else:
+        post.published_at = datetime(2024, 1, 1, tzinfo=UTC)
+    db.session.commit()
+    assert widget_texts(reader, ".widget_archive")[0] == "February 2024 (1)"
+
+
 def test_tag_cloud_sizes_tags_by_count_in_name_order(app, reader):
     save_settings({"sidebar_widgets": ["tag_cloud"]})
     for name, count in (("python", 10), ("flask", 1), ("jinja", 5), ("unused", 0)):

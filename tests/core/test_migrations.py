@@ -64,3 +64,12 @@ def test_user_roles_migration_keeps_administrators_and_ids(empty_database_url):
         db.engine.dispose()
     assert roles == [("user 0", "administrator"), ("user 1", "subscriber")]
     assert new_id == 4  # the recreated table still never reuses an id (0008)
+
+
+def test_autogenerate_proposes_nothing_after_the_migrations(empty_database_url):
+    """`flask db check` (Alembic's autogenerate) sees the models in the migrated database, the search
+    index's own tables included, so the next `flask db migrate` starts from a clean slate."""
+    runner = create_app(make_config(SQLALCHEMY_DATABASE_URI=empty_database_url)).test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(args=["db", "check"])
+    assert result.exit_code == 0, result.output
