@@ -150,10 +150,10 @@ def beside_wordpress(kind: str, size: int, label: str, ours: str, wordpress: str
             "ours_uncached_rps": ours_load["rps"], "word": word}
 
 
-def _cache_hit(url: str) -> bool:
-    """Whether the page cache answers an anonymous reader's second request for the page."""
-    requests.get(url, timeout=60)
-    return requests.get(url, timeout=60).headers.get("X-Page-Cache") == "hit"
+def _cache_hit(url: str, tries: int = 10) -> bool:
+    """Whether the page cache answers one of a few anonymous requests for the page (without Redis,
+    each worker keeps its own store, so the first request each worker gets is a miss)."""
+    return any(requests.get(url, timeout=60).headers.get("X-Page-Cache") == "hit" for _ in range(tries))
 
 
 def _sequential_ms(url: str, requests_per_round: int = 3) -> float:
