@@ -44,13 +44,14 @@ def _listing(page: PostsPage | None, heading: str | None = None, description: st
 @bp.get("/" + PAGED)
 def index(page: int):
     """Published posts, sticky ones first, newest first, a page at a time (or search results with ?s=)."""
+    if "paged" in request.args:  # WordPress's plain links to page N (of the posts, or of a search)
+        number = request.args.get("paged", type=int)
+        search = {"s": request.args["s"]} if "s" in request.args else {}
+        return redirect(url_for("blog.index", page=number if number and number > 0 else 1, **search), 301)
     if "s" in request.args:
         from blog.search import search_page
 
         return search_page(request.args.get("s", ""), page)
-    if "paged" in request.args:  # WordPress's plain links to page N
-        number = request.args.get("paged", type=int)
-        return redirect(url_for("blog.index", page=number) if number and number > 0 else url_for("blog.index"), 301)
     return _listing(listing_queries.home_page(page, _per_page()))
 
 

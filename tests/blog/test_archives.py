@@ -198,6 +198,8 @@ def test_post_page_says_where_it_is_posted_and_links_its_neighbours(client):
 def test_home_page_redirects_wordpress_plain_paging(client):
     response = client.get("/?paged=3")
     assert response.status_code == 301 and response.headers["Location"] == "/page/3/"
+    assert client.get("/?s=tea&paged=2").headers["Location"] == "/page/2/?s=tea"
+    assert client.get("/?paged=0").headers["Location"] == "/"
 
 
 def test_paged_listings_name_their_canonical_address_and_neighbours_on_site_url(app, client):
