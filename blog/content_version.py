@@ -6,9 +6,13 @@ PAGE_CACHE_LIKES_DELAY_SECONDS rather than once per click.
 """
 
 import sqlalchemy as sa
+from flask import g
 from sqlalchemy.orm import Session
 
 from blog.models import SiteState
+from extensions import db
+
+_CURRENT = sa.select(SiteState.content_version).where(SiteState.id == 1)
 
 # Set in session.info by a bump, so that the page cache can let version leases run out after the commit.
 VERSION_BUMPED = "blog.content_version.bumped"
@@ -28,3 +32,16 @@ def bump_likes_version(session: Session) -> None:
     caller's transaction; nothing waits (see HeldCounter)."""
     session.connection().execute(
         sa.update(SiteState).where(SiteState.id == 1).values(likes_version=SiteState.likes_version + 1))
+
+
+def current_content_version() -> int:
+    """The content version, read once a request: what public pages compute once per version (the
+    menu and widgets, the categories' addresses) is cached under it."""
+    if "content_version" not in g:
+        g.content_version = db.session.scalar(_CURRENT) or 0
+    return g.content_version
+
+
+def remember_content_version(version: int) -> None:
+    """Keep for this request a content version another query read (the page cache's)."""
+    g.content_version = version

@@ -99,7 +99,7 @@ def posts_feed_response(kind: str, posts: list[Post], title: str | None, page_ur
     """A feed of these posts; `title` names the listing it follows ("Category: News"), None the blog's."""
     config = current_app.config
     feed = _new_feed(
-        config["BLOG_TITLE"] + (f" » {title}" if title else ""),
+        xml_text(config["BLOG_TITLE"] + (f" » {title}" if title else "")),  # a search's words may hold anything
         page_url,
         request.base_url,
         config["BLOG_TAGLINE"],

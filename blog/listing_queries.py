@@ -9,10 +9,11 @@ from flask import g
 from sqlalchemy.orm import selectinload
 
 from auth.models import User
+from blog.content_version import current_content_version
 from blog.models import Post, Term, post_terms
 from blog.queries import published_posts_query, visible
 from core.dbtypes import utcnow
-from extensions import db
+from extensions import cache, db
 
 # Deeper pages are refused: their OFFSET would read every post before them, and no reader goes there.
 MAX_PAGE = 10_000
@@ -97,11 +98,22 @@ def terms_page(term_ids: list[int], number: int, per_page: int) -> PostsPage | N
     return PostsPage(rows[:per_page], number, len(rows) > per_page)
 
 
+CATEGORY_TREE_KEY = "blog.category_tree:{version}"
+CATEGORY_TREE_SECONDS = 24 * 3600  # a new version makes a new key; old ones only wait to be evicted
+
+
 def category_tree() -> dict[int, tuple[int | None, str]]:
-    """Every category's (parent id, slug), read once a request: paths and subtrees come from it."""
+    """Every category's (parent id, slug): paths and subtrees come from it. Read once per content
+    version (a category's change bumps it) and cached, so a page showing a subcategory's link costs
+    no statement more than one without; shared between requests, so never changed by a caller."""
     if "category_tree" not in g:
-        rows = db.session.execute(sa.select(Term.id, Term.parent_id, Term.slug).where(Term.taxonomy == "category"))
-        g.category_tree = {row.id: (row.parent_id, row.slug) for row in rows}
+        key = CATEGORY_TREE_KEY.format(version=current_content_version())
+        tree = cache.get(key)
+        if tree is None:
+            rows = db.session.execute(sa.select(Term.id, Term.parent_id, Term.slug).where(Term.taxonomy == "category"))
+            tree = {row.id: (row.parent_id, row.slug) for row in rows}
+            cache.set(key, tree, timeout=CATEGORY_TREE_SECONDS)
+        g.category_tree = tree
     return g.category_tree
 
 

@@ -17,8 +17,9 @@ from flask import g, has_request_context, request, url_for
 from sqlalchemy.orm import lazyload
 
 from blog import permalinks, protected_posts
+from blog.content_version import current_content_version
 from blog.menu_editing import MENU_LOCATION
-from blog.models import Comment, MenuItem, Post, SiteState, Term
+from blog.models import Comment, MenuItem, Post, Term
 from blog.queries import published_posts_query, visible
 from blog.settings import get_settings
 from core.dbtypes import UTCDateTime, utcnow
@@ -38,8 +39,6 @@ TAG_CLOUD_SIZE = 45  # wp_tag_cloud's default number of tags
 TAG_CLOUD_LEVELS = 8  # font sizes from smallest to largest (classes tag-size-0 ..; CSP allows no inline style)
 CACHE_KEY = "blog.navigation:{version}"
 CACHE_SECONDS = 24 * 3600  # a new version makes a new key; old ones only wait to be evicted
-
-_VERSION = sa.select(SiteState.content_version).where(SiteState.id == 1)
 
 
 class Link(NamedTuple):
@@ -81,7 +80,7 @@ class Chrome:
 def site_chrome() -> Chrome:
     """The menu and widgets for this request: one version read, then the cache (computed on a miss)."""
     if "blog_chrome" not in g:
-        version = db.session.scalar(_VERSION) or 0
+        version = current_content_version()
         key = CACHE_KEY.format(version=version)
         chrome = cache.get(key)
         if chrome is None or (chrome.valid_until is not None and utcnow() >= chrome.valid_until):

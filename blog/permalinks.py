@@ -39,7 +39,7 @@ def term_path(term: Term) -> str:
     """A category's slug after its ancestors' ("news/local"); a tag's slug."""
     if term.taxonomy != "category" or term.parent_id is None:
         return term.slug
-    return category_path(term.id)
+    return category_path(term.id) or term.slug
 
 
 def term_url(term: Term, **kwargs) -> str:

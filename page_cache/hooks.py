@@ -18,6 +18,7 @@ from flask import Flask, current_app, g, request, session
 from werkzeug.http import http_date
 
 from blog.commenters import PERSONAL_COOKIES
+from blog.content_version import remember_content_version
 from blog.models import SiteState
 from blog.protected_posts import carries_password_cookie
 from core.security import csp_nonce
@@ -128,6 +129,7 @@ def prepare_page_cache():
     if not _is_anonymous_reader():
         return None
     content, likes, changed_at = db.session.execute(VERSION_AND_DATE_QUERY).first() or (0, 0, None)
+    remember_content_version(content)  # the page's menu and widgets are cached under it: no second read
     key = page_key((content, current_app.extensions[LIKES_SHOWN].show(likes)), request.environ)
     g.page_cache = {"key": key, "etag": page_etag(key),
                     "last_modified": http_date(changed_at) if changed_at else None}

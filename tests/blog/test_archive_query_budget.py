@@ -52,3 +52,20 @@ def test_archive_pages_cost_the_same_with_more_posts(app, reader):
         counts[size] = {path: len(statements_for(app, reader, path)) for path in PATHS}
     assert counts[12] == counts[40], counts
     assert max(counts[40].values()) <= 6, counts[40]
+
+
+def test_a_subcategory_link_costs_no_statement_once_the_categories_are_cached(app, reader):
+    news = Term(taxonomy="category", slug="news", name="News")
+    db.session.add(news)
+    db.session.flush()
+    local = Term(taxonomy="category", slug="local", name="Local", parent_id=news.id)
+    plain, nested = Term(taxonomy="tag", slug="plain", name="Plain"), Term(taxonomy="tag", slug="nested", name="Nested")
+    db.session.add_all([local, plain, nested])
+    db.session.commit()
+    first, second = make_post(published_at=DAY), make_post(published_at=DAY)
+    first.terms.extend([news, plain])
+    second.terms.extend([local, nested])
+    db.session.commit()
+    reader.get("/tag/plain/")  # the first page after a change reads the categories once
+    assert len(statements_for(app, reader, "/tag/nested/")) == len(statements_for(app, reader, "/tag/plain/"))
+    assert "/category/news/local/" in reader.get("/tag/nested/").get_data(as_text=True)

@@ -211,3 +211,13 @@ def test_paged_listings_name_their_canonical_address_and_neighbours_on_site_url(
     assert head.select_one("link[rel=canonical]")["href"] == f"{site}/tag/t/page/2/"
     assert head.select_one("link[rel=prev]")["href"] == f"{site}/tag/t/"
     assert head.select_one("link[rel=next]")["href"] == f"{site}/tag/t/page/3/"
+
+
+def test_feeds_of_listings_whose_names_hold_control_characters_stay_valid_xml(client):
+    from lxml import etree
+
+    tagged(make_post(title="Odd"), term("tag", "odd", name="odd\x01name"))
+    for path in ("/tag/odd/feed/", "/search/odd%01word/feed/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        etree.fromstring(response.get_data())  # parses: nothing XML 1.0 cannot hold
