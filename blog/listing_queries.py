@@ -12,7 +12,7 @@ from auth.models import User
 from blog.content_version import current_content_version
 from blog.models import Post, Term, post_terms
 from blog.queries import published_posts_query, visible
-from core.dbtypes import utcnow
+from core.dbtypes import UTCDateTime, utcnow
 from extensions import cache, db
 
 # Deeper pages are refused: their OFFSET would read every post before them, and no reader goes there.
@@ -163,21 +163,29 @@ def author_with_slug(slug: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.nicename == slug))
 
 
-def neighbours(post: Post) -> tuple[Post | None, Post | None]:
-    """The visible posts published just before and just after this one (one statement)."""
-    now = utcnow()
-    base = sa.select(Post.id).where(Post.kind == "post", visible(Post, now), Post.id != post.id)
-    key = (Post.published_at, Post.id)
-    older = (base.where(sa.tuple_(*key) < sa.tuple_(post.published_at, post.id))
-             .order_by(Post.published_at.desc(), Post.id.desc()).limit(1).subquery().select())
-    newer = (base.where(sa.tuple_(*key) > sa.tuple_(post.published_at, post.id))
-             .order_by(Post.published_at, Post.id).limit(1).subquery().select())
-    ids = sa.union_all(older, newer).subquery()
-    found = {p.id: p for p in db.session.scalars(sa.select(Post).where(Post.id.in_(sa.select(ids.c.id))))}
-    older_post = newer_post = None
-    for candidate in found.values():
-        if (candidate.published_at, candidate.id) < (post.published_at, post.id):
-            older_post = candidate
+def _neighbours_statement() -> sa.CompoundSelect:
+    """The posts just before and just after (published_at, id): the columns a link to each needs."""
+    this = sa.tuple_(sa.bindparam("published_at", type_=UTCDateTime), sa.bindparam("post_id"))
+    key = sa.tuple_(Post.published_at, Post.id)
+    base = sa.select(Post.id, Post.kind, Post.slug, Post.title, Post.password, Post.published_at).where(
+        Post.kind == "post", visible(Post, sa.bindparam("now", type_=UTCDateTime)))
+    older = base.where(key < this).order_by(Post.published_at.desc(), Post.id.desc()).limit(1)
+    newer = base.where(key > this).order_by(Post.published_at, Post.id).limit(1)
+    return sa.union_all(older.subquery().select(), newer.subquery().select())
+
+
+# Built once: the post page runs it on every view, and building it cost more than running it.
+_NEIGHBOURS = _neighbours_statement()
+
+
+def neighbours(post: Post) -> tuple[sa.Row | None, sa.Row | None]:
+    """The visible posts published just before and just after this one (one statement), as rows
+    that post_url and post_title take."""
+    older = newer = None
+    for row in db.session.execute(_NEIGHBOURS, {"published_at": post.published_at, "post_id": post.id,
+                                                "now": utcnow()}):
+        if (row.published_at, row.id) < (post.published_at, post.id):
+            older = row
         else:
-            newer_post = candidate
-    return older_post, newer_post
+            newer = row
+    return older, newer
