@@ -32,12 +32,16 @@ class PostsPage:
         return self.number > 1
 
 
-def _page_of(query: sa.Select, number: int, per_page: int) -> PostsPage | None:
+def _page_of(query: sa.Select, number: int, per_page: int, params: dict | None = None) -> PostsPage | None:
     """The `number`th page of `query` (ordered newest first), fetching one post more than it shows
-    to know whether another page follows; None for a page past the end (page 1 may be empty)."""
+    to know whether another page follows; None for a page past the end (page 1 may be empty).
+    A query with `limit` and `offset` bound parameters (built once) gets them filled in instead."""
     if not 1 <= number <= MAX_PAGE:
         return None
-    rows = list(db.session.scalars(query.limit(per_page + 1).offset((number - 1) * per_page)).unique())
+    bounds = {"limit": per_page + 1, "offset": (number - 1) * per_page}
+    if params is None:
+        query, params = query.limit(bounds["limit"]).offset(bounds["offset"]), {}
+    rows = list(db.session.scalars(query, params | bounds).unique())
     if number > 1 and not rows:
         return None
     return PostsPage(rows[:per_page], number, len(rows) > per_page)
@@ -47,12 +51,19 @@ def _with_terms(query: sa.Select) -> sa.Select:
     return query.options(selectinload(Post.terms))
 
 
+# Built once: the home page is the blog's most read listing, and building these cost more than running them.
+_NOW = sa.bindparam("now", type_=UTCDateTime)
+_HOME = _with_terms(published_posts_query(_NOW)).limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+_STICKY = _with_terms(published_posts_query(_NOW).where(Post.sticky))
+
+
 def home_page(number: int, per_page: int) -> PostsPage | None:
     """The home page: newest posts, with the sticky ones first on page 1 (WordPress's order)."""
-    page = _page_of(_with_terms(published_posts_query()), number, per_page)
+    now = {"now": utcnow()}
+    page = _page_of(_HOME, number, per_page, now)
     if page is None or number != 1:
         return page
-    sticky = list(db.session.scalars(_with_terms(published_posts_query().where(Post.sticky))))
+    sticky = list(db.session.scalars(_STICKY, now))
     if sticky:
         sticky_ids = {post.id for post in sticky}
         page.posts = sticky + [post for post in page.posts if post.id not in sticky_ids]
