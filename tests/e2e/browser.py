@@ -15,6 +15,8 @@ WIDTHS = [(1280, 800), (390, 844)]  # desktop, phone
 # Every URL that is not on 127.0.0.1 (http, https, ws, wss). Chromium's resolver rule already
 # keeps DNS on the machine; this route is the second guard, and it tells which page tried.
 OFF_MACHINE = re.compile(r"^(?!(?:https?|wss?)://127\.0\.0\.1(?::\d+)?(?:/|$))[a-z]+://")
+# What a page loads for itself: the browser cancels these when the page navigates on, which is no fault.
+SUBRESOURCES = frozenset({"script", "stylesheet", "image", "font", "fetch"})
 
 
 def origin(url: str) -> str:
@@ -93,6 +95,8 @@ class BrowserProblems:
             return
         if not self._ours(request.url):
             return
+        if request.failure == "net::ERR_ABORTED" and request.resource_type in SUBRESOURCES:
+            return  # the browser cancelled it: the page navigated on (a click) before its scripts had loaded
         self.problems.append(f"request failed: {request.method} {request.url}: {request.failure}")
 
     def _response(self, response: Response) -> None:
