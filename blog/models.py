@@ -58,8 +58,6 @@ class Term(db.Model):
     # Published posts in the term (WordPress's count), recounted by blog.terms when posts change.
     post_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    parent: Mapped["Term | None"] = relationship(remote_side=[id])
-
 
 class Post(db.Model):
     """A post or a page; published ones with a future date are scheduled."""

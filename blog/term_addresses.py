@@ -17,10 +17,9 @@ WORDPRESS_RESERVED = frozenset({"wp-admin", "wp-login.php", "wp-content", "wp-in
 
 def route_taken(path: str, endpoint: str = "blog.page") -> bool:
     """Whether a route other than `endpoint` would answer the address `path`: a term's or a page's
-    slug that makes such an address is refused. WordPress's old /<slug>/ redirect does not count:
-    a page there takes its place."""
+    slug that makes such an address is refused."""
     matched = _match(path)
-    return matched is not None and matched[0] not in (endpoint, "wordpress.legacy_slug")
+    return matched is not None and matched[0] != endpoint
 
 
 def _match(path: str) -> tuple[str, dict] | None:
