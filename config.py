@@ -155,6 +155,18 @@ class Config:
     # Admin Tools -> Import: the largest upload (the whole request), answered with 413 above it.
     WXR_UPLOAD_MAX_BYTES = int(os.environ.get("WXR_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
 
+    # Media library (blog.media): "folder" keeps files under MEDIA_ROOT (instance/media, served by
+    # the proxy in production); "database" keeps them in the database every app server shares.
+    MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "folder")
+    MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or None
+    MEDIA_ORIGINALS_ROOT = os.environ.get("MEDIA_ORIGINALS_ROOT") or None  # never served
+    MEDIA_MAX_PIXELS = int(os.environ.get("MEDIA_MAX_PIXELS", str(50_000_000)))  # refuse larger (bombs)
+    MEDIA_MAX_FRAMES = int(os.environ.get("MEDIA_MAX_FRAMES", "1000"))  # of an animated image
+    # Images up to this many pixels (all frames) get their sizes within the upload's request;
+    # larger ones answer at once and are processed in the background.
+    MEDIA_INLINE_MAX_PIXELS = int(os.environ.get("MEDIA_INLINE_MAX_PIXELS", str(2_000_000)))
+    MEDIA_BACKGROUND_THREAD = _env_bool("MEDIA_BACKGROUND_THREAD", True)
+
     @staticmethod
     def init_app(app) -> None:
         """Finish settings that need the app (instance folder) or refuse ones that must never run."""
@@ -211,6 +223,8 @@ class TestConfig(Config):
     MAIL_PASSWORD = None
     MAIL_USE_TLS = False
     MAIL_DEFAULT_SENDER = "Career Notes <blog@example.com>"
+    MEDIA_STORAGE = "folder"  # under a folder of the test's own (tests/conftest.py app_factory)
+    MEDIA_BACKGROUND_THREAD = False  # tests process queued images through the worker's pass
 
 
 class ProductionConfig(Config):

@@ -29,13 +29,15 @@ MANAGE_OPTIONS = "manage_options"  # the blog's settings
 MANAGE_USERS = "manage_users"  # list, invite, change role, remove
 IMPORT_EXPORT = "import_export"  # the WordPress tools: moving the whole blog in or out
 MANAGE_CATEGORIES = "manage_categories"  # the Categories and Tags screens (the editor assigns terms with EDIT_POSTS)
+UPLOAD_FILES = "upload_files"  # the media library: upload, and edit one's own images (others' need EDIT_OTHERS_POSTS)
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     ADMINISTRATOR: frozenset({ACCESS_ADMIN, EDIT_POSTS, PUBLISH_POSTS, EDIT_OTHERS_POSTS, MODERATE_COMMENTS,
-                              REVIEW_COMMENTS, MANAGE_OPTIONS, MANAGE_USERS, IMPORT_EXPORT, MANAGE_CATEGORIES}),
+                              REVIEW_COMMENTS, MANAGE_OPTIONS, MANAGE_USERS, IMPORT_EXPORT, MANAGE_CATEGORIES,
+                              UPLOAD_FILES}),
     EDITOR: frozenset({ACCESS_ADMIN, EDIT_POSTS, PUBLISH_POSTS, EDIT_OTHERS_POSTS, MODERATE_COMMENTS, REVIEW_COMMENTS,
-                       MANAGE_CATEGORIES}),
-    AUTHOR: frozenset({ACCESS_ADMIN, EDIT_POSTS, PUBLISH_POSTS, REVIEW_COMMENTS}),
+                       MANAGE_CATEGORIES, UPLOAD_FILES}),
+    AUTHOR: frozenset({ACCESS_ADMIN, EDIT_POSTS, PUBLISH_POSTS, REVIEW_COMMENTS, UPLOAD_FILES}),
     CONTRIBUTOR: frozenset({ACCESS_ADMIN, EDIT_POSTS}),
     MODERATOR: frozenset({ACCESS_ADMIN, MODERATE_COMMENTS, REVIEW_COMMENTS}),
     SUBSCRIBER: frozenset(),

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from auth.models import User
 from blog import listing, search_index
+from blog.media.models import Media
 from core.dbtypes import NEVER_REUSE_IDS, UTCDateTime, new_link_secret, utcnow
 from extensions import db
 
@@ -93,6 +94,9 @@ class Post(db.Model):
     menu_order: Mapped[int] = mapped_column(default=0, server_default="0")  # a page's place among its siblings
     sticky: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # first on the home page
     comments_open: Mapped[bool] = mapped_column(default=True)
+    # The image shown with the post (WordPress's _thumbnail_id). No foreign key: SQLite can add one
+    # to posts only by rebuilding the table (and its triggers); blog.media.library.delete clears it.
+    featured_media_id: Mapped[int | None] = mapped_column()
     # WordPress's post_password: when set, a published post shows a password form instead of its
     # body and comments until the reader gives it (blog.protected_posts).
     password: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
@@ -111,6 +115,9 @@ class Post(db.Model):
     parent: Mapped["Post | None"] = relationship(remote_side=[id])  # a page's parent page
     # Loaded when asked for (selectinload where a list needs them): pages don't show them yet.
     terms: Mapped[list[Term]] = relationship(secondary=post_terms)
+    # Loaded with the post where it is shown (the post page, listings, feeds); never lazily.
+    featured_media: Mapped[Media | None] = relationship(
+        lazy="raise", primaryjoin="foreign(Post.featured_media_id) == Media.id")
 
 
 sa.event.listen(Post.__table__, "after_create", search_index.after_create)

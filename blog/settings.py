@@ -46,7 +46,13 @@ APPEARANCE_DEFAULTS: dict[str, object] = {
     "sidebar_widgets": ["search", "recent_posts", "recent_comments", "archives", "categories"],
 }
 
-DEFAULTS = DISCUSSION_DEFAULTS | SECURITY_DEFAULTS | APPEARANCE_DEFAULTS
+# The Media settings screen's (admin.media_views).
+MEDIA_DEFAULTS: dict[str, object] = {
+    "media_max_upload_mb": 10,  # the largest upload, answered with 413 above it
+    "image_hosts": "",  # other sites posts may show images from (one https host per line), for the CSP
+}
+
+DEFAULTS = DISCUSSION_DEFAULTS | SECURITY_DEFAULTS | APPEARANCE_DEFAULTS | MEDIA_DEFAULTS
 
 
 _STORED = sa.select(Setting.key, Setting.value)  # built once: every page reads the settings

@@ -18,10 +18,11 @@ from flask import current_app
 from sqlalchemy.orm import Session, scoped_session
 
 from blog.content_version import VERSION_BUMPED, bump_content_version
+from blog.media.models import Media
 from blog.models import Comment, CommentLike, Post, PostLike, Setting, Term
 from core.db_connections import listen_once
 
-PUBLIC_MODELS = (Post, Setting, Term, PostLike, CommentLike)
+PUBLIC_MODELS = (Post, Setting, Term, PostLike, CommentLike, Media)
 
 
 def listen_to(session: scoped_session) -> None:

@@ -76,11 +76,14 @@ def _empty_all_tables() -> None:
 
 
 @pytest.fixture
-def app_factory(postgres_schema):
-    """Build apps with extra settings; each gets an empty database."""
+def app_factory(postgres_schema, tmp_path_factory):
+    """Build apps with extra settings; each gets an empty database and media folders of its own."""
     made = []
 
     def build(**overrides):
+        media = tmp_path_factory.mktemp("media")
+        overrides = {"MEDIA_ROOT": str(media / "public"), "MEDIA_ORIGINALS_ROOT": str(media / "originals"),
+                     **overrides}
         app = create_app(make_config(**overrides))
         app.test_client_class = IsolatedClient
         with app.app_context():

@@ -19,7 +19,7 @@ from tests.conftest import make_config
 ROOT = Path(__file__).resolve().parents[2]
 # Needed only by log-in callbacks, admin tools, feeds, the CLI, Redis set-ups or the tests.
 RARE_PATH_LIBRARIES = {"alembic", "flask_migrate", "authlib", "requests", "cryptography", "lxml", "feedgen",
-                       "slugify", "redis", "hypothesis", "bs4", "html5lib", "qrcode"}
+                       "slugify", "redis", "hypothesis", "bs4", "html5lib", "qrcode", "PIL"}
 SERVE_PAGES = """
 import json, sys
 from app import create_app
