@@ -81,6 +81,7 @@ from admin import (  # noqa: E402,F401  (routes register on bp)
     account_views,
     cli,
     comment_views,
+    media_views,
     nav_menu_views,
     page_views,
     post_views,

@@ -14,6 +14,7 @@ class MenuEntry(NamedTuple):
 MENU = (
     MenuEntry("admin.dashboard", "Dashboard"),
     MenuEntry("admin.posts", "Posts", ("admin.post_new", "admin.post_edit", "admin.post_delete")),
+    MenuEntry("admin.media_library", "Media", ("admin.media_edit", "admin.media_delete")),
     MenuEntry("admin.pages", "Pages", ("admin.page_new", "admin.page_edit", "admin.page_delete")),
     MenuEntry("admin.categories", "Categories", ("admin.category_edit", "admin.category_delete")),
     MenuEntry("admin.tags", "Tags", ("admin.tag_edit", "admin.tag_delete")),
@@ -23,6 +24,7 @@ MENU = (
     MenuEntry("admin.widgets", "Widgets"),
     MenuEntry("admin.users", "Users", ("admin.user_new", "admin.user_edit", "admin.user_remove")),
     MenuEntry("admin.discussion_settings", "Discussion settings"),
+    MenuEntry("admin.media_settings", "Media settings"),
     MenuEntry("admin.security_settings", "Security settings"),
     MenuEntry("admin.tools_import", "Tools: Import"),
     MenuEntry("admin.tools_export", "Tools: Export"),

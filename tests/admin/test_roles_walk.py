@@ -133,6 +133,16 @@ EXPECTED = {
     ("admin.menu_item_remove", "POST", ""): (404, (ADMIN,)),
     ("admin.widgets", "GET", ""): (200, (ADMIN,)),
     ("admin.widgets", "POST", ""): (400, (ADMIN,)),  # let in; the empty form is refused
+    # The media library: upload_files (Authors up); changing another's image also needs edit_others_posts.
+    ("admin.media_library", "GET", ""): (200, (ADMIN, EDITOR, AUTH)),
+    ("admin.media_upload", "POST", ""): (303, (ADMIN, EDITOR, AUTH)),  # let in; no file: back with a message
+    ("admin.media_status", "GET", ""): (404, (ADMIN, EDITOR, AUTH)),  # let in; there is no such image
+    ("admin.media_edit", "GET", ""): (404, (ADMIN, EDITOR, AUTH)),
+    ("admin.media_edit", "POST", ""): (404, (ADMIN, EDITOR, AUTH)),
+    ("admin.media_delete", "GET", ""): (404, (ADMIN, EDITOR, AUTH)),
+    ("admin.media_delete", "POST", ""): (404, (ADMIN, EDITOR, AUTH)),
+    ("admin.media_settings", "GET", ""): (200, (ADMIN,)),
+    ("admin.media_settings", "POST", ""): (400, (ADMIN,)),  # let in; the empty form is refused
 }
 
 # What each POST sends besides its CSRF token (the comment's id where the form names comments).
@@ -154,7 +164,7 @@ FORMS = {
     "admin.comment_block": lambda scene: {"what": "ip"},
 }
 NAMES_COMMENTS_IN_FORM = {"admin.comments_bulk", "admin.comments_undo"}
-ONE_OF = {"action": "approve", "status": "spam", "job_id": 1, "identity_id": 1, "item_id": 1}
+ONE_OF = {"action": "approve", "status": "spam", "job_id": 1, "identity_id": 1, "item_id": 1, "media_id": 1}
 
 _MAP_APP = create_app(make_config())
 ADMIN_RULES = sorted((rule for rule in _MAP_APP.url_map.iter_rules() if rule.endpoint.startswith("admin.")),
