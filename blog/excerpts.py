@@ -7,6 +7,7 @@ import nh3
 from markupsafe import Markup
 
 from blog import protected_posts
+from blog.media.responsive import sized_images
 from blog.models import Post
 from blog.rendering import render_post_body
 
@@ -42,7 +43,7 @@ def summary_html(post: Post) -> Markup:
     the post: the listing shows a locked protected post's notice instead."""
     teaser, rest = split_at_more(post.body)
     if rest is not None and not post.excerpt:
-        return Markup(render_post_body(teaser, post.body_format))
+        return Markup(sized_images(render_post_body(teaser, post.body_format), first_eager=False))
     return Markup("<p>{}</p>").format(_excerpt_of(post))
 
 

@@ -10,6 +10,7 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 
 from blog import bp, protected_posts, queries, seo
 from blog.excerpts import excerpt_text
+from blog.media.responsive import absolute_media_urls
 from blog.models import Comment, Post
 from blog.permalinks import day_bounds, post_url
 from blog.rendering import render_comment, render_post_body
@@ -52,7 +53,15 @@ def _content(post: Post) -> str:
     # Feed readers carry no post-password cookie: a protected post's body never goes out.
     if protected_posts.is_protected(post):
         return html.escape(protected_posts.NO_EXCERPT, quote=False)
-    return render_post_body(post.body, post.body_format)
+    return absolute_media_urls(render_post_body(post.body, post.body_format))
+
+
+def _add_featured_image(entry, post: Post) -> None:
+    """The featured image as the entry's enclosure (RSS) or rel="enclosure" link (Atom)."""
+    media = post.featured_media
+    if media is None or not media.ready or protected_posts.is_protected(post):
+        return
+    entry.enclosure(seo.absolute_url(media.url("full")), str(media.sizes["full"]["bytes"]), media.mime_type)
 
 
 def _new_feed(title: str, page_url: str, self_url: str, description: str) -> "FeedGenerator":
@@ -117,6 +126,7 @@ def posts_feed_response(kind: str, posts: list[Post], title: str | None, page_ur
             entry.dc.dc_creator(post.author.display_name)
         entry.summary(html.escape(excerpt_text(post), quote=False), type="html")
         entry.content(xml_text(_content(post)), type="html")
+        _add_featured_image(entry, post)
         if post.comment_count:
             entry.comments(post_url(post, _external=True, _anchor="comments"))
     newest = max((_post_dates(p)[1] for p in posts), default=None)

@@ -115,9 +115,9 @@ class Post(db.Model):
     parent: Mapped["Post | None"] = relationship(remote_side=[id])  # a page's parent page
     # Loaded when asked for (selectinload where a list needs them): pages don't show them yet.
     terms: Mapped[list[Term]] = relationship(secondary=post_terms)
-    # Loaded with the post where it is shown (the post page, listings, feeds); never lazily.
+    # Loaded with every list of posts in one query (none when no post has one); the post page joins it.
     featured_media: Mapped[Media | None] = relationship(
-        lazy="raise", primaryjoin="foreign(Post.featured_media_id) == Media.id")
+        lazy="selectin", primaryjoin="foreign(Post.featured_media_id) == Media.id")
 
 
 sa.event.listen(Post.__table__, "after_create", search_index.after_create)

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from blog.models import Post
 from blog.settings import StoredSettingsJSON, remember_stored_settings
@@ -36,7 +36,8 @@ def published_posts_query(now: datetime | sa.BindParameter | None = None) -> sa.
 # The settings come along: the discussion rules need them (one round trip fewer).
 # Pages take comments too: the kind is not asked.
 _PUBLISHED_POST_BY_ID = (sa.select(Post).where(visible(Post, sa.bindparam("now")), Post.id == sa.bindparam("post_id"))
-                         .add_columns(StoredSettingsJSON().label("settings")).options(lazyload(Post.author)))
+                         .add_columns(StoredSettingsJSON().label("settings"))
+                         .options(lazyload(Post.author), joinedload(Post.featured_media)))
 
 
 def find_published_post_by_id(post_id: int) -> Post | None:
@@ -50,7 +51,7 @@ _PUBLISHED_POST_BY_DAY_AND_SLUG = sa.select(Post, StoredSettingsJSON().label("se
     visible(Post, sa.bindparam("now")),
     Post.published_at >= sa.bindparam("day_start"),
     Post.published_at < sa.bindparam("day_end"),
-)
+).options(joinedload(Post.featured_media))  # in the same statement: the page shows it
 
 
 def find_published_post(slug: str, day_start: datetime, day_end: datetime) -> Post | None:

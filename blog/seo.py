@@ -40,6 +40,7 @@ class PageMeta:
     prev_url: str | None = None
     next_url: str | None = None
     json_ld: tuple[dict, ...] = ()
+    image: dict | None = None  # url, width, height, alt, type: the post's featured image
 
 
 def absolute_url(path: str) -> str:
@@ -88,9 +89,21 @@ def post_meta(post: Post) -> PageMeta:
         data["description"] = description
     if author:
         data["author"] = {"@type": "Person", "name": author.display_name} | ({"url": author_url} if author_url else {})
+    image = None if protected_posts.is_protected(post) else featured_image_meta(post.featured_media)
+    if image:
+        data["image"] = image["url"]
     return PageMeta(title=title, description=description, canonical=url, og_type="article", published=published,
                     modified=modified, author_name=author.display_name if author else None, author_url=author_url,
-                    json_ld=(data,))
+                    json_ld=(data,), image=image)
+
+
+def featured_image_meta(media) -> dict | None:
+    """A link preview's image: the featured image's full size (at most 2560 px), absolute."""
+    if media is None or not media.ready:
+        return None
+    full = media.sizes["full"]
+    return {"url": absolute_url(media.url("full")), "width": full["width"], "height": full["height"],
+            "alt": media.alt_text, "type": media.mime_type}
 
 
 def page_meta(page: Post) -> PageMeta:

@@ -3,10 +3,12 @@
 from datetime import datetime
 
 from flask import Flask, current_app, url_for
+from markupsafe import Markup
 
 from blog.avatars import comment_avatar_url, reader_avatar_url
 from blog.comment_html import render_comment_list
 from blog.excerpts import has_more, split_at_more, summary_html
+from blog.media.responsive import featured_image, sized_images
 from blog.permalinks import author_url, blog_timezone, month_url, post_url, term_url
 from blog.rendering import render_comment, render_post_body, web_link
 from blog.settings import get_settings
@@ -29,9 +31,15 @@ def reader_avatar(picture_url: str | None, email: str | None, name: str = "") ->
     return reader_avatar_url(picture_url, email, name, get_settings())
 
 
+def post_html(body: str, body_format: str = "markdown", first_eager: bool = True) -> Markup:
+    """A post body as safe HTML, its library images with their sizes (blog.media.responsive)."""
+    return Markup(sized_images(render_post_body(body, body_format), first_eager))
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(local_date)
-    app.add_template_filter(render_post_body, "post_html")
+    app.add_template_filter(post_html)
+    app.add_template_global(featured_image)
     app.add_template_filter(render_comment, "comment_html")
     app.add_template_filter(web_link)
     app.add_template_global(comment_avatar)

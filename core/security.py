@@ -3,7 +3,7 @@
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from werkzeug.routing import MapAdapter
 
 
@@ -28,11 +28,13 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def _content_security_policy() -> str:
+def _content_security_policy(response) -> str:
     img_sources = "'self' data:"
-    if g.get("settings", {}).get("avatar_source") == "gravatar":
-        # The owner chose remote avatars: Gravatar's, and the pictures log-in providers give.
-        img_sources += " https:"
+    # Other sites' images the owner allows (blog.media.csp: remote avatars, listed image hosts), on
+    # pages only: a feed, a JSON answer or a redirect shows no image.
+    extra_sources = current_app.extensions.get("csp_image_sources")
+    if extra_sources and response.mimetype == "text/html" and not 300 <= response.status_code < 400:
+        img_sources = " ".join([img_sources, *extra_sources()])
     return "; ".join([
         "default-src 'self'",
         f"script-src 'self' 'nonce-{csp_nonce()}'",
@@ -47,7 +49,7 @@ def _content_security_policy() -> str:
 
 def add_security_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", _content_security_policy())
+    headers.setdefault("Content-Security-Policy", _content_security_policy(response))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")

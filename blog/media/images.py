@@ -64,7 +64,10 @@ def inspect(data: bytes, max_pixels: int, max_frames: int) -> Inspected:
                     raise ImageRefused(f"The image is too large ({found.width}×{found.height} pixels); "
                                        f"the limit is {max_pixels // 1_000_000} megapixels.")
                 frames = getattr(image, "n_frames", 1)
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageRefused(f"The image is too large in pixels; the limit is {max_pixels // 1_000_000} megapixels.") \
+            from None
+    except UnidentifiedImageError:
         raise ImageRefused(f"This file is not an image we accept: upload a {ACCEPTED} file.") from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         if isinstance(error, ImageRefused):

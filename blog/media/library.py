@@ -23,6 +23,7 @@ from blog.media.naming import safe_stem, unique_path
 from blog.media.storage import storage
 from blog.models import Post
 from blog.settings import get_setting
+from core.clean_input import without_nul
 from core.dbtypes import utcnow
 from extensions import db
 
@@ -52,10 +53,10 @@ def upload(data: bytes, filename: str, author_id: int | None, post_id: int | Non
     for _attempt in range(3):  # two uploads of one name at once: the loser takes the next number
         path = unique_path(stem, found.format, when)
         media = Media(path=path, original_key=f"{path.rpartition('.')[0]}-{_token()}.{path.rpartition('.')[2]}",
-                      original_name=filename[:255], mime_type=found.mime_type, file_size=len(data),
+                      original_name=without_nul(filename)[:255], mime_type=found.mime_type, file_size=len(data),
                       width=found.width, height=found.height, animated=found.animated,
-                      title=(title if title is not None else stem.replace("-", " "))[:255],
-                      alt_text=alt_text[:1000], post_id=post_id, author_id=author_id, uploaded_at=when)
+                      title=without_nul(title if title is not None else stem.replace("-", " "))[:255],
+                      alt_text=without_nul(alt_text)[:1000], post_id=post_id, author_id=author_id, uploaded_at=when)
         try:
             with db.session.begin_nested():
                 db.session.add(media)
@@ -138,8 +139,8 @@ class Details:
 
 def update_details(media: Media, details: Details) -> None:
     """Change what the library says about an image (staff who may edit it). Commits."""
-    media.title, media.alt_text = details.title[:255], details.alt_text[:1000]
-    media.caption, media.description = details.caption, details.description
+    media.title, media.alt_text = without_nul(details.title)[:255], without_nul(details.alt_text)[:1000]
+    media.caption, media.description = without_nul(details.caption), without_nul(details.description)
     db.session.commit()
 
 

@@ -18,6 +18,10 @@ from extensions import db
 IMG_TAG = re.compile(r"<img\b[^>]*>")
 ATTRIBUTE = re.compile(r'([a-zA-Z-]+)="([^"]*)"')
 SRCSET_SIZES = ("medium", "medium_large", "large", "full")  # same shape as the image; thumbnails are cropped
+# The theme's text column (static/css/blog.css --measure, less the page's padding on a phone): an
+# image wider than it is shown at its width.
+COLUMN_PIXELS = 672
+COLUMN_SIZES = "(max-width: 45rem) calc(100vw - 2.5rem), 42rem"
 
 
 def media_path_in(src: str, site_url: str) -> str | None:
@@ -30,23 +34,24 @@ def media_path_in(src: str, site_url: str) -> str | None:
     return parts.path[len("/media/"):]
 
 
-def sized_images(html: str) -> str:
-    """Post HTML (already sanitized) with its library images given sizes; others left as they are."""
+def sized_images(html: str, first_eager: bool = True) -> str:
+    """Post HTML (already sanitized) with its library images given sizes; others left as they are.
+    The first image loads at once when `first_eager` (it may be what a reader sees first)."""
     if "/media/" not in html:
         return html
     app_key = current_app.extensions["media_app_key"]  # tests build many apps with one version number
-    return _sized_images(app_key, current_content_version(), current_app.config["SITE_URL"], html)
+    return _sized_images(app_key, current_content_version(), current_app.config["SITE_URL"], html, first_eager)
 
 
 @lru_cache(maxsize=256)
-def _sized_images(_app_key: str, _version: int, site_url: str, html: str) -> str:
+def _sized_images(_app_key: str, _version: int, site_url: str, html: str, first_eager: bool) -> str:
     wanted = {path: media_path_of(path) for tag in IMG_TAG.findall(html)
               if (path := media_path_in(dict(ATTRIBUTE.findall(tag)).get("src", ""), site_url))}
     if not wanted:
         return html
     found = {media.path: media for media in db.session.scalars(
         sa.select(Media).where(Media.path.in_(set(wanted.values())), Media.status == "ready"))}
-    first = True
+    first = first_eager
 
     def rewrite(match: re.Match) -> str:
         nonlocal first
@@ -83,11 +88,11 @@ def image_tag(media: Media, size: str = "large", alt: str | None = None, eager: 
     if css_class:
         attributes["class"] = css_class
     if size != "thumbnail":
-        candidates = [(media.url(name), media.sizes[name]["width"]) for name in SRCSET_SIZES
-                      if name in media.sizes and media.sizes[name]["width"] <= entry["width"]]
+        candidates = [(media.url(name), media.sizes[name]["width"]) for name in SRCSET_SIZES if name in media.sizes]
         if len(candidates) > 1:
             attributes["srcset"] = ", ".join(f"{url} {width}w" for url, width in candidates)
-            attributes["sizes"] = sizes or f"(max-width: {entry['width']}px) 100vw, {entry['width']}px"
+            attributes["sizes"] = sizes or (COLUMN_SIZES if entry["width"] >= COLUMN_PIXELS else
+                                            f"(max-width: {entry['width']}px) 100vw, {entry['width']}px")
     attributes["decoding"] = "async"
     if eager:
         attributes["fetchpriority"] = "high"
@@ -102,3 +107,9 @@ def featured_image(media: Media | None, size: str = "large", eager: bool = False
     if media is None or media.status != "ready":
         return Markup("")
     return Markup(image_tag(media, size, eager=eager, css_class=css_class, sizes=sizes))
+
+
+def absolute_media_urls(html: str) -> str:
+    """Post HTML for a feed: the library's site-relative image addresses made absolute (SITE_URL)."""
+    site = current_app.config["SITE_URL"].rstrip("/")
+    return html.replace('src="/media/', f'src="{site}/media/').replace('href="/media/', f'href="{site}/media/')
