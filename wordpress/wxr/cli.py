@@ -51,8 +51,15 @@ class _ProgressBar:
     show_default=True,
     help="What to do with a reply whose parent comment is not in the file.",
 )
-def import_command(file: str, orphans: str) -> None:
-    """Import a WordPress export (WXR 1.0 to 1.2); all or nothing."""
+@click.option(
+    "--uploads-dir",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="A copy of the WordPress site's wp-content/uploads: its images are imported into the "
+    "media library and the posts' image URLs rewritten to them.",
+)
+def import_command(file: str, orphans: str, uploads_dir: str | None) -> None:
+    """Import a WordPress export (WXR 1.0 to 1.2); posts and comments all or nothing, then media."""
     # Here, not at the top: every app loads this module, and the importer's lxml is heavy and for imports only.
     from wordpress.wxr.importer import import_wxr
     from wordpress.wxr.reader import WXRError
@@ -68,7 +75,7 @@ def import_command(file: str, orphans: str) -> None:
             show_pos=False,
         ) as bar:
             progress = _ProgressBar(bar)
-            report = import_wxr(stream, orphans=orphans, progress=progress)
+            report = import_wxr(stream, orphans=orphans, progress=progress, uploads_dir=uploads_dir)
             progress(bar.length, report, final=True)
     except WXRError as error:
         raise click.ClickException(f"{file}: {error}. Nothing was imported.") from None

@@ -19,6 +19,7 @@ from flask import current_app, url_for
 from sqlalchemy.orm import aliased, selectinload
 
 from auth.models import User
+from blog.media.models import Media
 from blog.models import Comment, Post, Term
 from blog.permalinks import blog_timezone, post_url
 from blog.rendering import render_post_body
@@ -39,11 +40,13 @@ class ExportReport:
     posts: int = 0
     pages: int = 0
     comments: int = 0
+    media: int = 0
 
     def summary(self) -> str:
         return (
             f"Exported {self.authors} authors, {self.categories} categories, {self.tags} tags, "
-            f"{self.posts} posts, {self.pages} pages, {self.comments} comments."
+            f"{self.posts} posts, {self.pages} pages, {self.comments} comments"
+            + (f", {self.media} media." if self.media else ".")
         )
 
 
@@ -75,7 +78,19 @@ def iter_wxr(*, include_spam: bool = False, report: ExportReport | None = None) 
     yield from _authors(report)
     yield from _terms(report)
     yield f"\n\t<generator>{_text(site)}/?flask-blog</generator>\n"
-    post_offset = db.session.scalar(sa.select(sa.func.max(Post.wp_id))) or 0
+    # WordPress numbers posts and attachments in one sequence: ids made here go past all of them.
+    post_offset = max(
+        db.session.scalar(sa.select(sa.func.max(Post.wp_id))) or 0,
+        db.session.scalar(sa.select(sa.func.max(Media.wp_id))) or 0,
+    )
+    media_offset = post_offset + (db.session.scalar(sa.select(sa.func.max(Post.id))) or 0)
+    featured = dict(
+        db.session.execute(
+            sa.select(Media.id, Media.wp_id).where(
+                Media.id.in_(sa.select(Post.featured_media_id)), Media.status != "failed"
+            )
+        ).all()
+    )
     comment_offset = db.session.scalar(sa.select(sa.func.max(Comment.wp_id))) or 0
     parent = aliased(Post)
     rows = db.session.execute(
@@ -90,10 +105,14 @@ def iter_wxr(*, include_spam: bool = False, report: ExportReport | None = None) 
     for post, login, parent_wp_id, parent_id in rows:
         parent_export = _export_id(parent_wp_id, parent_id, post_offset) if parent_id else 0
         yield _item(post, login, parent_export, post_offset, tz)
+        if post.featured_media_id in featured:
+            thumbnail = _export_id(featured[post.featured_media_id], post.featured_media_id, media_offset)
+            yield _postmeta("_thumbnail_id", str(thumbnail))
         yield from _comments(post.id, comment_offset, include_spam, tz, report)
         yield "\t</item>\n"
         report.pages += post.kind == "page"
         report.posts += post.kind == "post"
+    yield from _attachments(site, post_offset, media_offset, tz, report)
     yield "</channel>\n</rss>\n"
 
 
@@ -138,7 +157,7 @@ def _head(site: str) -> Iterator[str]:
 
 def _authors(report: ExportReport) -> Iterator[str]:
     """Every user who wrote a post or a comment here, keyed by their id."""
-    wrote = sa.select(Post.author_id).union(sa.select(Comment.user_id))
+    wrote = sa.select(Post.author_id).union(sa.select(Comment.user_id), sa.select(Media.author_id))
     for user in db.session.scalars(sa.select(User).where(User.id.in_(wrote)).order_by(User.id)):
         report.authors += 1
         yield (
@@ -212,6 +231,7 @@ def _wp_status(post: Post) -> str:
 
 def _item(post: Post, login: str | None, parent: int, offset: int, tz) -> str:
     content = post.body if post.body_format == "html" else render_post_body(post.body, "markdown")
+    content = _absolute_media_urls(content)
     export_id = _export_id(post.wp_id, post.id, offset)
     comments_open = "open" if post.comments_open else "closed"
     categories = "".join(
@@ -289,4 +309,69 @@ def _comments(post_id: int, offset: int, include_spam: bool, tz, report) -> Iter
             f"\t\t\t<wp:comment_parent>{parent_export}</wp:comment_parent>\n"
             f"\t\t\t<wp:comment_user_id>{comment.user_id or 0}</wp:comment_user_id>\n"
             "\t\t</wp:comment>\n"
+        )
+
+
+def _absolute_media_urls(html: str) -> str:
+    """The library's site-relative image addresses made absolute, as a WordPress site needs them."""
+    if "/media/" not in html:
+        return html
+    media = mapping.home_url() + "/media/"
+    return re.sub(r"""(\b(?:src|href)=["'])/media/""", lambda m: m.group(1) + media, html)
+
+
+def _postmeta(key: str, value: str) -> str:
+    return (
+        f"\t\t<wp:postmeta>\n\t\t\t<wp:meta_key>{_cdata(key)}</wp:meta_key>\n"
+        f"\t\t\t<wp:meta_value>{_cdata(value)}</wp:meta_value>\n\t\t</wp:postmeta>\n"
+    )
+
+
+def _attachments(site: str, post_offset: int, media_offset: int, tz, report) -> Iterator[str]:
+    """The media library as WordPress's attachment items; rows without their files are left out."""
+    parent = aliased(Post)
+    rows = db.session.execute(
+        sa.select(Media, User.login, parent.wp_id, parent.id)
+        .outerjoin(User, Media.author_id == User.id)
+        .outerjoin(parent, Media.post_id == parent.id)
+        .where(Media.status != "failed")
+        .order_by(Media.id)
+        .execution_options(yield_per=200)
+    )
+    for media, login, parent_wp_id, parent_id in rows:
+        parent_export = _export_id(parent_wp_id, parent_id, post_offset) if parent_id else 0
+        export_id = _export_id(media.wp_id, media.id, media_offset)
+        # WordPress's attached file is the full size it serves: the "-scaled" copy of a big image.
+        attached = media.file_key("full")
+        url = site + "/media/" + quote(attached)
+        at = media.uploaded_at
+        report.media += 1
+        yield (
+            "\t<item>\n"
+            f"\t\t<title>{_cdata(media.title)}</title>\n"
+            f"\t\t<link>{_text(url)}</link>\n"
+            f"\t\t<pubDate>{format_datetime(at)}</pubDate>\n"
+            f"\t\t<dc:creator>{_cdata(_login(login, media.author_id))}</dc:creator>\n"
+            f'\t\t<guid isPermaLink="false">{_text(url)}</guid>\n'
+            "\t\t<description></description>\n"
+            f"\t\t<content:encoded>{_cdata(media.description)}</content:encoded>\n"
+            f"\t\t<excerpt:encoded>{_cdata(media.caption)}</excerpt:encoded>\n"
+            f"\t\t<wp:post_id>{export_id}</wp:post_id>\n"
+            f"\t\t<wp:post_date>{_cdata(mapping.wp_date(at, tz))}</wp:post_date>\n"
+            f"\t\t<wp:post_date_gmt>{_cdata(mapping.wp_date(at))}</wp:post_date_gmt>\n"
+            f"\t\t<wp:post_modified>{_cdata(mapping.wp_date(at, tz))}</wp:post_modified>\n"
+            f"\t\t<wp:post_modified_gmt>{_cdata(mapping.wp_date(at))}</wp:post_modified_gmt>\n"
+            "\t\t<wp:comment_status><![CDATA[closed]]></wp:comment_status>\n"
+            "\t\t<wp:ping_status><![CDATA[closed]]></wp:ping_status>\n"
+            f"\t\t<wp:post_name>{_cdata(_slug(mapping.slugify(media.title) or f'media-{media.id}'))}</wp:post_name>\n"
+            "\t\t<wp:status><![CDATA[inherit]]></wp:status>\n"
+            f"\t\t<wp:post_parent>{parent_export}</wp:post_parent>\n"
+            "\t\t<wp:menu_order>0</wp:menu_order>\n"
+            "\t\t<wp:post_type><![CDATA[attachment]]></wp:post_type>\n"
+            "\t\t<wp:post_password><![CDATA[]]></wp:post_password>\n"
+            "\t\t<wp:is_sticky>0</wp:is_sticky>\n"
+            f"\t\t<wp:attachment_url>{_cdata(url)}</wp:attachment_url>\n"
+            + _postmeta("_wp_attached_file", attached)
+            + (_postmeta("_wp_attachment_image_alt", media.alt_text) if media.alt_text else "")
+            + "\t</item>\n"
         )

@@ -10,6 +10,7 @@ moderation happens.
 import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote
 
@@ -24,9 +25,10 @@ from core.clean_input import DB_INT_MAX
 from core.dbtypes import utcnow
 from extensions import db
 from wordpress.wxr import mapping
+from wordpress.wxr.attachments import Attachments
 from wordpress.wxr.comments import CommentWriter
 from wordpress.wxr.matching import PostMatcher, own_login_less_user
-from wordpress.wxr.reader import WXRAuthor, WXRError, WXRItem, WXRTerm, read_wxr
+from wordpress.wxr.reader import WXRAuthor, WXRError, WXRItem, WXRSite, WXRTerm, read_wxr
 from wordpress.wxr.report import ImportReport
 
 posts = Post.__table__
@@ -59,6 +61,7 @@ class _Importer:
         self.day_changes = 0
         self.comments = CommentWriter(report, self.tz, self.users_by_wp_id, orphans)
         self.matcher = PostMatcher(self.tz, mapping.home_url())
+        self.attachments = Attachments(report, self.tz)
 
     def handle(self, record) -> None:
         self.line = record.line
@@ -68,6 +71,8 @@ class _Importer:
             self.author(record)
         elif isinstance(record, WXRTerm):
             self.term(record)
+        elif isinstance(record, WXRSite):
+            self.attachments.site(record.base_site_url)
 
     # -- authors -------------------------------------------------------------------------
     def author(self, rec: WXRAuthor) -> None:
@@ -145,6 +150,9 @@ class _Importer:
     def item(self, rec: WXRItem) -> None:
         self.report.items_read += 1
         self.report.comments_read += len(rec.comments)
+        if rec.post_type == "attachment":
+            self.attachments.add(rec, self.user_for(rec.creator))
+            return
         if rec.post_type not in ("post", "page"):
             self.report.skipped[f"{rec.post_type} items (post type not imported)"] += 1
             return
@@ -165,6 +173,8 @@ class _Importer:
         else:
             post_id, new_post = self.insert_post(rec, status, match.wp_id_taken), True
         self.post_ids[rec.wp_id] = post_id
+        if "_thumbnail_id" in rec.meta:
+            self.attachments.thumbnail(post_id, rec.meta["_thumbnail_id"])
         self.comments.write(rec, post_id, new_post)
         self.refresh_statistics()
 
@@ -318,13 +328,19 @@ def _format_offset(seconds: int) -> str:
 
 
 def import_wxr(
-    source: BinaryIO, *, orphans: str = "error", progress: Progress | None = None
+    source: BinaryIO,
+    *,
+    orphans: str = "error",
+    progress: Progress | None = None,
+    uploads_dir: str | Path | None = None,
 ) -> ImportReport:
     """Import a WXR file (a binary file object) in one transaction; the CLI and admin call it.
 
     Raises WXRError, naming the line, for a file it cannot read; nothing is written then.
     `orphans="top-level"` imports a reply whose parent is not in the file (WordPress leaves spam
     out of its exports) as a top-level comment instead of refusing the file.
+    Attachments come after that transaction (wordpress/wxr/attachments.py), with their files
+    read from `uploads_dir`, a copy of WordPress's wp-content/uploads, when given.
     """
     report = ImportReport()
     importer = _Importer(report, orphans)
@@ -345,6 +361,7 @@ def import_wxr(
     except BaseException:
         db.session.rollback()
         raise
+    importer.attachments.finish(importer.post_ids, uploads_dir)
     report.seconds = time.perf_counter() - started
     return report
 

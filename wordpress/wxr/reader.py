@@ -18,6 +18,8 @@ WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/([^/]+)/$")
 CONTENT_NS = "{http://purl.org/rss/1.0/modules/content/}"
 DC_NS = "{http://purl.org/dc/elements/1.1/}"
 NO_DATE = "0000-00-00 00:00:00"
+# The postmeta the importer reads; plugins store big values under other keys, left unread.
+KEPT_META = ("_thumbnail_id", "_wp_attached_file", "_wp_attachment_image_alt", "_wp_attachment_metadata")
 
 
 class WXRError(Exception):
@@ -88,9 +90,18 @@ class WXRItem:
     # (domain, nicename, name) of each <category> element
     terms: list[tuple[str, str, str]] = field(default_factory=list)
     comments: list[WXRComment] = field(default_factory=list)
+    # wp:postmeta key -> value for the KEPT_META keys (the last one of a key wins)
+    meta: dict[str, str] = field(default_factory=dict)
+    attachment_url: str = ""  # wp:attachment_url, an attachment's file on the old site
 
 
-Record = WXRAuthor | WXRTerm | WXRItem
+@dataclass(slots=True)
+class WXRSite:
+    line: int
+    base_site_url: str  # wp:base_site_url, where the old site's wp-content/uploads lives
+
+
+Record = WXRAuthor | WXRTerm | WXRItem | WXRSite
 
 
 def _text(elem) -> str:
@@ -225,7 +236,7 @@ class _Reader:
     def item(self, elem) -> WXRItem:
         wp, line = self.wp, elem.sourceline
         f: dict[str, str] = {}
-        terms, comments = [], self.comments
+        terms, comments, meta = [], self.comments, {}
         self.comments = []
         for child in elem:
             if child.tag == "category":
@@ -233,6 +244,10 @@ class _Reader:
                 terms.append((domain, (child.get("nicename") or "").strip(), _text(child)))
             elif child.tag == f"{wp}comment":
                 comments.append(self.comment(child))
+            elif child.tag == f"{wp}postmeta":
+                pair = {grand.tag: _text(grand) for grand in child}
+                if (key := pair.get(f"{wp}meta_key", "").strip()) in KEPT_META:
+                    meta[key] = pair.get(f"{wp}meta_value", "")
             else:
                 f[child.tag] = _text(child)
         wp_id = _int(f.get(f"{wp}post_id", ""), "wp:post_id", line)
@@ -259,6 +274,8 @@ class _Reader:
             sticky=f.get(f"{wp}is_sticky", "0").strip() == "1",
             terms=terms,
             comments=comments,
+            meta=meta,
+            attachment_url=f.get(f"{wp}attachment_url", "").strip(),
         )
 
     def record(self, elem) -> Record | None:
@@ -280,6 +297,8 @@ class _Reader:
             return None
         if name == "author":
             return self.author(elem)
+        if name == "base_site_url":
+            return WXRSite(elem.sourceline, _text(elem).strip())
         if name in ("category", "tag", "term"):
             return self.term(elem, name)
         return None

@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 MAX_WARNINGS = 50
+MAX_URL_EXAMPLES = 10
 KINDS = ("authors", "categories", "tags", "posts", "pages", "comments")
 
 
@@ -20,11 +21,22 @@ class ImportReport:
     items_read: int = 0
     comments_read: int = 0
     seconds: float = 0.0
+    # Attachments: "imported" (file stored), "updated" (already here), "without file" (kept as a
+    # failed media row until an import with --uploads-dir), "refused" (not an image we store).
+    media: Counter = field(default_factory=Counter)
+    image_urls_rewritten: int = 0
+    image_urls_left: int = 0
+    image_urls_left_examples: list[str] = field(default_factory=list)  # distinct, a few
 
     def warn(self, message: str) -> None:
         self.warning_count += 1
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(message)
+
+    def url_left(self, url: str) -> None:
+        self.image_urls_left += 1
+        if url not in self.image_urls_left_examples and len(self.image_urls_left_examples) < MAX_URL_EXAMPLES:
+            self.image_urls_left_examples.append(url)
 
     def summary(self) -> list[str]:
         """Lines for a person: imported, already here, skipped (why), warnings."""
@@ -33,6 +45,7 @@ class ImportReport:
         lines = [f"Imported {done} in {self.seconds:.1f} s ({rate:,.0f} items and comments/s)."]
         if already := already_here(self.existing):
             lines.append(already)
+        lines += self.media_summary()
         if self.skipped:
             lines.append("Skipped:")
             lines += [f"  {count} {reason}" for reason, count in sorted(self.skipped.items())]
@@ -41,6 +54,22 @@ class ImportReport:
             lines += [f"  {warning}" for warning in self.warnings]
             if self.warning_count > len(self.warnings):
                 lines.append(f"  ... and {self.warning_count - len(self.warnings)} more")
+        return lines
+
+    def media_summary(self) -> list[str]:
+        """Lines on the attachments and the image URLs in posts ([] when the file had neither)."""
+        lines = []
+        if self.media:
+            lines.append(media_sentence(self.media))
+        if self.image_urls_rewritten or self.image_urls_left:
+            lines.append(
+                f"Image URLs in posts: {self.image_urls_rewritten} rewritten to this blog's media, "
+                f"{self.image_urls_left} left pointing at the old site"
+                + (":" if self.image_urls_left_examples else ".")
+            )
+            lines += [f"  {url}" for url in self.image_urls_left_examples]
+            if self.image_urls_left > len(self.image_urls_left_examples):
+                lines.append("  ...")
         return lines
 
     def as_dict(self) -> dict:
@@ -52,7 +81,26 @@ class ImportReport:
             "warnings": self.warnings,
             "warning_count": self.warning_count,
             "seconds": self.seconds,
+            "media": dict(self.media),
+            "image_urls_rewritten": self.image_urls_rewritten,
+            "image_urls_left": self.image_urls_left,
+            "image_urls_left_examples": self.image_urls_left_examples,
         }
+
+
+def media_sentence(media: dict[str, int]) -> str:
+    """What became of the attachments, for the CLI and the import job's page."""
+    parts = [f"{media.get('imported', 0)} imported with their files"]
+    if media.get("updated"):
+        parts.append(f"{media['updated']} already here (details updated)")
+    if media.get("without file"):
+        parts.append(
+            f"{media['without file']} kept without their file (failed in the Media Library: "
+            "import again with --uploads-dir)"
+        )
+    if media.get("refused"):
+        parts.append(f"{media['refused']} refused (see the warnings)")
+    return "Media: " + ", ".join(parts) + "."
 
 
 def already_here(existing: dict[str, int]) -> str:
