@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from auth.models import User
 from auth.roles import AUTHOR
 from blog import terms
+from blog.media import library
 from blog.models import Comment, Post, Term
 from extensions import db
 
@@ -31,6 +32,8 @@ def parse_demo_file(path: Path) -> dict:
         "body": body.strip() + "\n",
         "categories": [c.strip() for c in fields.get("categories", "").split(",") if c.strip()],
         "tags": fields.get("tags", ""),
+        "featured": fields.get("featured"),  # a picture beside the file: the post's featured image
+        "featured_alt": fields.get("featured_alt", ""),
     }
 
 
@@ -42,13 +45,22 @@ def load_demo_content() -> int:
         login="owner", display_name="Blog Owner", nicename="owner", role=AUTHOR  # writes the demo posts; cannot log in
     )
     files = sorted(DEMO_DIR.glob("*.md"))
+    pictures = []
     for path in files:
         fields = parse_demo_file(path)
         categories, tags = fields.pop("categories"), fields.pop("tags")
+        picture, alt_text = fields.pop("featured"), fields.pop("featured_alt")
         post = Post(author=author, status="published", **fields)
         db.session.add(post)
         db.session.flush()
         terms.set_post_terms(post, [_demo_category(name).id for name in categories], tags)
+        if picture:
+            pictures.append((post, picture, alt_text))
+    db.session.commit()
+    for post, picture, alt_text in pictures:
+        media = library.upload((DEMO_DIR / picture).read_bytes(), picture, author.id, post.id, alt_text=alt_text,
+                               when=post.published_at)
+        post.featured_media_id = media.id
     db.session.commit()
     return len(files)
 

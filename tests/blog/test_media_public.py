@@ -3,6 +3,7 @@ on the post, in listings, in link previews and in feeds, and a content security 
 
 import feedparser
 import pytest
+import sqlalchemy as sa
 
 from blog.media import library
 from blog.permalinks import post_url
@@ -114,3 +115,13 @@ def test_images_come_from_the_blog_itself_unless_the_owner_lists_other_hosts(cli
     db.session.commit()
     assert "img-src 'self' data: https:;" in client.get(post_url(post)).headers["Content-Security-Policy"]
 
+
+
+def test_the_demo_content_shows_a_featured_picture(client):
+    from blog.demo import load_demo_content
+    from blog.models import Post
+
+    load_demo_content()
+    post = db.session.scalar(sa.select(Post).where(Post.slug == "coffee-chats-beat-mixers"))
+    featured = page_soup(client.get(post_url(post))).select_one(".post-thumbnail img")
+    assert featured["alt"].startswith("Two steaming mugs") and client.get(featured["src"]).status_code == 200
