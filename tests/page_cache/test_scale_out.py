@@ -1,10 +1,13 @@
-"""Two app servers sharing the database and Redis act as one blog (rate limits, cache, sessions)."""
+"""Two app servers sharing the database and Redis act as one blog (rate limits, cache, sessions,
+pictures kept in the database storage)."""
 
+import io
 import re
 import uuid
 
 import pytest
 import requests
+from PIL import Image
 
 from auth.models import User
 from blog.permalinks import post_url
@@ -12,6 +15,7 @@ from blog.settings import save_settings
 from extensions import db
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL
 from tests.support.factories import make_comment, make_post
+from tests.support.images import photo
 from tests.support.servers import Server
 
 TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -34,7 +38,7 @@ def two_servers(app_factory, tmp_path):
     env = {"BLOG_ENV": "production", "SECRET_KEY": "shared-secret-of-both-servers", "DATABASE_URL": database_url,
            "REDIS_URL": "redis://127.0.0.1:6379/0", "COMMENT_RATE_LIMIT": "3 per minute",
            "RATELIMIT_KEY_PREFIX": f"scale-{run}", "CACHE_KEY_PREFIX": f"scale-{run}:",
-           "SESSION_COOKIE_SECURE": "0", "MAIL_BACKGROUND_THREAD": "0"}
+           "SESSION_COOKIE_SECURE": "0", "MAIL_BACKGROUND_THREAD": "0", "MEDIA_STORAGE": "database"}
     servers = [Server("app:create_app()", env, 1, tmp_path / f"server-{n}.log") for n in (1, 2)]
     yield servers, path, held_id
     for server in servers:
@@ -84,3 +88,22 @@ def test_a_session_started_on_one_server_works_on_the_other(two_servers):
     _log_in(first, owner)
     assert owner.get(second.url + "/admin/", allow_redirects=False).status_code == 200
     assert requests.get(second.url + "/admin/", allow_redirects=False).status_code == 302
+
+
+def test_an_image_uploaded_through_one_server_is_served_by_the_other(two_servers):
+    (first, second), _, _ = two_servers
+    owner = requests.Session()
+    _log_in(first, owner)
+    token = TOKEN.search(owner.get(first.url + "/admin/media").text).group(1)
+    answer = owner.post(first.url + "/admin/media/upload", files={"file": ("harbour.jpg", photo(1600, 1200))},
+                        headers={"X-CSRFToken": token, "Accept": "application/json"}, timeout=30)
+    assert answer.status_code == 201, answer.text
+    uploaded = answer.json()
+    reader = requests.Session()
+    full = reader.get(second.url + uploaded["url"], timeout=10)
+    assert full.status_code == 200 and full.headers["Content-Type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(full.content)).size == (1600, 1200)
+    thumbnail = reader.get(second.url + uploaded["thumbnail"], timeout=10)
+    assert Image.open(io.BytesIO(thumbnail.content)).size == (150, 150)
+    again = reader.get(first.url + uploaded["thumbnail"], headers={"If-None-Match": thumbnail.headers["ETag"]})
+    assert again.status_code == 304  # both servers name the file by the same ETag
