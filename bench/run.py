@@ -7,7 +7,7 @@ the same statements (bench/post_floor.py). Everything runs on 127.0.0.1 and stop
 With --wordpress URL (the 200-comment post of ../shared/bench/wordpress, already running), that
 post is driven right after the blog's own, and the targets' ratios are printed from the same run.
 Then the archive and search pages on blogs of several sizes (bench/archive_rows.py, --posts), with
-WordPress's search on the same posts given --wordpress-search.
+WordPress's search on the same posts given --wordpress-search, and the media rows (bench/media_rows.py).
 """
 
 import argparse
@@ -196,7 +196,7 @@ def set_setting(database_url: str, **values) -> None:
 
 
 def run_database(kind: str, seconds: int, big: int, workers: int | None, wordpress: str | None = None,
-                 sizes: tuple[int, ...] = (), wordpress_search: str | None = None) -> list[dict]:
+                 sizes: tuple[int, ...] = (), wordpress_search: str | None = None, media: bool = True) -> list[dict]:
     workdir = Path(tempfile.mkdtemp(prefix=f"blog-bench-{kind}-"))
     logs = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}-{kind}"
     logs.mkdir(parents=True, exist_ok=True)
@@ -218,6 +218,10 @@ def run_database(kind: str, seconds: int, big: int, workers: int | None, wordpre
             from bench.archive_rows import archive_rows
 
             rows += archive_rows(kind, sizes, ceiling, seconds, workers, logs, workdir, wordpress_search)
+            if media:
+                from bench.media_rows import media_rows
+
+                rows += media_rows(kind, seconds, workers, logs, workdir)
             peak, private = blog.worker_memory_mb()
             for row in rows:
                 row["worker_mb"], row["worker_private_mb"] = peak, private
@@ -421,9 +425,11 @@ def _size_kb(url: str, cookie: str = UNCACHED) -> float:
 
 def print_table(rows: list[dict]) -> None:
     from bench.archive_rows import print_archive_table
+    from bench.media_rows import print_media_table
 
+    media = [r for r in rows if "media" in r]  # bench/media_rows.py's, in tables of their own
     archive = [r for r in rows if "posts" in r]  # bench/archive_rows.py's, in a table of their own
-    rows = [r for r in rows if "posts" not in r]
+    rows = [r for r in rows if "posts" not in r and "media" not in r]
     header = f"{'db':8} {'page':42} {'req/s':>8} {'share':>6} {'p50 ms':>7} {'p99 ms':>7} {'alone ms':>8} " \
              f"{'queries':>7} {'HTML KB':>7} {'errors':>6}"
     print(header)
@@ -446,6 +452,7 @@ def print_table(rows: list[dict]) -> None:
         print(f"worker memory ({kind}): peak resident {row['worker_mb']:.1f} MB, of which private "
               f"(not shared with the other workers) {row['worker_private_mb']:.1f} MB")
     print_archive_table(archive)
+    print_media_table(media)
 
 
 def print_wordpress_ratios(kind: str, rows: list[dict]) -> None:
@@ -507,6 +514,7 @@ def main() -> None:
     parser.add_argument("--wordpress-search", metavar="URL",
                         help="WordPress's home page with bench/wordpress_search.py's posts, its search measured "
                              "beside the blog's on the largest blog")
+    parser.add_argument("--no-media", action="store_true", help="leave out the media rows (bench/media_rows.py)")
     args = parser.parse_args()
     from bench.archive_rows import parse_sizes
 
@@ -518,7 +526,8 @@ def main() -> None:
         parser.error(str(error))
     rows = []
     for kind in args.databases.split(","):
-        rows += run_database(kind, args.seconds, args.big, args.workers, wordpress, sizes, wordpress_search)
+        rows += run_database(kind, args.seconds, args.big, args.workers, wordpress, sizes, wordpress_search,
+                             not args.no_media)
     print_table(rows)
 
 
