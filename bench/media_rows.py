@@ -169,7 +169,8 @@ def nginx_binary() -> str | None:
 
 
 def nginx_config(public: Path, port: int, workers: int, prefix: Path) -> str:
-    """nginx serving the media folder at /media/ with a plain alias and long cache headers."""
+    """nginx serving the media folder at /media/ as the README's example does (a plain alias, long
+    cache headers), on a port of 127.0.0.1, with its files under `prefix`."""
     user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else ""  # root's workers read
     temp = "\n".join(f"  {kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi",
                                                                           "scgi"))
@@ -188,7 +189,7 @@ http {{
     listen 127.0.0.1:{port};
     location /media/ {{
       alias {public}/;
-      add_header Cache-Control "public, max-age=31536000, immutable";
+      expires 1y;
       add_header X-Content-Type-Options nosniff;
     }}
   }}
