@@ -151,11 +151,24 @@ class PostForm(EditorForm):
                             description="Separate tags with commas.",
                             render_kw={"autocomplete": "off", "list": "tag-suggestions"})
     sticky = BooleanField("Stick to the top of the blog")
+    # The Featured image box: 0 is none; the view offers the post's images and the recent ones.
+    featured_media_id = SelectField("Set featured image", coerce=lambda value: _id_or_unknown(value), default=0,
+                                    validate_choice=False)
 
     def validate_categories(self, field):
         offered = {value for value, _label in self.categories.choices or []}
         if any(choice not in offered for choice in field.data or []):
             raise ValidationError("Choose categories from the list.")
+
+    def validate_featured_media_id(self, field):
+        if field.data is None or field.data not in dict(self.featured_media_id.choices or [(0, "")]):
+            raise ValidationError("Choose a featured image from the list.")
+
+
+def _id_or_unknown(value) -> int:
+    """A choice's id; -1 (never an id) for anything else, which the field's validation refuses."""
+    number = database_int(value)
+    return -1 if number is None else number
 
 
 class PageForm(EditorForm):

@@ -42,6 +42,12 @@ class MediaEditForm(FlaskForm):
     save = SubmitField("Update")
 
 
+class AltTextForm(FlaskForm):
+    """The editor's alt-text question, saved on the image as well as written into the post."""
+
+    alt_text = StringField(filters=[stripped], validators=[Length(max=1000)])
+
+
 class MediaSettingsForm(FlaskForm):
     """Settings -> Media: the largest upload and the other hosts posts may show images from."""
 

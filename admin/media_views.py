@@ -8,7 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from admin import bp, requires, tool_views
 from admin.forms import ActionForm
-from admin.media_forms import MediaEditForm, MediaSettingsForm, UploadForm
+from admin.media_forms import AltTextForm, MediaEditForm, MediaSettingsForm, UploadForm
 from admin.media_queries import (
     TYPES,
     LibraryFilter,
@@ -178,6 +178,22 @@ def media_edit(media_id: int):
     return render_template("admin/media_edit.html", media=media, form=form, sizes=sizes,
                            author=author_names({media.author_id} if media.author_id else set()).get(media.author_id),
                            delete_form=ActionForm()), 400 if form.errors else 200
+
+
+@bp.post("/media/<int:media_id>/alt")
+@requires(UPLOAD_FILES)
+def media_alt(media_id: int):
+    """Set an image's alt text (the editor's question after an upload), for who may change it."""
+    media = changeable_media(media_id)
+    form = AltTextForm()
+    if not form.validate_on_submit():
+        return jsonify(error=next(iter(form.errors.values()))[0]), 400
+    library.update_details(media, library.Details(media.title, form.alt_text.data or "", media.caption,
+                                                  media.description))
+    if wants_json():
+        return jsonify(media_json(media))
+    flash("Media file updated.", "success")
+    return redirect(url_for("admin.media_edit", media_id=media.id), 303)
 
 
 @bp.route("/media/<int:media_id>/delete", methods=["GET", "POST"])

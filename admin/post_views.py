@@ -10,17 +10,21 @@ from sqlalchemy.orm import selectinload
 
 from admin import bp, requires
 from admin.forms import ActionForm, EditorForm, PostForm
+from admin.media_queries import featured_choices
 from admin.queries import pending_by_post, post_counts, posts_query
-from auth.roles import EDIT_POSTS, PUBLISH_POSTS, may_edit_post, may_moderate_comments_on
+from auth.roles import EDIT_POSTS, PUBLISH_POSTS, UPLOAD_FILES, may_edit_post, may_moderate_comments_on
 from blog import terms
+from blog.media.models import Media
 from blog.models import POST_STATUSES, Post
 from blog.permalinks import blog_timezone
 from blog.posts import (
+    FeaturedImageRefused,
     PageRefused,
     PostDraft,
     PublishRefused,
     date_floating,
     delete_post,
+    images_without_alt,
     is_scheduled,
     preview_html,
     publish_box,
@@ -74,6 +78,7 @@ def post_new():
     form.categories.choices = category_choices()
     if request.method == "GET":
         form.categories.data = [terms.default_category_id() or UNMADE_DEFAULT]
+    _offer_featured(form, None)
     return run_editor(None, form)
 
 
@@ -90,7 +95,18 @@ def post_edit(post_id: int):
         form.published_at.data = None if date_floating(post) else to_local(post.published_at)
         form.categories.data = [t.id for t in post.terms if t.taxonomy == "category"]
         form.tags_text.data = ", ".join(sorted((t.name for t in post.terms if t.taxonomy == "tag"), key=str.casefold))
+    _offer_featured(form, post)
     return run_editor(post, form)
+
+
+def _offer_featured(form: PostForm, post: Post | None) -> None:
+    """The Featured image box's choices: none, the post's own images, then the recent ready ones."""
+    current = post.featured_media_id if post else None
+    offered = featured_choices(post.id if post else None, current)
+    form.featured_media_id.choices = [(0, "No featured image"),
+                                      *((media.id, media.title or media.original_name) for media in offered)]
+    if request.method == "GET":
+        form.featured_media_id.data = current or 0
 
 
 def category_choices() -> list[tuple[int, str]]:
@@ -121,7 +137,13 @@ def run_editor(post: Post | None, form: EditorForm, kind: str = "post"):
             db.session.rollback()
             form.slug.errors.append(str(refusal))
             return _editor_page(post, form, kind), 400
+        except FeaturedImageRefused as refusal:
+            db.session.rollback()
+            form.featured_media_id.errors.append(str(refusal))
+            return _editor_page(post, form, kind), 400
         flash(saved.message, "success")
+        if missing := images_without_alt(saved.post.body):
+            flash(_missing_alt_message(missing), "warning")
         return redirect(url_for(f"admin.{kind}_edit", post_id=saved.post.id), 303)
     return _editor_page(post, form, kind), 400 if form.errors else 200
 
@@ -133,7 +155,8 @@ def _draft(form: EditorForm, kind: str) -> PostDraft:
         fields = {"parent_id": form.parent.data or None, "menu_order": form.menu_order.data or 0}
     elif form.terms_shown.data:
         fields = {"category_ids": tuple(form.categories.data or ()), "tags": form.tags_text.data or "",
-                  "sticky": form.sticky.data if acting_user().can(PUBLISH_POSTS) else None}
+                  "sticky": form.sticky.data if acting_user().can(PUBLISH_POSTS) else None,
+                  "featured_media_id": form.featured_media_id.data or 0}
     return PostDraft(
         title=form.title.data, slug=form.slug.data or "", body=form.body.data or "",
         excerpt=form.excerpt.data or "", published_at=_utc(form.published_at.data),
@@ -150,7 +173,20 @@ def _editor_page(post: Post | None, form: EditorForm, kind: str = "post", previe
                            tag_suggestions=terms.popular_tags() if kind == "post" else [],
                            may_publish=user.can(PUBLISH_POSTS),
                            may_moderate=post is not None and may_moderate_comments_on(user, post),
-                           local_now=to_local(utcnow()).strftime("%Y-%m-%dT%H:%M"))
+                           local_now=to_local(utcnow()).strftime("%Y-%m-%dT%H:%M"),
+                           may_upload=user.can(UPLOAD_FILES), missing_alt=images_without_alt(form.body.data or ""),
+                           featured=_featured_shown(form) if kind == "post" else None)
+
+
+def _featured_shown(form: PostForm) -> Media | None:
+    chosen = form.featured_media_id.data
+    return db.session.get(Media, chosen) if isinstance(chosen, int) and chosen > 0 else None
+
+
+def _missing_alt_message(count: int) -> str:
+    images = "1 image has" if count == 1 else f"{count} images have"
+    return (f"{images} no alt text (![](…)): describe each image between the brackets for readers "
+            "who cannot see it.")
 
 
 @bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])

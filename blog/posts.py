@@ -1,6 +1,7 @@
 """Writing posts: unique slugs, saving from the editor's Publish box (status, visibility, date),
 scheduling and deleting (with their comments)."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from auth.models import User
 from auth.roles import PUBLISH_POSTS
 from blog import signals, terms
+from blog.media.models import Media
 from blog.models import Comment, Post
 from blog.permalinks import blog_timezone
 from blog.queries import visible
@@ -45,6 +47,8 @@ class PostDraft:
     # The Page Attributes box (pages).
     parent_id: int | None = None
     menu_order: int = 0
+    # The Featured image box (posts): a media id, 0 for none, None when the form did not show it.
+    featured_media_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,19 @@ class PageRefused(ValueError):
     """A page's slug or parent refused by the rules; its message is for the user."""
 
 
+class FeaturedImageRefused(ValueError):
+    """A featured image that is not in the library or not ready; its message is for the user."""
+
+
+# A Markdown image whose alt text is empty: ![](...) or ![ ](...).
+IMAGE_WITHOUT_ALT = re.compile(r"!\[\s*\]\(")
+
+
+def images_without_alt(body: str) -> int:
+    """How many Markdown images in the body have no alt text (the editor flags them)."""
+    return len(IMAGE_WITHOUT_ALT.findall(body or ""))
+
+
 def save_post(post: Post | None, draft: PostDraft, user: User, kind: str = "post") -> SavedPost:
     """Create a post or page by `user` (post=None) or update one from the editor, with its terms or
     its place among the pages, and commit; WordPress's notice for it. Raises PublishRefused when
@@ -121,6 +138,8 @@ def save_post(post: Post | None, draft: PostDraft, user: User, kind: str = "post
     else:
         db.session.flush()
         terms.recount(terms.post_term_ids(post))  # the status or the date may have changed what is counted
+    if draft.featured_media_id is not None:
+        _set_featured(post, draft.featured_media_id)
     if status == "published" and was != "published":
         db.session.flush()  # the mails link to the post by its id
         # In this transaction: what the receivers write (notify's outbox rows) lands with the post or not at all.
@@ -128,6 +147,20 @@ def save_post(post: Post | None, draft: PostDraft, user: User, kind: str = "post
     db.session.commit()
     message = _saved_message(was, was_scheduled, post)
     return SavedPost(post, message.replace("Post", "Page", 1) if kind == "page" else message)
+
+
+def _set_featured(post: Post, media_id: int) -> None:
+    """The Featured image box's choice: a ready image, attached to the post when it was unattached."""
+    if not media_id:
+        post.featured_media_id = None
+        return
+    media = db.session.get(Media, media_id)
+    if media is None or not media.ready:
+        raise FeaturedImageRefused("That image is not in the library or is still being processed: choose another.")
+    post.featured_media_id = media.id
+    if media.post_id is None:
+        db.session.flush()  # a new post's id
+        media.post_id = post.id
 
 
 def _terms_of(post: Post, taxonomy: str) -> list:

@@ -328,3 +328,16 @@ def test_the_library_pages_past_forty_images(app, admin_client, admin_user):
     assert len(first.select(".media-item")) == 40
     second = page_soup(admin_client.get(first.select_one("a[rel=next]")["href"]))
     assert len(second.select(".media-item")) == 1
+
+
+def test_the_editors_alt_text_question_saves_it_on_the_image_for_who_may_change_it(app, admin_client, token):
+    media_id = upload(admin_client, token, image_bytes(), "gull.jpg").get_json()["id"]
+    fetch = {"Accept": "application/json", "X-CSRFToken": token}
+    answer = admin_client.post(f"/admin/media/{media_id}/alt", headers=fetch, data={"alt_text": "  A gull on a post  "})
+    assert answer.status_code == 200 and answer.get_json()["alt_text"] == "A gull on a post"
+    assert all_media()[0].title == "gull"  # the other details stay
+    author = client_as(app, staff_user(AUTHOR))
+    refused = author.post(f"/admin/media/{media_id}/alt", data={
+        "csrf_token": csrf_token_from(author.get("/admin/media")), "alt_text": "Mine"})
+    assert refused.status_code == 403
+    assert all_media()[0].alt_text == "A gull on a post"

@@ -139,6 +139,7 @@ EXPECTED = {
     ("admin.media_status", "GET", ""): (404, (ADMIN, EDITOR, AUTH)),  # let in; there is no such image
     ("admin.media_edit", "GET", ""): (404, (ADMIN, EDITOR, AUTH)),
     ("admin.media_edit", "POST", ""): (404, (ADMIN, EDITOR, AUTH)),
+    ("admin.media_alt", "POST", ""): (404, (ADMIN, EDITOR, AUTH)),
     ("admin.media_delete", "GET", ""): (404, (ADMIN, EDITOR, AUTH)),
     ("admin.media_delete", "POST", ""): (404, (ADMIN, EDITOR, AUTH)),
     ("admin.media_settings", "GET", ""): (200, (ADMIN,)),
