@@ -31,7 +31,18 @@ from pathlib import Path
 
 import requests
 
-from bench.run import PYTHON, ROOT, UNCACHED, Server, blog_env, drop_database, free_port, prepare_database, wrk
+from bench.run import (
+    PYTHON,
+    ROOT,
+    UNCACHED,
+    Server,
+    alone_ms,
+    blog_env,
+    drop_database,
+    free_port,
+    prepare_database,
+    wrk,
+)
 
 PHOTO_SIZE = (4000, 3000)  # a 12-megapixel camera's photo
 LIBRARY_IMAGES = 10  # on the post page
@@ -42,7 +53,7 @@ UPLOADS = 5
 UPLOAD_PATH = "/admin/media/upload"
 POLL_SECONDS = 0.02  # how often an upload's JSON is asked for until its sizes exist
 READY_TIMEOUT = 120
-ROUNDS = 2  # wrk runs of each post page, taken in turn with the other
+ROUNDS = 2  # runs of each post page, in turn with the other and in both orders (with, without, without, with)
 ANSWER_TARGET_MS, MEMORY_TARGET_MB, SAME_RATE, EXTRA_QUERIES = 300.0, 100.0, 0.90, 1
 NOISE_SIGMA, NOISE_SHARE, PHOTO_QUALITY = 48, 0.22, 90  # compresses as a camera's photo does
 SERVE_ROWS = (("medium image: app, folder storage", "folder"), ("medium image: app, database storage", "database"),
@@ -165,7 +176,7 @@ def copy_to_database_storage(public: Path) -> int:
 
 def nginx_binary() -> str | None:
     """nginx if installed (Debian puts it in /usr/sbin, which an ordinary user's PATH may lack)."""
-    return shutil.which("nginx") or next((path for path in ("/usr/sbin/nginx",) if os.access(path, os.X_OK)), None)
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
 
 
 def nginx_config(public: Path, port: int, workers: int, prefix: Path) -> str:
@@ -259,8 +270,9 @@ def _merged(runs: list[dict]) -> dict:
 
 def post_rows(kind: str, blog_url: str, database_url: str, paths: dict, seconds: int,
               rounds: int = ROUNDS) -> list[dict]:
-    """The post with the library images and the one without, uncached and through the page cache,
-    driven in turn; their statements per request; how many of the images carry a srcset."""
+    """The post with the library images and the one without, uncached and through the page cache:
+    under load and alone, in turn, each as often first as second; their statements per request; how
+    many of the images carry a srcset."""
     from bench.archive_rows import _cache_hit
 
     pages = ((WITH_IMAGES, paths["with_images"]), (WITHOUT_IMAGES, paths["without_images"]))
@@ -268,15 +280,19 @@ def post_rows(kind: str, blog_url: str, database_url: str, paths: dict, seconds:
     rows = []
     for cached in (False, True):
         cookie = None if cached else UNCACHED
-        runs = {label: [] for label, _path in pages}
-        for _ in range(rounds):
-            for label, path in pages:
+        runs, alone = {label: [] for label, _path in pages}, {label: [] for label, _path in pages}
+        for n in range(rounds):
+            for label, path in pages[::-1] if n % 2 else pages:
                 runs[label].append(wrk(blog_url + path, seconds, cookie=cookie))
+        for n in range(rounds):
+            for label, path in pages[::-1] if n % 2 else pages:
+                alone[label].append(alone_ms(blog_url + path, seconds, cookie))
         for label, path in pages:
             html = requests.get(blog_url + path, headers={"Cookie": cookie or ""}, timeout=30).text
             first, again = queries[path]
             rows.append({"media": "post", "db": kind, "page": label + (", page cache" if cached else ", uncached"),
                          "cached": cached, "with_images": label == WITH_IMAGES, **_merged(runs[label]),
+                         "alone_ms": statistics.median(alone[label]),
                          "html_kb": len(html.encode()) / 1000, "queries_first": first, "queries_again": again,
                          "images": len(re.findall(r'<img\b[^>]*src="/media/', html)),
                          "srcset": len(re.findall(r"<img\b[^>]*\bsrcset=", html)),
@@ -525,16 +541,16 @@ def print_media_table(rows: list[dict]) -> None:
                   f"{r['rps']:8.0f} {r['p50']:7.2f} {r['p99']:7.2f} {r['errors']:6d} {r['kb']:6.1f}"))
     posts = [r for r in rows if r["media"] == "post"]
     if posts:
-        header = (f"{'db':8} {'post page':42} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'HTML KB':>7} "
-                  f"{'queries 1st/next':>16} {'srcset':>7}")
+        header = (f"{'db':8} {'post page':42} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'alone ms':>8} "
+                  f"{'HTML KB':>7} {'queries 1st/next':>16} {'srcset':>7}")
         print("\n" + header + "\n" + "-" * len(header))
         for r in posts:
             queries = f"{r['queries_first']}/{r['queries_again']}"
             print(f"{r['db']:8} {r['page']:42} {r['rps']:8.0f} {r['p50']:7.2f} {r['p99']:7.2f} {r['errors']:6d} "
-                  f"{r['html_kb']:7.1f} {queries:>16} {r['srcset']:3d}/{r['images']:<3d}"
+                  f"{r['alone_ms']:8.2f} {r['html_kb']:7.1f} {queries:>16} {r['srcset']:3d}/{r['images']:<3d}"
                   + ("" if r.get("cache_hit", True) else "  (the page cache does not serve this page)"))
-        print("uncached: a comment cookie; page cache: anonymous; each pair driven in turn, "
-              f"{ROUNDS} rounds; queries: the first request after a change, then the next ones")
+        print("uncached: a comment cookie; page cache: anonymous; each pair in turn, under load then alone, "
+              f"{ROUNDS} rounds in both orders; queries: the first request after a change, then the next ones")
     uploads = [r for r in rows if r["media"] in ("upload", "memory")]
     if uploads:
         header = f"{'db':8} {'upload':42} {'answer ms':>9} {'worst':>7} {'all sizes ms':>12}  how"
@@ -586,7 +602,8 @@ def target_lines(rows: list[dict]) -> list[str]:
         lines.append(f"post page {'through the page cache' if cached else 'uncached'}, with {LIBRARY_IMAGES} "
                      f"images / without: {ratio:.2f}x the requests a second ({pair[True]['rps']:.0f} against "
                      f"{pair[False]['rps']:.0f}; target the same within noise, {SAME_RATE:.2f}x at least; "
-                     f"{_verdict(ratio >= SAME_RATE)})")
+                     f"{_verdict(ratio >= SAME_RATE)}); alone {pair[True]['alone_ms']:.2f} ms against "
+                     f"{pair[False]['alone_ms']:.2f} ms ({pair[True]['alone_ms'] / pair[False]['alone_ms']:.2f}x)")
         if not cached:
             first = pair[True]["queries_first"] - pair[False]["queries_first"]
             again = pair[True]["queries_again"] - pair[False]["queries_again"]
