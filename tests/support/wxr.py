@@ -204,9 +204,11 @@ def wp_post_item(wp_id: int, title: str, content: str, date: str = "2022-10-05 1
 
 def wp_attachment_item(wp_id: int, attached_file: str, parent: int = 0, title: str = "", alt: str = "",
                        caption: str = "", description: str = "", date: str = "2022-10-05 09:00:00",
-                       width: int = 1200, height: int = 800) -> str:
-    """An attachment as WordPress's exporter writes it (attachment_url, postmeta, status inherit)."""
+                       width: int = 1200, height: int = 800, guid_site: str = OLD_SITE) -> str:
+    """An attachment as WordPress's exporter writes it (attachment_url, postmeta, status inherit);
+    its guid keeps the site's address at upload time (`guid_site`), as WordPress never changes it."""
     url = f"{UPLOADS_URL}/{attached_file}"
+    guid = f"{guid_site}/wp-content/uploads/{attached_file}"
     name = attached_file.rpartition("/")[2].rpartition(".")[0]
     metadata = (f'a:5:{{s:5:"width";i:{width};s:6:"height";i:{height};s:4:"file";'
                 f's:{len(attached_file)}:"{attached_file}";s:8:"filesize";i:1000;s:5:"sizes";a:0:{{}}}}')
@@ -216,7 +218,7 @@ def wp_attachment_item(wp_id: int, attached_file: str, parent: int = 0, title: s
         f"\t\t<link>{OLD_SITE}/{name}/</link>\n"
         "\t\t<pubDate>Wed, 05 Oct 2022 09:00:00 +0000</pubDate>\n"
         "\t\t<dc:creator><![CDATA[ruth]]></dc:creator>\n"
-        f'\t\t<guid isPermaLink="false">{url}</guid>\n'
+        f'\t\t<guid isPermaLink="false">{guid}</guid>\n'
         "\t\t<description></description>\n"
         f"\t\t<content:encoded><![CDATA[{description}]]></content:encoded>\n"
         f"\t\t<excerpt:encoded><![CDATA[{caption}]]></excerpt:encoded>\n"

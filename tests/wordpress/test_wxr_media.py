@@ -30,7 +30,9 @@ BODY = (
     f'<figure><a href="{UPLOADS_URL}/2022/10/photo.jpg"><img src="{UPLOADS_URL}/2022/10/photo-300x200.jpg" '
     'alt="Tea on the table" class="wp-image-45"/></a></figure>\n'
     f'<p><img src="{UPLOADS_URL.replace("http:", "https:")}/2022/10/big-scaled.jpg" alt="Hills"/></p>\n'
-    f'<p><img src="{UPLOADS_URL}/2022/10/big-1024x683.jpg" alt="Hills, smaller"/></p>\n'
+    '<p><img src="http://before-the-move.example/wp-content/uploads/2022/10/big-1024x683.jpg" '
+    'alt="Hills, smaller"/></p>\n'
+    '<p><img src="/wp-content/uploads/2022/10/photo-150x150.jpg" alt="Tea, square"/></p>\n'
     f'<p><img src="{UPLOADS_URL}/2022/11/gone.jpg" alt="Gone"/></p>\n'
     f'<p><img src="{UPLOADS_URL}/2019/01/stray.png" alt="Never an attachment"/></p>\n'
     '<p><img src="https://elsewhere.example/wp-content/uploads/2022/10/photo.jpg" alt="Another site"/></p>'
@@ -42,13 +44,14 @@ EXPORT = wxr_with(
                        caption="Morning tea", description="<p>Taken at home.</p>")
     + wp_post_item(10, "Hello pictures", BODY, thumbnail_id=45)
     + wp_attachment_item(46, "2022/10/big-scaled.jpg", parent=10, title="Hills", alt="Green hills",
-                         width=2560, height=1707)
+                         width=2560, height=1707, guid_site="http://before-the-move.example")
     + wp_attachment_item(47, "2022/11/gone.jpg", parent=11, title="Gone", alt="A lost picture",
                          date="2022-11-02 08:00:00")
     + wp_post_item(11, "Lost and found", "<p>No pictures yet.</p>", thumbnail_id=47)
     + wp_attachment_item(48, "../secret.jpg", title="Outside")
     + wp_attachment_item(49, "/etc/hostname.jpg", title="Absolute")
     + wp_attachment_item(50, "2022/10/notes.pdf", title="Notes")
+    + wp_attachment_item(51, "2022/10/fake.jpg", title="Not a picture")
 )
 
 
@@ -69,6 +72,7 @@ def uploads(tmp_path) -> Path:
     (folder / "2022" / "10" / "big.jpg").write_bytes(image_bytes(3000, 2000, "green"))
     (folder / "2022" / "10" / "big-scaled.jpg").write_bytes(image_bytes(2560, 1707, "red"))
     (folder / "2022" / "10" / "notes.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
+    (folder / "2022" / "10" / "fake.jpg").write_bytes(b"<html>not a picture</html>")
     (tmp_path / "secret.jpg").write_bytes(image_bytes(40, 40, "black"))  # outside: never to be read
     return folder
 
@@ -91,7 +95,7 @@ def served(client, url: str) -> Image.Image:
 def test_attachments_become_media_with_their_details_files_and_parent(media_app, uploads):
     report = import_bytes(EXPORT, uploads_dir=uploads)
     media = media_by_wp_id()
-    assert sorted(media) == [45, 46, 47]  # the hostile paths and the PDF made no rows
+    assert sorted(media) == [45, 46, 47]  # the hostile paths, the PDF and the fake JPEG made no rows
     tea = media[45]
     assert (tea.status, tea.path, tea.title, tea.alt_text) == ("ready", "2022/10/photo.jpg", "Tea", "Tea on the table")
     assert (tea.caption, tea.description) == ("Morning tea", "<p>Taken at home.</p>")
@@ -102,6 +106,7 @@ def test_attachments_become_media_with_their_details_files_and_parent(media_app,
     assert served(client, "/media/2022/10/photo.jpg").size == (1200, 800)
     assert served(client, tea.url("medium")).size == (300, 200)
     assert report.media["imported"] == 2 and report.media["refused"] == 3
+    assert report.skipped["attachments that are not images (the media library holds images)"] == 1
 
 
 def test_a_big_image_is_read_from_its_unscaled_original_and_processed_before_the_import_returns(
@@ -127,7 +132,7 @@ def test_a_missing_file_is_kept_as_a_failed_media_row_and_hostile_paths_are_neve
     assert "2022/11/gone.jpg is not in the uploads folder" in text
     assert "attachment 48 ('../secret.jpg'): the file name points outside the uploads folder" in text
     assert "attachment 49 ('/etc/hostname.jpg'): the file name points outside the uploads folder" in text
-    assert "attachment 50 (2022/10/notes.pdf)" in text  # refused by the library: not an image
+    assert "attachment 51 (2022/10/fake.jpg): " in text  # refused by the library: not an image
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Media).where(
         Media.original_name.in_(("secret.jpg", "hostname.jpg")))) == 0
 
@@ -137,13 +142,14 @@ def test_image_urls_in_posts_point_at_this_blogs_media_and_the_rest_are_reported
     body = post(10).body
     assert '<a href="/media/2022/10/photo.jpg"><img src="/media/2022/10/photo-300x200.jpg"' in body
     assert '<img src="/media/2022/10/big-scaled.jpg" alt="Hills"/>' in body  # https, the -scaled copy
-    assert '<img src="/media/2022/10/big-1024x683.jpg" alt="Hills, smaller"/>' in body
+    assert '<img src="/media/2022/10/big-1024x683.jpg" alt="Hills, smaller"/>' in body  # the guid's host
+    assert '<img src="/media/2022/10/photo-150x150.jpg" alt="Tea, square"/>' in body  # site-relative
     for url in LEFT:
         assert f'src="{url}"' in body
     assert 'src="https://elsewhere.example/wp-content/uploads/2022/10/photo.jpg"' in body  # not the old site
-    assert (report.image_urls_rewritten, report.image_urls_left) == (4, 2)
+    assert (report.image_urls_rewritten, report.image_urls_left) == (5, 2)
     assert report.image_urls_left_examples == LEFT
-    assert "Image URLs in posts: 4 rewritten to this blog's media, 2 left pointing at the old site:" in (
+    assert "Image URLs in posts: 5 rewritten to this blog's media, 2 left pointing at the old site:" in (
         report.summary())
     with media_app.test_request_context():
         address = post_url(post(10))
@@ -184,9 +190,9 @@ def test_without_uploads_dir_attachments_are_kept_without_files_and_urls_left(me
     assert {m.status for m in media.values()} == {"failed"}
     assert media[45].path == "2022/10/photo.jpg" and media[45].error == NOT_IMPORTED
     assert all(".." not in m.path and not m.path.startswith("/") for m in media.values())
-    assert sorted(media) == [45, 46, 47]  # a PDF is not an image; hostile paths are refused
-    assert report.media["refused"] == 2 and report.media["without file"] == 3
-    assert report.image_urls_rewritten == 0 and report.image_urls_left == 6
+    assert sorted(media) == [45, 46, 47, 51]  # a PDF is not an image; hostile paths are refused
+    assert report.media["refused"] == 2 and report.media["without file"] == 4
+    assert report.image_urls_rewritten == 0 and report.image_urls_left == 7
     assert f'src="{UPLOADS_URL}/2022/10/photo-300x200.jpg"' in post(10).body
 
 
@@ -196,7 +202,7 @@ def test_cli_import_with_uploads_dir_reports_media_and_urls(media_app, uploads, 
     result = media_app.test_cli_runner().invoke(args=["wxr", "import", str(path), "--uploads-dir", str(uploads)])
     assert result.exit_code == 0, result.output
     assert "Media: 2 imported with their files, 1 kept without their file" in result.output
-    assert "Image URLs in posts: 4 rewritten to this blog's media, 2 left pointing at the old site:" in result.output
+    assert "Image URLs in posts: 5 rewritten to this blog's media, 2 left pointing at the old site:" in result.output
     assert f"  {LEFT[0]}" in result.output
     assert media_by_wp_id()[46].status == "ready"
 
@@ -206,10 +212,10 @@ def test_the_admin_import_report_shows_media_and_image_urls(media_app):
     response = _send(client, EXPORT)
     assert run_queued_imports() == 1
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert '<span data-media="without-file">3</span> kept without their file' in page
+    assert '<span data-media="without-file">4</span> kept without their file' in page
     assert '<span data-media="refused">2</span> refused' in page  # the hostile paths
     assert '<span data-image-urls="rewritten">0</span>' in page
-    assert '<span data-image-urls="left">6</span> left pointing at the old site' in page
+    assert '<span data-image-urls="left">7</span> left pointing at the old site' in page
     assert f"<code>{LEFT[0]}</code>" in page
 
 

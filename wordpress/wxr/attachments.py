@@ -101,10 +101,12 @@ class Attachments:
             author_id=author_id, date=mapping.utc_from_wp(rec.post_date_gmt, rec.post_date, self.tz),
             attached_file=attached, url=rec.attachment_url,
             width=int(size[1]) if size else None, height=int(size[2]) if size else None))
-        if rec.attachment_url and attached and rec.attachment_url.endswith(attached):
-            self.bases.add(uploads_base(rec.attachment_url[: -len(attached)]))
-        elif "/wp-content/uploads/" in rec.attachment_url:
-            self.bases.add(uploads_base(rec.attachment_url.split("/wp-content/uploads/")[0] + "/wp-content/uploads/"))
+        # Where the file was: its URL, and its guid, which keeps the address the site had at upload.
+        for url in (rec.attachment_url, rec.guid):
+            if url and attached and url.endswith(attached):
+                self.bases.add(uploads_base(url[: -len(attached)]))
+            elif "/wp-content/uploads/" in url:
+                self.bases.add(uploads_base(url.split("/wp-content/uploads/")[0] + "/wp-content/uploads/"))
 
     def thumbnail(self, post_id: int, value: str) -> None:
         value = value.strip()
@@ -138,8 +140,12 @@ class Attachments:
         if not att.attached_file:
             self.report.skipped["attachments without a file name (_wp_attached_file)"] += 1
             return None, ""
+        name = PurePosixPath(att.attached_file.replace("\\", "/")).name
         if not _safe_relative(att.attached_file):
             found = Found(refused="the file name points outside the uploads folder; not read")
+        elif _image_format(name) is None:
+            self.report.skipped["attachments that are not images (the media library holds images)"] += 1
+            return None, ""
         else:
             found = self.find(att, root) if root is not None else Found(missing="")
         if found.refused:
@@ -205,11 +211,8 @@ class Attachments:
             db.session.commit()
             self.report.media["without file"] += 1
             return existing.id, existing.status
-        name = PurePosixPath(att.attached_file.replace("\\", "/")).name
-        image_format = IMAGE_FORMATS.get(name.rpartition(".")[2].lower()) if "." in name else None
-        if image_format is None:
-            self.report.skipped["attachments that are not images (the media library holds images)"] += 1
-            return None, ""
+        name = PurePosixPath(att.attached_file).name
+        image_format = _image_format(name)
         when = self.when(att) or utcnow()
         path = unique_path(safe_stem(name), image_format, when)
         stem, _, extension = path.rpartition(".")
@@ -298,6 +301,10 @@ class Attachments:
                                        .values(body=body, excerpt=excerpt, updated_at=posts.c.updated_at))
         db.session.commit()
         return self.report.image_urls_rewritten - before
+
+
+def _image_format(filename: str) -> str | None:
+    return IMAGE_FORMATS.get(filename.rpartition(".")[2].lower()) if "." in filename else None
 
 
 def _placeholder(media: Media) -> bool:

@@ -29,7 +29,11 @@ class ImageUrls:
         self.files: dict[str, Media] = {}  # "2022/10/photo.jpg" (as WordPress named it) -> media
         self.by_wp_id: dict[int, Media] = {}
         hosts = "|".join(re.escape(base) for base in sorted(bases, key=len, reverse=True))
-        self.pattern = re.compile(rf"(?:https?:)?//(?:{hosts}){REST}", re.IGNORECASE)
+        # Also the site-relative form some posts use: src="/wp-content/uploads/2022/10/photo.jpg".
+        paths = {base.partition("/")[2] for base in bases} - {""}
+        relative = "|".join(re.escape(path) for path in sorted(paths, key=len, reverse=True))
+        start = rf"(?:https?:)?//(?:{hosts})" + (rf"|(?<=[\"'=\s(])/(?:{relative})" if relative else "")
+        self.pattern = re.compile(rf"(?:{start}){REST}", re.IGNORECASE)
 
     def add(self, media: Media) -> None:
         self.by_wp_id[media.wp_id] = media

@@ -95,8 +95,8 @@ def media_sentence(media: dict[str, int]) -> str:
         parts.append(f"{media['updated']} already here (details updated)")
     if media.get("without file"):
         parts.append(
-            f"{media['without file']} kept without their file (failed in the Media Library: "
-            "import again with --uploads-dir)"
+            f"{media['without file']} kept without their file (failed in the Media Library until "
+            "an import with --uploads-dir finds it)"
         )
     if media.get("refused"):
         parts.append(f"{media['refused']} refused (see the warnings)")
