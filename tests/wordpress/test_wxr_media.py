@@ -234,6 +234,9 @@ def test_export_writes_attachments_as_wordpress_and_imports_back(app_factory, me
     assert f'src="{site}/media/2022/10/photo-300x200.jpg"' in text  # absolute, for a WordPress site
     assert "gone.jpg" not in text.split("Lost and found")[1]  # a row without its file is not exported
     media_root = Path(media_app.config["MEDIA_ROOT"])
+    own = import_bytes(exported, uploads_dir=media_root)  # this blog's own export: nothing new
+    assert (own.media["updated"], own.media["imported"], own.image_urls_left) == (2, 0, 0)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Media)) == 3
     empty_media()  # on PostgreSQL the apps of a test share the database: start the other empty
     empty_content()
 

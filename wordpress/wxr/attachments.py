@@ -283,7 +283,7 @@ class Attachments:
             return 0
         before = self.report.image_urls_rewritten
         wp_ids = [att.wp_id for att in self.items]
-        urls = ImageUrls(self.bases, self.report)
+        urls = ImageUrls(self.bases, self.report, own=uploads_base(mapping.home_url()))
         for start in range(0, len(wp_ids), CHUNK):
             for media in db.session.scalars(sa.select(Media).where(Media.wp_id.in_(wp_ids[start:start + CHUNK]),
                                                                    Media.status == "ready")):

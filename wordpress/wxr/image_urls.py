@@ -24,13 +24,14 @@ def uploads_base(url: str) -> str:
 class ImageUrls:
     """Rewrites URLs under the old site's uploads folders, counting what it rewrote and left."""
 
-    def __init__(self, bases: set[str], report: ImportReport):
+    def __init__(self, bases: set[str], report: ImportReport, own: str):
         self.report = report
+        self.own = own  # this blog's address: its URLs (an export of its own) are never "left"
         self.files: dict[str, Media] = {}  # "2022/10/photo.jpg" (as WordPress named it) -> media
         self.by_wp_id: dict[int, Media] = {}
         hosts = "|".join(re.escape(base) for base in sorted(bases, key=len, reverse=True))
         # Also the site-relative form some posts use: src="/wp-content/uploads/2022/10/photo.jpg".
-        paths = {base.partition("/")[2] for base in bases} - {""}
+        paths = {base.partition("/")[2] for base in bases if not base.startswith(own)} - {""}
         relative = "|".join(re.escape(path) for path in sorted(paths, key=len, reverse=True))
         start = rf"(?:https?:)?//(?:{hosts})" + (rf"|(?<=[\"'=\s(])/(?:{relative})" if relative else "")
         self.pattern = re.compile(rf"(?:{start}){REST}", re.IGNORECASE)
@@ -58,7 +59,8 @@ class ImageUrls:
             size = WP_SIZE.search(relative)
             media = self.files.get(WP_SIZE.sub("", relative))
         if media is None:
-            self.report.url_left(match.group(0))
+            if not uploads_base(match.group(0)).startswith(self.own):
+                self.report.url_left(match.group(0))
             return match.group(0)
         self.report.image_urls_rewritten += 1
         if size is None or size.group(1) is None:
