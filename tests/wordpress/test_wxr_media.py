@@ -52,6 +52,7 @@ EXPORT = wxr_with(
     + wp_attachment_item(49, "/etc/hostname.jpg", title="Absolute")
     + wp_attachment_item(50, "2022/10/notes.pdf", title="Notes")
     + wp_attachment_item(51, "2022/10/fake.jpg", title="Not a picture")
+    + wp_attachment_item(52, "2022/10/link.jpg", title="A link out")
 )
 
 
@@ -74,6 +75,7 @@ def uploads(tmp_path) -> Path:
     (folder / "2022" / "10" / "notes.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
     (folder / "2022" / "10" / "fake.jpg").write_bytes(b"<html>not a picture</html>")
     (tmp_path / "secret.jpg").write_bytes(image_bytes(40, 40, "black"))  # outside: never to be read
+    (folder / "2022" / "10" / "link.jpg").symlink_to(tmp_path / "secret.jpg")
     return folder
 
 
@@ -105,7 +107,7 @@ def test_attachments_become_media_with_their_details_files_and_parent(media_app,
     client = media_app.test_client()
     assert served(client, "/media/2022/10/photo.jpg").size == (1200, 800)
     assert served(client, tea.url("medium")).size == (300, 200)
-    assert report.media["imported"] == 2 and report.media["refused"] == 3
+    assert report.media["imported"] == 2 and report.media["refused"] == 4
     assert report.skipped["attachments that are not images (the media library holds images)"] == 1
 
 
@@ -133,6 +135,7 @@ def test_a_missing_file_is_kept_as_a_failed_media_row_and_hostile_paths_are_neve
     assert "attachment 48 ('../secret.jpg'): the file name points outside the uploads folder" in text
     assert "attachment 49 ('/etc/hostname.jpg'): the file name points outside the uploads folder" in text
     assert "attachment 51 (2022/10/fake.jpg): " in text  # refused by the library: not an image
+    assert "attachment 52 ('2022/10/link.jpg'): the file is a link to outside the uploads folder" in text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Media).where(
         Media.original_name.in_(("secret.jpg", "hostname.jpg")))) == 0
 
@@ -190,8 +193,8 @@ def test_without_uploads_dir_attachments_are_kept_without_files_and_urls_left(me
     assert {m.status for m in media.values()} == {"failed"}
     assert media[45].path == "2022/10/photo.jpg" and media[45].error == NOT_IMPORTED
     assert all(".." not in m.path and not m.path.startswith("/") for m in media.values())
-    assert sorted(media) == [45, 46, 47, 51]  # a PDF is not an image; hostile paths are refused
-    assert report.media["refused"] == 2 and report.media["without file"] == 4
+    assert sorted(media) == [45, 46, 47, 51, 52]  # a PDF is not an image; hostile paths are refused
+    assert report.media["refused"] == 2 and report.media["without file"] == 5
     assert report.image_urls_rewritten == 0 and report.image_urls_left == 7
     assert f'src="{UPLOADS_URL}/2022/10/photo-300x200.jpg"' in post(10).body
 
@@ -199,7 +202,10 @@ def test_without_uploads_dir_attachments_are_kept_without_files_and_urls_left(me
 def test_cli_import_with_uploads_dir_reports_media_and_urls(media_app, uploads, tmp_path):
     path = tmp_path / "export.xml"
     path.write_bytes(EXPORT)
-    result = media_app.test_cli_runner().invoke(args=["wxr", "import", str(path), "--uploads-dir", str(uploads)])
+    wordpress = tmp_path / "wordpress"  # given the WordPress folder, the import finds wp-content/uploads
+    (wordpress / "wp-content").mkdir(parents=True)
+    uploads.rename(wordpress / "wp-content" / "uploads")
+    result = media_app.test_cli_runner().invoke(args=["wxr", "import", str(path), "--uploads-dir", str(wordpress)])
     assert result.exit_code == 0, result.output
     assert "Media: 2 imported with their files, 1 kept without their file" in result.output
     assert "Image URLs in posts: 5 rewritten to this blog's media, 2 left pointing at the old site:" in result.output
@@ -212,7 +218,7 @@ def test_the_admin_import_report_shows_media_and_image_urls(media_app):
     response = _send(client, EXPORT)
     assert run_queued_imports() == 1
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert '<span data-media="without-file">4</span> kept without their file' in page
+    assert '<span data-media="without-file">5</span> kept without their file' in page
     assert '<span data-media="refused">2</span> refused' in page  # the hostile paths
     assert '<span data-image-urls="rewritten">0</span>' in page
     assert '<span data-image-urls="left">7</span> left pointing at the old site' in page

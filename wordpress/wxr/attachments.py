@@ -116,7 +116,7 @@ class Attachments:
     # -- after the import's commit ------------------------------------------------------------
     def finish(self, post_ids: dict[int, int], uploads_dir: str | Path | None) -> None:
         """Import the attachments, set featured images, rewrite image URLs; commits as it goes."""
-        root = Path(uploads_dir).resolve() if uploads_dir else None
+        root = self.uploads_root(Path(uploads_dir).resolve()) if uploads_dir else None
         queued = []
         for attachment in self.items:
             media_id, status = self.one(attachment, post_ids, root)
@@ -225,6 +225,14 @@ class Attachments:
         db.session.commit()
         self.report.media["without file"] += 1
         return media.id, media.status
+
+    def uploads_root(self, folder: Path) -> Path:
+        """The uploads folder itself, also when given the WordPress folder or wp-content above it."""
+        named = [att.attached_file for att in self.items if _safe_relative(att.attached_file)]
+        for root in (folder, folder / "uploads", folder / "wp-content" / "uploads"):
+            if any((root / name).is_file() for name in named[:20]):
+                return root
+        return folder
 
     def find(self, att: Attachment, root: Path) -> Found:
         """The attachment's file in the uploads folder: the original beside a "-scaled" copy first."""
