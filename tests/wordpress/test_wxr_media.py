@@ -10,6 +10,7 @@ from PIL import Image
 from blog.media.models import Media
 from blog.models import Post
 from blog.permalinks import post_url
+from blog.settings import save_settings
 from extensions import db
 from tests.support.wxr import (
     UPLOADS_URL,
@@ -122,6 +123,17 @@ def test_a_big_image_is_read_from_its_unscaled_original_and_processed_before_the
     full = served(media_app.test_client(), hills.url())
     assert full.size == (2560, 1707)
     assert full.convert("RGB").getpixel((10, 10))[1] > 100  # green: made from big.jpg, not the red copy
+
+
+def test_an_original_over_the_size_limit_gives_way_to_wordpress_scaled_copy(media_app, uploads):
+    original, scaled = (uploads / "2022/10/big.jpg").stat().st_size, (uploads / "2022/10/big-scaled.jpg").stat().st_size
+    assert scaled < original
+    save_settings({"media_max_upload_mb": (original + scaled) / 2 / 1024 / 1024})
+    db.session.commit()
+    import_bytes(EXPORT, uploads_dir=uploads)
+    hills = media_by_wp_id()[46]
+    assert (hills.status, hills.original_name, hills.file_size) == ("ready", "big-scaled.jpg", scaled)
+    assert hills.path == "2022/10/big.jpg"  # named as WordPress's original, without -scaled
 
 
 def test_a_missing_file_is_kept_as_a_failed_media_row_and_hostile_paths_are_never_read(media_app, uploads):
