@@ -341,3 +341,28 @@ def test_the_editors_alt_text_question_saves_it_on_the_image_for_who_may_change_
         "csrf_token": csrf_token_from(author.get("/admin/media")), "alt_text": "Mine"})
     assert refused.status_code == 403
     assert all_media()[0].alt_text == "A gull on a post"
+
+
+def test_an_upload_for_a_post_attaches_the_image_when_the_uploader_may_edit_it(app, admin_user):
+    author = staff_user(AUTHOR)
+    own, others = make_post(title="Mine", author=author), make_post(title="Theirs", author=admin_user)
+    client = client_as(app, author)
+    token = csrf_token_from(client.get("/admin/media"))
+    answer = upload(client, token, image_bytes(), "a.jpg", post_id=str(own.id))
+    assert answer.status_code == 201
+    assert all_media()[0].post_id == own.id
+    refused = upload(client, token, image_bytes(), "b.jpg", post_id=str(others.id))
+    assert refused.status_code == 403 and refused.get_json()["error"] == "You cannot attach images to that post."
+    assert upload(client, token, image_bytes(), "c.jpg", post_id="99999999999999").status_code == 400
+    assert len(all_media()) == 1
+
+
+def test_uploads_are_rate_limited_per_user(app_factory):
+    app = app_factory(MEDIA_UPLOAD_RATE_LIMIT="2 per minute")
+    with app.app_context():
+        first, second = staff_user(AUTHOR, "Ann Author"), staff_user(AUTHOR, "Bob Author")
+        clients = [client_as(app, first), client_as(app, second)]
+    tokens = [csrf_token_from(client.get("/admin/media")) for client in clients]
+    small = image_bytes((10, 10), "PNG")
+    assert [upload(clients[0], tokens[0], small, "x.png").status_code for _ in range(3)] == [201, 201, 429]
+    assert upload(clients[1], tokens[1], small, "y.png").status_code == 201  # each user has their own count

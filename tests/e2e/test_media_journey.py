@@ -24,7 +24,8 @@ def shoot(page, name: str, width: int) -> None:
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_owner_adds_a_picture_and_a_featured_image_and_readers_see_them(live_app, owner, browse, axe_script, width):
+def test_owner_adds_a_picture_and_a_featured_image_and_readers_see_them(live_app, owner, browse, problems, axe_script,
+                                                                        width):
     page = browse()
     page.set_viewport_size({"width": width, "height": 800 if width > 800 else 844})
     log_in_as_owner(page, owner, "/admin/posts/new")
@@ -77,6 +78,16 @@ def test_owner_adds_a_picture_and_a_featured_image_and_readers_see_them(live_app
     expect(page.locator(".media-item").filter(has_text="harbour at dusk")).to_have_count(1)
     shoot(page, "media-library", width)
     assert axe_violations(page) == []
+    problems.expect_status(400, "/admin/media/upload")  # the file that is not an image, refused
+    page.get_by_label("Select a file").set_input_files([
+        {"name": "pier.png", "mimeType": "image/png", "buffer": image_bytes((400, 300), "PNG")},
+        {"name": "notes.txt.jpg", "mimeType": "image/jpeg", "buffer": b"not an image at all"}])
+    page.get_by_role("button", name="Upload").click()  # both sent by fetch, each with its own status
+    status = page.locator("#media-upload-status")
+    expect(status).to_contain_text("pier.png: uploaded.")
+    expect(status.locator(".upload-failed")).to_contain_text("notes.txt.jpg: This file is not an image")
+    status.get_by_role("link", name="Show the new images").click()
+    expect(page.locator(".media-item").filter(has_text="pier")).to_have_count(1)
     page.goto("/admin/media?mode=list")
     shoot(page, "media-library-list", width)
     assert axe_violations(page) == []
