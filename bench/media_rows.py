@@ -53,6 +53,7 @@ UPLOADS = 5
 UPLOAD_PATH = "/admin/media/upload"
 POLL_SECONDS = 0.02  # how often an upload's JSON is asked for until its sizes exist
 READY_TIMEOUT = 120
+IN_PROCESS_ROUNDS, IN_PROCESS_REQUESTS = 6, 50  # the post pages timed in process, in turn
 ROUNDS = 2  # runs of each post page, in turn with the other and in both orders (with, without, without, with)
 ANSWER_TARGET_MS, MEMORY_TARGET_MB, SAME_RATE, EXTRA_QUERIES = 300.0, 100.0, 0.90, 1
 NOISE_SIGMA, NOISE_SHARE, PHOTO_QUALITY = 48, 0.22, 90  # compresses as a camera's photo does
@@ -276,7 +277,7 @@ def post_rows(kind: str, blog_url: str, database_url: str, paths: dict, seconds:
     from bench.archive_rows import _cache_hit
 
     pages = ((WITH_IMAGES, paths["with_images"]), (WITHOUT_IMAGES, paths["without_images"]))
-    queries = queries_first_and_again(database_url, [path for _label, path in pages], paths["warm_up"])
+    measured = in_process(database_url, [path for _label, path in pages], paths["warm_up"])
     rows = []
     for cached in (False, True):
         cookie = None if cached else UNCACHED
@@ -289,20 +290,25 @@ def post_rows(kind: str, blog_url: str, database_url: str, paths: dict, seconds:
                 alone[label].append(alone_ms(blog_url + path, seconds, cookie))
         for label, path in pages:
             html = requests.get(blog_url + path, headers={"Cookie": cookie or ""}, timeout=30).text
-            first, again = queries[path]
+            costs = measured[path]
             rows.append({"media": "post", "db": kind, "page": label + (", page cache" if cached else ", uncached"),
                          "cached": cached, "with_images": label == WITH_IMAGES, **_merged(runs[label]),
                          "alone_ms": statistics.median(alone[label]),
-                         "html_kb": len(html.encode()) / 1000, "queries_first": first, "queries_again": again,
+                         "html_kb": len(html.encode()) / 1000, "queries_first": costs["first"],
+                         "queries_again": costs["again"], "in_process_ms": costs["ms"],
                          "images": len(re.findall(r'<img\b[^>]*src="/media/', html)),
                          "srcset": len(re.findall(r"<img\b[^>]*\bsrcset=", html)),
                          **({"cache_hit": _cache_hit(blog_url + path)} if cached else {})})
     return rows
 
 
-def queries_first_and_again(database_url: str, paths: list[str], warm_up: str) -> dict[str, tuple[int, int]]:
-    """Per path, the SQL statements of its first uncached request in a fresh app (after a request for
-    warm_up has filled what every post page shares) and of the next one."""
+def in_process(database_url: str, paths: list[str], warm_up: str, rounds: int = IN_PROCESS_ROUNDS,
+               per_round: int = IN_PROCESS_REQUESTS) -> dict[str, dict]:
+    """Per path, uncached, in a fresh app with no server or network between: the SQL statements of
+    its first request (after one for warm_up has filled what every post page shares) and of the next
+    one, then its median milliseconds per request over rounds taking the paths in turn, in both orders."""
+    import logging
+
     import sqlalchemy as sa
 
     from app import create_app
@@ -318,7 +324,7 @@ def queries_first_and_again(database_url: str, paths: list[str], warm_up: str) -
         engine = db.engine
     seen: list[str] = []
     listener = lambda _c, _cur, statement, *_: seen.append(statement)  # noqa: E731
-    counts = {}
+    found = {}
     if client.get(warm_up).status_code != 200:
         raise RuntimeError(f"{warm_up} does not answer 200")
     sa.event.listen(engine, "before_cursor_execute", listener)
@@ -331,11 +337,22 @@ def queries_first_and_again(database_url: str, paths: list[str], warm_up: str) -
                 if status != 200:
                     raise RuntimeError(f"{path} answered {status}")
                 per_request.append(len(seen))
-            counts[path] = tuple(per_request)
+            found[path] = {"first": per_request[0], "again": per_request[1], "times": []}
     finally:
         sa.event.remove(engine, "before_cursor_execute", listener)
+    logging.disable(logging.INFO)  # the request log line is the same for every page: leave it out
+    try:
+        for n in range(rounds):
+            for path in paths[::-1] if n % 2 else paths:
+                started = time.perf_counter()
+                for _ in range(per_round):
+                    client.get(path)
+                found[path]["times"].append((time.perf_counter() - started) * 1000 / per_round)
+    finally:
+        logging.disable(logging.NOTSET)
         engine.dispose()
-    return counts
+    return {path: {"first": f["first"], "again": f["again"], "ms": statistics.median(f["times"])}
+            for path, f in found.items()}
 
 
 def admin_session(blog_url: str) -> requests.Session:
@@ -542,15 +559,18 @@ def print_media_table(rows: list[dict]) -> None:
     posts = [r for r in rows if r["media"] == "post"]
     if posts:
         header = (f"{'db':8} {'post page':42} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'alone ms':>8} "
-                  f"{'HTML KB':>7} {'queries 1st/next':>16} {'srcset':>7}")
+                  f"{'in-proc ms':>10} {'HTML KB':>7} {'queries 1st/next':>16} {'srcset':>7}")
         print("\n" + header + "\n" + "-" * len(header))
         for r in posts:
-            queries = f"{r['queries_first']}/{r['queries_again']}"
+            queries = "-" if r["cached"] else f"{r['queries_first']}/{r['queries_again']}"
+            in_process_ms = _opt(None if r["cached"] else r["in_process_ms"], "10.2f", 10)
             print(f"{r['db']:8} {r['page']:42} {r['rps']:8.0f} {r['p50']:7.2f} {r['p99']:7.2f} {r['errors']:6d} "
-                  f"{r['alone_ms']:8.2f} {r['html_kb']:7.1f} {queries:>16} {r['srcset']:3d}/{r['images']:<3d}"
+                  f"{r['alone_ms']:8.2f} {in_process_ms} {r['html_kb']:7.1f} {queries:>16} "
+                  f"{r['srcset']:3d}/{r['images']:<3d}"
                   + ("" if r.get("cache_hit", True) else "  (the page cache does not serve this page)"))
         print("uncached: a comment cookie; page cache: anonymous; each pair in turn, under load then alone, "
-              f"{ROUNDS} rounds in both orders; queries: the first request after a change, then the next ones")
+              f"{ROUNDS} rounds in both orders; in-proc (uncached, in process, no server or network) and queries (the "
+              "first request after a change, then the next ones): on the uncached rows")
     uploads = [r for r in rows if r["media"] in ("upload", "memory")]
     if uploads:
         header = f"{'db':8} {'upload':42} {'answer ms':>9} {'worst':>7} {'all sizes ms':>12}  how"
@@ -603,7 +623,10 @@ def target_lines(rows: list[dict]) -> list[str]:
                      f"images / without: {ratio:.2f}x the requests a second ({pair[True]['rps']:.0f} against "
                      f"{pair[False]['rps']:.0f}; target the same within noise, {SAME_RATE:.2f}x at least; "
                      f"{_verdict(ratio >= SAME_RATE)}); alone {pair[True]['alone_ms']:.2f} ms against "
-                     f"{pair[False]['alone_ms']:.2f} ms ({pair[True]['alone_ms'] / pair[False]['alone_ms']:.2f}x)")
+                     f"{pair[False]['alone_ms']:.2f} ms ({pair[True]['alone_ms'] / pair[False]['alone_ms']:.2f}x)"
+                     + ("" if cached else f"; in process {pair[True]['in_process_ms']:.2f} ms against "
+                        f"{pair[False]['in_process_ms']:.2f} ms "
+                        f"({pair[True]['in_process_ms'] / pair[False]['in_process_ms']:.2f}x)"))
         if not cached:
             first = pair[True]["queries_first"] - pair[False]["queries_first"]
             again = pair[True]["queries_again"] - pair[False]["queries_again"]
