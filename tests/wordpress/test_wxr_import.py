@@ -245,7 +245,7 @@ EXTRA_ITEMS = b"""
 def test_unsupported_items_are_skipped_with_reasons_and_odd_ones_made_safe(wxr_app, sample_bytes):
     data = sample_bytes.replace(b"</channel>", EXTRA_ITEMS)
     report = import_bytes(data)
-    assert report.skipped["attachment items (post type not imported)"] == 1
+    assert report.skipped["attachments without a file name (_wp_attached_file)"] == 1
     assert report.skipped["nav_menu_item items (post type not imported)"] == 1
     assert report.skipped["auto-draft items (not content)"] == 1
     assert report.skipped["post_format terms on items (taxonomy not supported)"] == 1
