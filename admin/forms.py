@@ -141,6 +141,12 @@ class EditorForm(FlaskForm):
         return "draft" if self.save_draft.data else "publish" if self.publish.data else "save"
 
 
+def _id_or_unknown(value) -> int:
+    """A choice's id; -1 (never an id) for anything else, which the field's validation refuses."""
+    number = database_int(value)
+    return -1 if number is None else number
+
+
 class PostForm(EditorForm):
     """The post editor: the Publish box, Categories (the view sets their choices), Tags, Sticky."""
 
@@ -152,7 +158,7 @@ class PostForm(EditorForm):
                             render_kw={"autocomplete": "off", "list": "tag-suggestions"})
     sticky = BooleanField("Stick to the top of the blog")
     # The Featured image box: 0 is none; the view offers the post's images and the recent ones.
-    featured_media_id = SelectField("Set featured image", coerce=lambda value: _id_or_unknown(value), default=0,
+    featured_media_id = SelectField("Set featured image", coerce=_id_or_unknown, default=0,
                                     validate_choice=False)
 
     def validate_categories(self, field):
@@ -163,12 +169,6 @@ class PostForm(EditorForm):
     def validate_featured_media_id(self, field):
         if field.data is None or field.data not in dict(self.featured_media_id.choices or [(0, "")]):
             raise ValidationError("Choose a featured image from the list.")
-
-
-def _id_or_unknown(value) -> int:
-    """A choice's id; -1 (never an id) for anything else, which the field's validation refuses."""
-    number = database_int(value)
-    return -1 if number is None else number
 
 
 class PageForm(EditorForm):

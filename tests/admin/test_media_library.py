@@ -328,6 +328,8 @@ def test_the_library_pages_past_forty_images(app, admin_client, admin_user):
     assert len(first.select(".media-item")) == 40
     second = page_soup(admin_client.get(first.select_one("a[rel=next]")["href"]))
     assert len(second.select(".media-item")) == 1
+    for paged in ("99999999999999999999999", "-3", "x"):
+        assert admin_client.get(f"/admin/media?mode=list&paged={paged}").status_code == 200
 
 
 def test_the_editors_alt_text_question_saves_it_on_the_image_for_who_may_change_it(app, admin_client, token):
