@@ -166,6 +166,7 @@ class Config:
     # larger ones answer at once and are processed in the background.
     MEDIA_INLINE_MAX_PIXELS = int(os.environ.get("MEDIA_INLINE_MAX_PIXELS", str(2_000_000)))
     MEDIA_BACKGROUND_THREAD = _env_bool("MEDIA_BACKGROUND_THREAD", True)
+    MEDIA_UPLOAD_RATE_LIMIT = os.environ.get("MEDIA_UPLOAD_RATE_LIMIT", "60 per minute; 600 per hour")  # per user
 
     @staticmethod
     def init_app(app) -> None:

@@ -29,7 +29,6 @@ from extensions import db, limiter
 PER_PAGE = {"grid": 40, "list": 20}
 UPLOAD_ENDPOINT = "admin.media_upload"
 FORM_ALLOWANCE = 64 * 1024  # the multipart headers and the small fields beside the file
-UPLOAD_RATE_LIMIT = "60 per minute; 600 per hour"  # MEDIA_UPLOAD_RATE_LIMIT in the config overrides it
 TOO_MANY_UPLOADS = "Too many uploads in a short time. Please wait a minute and try again."
 
 
@@ -109,7 +108,7 @@ def media_library():
 
 @bp.post("/media/upload")
 @requires(UPLOAD_FILES)
-@limiter.limit(lambda: current_app.config.get("MEDIA_UPLOAD_RATE_LIMIT", UPLOAD_RATE_LIMIT), key_func=_uploader_key,
+@limiter.limit(lambda: current_app.config["MEDIA_UPLOAD_RATE_LIMIT"], key_func=_uploader_key,
                error_message=TOO_MANY_UPLOADS)
 def media_upload():
     """Store one uploaded image: JSON for the editor's fetch (201), else back to the library."""
