@@ -8,14 +8,13 @@ import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import psycopg
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from bench import blog_content
 from bench.archive_rows import _sequential_ms, parse_sizes, print_archive_table, seed_posts, target_lines
 from bench.queries import count_queries
+from bench.tests.scratch import scratch_database
 from bench.wordpress_search import block_markup, check, sql_string, statements
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
@@ -25,20 +24,8 @@ SIZE = 12
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory):
     """A migrated database (a fresh one beside the test database on PostgreSQL) with the fill's SIZE posts."""
-    if TEST_DATABASE_URL.startswith("postgresql"):
-        url = make_url(TEST_DATABASE_URL)
-        name = f"{url.database}_posts_fill"
-        admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            connection.execute(f"CREATE DATABASE {name}")
-        database_url = url.set(database=name).render_as_string(hide_password=False)
-    else:
-        database_url = f"sqlite:///{tmp_path_factory.mktemp('fill') / 'posts.sqlite'}"
-    yield database_url, seed_posts(database_url, SIZE)
-    if TEST_DATABASE_URL.startswith("postgresql"):
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with scratch_database("posts_fill", tmp_path_factory.mktemp("fill")) as database_url:
+        yield database_url, seed_posts(database_url, SIZE)
 
 
 def _rows(database_url: str, query: str) -> list:

@@ -7,12 +7,10 @@ import os
 import re
 import subprocess
 
-import psycopg
 import pytest
 import requests
 import sqlalchemy as sa
 from PIL import Image
-from sqlalchemy.engine import make_url
 
 from bench import media_rows
 from bench.media_rows import (
@@ -35,6 +33,7 @@ from bench.media_rows import (
     upload_row,
 )
 from bench.run import Server, blog_env
+from bench.tests.scratch import scratch_database
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 IMAGES, IMAGE_SIZE = 10, (320, 240)
@@ -45,21 +44,9 @@ def media_blog(tmp_path_factory):
     """A migrated database (a fresh one beside the test database on PostgreSQL) filled by the rows'
     fill with small library images, and its media folders: (database URL, folders, the fill's JSON)."""
     workdir = tmp_path_factory.mktemp("media-rows")
-    if TEST_DATABASE_URL.startswith("postgresql"):
-        url = make_url(TEST_DATABASE_URL)
-        name = f"{url.database}_media_rows"
-        admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            connection.execute(f"CREATE DATABASE {name}")
-        database_url = url.set(database=name).render_as_string(hide_password=False)
-    else:
-        database_url = f"sqlite:///{workdir / 'media.sqlite'}"
     folders = MediaFolders.under(workdir)
-    yield database_url, folders, fill_media_blog(database_url, folders, IMAGES, IMAGE_SIZE)
-    if TEST_DATABASE_URL.startswith("postgresql"):
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with scratch_database("media_rows", workdir) as database_url:
+        yield database_url, folders, fill_media_blog(database_url, folders, IMAGES, IMAGE_SIZE)
 
 
 @pytest.fixture(scope="module")
