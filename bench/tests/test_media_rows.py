@@ -13,26 +13,26 @@ import sqlalchemy as sa
 from PIL import Image
 
 from bench import media_rows
-from bench.media_rows import (
-    NGINX_SKIPPED,
-    WITH_IMAGES,
-    WITHOUT_IMAGES,
+from bench.media_children import (
+    PHOTO_QUALITY,
     MediaFolders,
-    Nginx,
-    admin_session,
-    fetch_image,
     fill_media_blog,
     in_process,
-    nginx_binary,
-    nginx_config,
     photo_jpeg,
+    run_in_child,
+)
+from bench.media_rows import (
+    WITH_IMAGES,
+    WITHOUT_IMAGES,
+    admin_session,
     print_media_table,
     target_lines,
     upload_endpoint,
     upload_over_http,
     upload_row,
 )
-from bench.run import Server, blog_env
+from bench.media_serving import NGINX_SKIPPED, Nginx, fetch_image, nginx_binary, nginx_config
+from bench.run import PYTHON, ROOT, Server, blog_env
 from bench.tests.scratch import scratch_database
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
@@ -75,7 +75,7 @@ def test_the_photo_is_a_jpeg_of_the_size_asked_that_compresses_like_a_camera_pho
         assert (image.format, image.size, image.mode) == ("JPEG", (400, 300), "RGB")
         assert image.getexif()[0x010F] == "Bench Camera"  # metadata for make_sizes to leave out
     flat = io.BytesIO()
-    Image.new("RGB", (400, 300), (90, 140, 210)).save(flat, "JPEG", quality=media_rows.PHOTO_QUALITY)
+    Image.new("RGB", (400, 300), (90, 140, 210)).save(flat, "JPEG", quality=PHOTO_QUALITY)
     assert len(data) > 10 * len(flat.getvalue())
     assert 0.2 < len(data) / (400 * 300) < 0.6  # bytes a pixel: a 12-megapixel photo of 3 to 5 MB
 
@@ -151,7 +151,7 @@ def test_an_upload_in_process_is_queued_then_processed_into_its_sizes(media_blog
     photo.write_bytes(photo_jpeg(200, 150))
     env = blog_env(database_url) | folders.env("database") | {"MEDIA_BACKGROUND_THREAD": "0",
                                                                "MEDIA_INLINE_MAX_PIXELS": "1000"}
-    runs = media_rows._child(["--upload-in-process", str(photo), str(filled["admin_id"]), "2"], env)["runs"]
+    runs = run_in_child(["--upload-in-process", str(photo), str(filled["admin_id"]), "2"], env)["runs"]
     assert [r["status"] for r in runs] == ["ready", "ready"]
     assert all(0 < r["answer_ms"] <= r["ready_ms"] for r in runs)
     uploads = _rows(database_url, "SELECT status FROM media WHERE width = 200 AND height = 150")
@@ -171,7 +171,7 @@ def test_the_memory_child_measures_making_the_sizes_in_a_fresh_process(tmp_path)
 
 def test_the_child_names_its_failure():
     with pytest.raises(RuntimeError, match="--sizes-memory /nonexistent.jpg failed"):
-        media_rows._child(["--sizes-memory", "/nonexistent.jpg"], {})
+        run_in_child(["--sizes-memory", "/nonexistent.jpg"], {})
 
 
 def _load(rps: float) -> dict:
@@ -236,6 +236,6 @@ def test_the_table_prints_every_row_and_the_skipped_nginx_says_why(capsys):
 
 
 def test_the_rows_run_alone_with_their_options():
-    done = subprocess.run([media_rows.PYTHON, "-m", "bench.media_rows", "--help"], cwd=media_rows.ROOT,
+    done = subprocess.run([PYTHON, "-m", "bench.media_rows", "--help"], cwd=ROOT,
                           capture_output=True, text=True, check=True)
     assert "--uploads" in done.stdout and "--databases" in done.stdout
