@@ -36,11 +36,18 @@ def _uploader_key() -> str:
     return f"media-upload:{current_user.get_id()}"
 
 
+# Screens an upload starts from: they load Pillow, so that the upload itself need not (workers that
+# serve only public pages never load it).
+UPLOAD_SCREENS = {"admin.media_library", "admin.post_new", "admin.post_edit", "admin.page_new", "admin.page_edit"}
+
+
 @bp.url_value_preprocessor
 def limit_media_upload(endpoint: str | None, _values) -> None:
     """The upload's body may be as large as the Media setting allows; this runs before CSRF reads it."""
     if endpoint == UPLOAD_ENDPOINT:
         request.max_content_length = library.max_upload_bytes() + FORM_ALLOWANCE
+    elif endpoint in UPLOAD_SCREENS:
+        import blog.media.images  # noqa: F401
 
 
 # A blueprint holds one handler per error: importing tool_views above registers the Import screen's

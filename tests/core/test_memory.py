@@ -60,3 +60,32 @@ def test_checking_a_password_raises_peak_memory_by_under_12_mb():
     assert user.check_password("correct horse battery")
     _, peak = _resident_kb()
     assert peak - before < 12 * 1024  # Werkzeug's default scrypt settings take 32 MB here
+
+
+OPEN_MEDIA_LIBRARY = """
+import json, sys
+from app import create_app
+from auth.models import User
+from extensions import db
+from tests.support.helpers import login_as
+app = create_app()
+with app.app_context():
+    db.create_all()
+    owner = User(email="owner@example.com", display_name="Owner", role="administrator", email_verified=True)
+    db.session.add(owner)
+    db.session.commit()
+    client = app.test_client()
+    login_as(client, owner)
+before = "PIL" in sys.modules
+status = client.get("/admin/media").status_code
+print(json.dumps({"before": before, "status": status, "after": "PIL" in sys.modules}))
+"""
+
+
+def test_the_screens_an_upload_starts_from_load_pillow_so_the_upload_need_not(tmp_path):
+    env = {"PATH": os.environ["PATH"], "BLOG_ENV": "production", "SECRET_KEY": "memory-test",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'blog.sqlite'}", "SESSION_COOKIE_SECURE": "0",
+           "SITE_URL": "http://localhost", "MEDIA_ROOT": str(tmp_path / "media")}
+    result = subprocess.run([sys.executable, "-c", OPEN_MEDIA_LIBRARY], cwd=ROOT, env=env, capture_output=True,
+                            text=True, check=True)
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"before": False, "status": 200, "after": True}
