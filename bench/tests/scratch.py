@@ -1,4 +1,5 @@
-"""A database of its own for a bench test module: beside the test database on PostgreSQL, a file on SQLite."""
+"""A database of its own for a bench test module (beside the test database on PostgreSQL, a file on
+SQLite), and reading rows from it."""
 
 import os
 from collections.abc import Iterator
@@ -6,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
@@ -28,3 +30,12 @@ def scratch_database(suffix: str, folder: Path) -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def read_rows(database_url: str, query: str) -> list:
+    """The rows a query reads from the database at `database_url`."""
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        found = list(connection.execute(sa.text(query)))
+    engine.dispose()
+    return found

@@ -9,12 +9,11 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import sqlalchemy as sa
 
 from bench import blog_content
 from bench.archive_rows import _sequential_ms, parse_sizes, print_archive_table, seed_posts, target_lines
 from bench.queries import count_queries
-from bench.tests.scratch import scratch_database
+from bench.tests.scratch import read_rows, scratch_database
 from bench.wordpress_search import block_markup, check, sql_string, statements
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
@@ -28,29 +27,21 @@ def filled(tmp_path_factory):
         yield database_url, seed_posts(database_url, SIZE)
 
 
-def _rows(database_url: str, query: str) -> list:
-    engine = sa.create_engine(database_url)
-    with engine.connect() as connection:
-        found = list(connection.execute(sa.text(query)))
-    engine.dispose()
-    return found
-
-
 def test_the_fill_makes_published_posts_with_terms_whose_listing_copies_and_counts_the_database_kept(filled):
     database_url, result = filled
-    posts = _rows(database_url, "SELECT kind, status, published_at FROM posts")
+    posts = read_rows(database_url, "SELECT kind, status, published_at FROM posts")
     assert len(posts) == SIZE and {(kind, status) for kind, status, _date in posts} == {("post", "published")}
-    categories = dict(_rows(database_url, "SELECT c.slug, p.slug FROM terms c LEFT JOIN terms p ON p.id = c.parent_id "
-                                          "WHERE c.taxonomy = 'category'"))
+    categories = dict(read_rows(database_url, "SELECT c.slug, p.slug FROM terms c LEFT JOIN terms p "
+                                              "ON p.id = c.parent_id WHERE c.taxonomy = 'category'"))
     assert len(categories) == 10 and categories["europe"] == categories["asia"] == "travel"
-    assert _rows(database_url, "SELECT count(*) FROM terms WHERE taxonomy = 'tag'") == [(200,)]
+    assert read_rows(database_url, "SELECT count(*) FROM terms WHERE taxonomy = 'tag'") == [(200,)]
     generated = list(blog_content.generate(SIZE))
-    links = _rows(database_url, "SELECT count(*), sum(CASE WHEN listed THEN 1 ELSE 0 END) FROM post_terms "
+    links = read_rows(database_url, "SELECT count(*), sum(CASE WHEN listed THEN 1 ELSE 0 END) FROM post_terms "
                                 "JOIN posts ON posts.id = post_terms.post_id "
                                 "WHERE post_terms.published_at = posts.published_at")
     expected_links = sum(len(p.categories) + len(p.tags) for p in generated)
     assert links == [(expected_links, expected_links)] and result["post_terms"] == expected_links
-    counts = _rows(database_url, "SELECT slug, post_count FROM terms WHERE slug IN ('travel', 'news', "
+    counts = read_rows(database_url, "SELECT slug, post_count FROM terms WHERE slug IN ('travel', 'news', "
                                  f"'{blog_content.MEASURED_TAG}')")
     assert dict(counts) == {slug: sum(slug in p.categories + p.tags for p in generated)
                             for slug in ("travel", "news", blog_content.MEASURED_TAG)}
@@ -68,9 +59,9 @@ def _app(database_url: str):
 def test_the_measured_pages_are_full_at_the_smallest_size_and_answer_in_a_constant_number_of_queries(filled):
     database_url, result = filled
     assert result["paths"]["year"] == f"/{blog_content.MEASURED_YEAR}/"
-    dates = [row[0] for row in _rows(database_url, "SELECT published_at FROM posts")]
+    dates = [row[0] for row in read_rows(database_url, "SELECT published_at FROM posts")]
     assert {str(date)[:4] for date in dates} == {str(blog_content.MEASURED_YEAR)}
-    in_both = _rows(database_url, "SELECT count(DISTINCT post_terms.post_id) FROM post_terms JOIN terms "
+    in_both = read_rows(database_url, "SELECT count(DISTINCT post_terms.post_id) FROM post_terms JOIN terms "
                                   "ON terms.id = post_terms.term_id WHERE terms.slug IN "
                                   f"('{blog_content.MEASURED_CATEGORY}', '{blog_content.MEASURED_TAG}')")
     assert in_both[0][0] >= blog_content.PLANTED
@@ -96,7 +87,7 @@ def test_the_words_follow_a_zipf_law_and_post_n_is_the_same_at_every_size():
     assert all(150 <= len(p.markdown.split()) <= 450 for p in posts)
 
 
-def test_sizes_are_sorted_and_none_measures_no_archive_rows():
+def test_sizes_are_sorted_and_none_measures_no_archiverows():
     assert parse_sizes("100000,10,10_000") == (10, 10_000, 100_000)
     assert parse_sizes("none") == () == parse_sizes("")
     with pytest.raises(ValueError, match="at least 10 posts"):

@@ -9,7 +9,6 @@ import subprocess
 
 import pytest
 import requests
-import sqlalchemy as sa
 from PIL import Image
 
 from bench import media_rows
@@ -33,7 +32,7 @@ from bench.media_rows import (
 )
 from bench.media_serving import NGINX_SKIPPED, Nginx, fetch_image, nginx_binary, nginx_config
 from bench.run import PYTHON, ROOT, Server, blog_env
-from bench.tests.scratch import scratch_database
+from bench.tests.scratch import read_rows, scratch_database
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 IMAGES, IMAGE_SIZE = 10, (320, 240)
@@ -61,14 +60,6 @@ def servers(media_blog, tmp_path_factory):
         server.stop()
 
 
-def _rows(database_url: str, query: str) -> list:
-    engine = sa.create_engine(database_url)
-    with engine.connect() as connection:
-        found = list(connection.execute(sa.text(query)))
-    engine.dispose()
-    return found
-
-
 def test_the_photo_is_a_jpeg_of_the_size_asked_that_compresses_like_a_camera_photo():
     data = photo_jpeg(400, 300)
     with Image.open(io.BytesIO(data)) as image:
@@ -82,14 +73,14 @@ def test_the_photo_is_a_jpeg_of_the_size_asked_that_compresses_like_a_camera_pho
 
 def test_the_fill_makes_ready_library_images_posts_and_a_copy_in_the_database_storage(media_blog):
     database_url, folders, filled = media_blog
-    media = _rows(database_url, "SELECT path, status, width, height FROM media ORDER BY id")
+    media = read_rows(database_url, "SELECT path, status, width, height FROM media ORDER BY id")
     assert [(status, width, height) for _path, status, width, height in media] == [("ready", *IMAGE_SIZE)] * IMAGES
     assert [path for path, *_ in media] == filled["images"]
     public = sorted(f.relative_to(folders.public).as_posix() for f in folders.public.rglob("*") if f.is_file())
-    stored = _rows(database_url, "SELECT key FROM stored_files WHERE bucket = 'public' ORDER BY key")
+    stored = read_rows(database_url, "SELECT key FROM stored_files WHERE bucket = 'public' ORDER BY key")
     assert [key for (key,) in stored] == public and filled["database_files"] == len(public)
     assert filled["medium"] in public and re.search(r"-300x225\.jpg$", filled["medium"])
-    bodies = dict(_rows(database_url, "SELECT slug, body FROM posts"))
+    bodies = dict(read_rows(database_url, "SELECT slug, body FROM posts"))
     assert bodies["ten-pictures"].count("![") == IMAGES and "![" not in bodies["no-pictures"]
     assert bodies["no-pictures"] == bodies["warm-up"]
     assert re.sub(r"\n\n!\[[^\]]*\]\([^)]*\)", "", bodies["ten-pictures"]) == bodies["no-pictures"]
@@ -154,7 +145,7 @@ def test_an_upload_in_process_is_queued_then_processed_into_its_sizes(media_blog
     runs = run_in_child(["--upload-in-process", str(photo), str(filled["admin_id"]), "2"], env)["runs"]
     assert [r["status"] for r in runs] == ["ready", "ready"]
     assert all(0 < r["answer_ms"] <= r["ready_ms"] for r in runs)
-    uploads = _rows(database_url, "SELECT status FROM media WHERE width = 200 AND height = 150")
+    uploads = read_rows(database_url, "SELECT status FROM media WHERE width = 200 AND height = 150")
     assert uploads == [("ready",), ("ready",)]
     row = upload_row("sqlite", "database", photo, runs + [{"status": "failed"}], "in-process")
     assert row["page"] == "upload 200x150 JPEG (0.0 MB), database storage" and row["failed"] == ["failed"]
