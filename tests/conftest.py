@@ -39,6 +39,13 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+def pytest_collection_modifyitems(config, items):
+    """BROWSER_TESTS_FIRST=1 runs the browser tests before the others (CI runs two suites side by
+    side and keeps their Chromium phases apart); the order within each part stays pytest's."""
+    if os.environ.get("BROWSER_TESTS_FIRST"):
+        items.sort(key=lambda item: not item.nodeid.startswith("tests/e2e/"))
+
+
 def make_config(**overrides) -> type[TestConfig]:
     return type("TestRunConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL, **overrides})
 
