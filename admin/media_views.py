@@ -133,7 +133,7 @@ def media_upload():
     if len(data) > library.max_upload_bytes():
         return _refused(_too_large_message(), 413)
     try:
-        media = library.upload(data, _printable(upload.filename or ""), _user().id, post_id=post_id,
+        media = library.upload(data, upload.filename or "", _user().id, post_id=post_id,
                                alt_text=form.alt_text.data or "")
     except ImageRefused as refusal:
         db.session.rollback()
@@ -144,11 +144,6 @@ def media_upload():
     note = " Its sizes are being made." if media.status == "queued" else ""
     flash(f"“{media.original_name}” was uploaded.{note}", "success")
     return redirect(url_for("admin.media_library"), 303)
-
-
-def _printable(filename: str) -> str:
-    """The uploader's file name without NUL and other control characters (PostgreSQL refuses NUL)."""
-    return "".join(char for char in filename if char.isprintable())
 
 
 def _refused(message: str, status: int):

@@ -52,8 +52,9 @@ def upload(data: bytes, filename: str, author_id: int | None, post_id: int | Non
     stem, when = safe_stem(filename), when or utcnow()
     for _attempt in range(3):  # two uploads of one name at once: the loser takes the next number
         path = unique_path(stem, found.format, when)
-        media = Media(path=path, original_key=f"{path.rpartition('.')[0]}-{_token()}.{path.rpartition('.')[2]}",
-                      original_name=without_nul(filename)[:255], mime_type=found.mime_type, file_size=len(data),
+        name, _, extension = path.rpartition(".")
+        media = Media(path=path, original_key=f"{name}-{secrets.token_hex(6)}.{extension}",
+                      original_name=_printable(filename)[:255], mime_type=found.mime_type, file_size=len(data),
                       width=found.width, height=found.height, animated=found.animated,
                       title=without_nul(title if title is not None else stem.replace("-", " "))[:255],
                       alt_text=without_nul(alt_text)[:1000], post_id=post_id, author_id=author_id, uploaded_at=when)
@@ -77,8 +78,9 @@ def upload(data: bytes, filename: str, author_id: int | None, post_id: int | Non
     return media
 
 
-def _token() -> str:
-    return secrets.token_hex(6)
+def _printable(filename: str) -> str:
+    """The uploader's file name, shown in the library, without NUL and other control characters."""
+    return "".join(char for char in filename if char.isprintable())
 
 
 def process(media_id: int) -> bool:

@@ -51,6 +51,7 @@ def test_the_public_files_keep_no_camera_metadata_but_the_original_does(app):
 def test_hostile_or_odd_file_names_are_stored_safely_inside_the_media_folder(app, filename, stored_as):
     media = library.upload(photo(300, 200), filename, None)
     assert media.path.rpartition("/")[2] == stored_as
+    assert media.original_name.isprintable()  # the library lists it as uploaded, without NUL
     root = Path(app.config["MEDIA_ROOT"]).resolve()
     assert all((root / name).resolve().is_relative_to(root) for name in _public_files(app))
 
