@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     import auth.models  # noqa: F401  (models register with the metadata)
     import blog.models  # noqa: F401
     import notify.models  # noqa: F401
+    import privacy.models  # noqa: F401
     import wordpress.wxr.jobs  # noqa: F401
 
     db.init_app(app)

@@ -252,6 +252,15 @@ class DiscussionSettingsForm(FlaskForm):
     comments_notify = BooleanField("Email me whenever anyone posts a comment")
     moderation_notify = BooleanField("Email me whenever a comment is held for moderation")
     signed_moderation_links = BooleanField("Moderation links in mails act without logging in")
+    comment_edit_minutes = IntegerField(
+        "Commenters may edit or delete their own comment for (minutes; 0: never)",
+        validators=[InputRequired(), NumberRange(0, 10080)])
+    comment_ip_retention_days = IntegerField(
+        "Keep commenters' IP addresses and browser names for (days; empty: forever; 0: never store them)",
+        validators=[Optional(), NumberRange(0, 36500)])
+    # Choices: the published pages, set by the view.
+    privacy_policy_page_id = SelectField("Privacy policy page", coerce=int, choices=[(0, "— None —")])
+    comment_privacy_consent = BooleanField("Comment form asks the commenter to accept the privacy policy")
     admin_comments_per_page = IntegerField("Comments per page in the admin list",
                                            validators=[InputRequired(), NumberRange(1, 200)])
     empty_trash_days = IntegerField("Delete trashed comments after (days)",

@@ -153,3 +153,10 @@ def posts_query(status: str | None, user) -> sa.Select:
     query = posts_listed_for(user, sa.select(Post).where(Post.kind == "post")
                       .order_by(Post.published_at.desc(), Post.id.desc()))
     return query.where(Post.status == status) if status else query
+
+
+def published_page_choices() -> list[tuple[int, str]]:
+    """(id, title) of every published page, by title: what the privacy policy setting may name."""
+    rows = db.session.execute(sa.select(Post.id, Post.title).where(Post.kind == "page", Post.status == "published")
+                              .order_by(Post.title, Post.id))
+    return [(row.id, row.title) for row in rows]

@@ -6,7 +6,14 @@ from flask_login import current_user
 from admin import bp, requires
 from admin.comment_rows import row_extras
 from admin.forms import DiscussionSettingsForm
-from admin.queries import comment_counts, latest_comments, log_moderators, log_query, post_counts
+from admin.queries import (
+    comment_counts,
+    latest_comments,
+    log_moderators,
+    log_query,
+    post_counts,
+    published_page_choices,
+)
 from auth.roles import ACCESS_ADMIN, MANAGE_OPTIONS, MODERATE_COMMENTS
 from blog.settings import get_settings, save_settings
 from extensions import db
@@ -42,6 +49,7 @@ def moderation_log():
 def discussion_settings():
     """The discussion rules, validated and stored; they apply from the next request on."""
     form = DiscussionSettingsForm(data=get_settings() if request.method == "GET" else None)
+    form.privacy_policy_page_id.choices = [(0, "— None —"), *published_page_choices()]
     if form.validate_on_submit():
         save_settings(form.values())
         db.session.commit()

@@ -203,6 +203,12 @@ class Comment(db.Model):
     author_key_hash: Mapped[str | None] = mapped_column(sa.String(64))
     # Signed into the mailed moderation links, so that a link names this comment and no other.
     link_secret: Mapped[str] = mapped_column(sa.String(32), default=new_link_secret)
+    # When its text last changed after it was written (shown as "Edited"); its earlier texts are
+    # its CommentRevision rows.
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When its author deleted it while it had replies: the thread keeps its place, without its
+    # text or author ("This comment was deleted by its author").
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     post: Mapped[Post] = relationship(lazy="raise_on_sql")
     user: Mapped[User | None] = relationship(lazy="raise_on_sql")
@@ -212,6 +218,39 @@ class Comment(db.Model):
         if body is not None:
             self.body_hash = text_hash(body)
         return body
+
+
+class CommentRevision(db.Model):
+    """A text a comment had before an edit replaced it: who replaced it, and when."""
+
+    __tablename__ = "comment_revisions"
+    __table_args__ = (sa.Index("ix_comment_revisions_comment", "comment_id", "id"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    # Who made the edit that replaced this text: the comment's author, or a member of staff.
+    editor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    editor_name: Mapped[str] = mapped_column(sa.String(250), default="")
+    editor_role: Mapped[str] = mapped_column(sa.String(10), default="author")  # "author" or "staff"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # when it was replaced
+
+
+class CommentDraft(db.Model):
+    """A comment being written, held while its author logs in with a provider (never in a URL)."""
+
+    __tablename__ = "comment_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the random key the browser's session holds, and of the OAuth state of the log-in.
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    state_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
+    parent_id: Mapped[int] = mapped_column(default=0)
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    # The comment form's follow-by-mail choices, as the form sent them.
+    choices: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class Setting(db.Model):
@@ -230,8 +269,9 @@ class ModerationLog(db.Model):
     __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Kept as a plain number so that the entry survives the comment's deletion.
-    comment_id: Mapped[int] = mapped_column(index=True)
+    # Kept as a plain number so that the entry survives the comment's deletion; None for a step
+    # about a person rather than a comment (a privacy request's export or erasure).
+    comment_id: Mapped[int | None] = mapped_column(index=True)
     moderator_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -239,6 +279,9 @@ class ModerationLog(db.Model):
     action: Mapped[str] = mapped_column(sa.String(30))
     from_status: Mapped[str | None] = mapped_column(sa.String(10))
     to_status: Mapped[str | None] = mapped_column(sa.String(10))
+    # What else the step needs said, never the personal data it touched ("privacy request 12: 40
+    # comments anonymised").
+    detail: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 

@@ -31,6 +31,11 @@ DISCUSSION_DEFAULTS: dict[str, object] = {
     "comments_notify": True,  # anyone posts a comment
     "moderation_notify": True,  # a comment is held for moderation
     "signed_moderation_links": True,  # mail links act without logging in, after confirmation
+    # Commenters' own words and data
+    "comment_edit_minutes": 15,  # a commenter may edit or delete their comment this long; 0: never
+    "comment_ip_retention_days": None,  # keep comments' IP and user agent this long; None: forever, 0: never
+    "privacy_policy_page_id": 0,  # the page linked beside the comment form as the privacy policy; 0: none
+    "comment_privacy_consent": False,  # the comment form asks the commenter to accept the privacy policy
     # Admin
     "admin_comments_per_page": 20,
     "empty_trash_days": 30,
