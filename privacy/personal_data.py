@@ -1,0 +1,305 @@
+"""Everything the blog stores about an email address and its accounts: exported as a stream, or erased.
+
+Callers: this package's request links and admin screen, and a reader's own account page. Exports
+read rows in batches (never the whole set at once), so an address with any number of comments
+streams in bounded memory; callers wrap the iterators in stream_with_context.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+
+from auth.models import Identity, User
+from blog.content_version import bump_content_version, bump_likes_version
+from blog.models import Comment, CommentLike, CommentRevision, ModerationLog, Post, PostLike, text_hash
+from blog.permalinks import post_url
+from core.dbtypes import utcnow
+from extensions import db
+from notify.models import Subscription
+
+BATCH = 500  # rows read and written out at a time
+ANONYMOUS = "Anonymous"
+ERASED_TEXT = "[This comment's text was removed at its author's request.]"
+HELD_STATUSES = ("pending", "spam")  # awaiting a moderator's decision: their text is kept as evidence
+
+
+def normalized(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+def email_hash(email: str) -> str:
+    """The SHA-256 of the lower-cased address: finds a person's requests once the address is erased."""
+    return hashlib.sha256(normalized(email).encode()).hexdigest()
+
+
+def account_ids(email: str) -> list[int]:
+    """Accounts that hold this address as verified, on the account or on a log-in identity; for the
+    request links, whose mail proves the reader controls the address."""
+    email = normalized(email)
+    if not email:
+        return []
+    users = sa.select(User.id).where(sa.func.lower(User.email) == email, User.email_verified)
+    identities = sa.select(Identity.user_id).where(sa.func.lower(Identity.email) == email, Identity.email_verified)
+    return sorted(set(db.session.scalars(sa.union(users, identities))))
+
+
+def _comments_of(email: str, user_ids: list[int]) -> sa.ColumnElement[bool]:
+    """The comments written with this address or by these accounts; an empty address matches none."""
+    email = normalized(email)
+    clauses = [sa.func.lower(Comment.author_email) == email] if email else []
+    if user_ids:
+        clauses.append(Comment.user_id.in_(user_ids))
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def _subscriptions_of(email: str, user_ids: list[int]) -> sa.ColumnElement[bool]:
+    email = normalized(email)
+    clauses = [sa.func.lower(Subscription.email) == email] if email else []
+    if user_ids:
+        clauses.append(Subscription.user_id.in_(user_ids))
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def _identities_of(email: str, user_ids: list[int]) -> sa.ColumnElement[bool]:
+    email = normalized(email)
+    clauses = [sa.func.lower(Identity.email) == email] if email else []
+    if user_ids:
+        clauses.append(Identity.user_id.in_(user_ids))
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+# ---- export -------------------------------------------------------------------------------------
+
+COMMENT_COLUMNS = (Comment.id, Comment.post_id, Comment.parent_id, Comment.status, Comment.created_at,
+                   Comment.edited_at, Comment.author_name, Comment.author_email, Comment.author_url,
+                   Comment.author_ip, Comment.user_agent, Comment.user_id, Comment.provider, Comment.body)
+
+
+def _batches(statement: sa.Select) -> Iterator[list[dict]]:
+    """The statement's rows as dicts, BATCH at a time, from a cursor that never holds them all."""
+    result = db.session.execute(statement.execution_options(yield_per=BATCH))
+    for partition in result.mappings().partitions():
+        yield [dict(row) for row in partition]
+
+
+class _PostLinks:
+    """Titles and addresses of the posts a person commented on, loaded a batch at a time."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, tuple[str, str]] = {}
+
+    def add(self, rows: list[dict]) -> None:
+        missing = {row["post_id"] for row in rows} - self.known.keys()
+        if missing:
+            for post in db.session.scalars(sa.select(Post).where(Post.id.in_(missing))):
+                self.known[post.id] = (post.title, post_url(post, _external=True))
+
+    def title(self, post_id: int) -> str:
+        return self.known.get(post_id, ("", ""))[0]
+
+    def url(self, post_id: int) -> str:
+        return self.known.get(post_id, ("", ""))[1]
+
+
+def comment_batches(email: str, user_ids: list[int]) -> Iterator[list[dict]]:
+    """The person's comments, oldest first, BATCH at a time, each with its post's title and address."""
+    links = _PostLinks()
+    statement = sa.select(*COMMENT_COLUMNS).where(_comments_of(email, user_ids)).order_by(Comment.id)
+    for rows in _batches(statement):
+        links.add(rows)
+        for row in rows:
+            row["post_title"] = links.title(row["post_id"])
+            row["post_url"] = links.url(row["post_id"])
+            row["comment_url"] = f"{row['post_url']}#comment-{row['id']}" if row["post_url"] else ""
+        yield rows
+
+
+def revision_batches(email: str, user_ids: list[int]) -> Iterator[list[dict]]:
+    """Earlier texts of the person's comments (kept by edits), BATCH at a time."""
+    statement = (sa.select(CommentRevision.comment_id, CommentRevision.created_at, CommentRevision.editor_name,
+                           CommentRevision.editor_role, CommentRevision.body)
+                 .join(Comment, Comment.id == CommentRevision.comment_id)
+                 .where(_comments_of(email, user_ids)).order_by(CommentRevision.id))
+    return _batches(statement)
+
+
+def accounts(user_ids: list[int]) -> list[dict]:
+    if not user_ids:
+        return []
+    return [dict(row) for row in db.session.execute(
+        sa.select(User.id, User.display_name, User.email, User.email_verified, User.login, User.role,
+                  User.nicename, User.bio, User.avatar_url, User.profile_url, User.created_at)
+        .where(User.id.in_(user_ids)).order_by(User.id)).mappings()]
+
+
+def identities(email: str, user_ids: list[int]) -> list[dict]:
+    return [dict(row) for row in db.session.execute(
+        sa.select(Identity.provider, Identity.subject, Identity.display_name, Identity.email,
+                  Identity.email_verified, Identity.avatar_url, Identity.profile_url, Identity.created_at,
+                  Identity.last_login_at)
+        .where(_identities_of(email, user_ids)).order_by(Identity.id)).mappings()]
+
+
+def subscriptions(email: str, user_ids: list[int]) -> list[dict]:
+    return [dict(row) for row in db.session.execute(
+        sa.select(Subscription.email, Subscription.scope, Subscription.post_id, Subscription.comment_id,
+                  Subscription.delivery, Subscription.confirmed_at, Subscription.created_at)
+        .where(_subscriptions_of(email, user_ids)).order_by(Subscription.id)).mappings()]
+
+
+def likes(user_ids: list[int]) -> dict[str, list[dict]]:
+    """The posts and comments these accounts liked (guests cannot like)."""
+    if not user_ids:
+        return {"posts": [], "comments": []}
+    posts = db.session.execute(
+        sa.select(PostLike.post_id, Post.title, PostLike.created_at).join(Post, Post.id == PostLike.post_id)
+        .where(PostLike.user_id.in_(user_ids)).order_by(PostLike.created_at)).mappings()
+    comments = db.session.execute(
+        sa.select(CommentLike.comment_id, Comment.post_id, CommentLike.created_at)
+        .join(Comment, Comment.id == CommentLike.comment_id)
+        .where(CommentLike.user_id.in_(user_ids)).order_by(CommentLike.created_at)).mappings()
+    return {"posts": [dict(row) for row in posts], "comments": [dict(row) for row in comments]}
+
+
+def _json_default(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, default=_json_default, ensure_ascii=False)
+
+
+def _json_list(batches: Iterable[list[dict]]) -> Iterator[str]:
+    """A JSON array written one batch (one chunk) at a time."""
+    yield "["
+    first = True
+    for rows in batches:
+        if rows:
+            yield ("" if first else ",") + ",".join(_dumps(row) for row in rows)
+            first = False
+    yield "]"
+
+
+def export_json(email: str, user_ids: list[int]) -> Iterator[str]:
+    """Everything stored about the address and accounts, as one JSON document in chunks; for
+    the export link, the admin's export and the reader's account page."""
+    header = {"email": normalized(email), "site": current_app.config["SITE_URL"],
+              "generated_at": utcnow(), "accounts": accounts(user_ids),
+              "identities": identities(email, user_ids), "subscriptions": subscriptions(email, user_ids),
+              "likes": likes(user_ids)}
+    yield _dumps(header)[:-1] + ', "comments": '
+    yield from _json_list(comment_batches(email, user_ids))
+    yield ', "comment_revisions": '
+    yield from _json_list(revision_batches(email, user_ids))
+    yield "}\n"
+
+
+def export_html(email: str, user_ids: list[int]) -> Iterator[str]:
+    """The same data as a readable page (templates/privacy/export.html), rendered as it streams."""
+    template = current_app.jinja_env.get_template("privacy/export.html")
+    return template.generate(
+        email=normalized(email), site_title=current_app.config.get("BLOG_TITLE", ""),
+        home_url=url_for("blog.index", _external=True), generated_at=utcnow(),
+        accounts=accounts(user_ids), identities=identities(email, user_ids),
+        subscriptions=subscriptions(email, user_ids), likes=likes(user_ids),
+        comment_batches=comment_batches(email, user_ids), revision_batches=revision_batches(email, user_ids))
+
+
+# ---- erasure ------------------------------------------------------------------------------------
+
+def _erase_comments(email: str, user_ids: list[int], erase_text: bool) -> tuple[int, int, int]:
+    """Anonymise the person's comments (and blank their text when asked, except on held ones).
+
+    Returns (anonymised, texts removed, held texts kept). The text goes first: anonymising removes
+    what finds the comments.
+    """
+    mine = _comments_of(email, user_ids)
+    removed = kept = 0
+    if erase_text:
+        editable = sa.select(Comment.id).where(mine, Comment.status.not_in(HELD_STATUSES))
+        db.session.execute(sa.delete(CommentRevision).where(CommentRevision.comment_id.in_(editable))
+                           .execution_options(synchronize_session=False))
+        removed = db.session.execute(
+            sa.update(Comment).where(mine, Comment.status.not_in(HELD_STATUSES))
+            .values(body=ERASED_TEXT, body_hash=text_hash(ERASED_TEXT))
+            .execution_options(synchronize_session=False)).rowcount
+        kept = db.session.scalar(sa.select(sa.func.count()).where(mine, Comment.status.in_(HELD_STATUSES)))
+    db.session.execute(
+        sa.update(CommentRevision).where(CommentRevision.editor_role == "author",
+                                         CommentRevision.comment_id.in_(sa.select(Comment.id).where(mine)))
+        .values(editor_name=ANONYMOUS, editor_id=None).execution_options(synchronize_session=False))
+    anonymised = db.session.execute(
+        sa.update(Comment).where(mine)
+        .values(author_name=ANONYMOUS, author_email="", author_url="", author_ip="", user_agent="",
+                author_avatar_url=None, user_id=None, provider=None, author_key_hash=None)
+        .execution_options(synchronize_session=False)).rowcount
+    return anonymised, removed, kept
+
+
+def _erase_likes(user_ids: list[int]) -> int:
+    """Take back these accounts' likes, each liked row's count lowered by as many as go."""
+    if not user_ids:
+        return 0
+    post_likes = sa.select(sa.func.count()).where(PostLike.post_id == Post.id, PostLike.user_id.in_(user_ids))
+    comment_likes = sa.select(sa.func.count()).where(CommentLike.comment_id == Comment.id,
+                                                     CommentLike.user_id.in_(user_ids))
+    liked_posts = sa.select(PostLike.post_id).where(PostLike.user_id.in_(user_ids))
+    liked_comments = sa.select(CommentLike.comment_id).where(CommentLike.user_id.in_(user_ids))
+    db.session.execute(sa.update(Post).where(Post.id.in_(liked_posts))
+                       .values(like_count=Post.like_count - post_likes.scalar_subquery(),
+                               updated_at=Post.updated_at)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(sa.update(Comment).where(Comment.id.in_(liked_comments))
+                       .values(like_count=Comment.like_count - comment_likes.scalar_subquery(),
+                               updated_at=Comment.updated_at)
+                       .execution_options(synchronize_session=False))
+    gone = db.session.execute(sa.delete(PostLike).where(PostLike.user_id.in_(user_ids))).rowcount
+    gone += db.session.execute(sa.delete(CommentLike).where(CommentLike.user_id.in_(user_ids))).rowcount
+    if gone:
+        bump_likes_version(db.session)
+    return gone
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def erase(email: str, user_ids: list[int], erase_text: bool, actor: str, *, request_id: int | None = None,
+          moderator: User | None = None) -> str:
+    """Erase what the blog stores about the address and accounts, in the caller's transaction (the
+    caller commits); returns the outcome in counts, which the moderation log also records."""
+    anonymised, removed, kept = _erase_comments(email, user_ids, erase_text)
+    subs = db.session.execute(sa.delete(Subscription).where(_subscriptions_of(email, user_ids))
+                              .execution_options(synchronize_session=False)).rowcount
+    liked = _erase_likes(user_ids)
+    unlinked = db.session.execute(sa.delete(Identity).where(_identities_of(email, user_ids))
+                                  .execution_options(synchronize_session=False)).rowcount
+    if anonymised or liked:
+        bump_content_version(db.session)  # names, avatars, texts and like counts on public pages
+    parts = [f"{_plural(anonymised, 'comment')} anonymised"]
+    if erase_text:
+        parts.append(f"{_plural(removed, 'text')} removed")
+        if kept:
+            parts.append(f"{_plural(kept, 'text')} kept: awaiting moderation")
+    parts += [f"{_plural(subs, 'subscription')} deleted", f"{_plural(liked, 'like')} deleted",
+              f"{_plural(unlinked, 'identity')} unlinked".replace("identitys", "identities")]
+    outcome = ", ".join(parts)
+    log_step("privacy-erase", outcome, actor, request_id=request_id, moderator=moderator)
+    return outcome
+
+
+def log_step(action: str, detail: str, actor: str, *, request_id: int | None = None,
+             moderator: User | None = None) -> None:
+    """A step of a privacy request in the moderation log: counts and the request's number, never
+    the address or what was erased."""
+    prefix = f"privacy request {request_id}: " if request_id else ""
+    db.session.add(ModerationLog(
+        comment_id=None, moderator_id=moderator.id if moderator else None,
+        moderator_name=(moderator.display_name if moderator else actor)[:250], action=action,
+        from_status=None, to_status=None, detail=(prefix + detail)[:255]))
