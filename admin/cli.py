@@ -4,6 +4,7 @@ import click
 
 from admin import bp
 from blog.moderation import purge_old_trash
+from blog.retention import forget_old_ips
 from blog.settings import get_settings
 from core.dbtypes import utcnow
 
@@ -12,7 +13,16 @@ from core.dbtypes import utcnow
 @click.option("--days", type=click.IntRange(min=0), default=None,
               help="Age in days (default: the empty_trash_days setting).")
 def purge_trash(days: int | None) -> None:
-    """Delete comments that have been in the trash longer than empty_trash_days."""
-    days = int(get_settings()["empty_trash_days"]) if days is None else days
-    removed = purge_old_trash(days, utcnow())
+    """The daily chores: delete comments trashed longer than empty_trash_days, and forget commenters'
+    IPs and user agents older than comment_ip_retention_days."""
+    settings = get_settings()
+    now = utcnow()
+    days = int(settings["empty_trash_days"]) if days is None else days
+    removed = purge_old_trash(days, now)
     click.echo(f"Deleted {removed} comment(s) trashed more than {days} day(s) ago.")
+    keep_days = settings["comment_ip_retention_days"]
+    if keep_days is None:
+        click.echo("IP addresses and user agents are kept (comment_ip_retention_days is empty).")
+        return
+    cleared = forget_old_ips(int(keep_days), now)
+    click.echo(f"Removed the IP address and user agent of {cleared} comment(s) older than {keep_days} day(s).")

@@ -53,6 +53,8 @@ class CommentInput:
     subscriptions: dict | None = None
     # The hash of the secret the writing browser keeps for this comment (blog.commenters).
     author_key_hash: str | None = None
+    # False when the site keeps no IPs (comment_ip_retention_days 0): ip still serves this request's checks.
+    store_ip: bool = True
 
 
 def comments_closed(post: Post, settings: dict) -> bool:
@@ -100,8 +102,8 @@ def submit_comment(post: Post, data: CommentInput, settings: dict) -> Submitted:
         author_name=data.author_name,
         author_email=data.author_email,
         author_url=data.author_url,
-        author_ip=data.ip,
-        user_agent=data.user_agent[:255],
+        author_ip=data.ip if data.store_ip else "",
+        user_agent=data.user_agent[:255] if data.store_ip else "",
         user_id=data.user.id if data.user else None,
         provider=data.provider,
         author_avatar_url=data.avatar_url,

@@ -168,7 +168,9 @@ def _comment_input(form: CommentForm, subscriptions: dict | None, author_key_has
     common = {"body": form.comment.data, "parent_id": form.comment_parent.data or 0,
               "ip": request.remote_addr or "", "user_agent": without_nul(request.user_agent.string),
               "honeypot": form.hp_website.data or "", "subscriptions": subscriptions,
-              "author_key_hash": author_key_hash}
+              "author_key_hash": author_key_hash,
+              # 0 days: the address still serves this request's flood and list checks, but is not kept.
+              "store_ip": get_settings()["comment_ip_retention_days"] != 0}
     if current_user.is_authenticated:
         user = current_user._get_current_object()
         identity = current_identity()
