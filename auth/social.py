@@ -37,6 +37,12 @@ def begin_login(provider: providers.Provider, next_url: str, redirect_uri: str):
         raise _failure(provider, error) from error
 
 
+def state_in_flight(provider_name: str) -> str | None:
+    """The OAuth state of this session's log-in in flight with the provider, as begin_login left it."""
+    prefix = f"_state_{provider_name}_"
+    return next((key.removeprefix(prefix) for key in session if key.startswith(prefix)), None)
+
+
 def begin_link(provider: providers.Provider, user, next_url: str, redirect_uri: str):
     """As begin_login, for a logged-in user adding this provider to their account: the callback
     attaches the provider account to them instead of logging anyone in."""

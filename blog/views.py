@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
 
 from auth.services import current_identity, safe_next
-from blog import bp, commenters, listing_queries, protected_posts, queries, seo
+from blog import bp, comment_drafts, commenters, listing_queries, protected_posts, queries, seo
 from blog.avatars import IDENTICON_DIGEST, identicon_svg
 from blog.comment_pages import comment_url, load_comment_page
 from blog.discussion import CommentInput, CommentRefused, Submitted, comments_closed, replied_comment, submit_comment
@@ -88,6 +88,7 @@ def comment_post(post_id: int):
         submitted = submit_comment(post, data, settings)
     except CommentRefused as refusal:
         return render_post_page(post, form, status=refusal.status, refusal=refusal.message)
+    comment_drafts.discard(post_id)
     response = _after_comment(post, submitted, form, settings, landing)
     commenters.remember_comment_key(response, request.cookies, sa.inspect(submitted.comment).identity[0], author_key)
     return response
@@ -157,6 +158,7 @@ def prefilled_form(post: Post) -> CommentForm:
     if saved:
         form.author.data, form.email.data, form.url.data = saved.get("author"), saved.get("email"), saved.get("url")
         form.remember.data = True
+    comment_drafts.fill_form(form, post.id)  # held while the reader logged in with a provider
     return form
 
 

@@ -31,8 +31,8 @@ CACHED_ENDPOINTS = READ_ONLY_ENDPOINTS  # a page made from reads alone can be re
 # Pages live at any address no other part of the site begins with, so every public shape is one.
 CACHED_PATHS = re.compile(r"/(?:(?!admin/|auth/|notify/|static/|avatar/|comments/|posts/)[^?]*/)?")
 NONCE_MARK = "\x1fcsp-nonce\x1f"
-# Session keys that make a page personal: a log-in, flashed messages.
-PERSONAL_SESSION_KEYS = {"_user_id", "_flashes"}
+# Session keys that make a page personal: a log-in, flashed messages, a comment draft held over a log-in.
+PERSONAL_SESSION_KEYS = {"_user_id", "_flashes", "comment_draft"}
 PAGE_TO_STORE = "blog.page_to_store"  # the environ key that carries a rendered page to the front
 LIKES_SHOWN = "page_cache.likes_shown"  # the app's HeldCounter, in app.extensions
 # Headers that belong to one response, never to the stored page.

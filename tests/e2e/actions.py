@@ -10,7 +10,7 @@ from auth.providers import REGISTRY
 def log_in_with(page, providers, name: str) -> None:
     """Press the provider's button under the form and answer its consent page."""
     field, user, _shown = providers.logins[name]
-    page.get_by_role("link", name=f"Log in with {REGISTRY[name].label}").click()
+    page.get_by_role("button", name=f"Log in with {REGISTRY[name].label}").click()  # a button of the comment form
     page.locator(f"input[name={field}]").fill(user)  # the provider's own page
     page.get_by_role("button", name="Authorize").click()
     expect(page.locator(".logged-in-as")).to_be_visible()  # back on the blog's post page

@@ -133,7 +133,7 @@ def test_reader_logs_in_with_a_provider_comments_and_logs_out(live_app, page, pr
 
     page.get_by_role("button", name="Log Out").click()
     expect(page.locator(".notice[role=status]")).to_have_text("You are now logged out.")
-    expect(page.get_by_role("link", name=f"Log in with {label}")).to_be_visible()
+    expect(page.get_by_role("button", name=f"Log in with {label}")).to_be_visible()
     expect(page.locator(".logged-in-as")).to_have_count(0)
     screenshot_both_widths(page, f"4-login-{name}")
 
