@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from blog import bp as blog_bp
     from core.health import bp as health_bp
     from notify import bp as notify_bp
+    from privacy import bp as privacy_bp
     from wordpress import bp as wordpress_bp
 
     app.register_blueprint(health_bp)
@@ -74,6 +75,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)  # routes at /login and /auth/...
     app.register_blueprint(notify_bp, url_prefix="/notify")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    # Not /privacy: a site's privacy policy page is often at that address, and pages yield to routes.
+    app.register_blueprint(privacy_bp, url_prefix="/your-data")
     app.register_blueprint(wordpress_bp)  # WordPress's /?p=ID and /<slug>/ addresses
 
 
