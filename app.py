@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from account import bp as account_bp
     from admin import bp as admin_bp
     from auth import bp as auth_bp
     from blog import bp as blog_bp
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     # Not /privacy: a site's privacy policy page is often at that address, and pages yield to routes.
     app.register_blueprint(privacy_bp, url_prefix="/your-data")
+    app.register_blueprint(account_bp)  # a reader's own page at /account
     app.register_blueprint(wordpress_bp)  # WordPress's /?p=ID and /<slug>/ addresses
 
 

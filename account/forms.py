@@ -1,0 +1,30 @@
+"""Forms of the account page; every POST carries Flask-WTF's CSRF token."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from core.clean_input import stripped
+
+
+class DisplayNameForm(FlaskForm):
+    display_name = StringField(
+        "Your name",
+        filters=[stripped],
+        validators=[DataRequired("Enter the name to show on your comments."), Length(max=250)],
+        render_kw={"autocomplete": "name"},
+    )
+    submit = SubmitField("Save name")
+
+
+class ButtonForm(FlaskForm):
+    """A POST-only button (link a provider, cancel a subscription): the CSRF token alone."""
+
+
+class DeleteAccountForm(FlaskForm):
+    confirm = BooleanField(
+        "I understand that my account is deleted for good.",
+        validators=[DataRequired("Tick the box to confirm that you want your account deleted.")],
+    )
+    erase_text = BooleanField("Also remove the text of my comments")
+    submit = SubmitField("Delete my account")
