@@ -3,6 +3,7 @@
 import click
 
 from admin import bp
+from blog.comment_drafts import purge_old_drafts
 from blog.moderation import purge_old_trash
 from blog.retention import forget_old_ips
 from blog.settings import get_settings
@@ -13,13 +14,15 @@ from core.dbtypes import utcnow
 @click.option("--days", type=click.IntRange(min=0), default=None,
               help="Age in days (default: the empty_trash_days setting).")
 def purge_trash(days: int | None) -> None:
-    """The daily chores: delete comments trashed longer than empty_trash_days, and forget commenters'
-    IPs and user agents older than comment_ip_retention_days."""
+    """The daily chores: delete comments trashed longer than empty_trash_days, comment drafts held
+    through a log-in over a day ago, and commenters' IPs and user agents older than
+    comment_ip_retention_days."""
     settings = get_settings()
     now = utcnow()
     days = int(settings["empty_trash_days"]) if days is None else days
     removed = purge_old_trash(days, now)
     click.echo(f"Deleted {removed} comment(s) trashed more than {days} day(s) ago.")
+    click.echo(f"Deleted {purge_old_drafts(now)} comment draft(s) older than a day.")
     keep_days = settings["comment_ip_retention_days"]
     if keep_days is None:
         click.echo("IP addresses and user agents are kept (comment_ip_retention_days is empty).")

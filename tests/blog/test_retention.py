@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from blog.models import Comment
+from blog.models import Comment, CommentDraft
 from blog.retention import forget_old_ips
 from blog.settings import save_settings
 from core.dbtypes import utcnow
@@ -90,3 +90,14 @@ def test_forgetting_goes_batch_by_batch_until_every_old_comment_is_cleared(post)
     make_comment(post, author_ip="", user_agent=BROWSER, created_at=utcnow() - timedelta(days=10))
     assert forget_old_ips(7, utcnow(), batch_size=2) == 6
     assert {(c.author_ip, c.user_agent) for c in stored()} == {("", "")}
+
+
+def test_the_daily_command_deletes_comment_drafts_held_over_a_day(post, runner):
+    db.session.add_all([CommentDraft(key_hash="a" * 64, post_id=post.id, body="Left behind.",
+                                     created_at=utcnow() - timedelta(hours=25)),
+                        CommentDraft(key_hash="b" * 64, post_id=post.id, body="Logging in now.")])
+    db.session.commit()
+    result = runner.invoke(args=["comments", "purge-trash"])
+    assert "Deleted 1 comment draft(s) older than a day." in result.output
+    db.session.expire_all()
+    assert list(db.session.scalars(sa.select(CommentDraft.body))) == ["Logging in now."]
