@@ -12,6 +12,7 @@ from notify.links import manage_url
 from privacy import personal_data
 
 TOO_MANY_CHANGES = "Too many changes in a short time. Please wait a while and try again."
+DOWNLOAD_TYPES = {"json": "application/json", "html": "text/html"}
 
 
 def _account_key() -> str:
@@ -122,9 +123,7 @@ def download(fmt: str):
     user = _user()
     export = personal_data.export_json if fmt == "json" else personal_data.export_html
     chunks = export(services.proven_email(user), [user.id])
-    response = current_app.response_class(
-        stream_with_context(chunks), mimetype=f"application/{fmt}" if fmt == "json" else "text/html"
-    )
+    response = current_app.response_class(stream_with_context(chunks), mimetype=DOWNLOAD_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="my-data.{fmt}"'
     return response
 

@@ -151,6 +151,10 @@ def test_download_streams_the_readers_data_as_a_json_attachment(app, reader):
     data = json.loads(response.get_data(as_text=True))
     assert [c["body"] for c in data["comments"]] == ["Mine to take away."]
     assert [i["subject"] for i in data["identities"]] == ["ada-sub"]
+    readable = client_as(app, reader).get("/account/data.html")
+    assert readable.mimetype == "text/html" and "attachment" in readable.headers["Content-Disposition"]
+    assert "Mine to take away." in readable.get_data(as_text=True)
+    assert "Someone else" not in readable.get_data(as_text=True)
 
 
 def test_deleting_the_account_erases_its_data_and_logs_the_reader_out(app, reader):
