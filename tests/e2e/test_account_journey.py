@@ -9,7 +9,7 @@ from blog.models import Comment
 from blog.moderation import set_comment_status
 from extensions import db
 from tests.e2e.actions import log_in_with
-from tests.e2e.browser import screenshot_both_widths
+from tests.e2e.browser import axe_violations, screenshot_both_widths
 from tests.e2e.seed import demo_post
 
 
@@ -21,7 +21,8 @@ def approve_newest_comment(app) -> None:
         db.session.commit()
 
 
-def test_reader_sees_their_comment_on_the_account_page_then_deletes_the_account(live_app, page, providers):
+def test_reader_sees_their_comment_on_the_account_page_then_deletes_the_account(live_app, page, providers,
+                                                                               axe_script):
     post = demo_post(live_app)
     page.goto(post.path)
     log_in_with(page, providers, "google")
@@ -39,9 +40,11 @@ def test_reader_sees_their_comment_on_the_account_page_then_deletes_the_account(
     page.reload()
     expect(mine).to_contain_text("published")
     screenshot_both_widths(page, "account-page")
+    assert axe_violations(page) == []
 
     page.get_by_role("link", name="Delete my account").click()
     screenshot_both_widths(page, "account-delete")
+    assert axe_violations(page) == []
     page.get_by_label("I understand that my account is deleted for good.").check()
     page.get_by_role("button", name="Delete my account").click()
     expect(page.locator(".notice[role=status]")).to_have_text(
