@@ -85,6 +85,7 @@ from admin import (  # noqa: E402,F401  (routes register on bp)
     nav_menu_views,
     page_views,
     post_views,
+    privacy_views,
     profile_views,
     security_views,
     term_views,

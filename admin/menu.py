@@ -28,6 +28,7 @@ MENU = (
     MenuEntry("admin.security_settings", "Security settings"),
     MenuEntry("admin.tools_import", "Tools: Import"),
     MenuEntry("admin.tools_export", "Tools: Export"),
+    MenuEntry("admin.privacy", "Privacy", ("admin.privacy_run",)),
     MenuEntry("admin.profile", "Profile", ("admin.two_factor",)),
 )
 

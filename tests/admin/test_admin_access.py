@@ -105,7 +105,7 @@ def test_no_admin_route_changes_state_on_get(endpoint, path):
                             "admin.categories", "admin.category_edit", "admin.category_delete",
                             "admin.tags", "admin.tag_edit", "admin.tag_delete",
                             "admin.media_library", "admin.media_status", "admin.media_edit", "admin.media_delete",
-                            "admin.media_settings"}
+                            "admin.media_settings", "admin.privacy"}
 
 
 def test_admin_sees_the_dashboard(admin_client):

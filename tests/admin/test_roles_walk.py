@@ -144,6 +144,8 @@ EXPECTED = {
     ("admin.media_delete", "POST", ""): (404, (ADMIN, EDITOR, AUTH)),
     ("admin.media_settings", "GET", ""): (200, (ADMIN,)),
     ("admin.media_settings", "POST", ""): (400, (ADMIN,)),  # let in; the empty form is refused
+    ("admin.privacy", "GET", ""): (200, (ADMIN,)),
+    ("admin.privacy_run", "POST", ""): (400, (ADMIN,)),  # let in; the empty form is refused
 }
 
 # What each POST sends besides its CSRF token (the comment's id where the form names comments).
