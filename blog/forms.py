@@ -52,11 +52,14 @@ class CommentForm(FlaskForm):
     # Hidden from people by CSS; bots that fill every field mark their comment as spam.
     hp_website = StringField("Leave this field empty", filters=[stripped])
     remember = BooleanField("Save my name, email, and website in this browser for the next time I comment.")
+    # Asked only when Discussion settings' comment_privacy_consent is on (require_privacy_consent).
+    privacy_consent = BooleanField("I agree to the privacy policy")
     comment_post_ID = HiddenField()
 
-    def __init__(self, *args, require_name_email: bool = True, **kwargs):
+    def __init__(self, *args, require_name_email: bool = True, require_privacy_consent: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.require_name_email = require_name_email
+        self.require_privacy_consent = require_privacy_consent
 
     def validate_url(self, field):
         if not field.data:
@@ -69,6 +72,10 @@ class CommentForm(FlaskForm):
             parts = None
         if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in field.data:
             raise ValidationError("Please enter a web address starting with http:// or https://.")
+
+    def validate_privacy_consent(self, field):
+        if self.require_privacy_consent and not field.data:
+            raise ValidationError("Please tick “I agree to the privacy policy” to post your comment.")
 
     def validate_comment_parent(self, field):
         if field.data is not None and field.data < 0:

@@ -77,7 +77,8 @@ def comment_post(post_id: int):
     settings = get_settings()  # read with the post: the rules, the form and the receivers share them
     if protected_posts.locked(post, request.cookies):
         return _locked_page(post, message=protected_posts.COMMENT_REFUSED, status=403)
-    form = comment_form(require_name_email=settings["require_name_email"] and not current_user.is_authenticated)
+    form = comment_form(require_name_email=settings["require_name_email"] and not current_user.is_authenticated,
+                        require_privacy_consent=bool(settings["comment_privacy_consent"]))
     if not form.validate():
         return render_post_page(post, form, status=400)
     subscriptions = form.subscription_choices()
@@ -134,11 +135,21 @@ def render_post_page(post: Post, form: CommentForm, status: int = 200, cpage: in
     html = render_template(
         "blog/post.html", post=post, form=form, comment_page=page, settings=settings,
         comments_closed=comments_closed(post, settings), reply_to=reply_to, refusal=refusal, locked=False,
-        reader=reader_of(post, current_user), seo=seo.post_meta(post), **_around(post),
+        reader=reader_of(post, current_user), seo=seo.post_meta(post),
+        privacy_policy_url=_privacy_policy_url(settings), **_around(post),
     )
     if protected_posts.is_protected(post):
         return html, status, {"Cache-Control": "private, no-store"}  # opened by this reader's password
     return html, status
+
+
+def _privacy_policy_url(settings: dict) -> str | None:
+    """The privacy policy page the comment form links to, when one is set and a reader may see it."""
+    page_id = settings["privacy_policy_page_id"]
+    if not page_id:
+        return None  # the default: no query
+    page = db.session.scalar(sa.select(Post).where(Post.id == page_id, Post.kind == "page", queries.visible(Post)))
+    return post_url(page) if page else None
 
 
 def _around(post: Post) -> dict:
