@@ -2,9 +2,8 @@ from flask import Blueprint
 
 bp = Blueprint("blog", __name__)
 
-from blog import archives, feeds, like_views, search, views  # noqa: E402,F401  (routes and hooks register on bp)
+from blog import archives, draft_views, feeds, like_views, search, views  # noqa: E402,F401  (routes and hooks register on bp)
 from blog.media import views as media_views  # noqa: E402,F401
-from blog import draft_views  # noqa: E402,F401  (log-in from the comment form, holding its draft)
 
 
 def init_app(app) -> None:

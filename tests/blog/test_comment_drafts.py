@@ -15,7 +15,7 @@ from blog.settings import save_settings
 from core.dbtypes import utcnow
 from extensions import db
 from tests.support.factories import make_comment, make_post
-from tests.support.helpers import form_fields, page_soup
+from tests.support.helpers import form_fields, page_soup, submit_comment
 from tests.support.oauth import consent, flashed, google_settings, rows
 
 TEXT = "My unsent reply about lighthouses & <keepers>."
@@ -46,6 +46,17 @@ def press_log_in(client, blog, comment: str = TEXT, with_token: bool = True, **e
     return client.post(button["formaction"], data=data)
 
 
+def to_provider(client, pressed) -> str:
+    """Follow the button's answer to the page of ours that moves on to the provider; its address."""
+    assert pressed.status_code == 303, pressed.get_data(as_text=True)
+    hop = client.get(pressed.headers["Location"])
+    assert hop.status_code == 200 and hop.headers["Cache-Control"] == "no-store"
+    page = page_soup(hop)
+    provider_url = page.select_one("meta[http-equiv=refresh]")["content"].split("url=", 1)[1]
+    assert page.find("a", string="Continue to Google")["href"] == provider_url
+    return provider_url
+
+
 def shown_form(client, url: str) -> dict:
     """What the post page's comment form holds, as the reader sees it."""
     page = page_soup(client.get(url))
@@ -70,11 +81,11 @@ def assert_not_in_url(*locations: str) -> None:
 
 def test_log_in_button_holds_the_draft_and_sends_the_reader_to_the_provider(blog, oidc_provider):
     client = blog.app.test_client()
-    response = press_log_in(client, blog)
-    assert response.status_code == 302
-    location = response.headers["Location"]
+    pressed = press_log_in(client, blog)
+    assert pressed.headers["Location"] == f"/posts/{blog.post_id}/login/google"  # this site: the form's CSP
+    location = to_provider(client, pressed)
     assert location.startswith(oidc_provider.url)
-    assert_not_in_url(location)
+    assert_not_in_url(pressed.headers["Location"], location)
     (draft,) = rows(blog.app, CommentDraft)
     assert (draft.post_id, draft.parent_id, draft.body) == (blog.post_id, blog.parent_id, TEXT)
     assert draft.choices["subscribe_comments"] is True and draft.choices["comments_delivery"] == "daily"
@@ -86,19 +97,19 @@ def test_log_in_button_holds_the_draft_and_sends_the_reader_to_the_provider(blog
 
 def test_after_logging_in_the_form_holds_the_text_reply_target_and_choices(blog):
     client = blog.app.test_client()
-    started = press_log_in(client, blog)
-    callback = consent(started.headers["Location"], sub="ada-sub")
+    started = to_provider(client, press_log_in(client, blog))
+    callback = consent(started, sub="ada-sub")
     back = client.get(callback)
     assert back.headers["Location"] == blog.url + "#respond"
-    assert_not_in_url(started.headers["Location"], callback, back.headers["Location"])
+    assert_not_in_url(started, callback, back.headers["Location"])
     assert shown_form(client, blog.url) == restored(blog)
     assert "You are commenting using your Google account." in client.get(blog.url).get_data(as_text=True)
 
 
 def test_a_refused_log_in_returns_to_the_form_with_the_draft(blog):
     client = blog.app.test_client()
-    started = press_log_in(client, blog)
-    back = client.get(consent(started.headers["Location"], action="deny"))
+    started = to_provider(client, press_log_in(client, blog))
+    back = client.get(consent(started, action="deny"))
     assert back.headers["Location"] == blog.url + "#respond"
     assert flashed(client) == ["You did not allow the log-in with Google, so you are not logged in."]
     assert shown_form(client, blog.url) == restored(blog)
@@ -106,7 +117,7 @@ def test_a_refused_log_in_returns_to_the_form_with_the_draft(blog):
 
 def test_another_browser_never_sees_the_draft_even_with_the_callback(blog):
     reader, stranger = blog.app.test_client(), blog.app.test_client()
-    callback = consent(press_log_in(reader, blog).headers["Location"], sub="ada-sub")
+    callback = consent(to_provider(reader, press_log_in(reader, blog)), sub="ada-sub")
     stranger.get(callback)  # a replayed callback: Authlib refuses it, and no draft follows it
     assert shown_form(stranger, blog.url)["comment"] == ""
     assert shown_form(blog.app.test_client(), blog.url)["comment"] == ""
@@ -121,8 +132,8 @@ def test_the_log_in_button_needs_the_forms_csrf_token(blog):
 
 
 def test_an_empty_comment_box_just_starts_the_log_in(blog, oidc_provider):
-    response = press_log_in(blog.app.test_client(), blog, comment="   ")
-    assert response.status_code == 302 and response.headers["Location"].startswith(oidc_provider.url)
+    client = blog.app.test_client()
+    assert to_provider(client, press_log_in(client, blog, comment="   ")).startswith(oidc_provider.url)
     assert rows(blog.app, CommentDraft) == []
 
 
@@ -137,7 +148,7 @@ def test_an_unknown_provider_or_post_is_not_found(blog):
 
 def test_the_accepted_comment_discards_its_draft(blog):
     client = blog.app.test_client()
-    client.get(consent(press_log_in(client, blog).headers["Location"], sub="ada-sub"))
+    client.get(consent(to_provider(client, press_log_in(client, blog)), sub="ada-sub"))
     page = client.get(blog.url)
     action, hidden = form_fields(page)
     response = client.post(action, data=hidden | {"comment": TEXT} | CHOICES)
@@ -149,9 +160,18 @@ def test_the_accepted_comment_discards_its_draft(blog):
         assert SESSION_KEY not in session
 
 
+def test_back_from_the_provider_page_returns_to_the_post_with_the_draft(blog):
+    client = blog.app.test_client()
+    pressed = press_log_in(client, blog)
+    to_provider(client, pressed)
+    back = client.get(pressed.headers["Location"])  # the Back button, from the provider's page
+    assert (back.status_code, back.headers["Location"]) == (302, blog.url + "#respond")
+    assert shown_form(client, blog.url) == restored(blog)
+
+
 def test_a_refused_comment_keeps_its_draft(blog):
     client = blog.app.test_client()
-    press_log_in(client, blog)  # abandoned at the provider: the reader comes back as a guest
+    to_provider(client, press_log_in(client, blog))  # abandoned at the provider: back as a guest
     action, hidden = form_fields(client.get(blog.url))
     refused = client.post(action, data=hidden | {"comment": TEXT, "author": "", "email": "not an address"})
     assert refused.status_code == 400
@@ -178,7 +198,7 @@ def test_drafts_older_than_a_day_expire_and_are_purged(blog):
 
 def test_a_page_with_a_draft_is_never_stored_or_served_from_the_cache(blog):
     reader, stranger = blog.app.test_client(), blog.app.test_client()
-    press_log_in(reader, blog)  # its first look at the post, as anyone's, was stored
+    to_provider(reader, press_log_in(reader, blog))  # its first look at the post, as anyone's, was stored
     for _visit in range(2):  # back from the provider's page without logging in, then a reload
         own = reader.get(blog.url)
         assert "X-Page-Cache" not in own.headers
@@ -186,3 +206,21 @@ def test_a_page_with_a_draft_is_never_stored_or_served_from_the_cache(blog):
     cached = stranger.get(blog.url)
     assert cached.headers["X-Page-Cache"] == "hit"
     assert "lighthouses" not in cached.get_data(as_text=True), "the page with the draft was stored"
+
+
+def kept_text(response) -> str:
+    return page_soup(response).select_one("form#commentform textarea[name=comment]").get_text().strip()
+
+
+def test_a_duplicate_comment_is_refused_with_its_text_shown_again(client, post):
+    submit_comment(client, post, comment="Said once already.")
+    again = submit_comment(client, post, comment="Said once already.", comment_parent="0", ip="198.51.100.3")
+    assert again.status_code == 409 and kept_text(again) == "Said once already."
+
+
+def test_a_comment_refused_by_flood_control_is_shown_again_with_its_text(client, post):
+    save_settings({"comment_flood_seconds": 60})
+    db.session.commit()
+    submit_comment(client, post, comment="First words.")
+    too_soon = submit_comment(client, post, comment="Second words, too soon.")
+    assert too_soon.status_code == 429 and kept_text(too_soon) == "Second words, too soon."
