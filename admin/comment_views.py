@@ -20,6 +20,7 @@ from admin.queries import (
 )
 from auth.roles import MODERATE_COMMENTS, REVIEW_COMMENTS, may_moderate_comments_on
 from blog.comment_admin import CommentEdit, block_author, edit_comment, reply_as_admin
+from blog.comment_edits import restore_revision, revisions_of
 from blog.discussion import CommentRefused
 from blog.models import Comment, Post
 from blog.moderation import (
@@ -262,8 +263,24 @@ def comment_edit(comment_id: int):
         return redirect(back(form), 303)
     if wants_json() and form.is_submitted():
         return jsonify(ok=False, error=" ".join(e for errs in form.errors.values() for e in errs)), 400
-    return (render_template("admin/edit_comment.html", comment=comment, form=form, cancel=back(form)),
+    return (render_template("admin/edit_comment.html", comment=comment, form=form, cancel=back(form),
+                            revisions=revisions_of(comment_id), restore_form=ActionForm()),
             400 if form.errors else 200)
+
+
+@bp.post("/comments/<int:comment_id>/revisions/<int:revision_id>/restore")
+@requires(REVIEW_COMMENTS)
+def comment_restore_revision(comment_id: int, revision_id: int):
+    """Bring back an earlier text of a comment; its current text is kept as a revision too."""
+    comment = _load(comment_id)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        restore_revision(comment, revision_id, moderator())
+    except CommentRefused as refusal:
+        abort(refusal.status, description=refusal.message)
+    flash("The earlier text was restored; the text it replaced is kept in the history.", "success")
+    return redirect(url_for("admin.comment_edit", comment_id=comment_id), 303)
 
 
 @bp.post("/comments/<int:comment_id>/block")

@@ -2,7 +2,7 @@ from flask import Blueprint
 
 bp = Blueprint("blog", __name__)
 
-from blog import archives, draft_views, feeds, like_views, search, views  # noqa: E402,F401  (routes and hooks register on bp)
+from blog import archives, comment_edit_views, draft_views, feeds, like_views, search, views  # noqa: E402,F401  (routes and hooks register on bp)
 from blog.media import views as media_views  # noqa: E402,F401
 
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from auth.models import User
+from blog.comment_edits import staff_edit_text
 from blog.discussion import CommentInput, CommentRefused, submit_comment
 from blog.models import Comment, Post
 from blog.moderation import log_action, set_comment_status
@@ -41,8 +42,8 @@ class CommentEdit:
 
 
 def edit_comment(comment: Comment, edit: CommentEdit, admin: User) -> None:
-    """Change a comment's text, author fields and status, logged, and commit."""
-    comment.body = edit.body
+    """Change a comment's text (the old one kept as a revision), author fields and status, logged, and commit."""
+    staff_edit_text(comment, edit.body, admin)
     comment.author_name = edit.author_name
     comment.author_email = edit.author_email
     comment.author_url = edit.author_url

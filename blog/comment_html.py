@@ -37,6 +37,7 @@ _PARITY = ("even", "odd alt")
 _THREAD_PARITY = (" thread-even", " thread-odd thread-alt")
 
 
+_AWAITING = '<em class="comment-awaiting-moderation">Your comment is awaiting moderation.</em>'
 _LOGIN_NOTE = '<span class="like-login-note" role="status" data-like-note></span>'  # filled by likes.js
 
 
@@ -73,7 +74,8 @@ class _EditSlot:
 
 
 def render_comment_list(rows: tuple, settings: dict, replies_open: bool, static_avatar: str,
-                        likes: CommentLikes | None = None, post_author_id: int | None = None) -> Markup:
+                        likes: CommentLikes | None = None, post_author_id: int | None = None,
+                        own_ids: frozenset[int] = frozenset(), script_root: str = "") -> Markup:
     """The <li> items of ol.comment-list for these comment rows, replies nested in ol.children.
 
     A comment by a logged-in user is marked as WordPress marks it (li.byuser and
@@ -84,16 +86,19 @@ def render_comment_list(rows: tuple, settings: dict, replies_open: bool, static_
     every reader: the comments are still read from the database on every request, only the same
     markup is not built twice. A logged-out reader sees each comment's like count; a logged-in one
     (`likes`) a Like form per approved comment, set to what they liked, with their CSRF token, and
-    an Edit link on each comment when `likes.edit_url` says they may moderate them.
+    an Edit link on each comment when `likes.edit_url` says they may moderate them. The comments
+    in `own_ids` (the reader's own, still in their edit window) get the reader's Edit and Delete
+    links; the readers who have any never get the page cache's shared copy (blog.commenters).
     """
     zone = blog_timezone()
     zone = None if zone.key == "UTC" else zone  # stored times are UTC already
     shown = (int(settings["thread_comments_depth"]) if settings["thread_comments"] else FLAT,
              settings["show_avatars"], settings["avatar_source"], replies_open, static_avatar, zone,
              identicon_key(), post_author_id)
-    if likes is None:
+    if likes is None and not own_ids:
         return _memoized_list(rows, shown)
-    return Markup(_with_likes(_memoized_parts(rows, shown, likes.script_root), likes))
+    root = likes.script_root if likes else script_root
+    return Markup(_for_reader(_memoized_parts(rows, shown, root), likes, own_ids, root))
 
 
 @lru_cache(maxsize=8)  # the hottest comment pages; any other page builds its list from the cached heads
@@ -106,10 +111,11 @@ def _memoized_parts(rows: tuple, shown: tuple, script_root: str) -> tuple:
     return tuple(_list_parts(rows, shown, script_root))
 
 
-def _with_likes(parts: tuple, likes: CommentLikes) -> str:
+def _for_reader(parts: tuple, likes: CommentLikes | None, own_ids: frozenset[int], script_root: str) -> str:
     """The shared list with one reader's state applied: a pass over a few hundred strings, no markup built."""
-    liked, token = likes.liked_ids, str(escape(likes.csrf_token))
-    edit_head, edit_tail = likes.edit_url or ("", "")
+    liked, token = (likes.liked_ids, str(escape(likes.csrf_token))) if likes else (frozenset(), "")
+    edit_url = likes.edit_url if likes else None
+    edit_head, edit_tail = edit_url or ("", "")
     out: list[str] = []
     append = out.append
     for part in parts:
@@ -117,12 +123,26 @@ def _with_likes(parts: tuple, likes: CommentLikes) -> str:
         if kind is str:
             append(part)
         elif kind is _EditSlot:
-            if likes.edit_url:
+            if edit_url:
                 out += (part.head, edit_head, str(part.comment_id), edit_tail, part.tail)
+            elif part.comment_id in own_ids:
+                append(_own_links(part.comment_id, script_root))
+        elif likes is None:
+            append(part.guest)
         else:
             state = part.comment_id in liked
             out += (part.heads[state], token, part.tails[state])
     return "".join(out)
+
+
+@lru_cache(maxsize=256)
+def _own_links(comment_id: int, script_root: str) -> str:
+    """The Edit and Delete links of a reader's own comment: pages without JavaScript, in place with
+    it (comment-edit.js)."""
+    base = f"{escape(script_root)}/comments/{comment_id}"
+    return (f'<span class="edit-link own-comment-links" data-own-comment="{comment_id}">'
+            f'<a class="comment-edit-own" href="{base}/edit" data-comment-edit>Edit</a> '
+            f'<a class="comment-delete-own" href="{base}/delete" data-comment-delete>Delete</a></span>')
 
 
 def comment_like_form(comment_id: int, author_name: str | None, like_count: int, liked: bool,
@@ -162,26 +182,27 @@ def _list_parts(rows: tuple, shown: tuple, script_root: str) -> list:
         if depth == 1:
             thread = _THREAD_PARITY[thread_count & 1]
             thread_count += 1
-        run.append(
-            f'<li id="comment-{comment_id}" class="{kind} {_PARITY[shown_count & 1]}{thread} depth-{depth}'
-            f'{" parent" if children else ""}{"" if approved else " unapproved"}">'
-            + _comment_head(comment_id, author_name, c.author_url, c.created_at, zone,
-                            comment_avatar_url(c, settings, static_avatar, avatar_key), by_post_author)
-        )
-        parts += ("".join(run), _edit_slot(comment_id, author_name))
-        run = [
-            "</div>"
-            + ("" if approved else '<em class="comment-awaiting-moderation">Your comment is awaiting moderation.</em>')
-            + f'</footer><div class="comment-content">{render_comment(c.body)}</div>'
-        ]
+        deleted = c.deleted_at is not None
+        classes = f'{kind} {_PARITY[shown_count & 1]}{thread} depth-{depth}{" parent" if children else ""}'
+        run.append(f'<li id="comment-{comment_id}" class="{classes}{"" if approved else " unapproved"}'
+                   f'{" comment-deleted" if deleted else ""}">')
         shown_count += 1
-        if approved:
-            parts += ("".join(run), _like_slot(comment_id, author_name, c.like_count, script_root))
-            run = []
-        elif c.like_count:  # liked before it was held again: nobody may like it now
-            run.append(_like_slot(comment_id, author_name, c.like_count, script_root).guest)
-        if replies_open and approved and depth < max_depth:
-            run.append(_reply_link(comment_id, c.post_id, author_name))
+        if deleted:  # its replies keep their place under it; nothing of it is left to show, like or answer
+            run.append(_deleted_comment(comment_id, c.created_at, zone))
+        else:
+            run.append(_comment_head(comment_id, author_name, c.author_url, c.created_at, zone,
+                                     comment_avatar_url(c, settings, static_avatar, avatar_key), by_post_author,
+                                     c.edited_at))
+            parts += ("".join(run), _edit_slot(comment_id, author_name))
+            run = ["</div>" + ("" if approved else _AWAITING)
+                   + f'</footer><div class="comment-content">{render_comment(c.body)}</div>']
+            if approved:
+                parts += ("".join(run), _like_slot(comment_id, author_name, c.like_count, script_root))
+                run = []
+            elif c.like_count:  # liked before it was held again: nobody may like it now
+                run.append(_like_slot(comment_id, author_name, c.like_count, script_root).guest)
+            if replies_open and approved and depth < max_depth:
+                run.append(_reply_link(comment_id, c.post_id, author_name))
         if not children:
             run.append("</article></li>")
         elif depth < max_depth:
@@ -250,7 +271,7 @@ def _class_name(text: str) -> str:
 
 @lru_cache(maxsize=2048)
 def _comment_head(comment_id: int, author_name: str, author_url: str, created_at: datetime, zone,
-                  avatar: str, by_post_author: bool = False) -> str:
+                  avatar: str, by_post_author: bool = False, edited_at: datetime | None = None) -> str:
     """The opening of a comment's article, up to its date in div.comment-metadata (the reader's Edit
     link may follow it): avatar, name (linked to the website), the post author's badge and date.
 
@@ -265,16 +286,30 @@ def _comment_head(comment_id: int, author_name: str, author_url: str, created_at
     website = web_link(author_url)
     author = f'<a href="{escape(website)}" class="url" rel="ugc external nofollow">{name}</a>' if website else name
     badge = ' <span class="comment-author-badge">Author</span>' if by_post_author else ""
-    when = created_at if zone is None else created_at.astimezone(zone)
-    stamp = f"{when:%Y-%m-%dT%H:%M}Z" if zone is None else when.isoformat(timespec="minutes")
+    edited = f' <span class="comment-edited">Edited {_time(edited_at, zone)}</span>' if edited_at else ""
     return (
         f'<article id="div-comment-{comment_id}" class="comment-body"><footer class="comment-meta">'
         f'<div class="comment-author vcard"><img src="{escape(avatar)}" alt="" {_AVATAR_ATTRIBUTES}>'
         f'<b class="fn">{author}</b>{badge} <span class="says">says:</span></div><div class="comment-metadata">'
-        f'<a href="#comment-{comment_id}"><time datetime="{stamp}">'
-        f"{_MONTHS[when.month]} {when.day}, {when.year} at {(when.hour - 1) % 12 + 1}:{when.minute:02d} "
-        f'{"AM" if when.hour < 12 else "PM"}</time></a>'
+        f'<a href="#comment-{comment_id}">{_time(created_at, zone)}</a>{edited}'
     )
+
+
+def _time(moment: datetime, zone) -> str:
+    """<time> of a moment as WordPress writes a comment's: "March 4, 2024 at 10:04 AM"."""
+    when = moment if zone is None else moment.astimezone(zone)
+    stamp = f"{when:%Y-%m-%dT%H:%M}Z" if zone is None else when.isoformat(timespec="minutes")
+    return (f'<time datetime="{stamp}">{_MONTHS[when.month]} {when.day}, {when.year} at '
+            f'{(when.hour - 1) % 12 + 1}:{when.minute:02d} {"AM" if when.hour < 12 else "PM"}</time>')
+
+
+@lru_cache(maxsize=256)
+def _deleted_comment(comment_id: int, created_at: datetime, zone) -> str:
+    """What is left of a comment its author deleted while it had replies: its place and date."""
+    return (f'<article id="div-comment-{comment_id}" class="comment-body"><footer class="comment-meta">'
+            f'<div class="comment-metadata"><a href="#comment-{comment_id}">{_time(created_at, zone)}</a></div>'
+            f'</footer><div class="comment-content"><p class="comment-deleted-note"><em>This comment was deleted '
+            f'by its author.</em></p></div>')
 
 
 @lru_cache(maxsize=2048)

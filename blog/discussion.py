@@ -215,6 +215,13 @@ def judge_comment(data: CommentInput, settings: dict, history: "_History") -> tu
     return "approved", ""
 
 
+def judge_edit(data: CommentInput, settings: dict) -> tuple[str, str]:
+    """The rules for a comment's edited text: as for a new comment from an author already approved
+    (the comment was judged when it was written), so only its words and links can hold it again."""
+    return judge_comment(data, settings, _History(duplicate=False, flooding=False, approved_before=True,
+                                                  claims_registered=False))
+
+
 def replied_comment(post: Post, parent_id: int | None) -> Comment | None:
     """The comment a reply names, if one may reply to it: approved, on this post; else None."""
     if not parent_id:

@@ -100,3 +100,19 @@ def add_comment_form_section(app: Flask, section: type) -> None:
 def comment_form(**kwargs) -> CommentForm:
     """The current app's comment form, with the sections its parts added."""
     return current_app.extensions.get("comment_form", CommentForm)(**kwargs)
+
+
+class OwnCommentEditForm(FlaskForm):
+    """A commenter's edit of their own comment; `seen` is what the form was shown (refuses a race)."""
+
+    comment = TextAreaField(
+        "Your comment", filters=[stripped],
+        validators=[DataRequired("Please type your comment; to take it back, delete it instead."),
+                    Length(max=COMMENT_MAX, message=f"Your comment is too long (at most {COMMENT_MAX:,} characters).")])
+    seen = HiddenField(validators=[DataRequired()])
+
+
+class OwnCommentDeleteForm(FlaskForm):
+    """Confirms a commenter's deletion of their own comment."""
+
+    seen = HiddenField(validators=[DataRequired()])

@@ -14,9 +14,11 @@ from flask_wtf.csrf import generate_csrf
 from auth.models import Identity
 from auth.roles import may_moderate_comments_on
 from auth.services import current_identity
-from blog import likes
+from blog import commenters, likes
+from blog.comment_edits import Proof, editable_ids
 from blog.comment_html import CommentLikes
 from blog.models import Post
+from core.dbtypes import utcnow
 
 COMMENT_EDIT_ENDPOINT = "admin.comment_edit"  # the admin's comment editor, when the admin is installed
 _ID_MARK = 987654321  # a comment id to build the editor's URL around, cut out again
@@ -27,15 +29,23 @@ class Reader:
     identity: Identity | None  # the provider account a logged-in reader came with, if any
     post_likes: likes.PostLikes
     comment_likes: CommentLikes | None  # None for a logged-out reader: counts only, no buttons
+    own_comment_ids: frozenset[int] = frozenset()  # the shown comments they may still edit or delete
 
 
-def reader_of(post: Post, user) -> Reader:
-    """The reader's part of the post page; anyone may call (a logged-out reader gets the counts alone)."""
+def reader_of(post: Post, user, rows: tuple = (), settings: dict | None = None) -> Reader:
+    """The reader's part of the post page; anyone may call (a logged-out reader gets the counts
+    alone). `settings` given: the shown `rows` they wrote and may still change (comments open)."""
     post_likes = likes.post_likes(post, user)
+    own = _own_comment_ids(user, rows, settings) if settings is not None else frozenset()
     if not user.is_authenticated:
-        return Reader(identity=None, post_likes=post_likes, comment_likes=None)
+        return Reader(identity=None, post_likes=post_likes, comment_likes=None, own_comment_ids=own)
     return Reader(identity=current_identity(), post_likes=post_likes,
-                  comment_likes=comment_likes_of(user, post.id, comment_edit_url(user, post)))
+                  comment_likes=comment_likes_of(user, post.id, comment_edit_url(user, post)), own_comment_ids=own)
+
+
+def _own_comment_ids(user, rows: tuple, settings: dict) -> frozenset[int]:
+    proof = Proof(user if user.is_authenticated else None, commenters.comment_keys(request.cookies))
+    return editable_ids(rows, proof, settings, utcnow())
 
 
 def comment_likes_of(user, post_id: int, edit_url: tuple[str, str] | None = None) -> CommentLikes:

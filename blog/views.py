@@ -132,10 +132,11 @@ def render_post_page(post: Post, form: CommentForm, status: int = 200, cpage: in
     if page is None:
         abort(404)
     reply_to = _reply_target(post, form)
+    closed = comments_closed(post, settings)
     html = render_template(
         "blog/post.html", post=post, form=form, comment_page=page, settings=settings,
-        comments_closed=comments_closed(post, settings), reply_to=reply_to, refusal=refusal, locked=False,
-        reader=reader_of(post, current_user), seo=seo.post_meta(post),
+        comments_closed=closed, reply_to=reply_to, refusal=refusal, locked=False,
+        reader=reader_of(post, current_user, page.rows, None if closed else settings), seo=seo.post_meta(post),
         privacy_policy_url=_privacy_policy_url(settings), **_around(post),
     )
     if protected_posts.is_protected(post):

@@ -104,6 +104,9 @@ EXPECTED = {
     ("admin.comment_edit", "GET", "others"): (200, (ADMIN, EDITOR, MOD)),
     ("admin.comment_edit", "POST", "own"): (303, (ADMIN, EDITOR, AUTH, MOD)),
     ("admin.comment_edit", "POST", "others"): (303, (ADMIN, EDITOR, MOD)),
+    # The walk names no revision of the comment: those who may restore one are told it is not there.
+    ("admin.comment_restore_revision", "POST", "own"): (404, (ADMIN, EDITOR, AUTH, MOD)),
+    ("admin.comment_restore_revision", "POST", "others"): (404, (ADMIN, EDITOR, MOD)),
     ("admin.comment_block", "POST", "own"): (303, (ADMIN, EDITOR, MOD)),  # a blog-wide list
     ("admin.comment_block", "POST", "others"): (303, (ADMIN, EDITOR, MOD)),
     ("admin.comments_empty", "POST", ""): (303, (ADMIN, EDITOR, MOD)),
@@ -167,7 +170,8 @@ FORMS = {
     "admin.comment_block": lambda scene: {"what": "ip"},
 }
 NAMES_COMMENTS_IN_FORM = {"admin.comments_bulk", "admin.comments_undo"}
-ONE_OF = {"action": "approve", "status": "spam", "job_id": 1, "identity_id": 1, "item_id": 1, "media_id": 1}
+ONE_OF = {"action": "approve", "status": "spam", "job_id": 1, "identity_id": 1, "item_id": 1, "media_id": 1,
+          "revision_id": 1}
 
 _MAP_APP = create_app(make_config())
 ADMIN_RULES = sorted((rule for rule in _MAP_APP.url_map.iter_rules() if rule.endpoint.startswith("admin.")),
