@@ -11,6 +11,7 @@ from blog.models import Post
 from blog.permalinks import post_url
 from extensions import db
 from notify.sender import run_pass
+from tests.e2e.test_accessibility import assert_no_violations
 from tests.support.factories import make_comment
 from tests.support.mail import text_of
 
@@ -27,10 +28,12 @@ def _ann_comment(live_app) -> tuple[int, str]:
         return comment.id, post_url(post)
 
 
-def _ask(page, kind_label: str, erase_text: bool = False) -> None:
+def _ask(page, kind_label: str, erase_text: bool = False, check_accessibility: bool = False) -> None:
     page.goto("/")
     page.get_by_role("contentinfo").get_by_role("link", name="Your data").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your data")
+    if check_accessibility:
+        assert_no_violations(page)
     page.get_by_label("Email address").fill(ANN)
     page.get_by_label(kind_label).check()
     if erase_text:
@@ -48,11 +51,12 @@ def _mailed_link(live_app, mail_sink, part: str) -> str:
     return link
 
 
-def test_a_reader_downloads_a_copy_of_their_data_from_the_mailed_link(live_app, page, mail_sink):
+def test_a_reader_downloads_a_copy_of_their_data_from_the_mailed_link(live_app, page, mail_sink, axe_script):
     comment_id, _ = _ann_comment(live_app)
-    _ask(page, "Send me a copy of my data")
+    _ask(page, "Send me a copy of my data", check_accessibility=True)
     page.goto(_mailed_link(live_app, mail_sink, "/your-data/export/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Your data is ready")
+    assert_no_violations(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download it as JSON").click()
     assert download.value.suggested_filename == "personal-data.json"
@@ -62,7 +66,7 @@ def test_a_reader_downloads_a_copy_of_their_data_from_the_mailed_link(live_app, 
         (comment_id, "Ann's thoughts on this post.", "192.0.2.80")]
 
 
-def test_a_reader_erases_their_data_and_their_comment_shows_anonymous(live_app, page, mail_sink):
+def test_a_reader_erases_their_data_and_their_comment_shows_anonymous(live_app, page, mail_sink, axe_script):
     comment_id, url = _ann_comment(live_app)
     page.goto(url)
     expect(page.locator(f"#comment-{comment_id}")).to_contain_text("Ann Lee")  # a page the cache may keep
@@ -70,6 +74,7 @@ def test_a_reader_erases_their_data_and_their_comment_shows_anonymous(live_app, 
     _ask(page, "Erase my data")
     page.goto(_mailed_link(live_app, mail_sink, "/your-data/erase/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Erase your data")
+    assert_no_violations(page)
     page.get_by_role("button", name="Erase my data").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your data was erased")
     expect(page.get_by_text("1 comment anonymised")).to_be_visible()

@@ -123,6 +123,16 @@ def _invite(client, deliver, post):
     return mail, ["Ada Owner invited you to join Career Notes as Editor.", link, "-- ", "Career Notes"]
 
 
+def _privacy_link(client, deliver, post):
+    make_comment(post, author_email="ann@example.com")
+    press_button(client, "/your-data/", email="ann@example.com", kind="erase", erase_text="y")
+    [mail] = [m for m in deliver() if m["To"] == "ann@example.com"]
+    [link] = [line for line in _text(mail).split("\n") if "/your-data/erase/" in line]
+    assert link.startswith("http")
+    return mail, ["Hello,", link, "If you did not ask for this, ignore this mail: nothing happens without the link.",
+                  "-- ", "Career Notes"]
+
+
 def _text(mail) -> str:
     return text_of(mail).replace("\r\n", "\n")  # SMTP's line ends
 
@@ -136,6 +146,7 @@ SCENARIOS = {
     "email_change": _email_change,
     "email_change_notice": _email_change_notice,
     "invite": _invite,
+    "privacy_link": _privacy_link,
 }
 
 
