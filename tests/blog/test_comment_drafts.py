@@ -8,15 +8,18 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit
 import pytest
 import sqlalchemy as sa
 
+from auth.models import Identity, User
+from auth.roles import EDITOR
 from blog.comment_drafts import SESSION_KEY, purge_old_drafts
 from blog.models import Comment, CommentDraft
 from blog.permalinks import post_url
 from blog.settings import save_settings
 from core.dbtypes import utcnow
 from extensions import db
+from tests.auth.test_two_factor import _code, _code_step, _turn_on
 from tests.support.factories import make_comment, make_post
 from tests.support.helpers import form_fields, page_soup, submit_comment
-from tests.support.oauth import consent, flashed, google_settings, rows
+from tests.support.oauth import consent, flashed, google_settings, log_in, rows
 
 TEXT = "My unsent reply about lighthouses & <keepers>."
 CHOICES = {"subscribe_comments": "y", "comments_delivery": "daily"}
@@ -112,6 +115,21 @@ def test_a_refused_log_in_returns_to_the_form_with_the_draft(blog):
     back = client.get(consent(started, action="deny"))
     assert back.headers["Location"] == blog.url + "#respond"
     assert flashed(client) == ["You did not allow the log-in with Google, so you are not logged in."]
+    assert shown_form(client, blog.url) == restored(blog)
+
+
+def test_the_draft_also_waits_through_the_second_log_in_step(blog):
+    log_in(blog.app.test_client(), "google", sub="ada-sub")  # the account is made at its first log-in
+    (identity,) = rows(blog.app, Identity)
+    with blog.app.test_request_context():
+        user = db.session.get(User, identity.user_id)
+        user.role = EDITOR
+        _turn_on(user)
+    client = blog.app.test_client()
+    second_step = client.get(consent(to_provider(client, press_log_in(client, blog)), sub="ada-sub"))
+    assert second_step.headers["Location"].startswith("/login/two-factor?next=")
+    finished = _code_step(client, _code(blog.app, identity.user_id), path=second_step.headers["Location"])
+    assert finished.headers["Location"] == blog.url + "#respond"
     assert shown_form(client, blog.url) == restored(blog)
 
 
