@@ -278,7 +278,8 @@ def erase(email: str, user_ids: list[int], erase_text: bool, actor: str, *, requ
     subs = db.session.execute(sa.delete(Subscription).where(_subscriptions_of(email, user_ids))
                               .execution_options(synchronize_session=False)).rowcount
     liked = _erase_likes(user_ids)
-    unlinked = db.session.execute(sa.delete(Identity).where(_identities_of(email, user_ids))
+    # Only the identities that carry this address: an account's others may be its way to log in.
+    unlinked = db.session.execute(sa.delete(Identity).where(_identities_of(email, []))
                                   .execution_options(synchronize_session=False)).rowcount
     if anonymised or liked:
         bump_content_version(db.session)  # names, avatars, texts and like counts on public pages

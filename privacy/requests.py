@@ -21,6 +21,7 @@ LINK_MAX_AGE = 24 * 3600
 NOT_VALID = "This link is not valid. Please ask for a new one on the “Your data” page."
 ALREADY_USED = "This link has already been used: the erasure is done."
 READER = "Reader (signed link)"  # the moderation log's name for a step a mailed link made
+ASKER = "Reader (Your data page)"  # and for a request made on the page
 
 
 def holds_data(email: str) -> bool:
@@ -51,7 +52,7 @@ def ask_by_mail(email: str, kind: str, erase_text: bool) -> PrivacyRequest | Non
     request_row = new_request(email, kind, erase_text, "reader")
     mailer.enqueue(request_row.email, _subject(kind), "privacy_link", link=link_url(request_row),
                    kind=kind, erase_text=request_row.erase_text, hours=LINK_MAX_AGE // 3600)
-    personal_data.log_step("privacy-request", f"{kind} asked by mail", READER, request_id=request_row.id)
+    personal_data.log_step("privacy-request", f"{kind} asked, link mailed", ASKER, request_id=request_row.id)
     return request_row
 
 

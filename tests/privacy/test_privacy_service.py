@@ -137,6 +137,8 @@ def test_erase_deletes_subscriptions_and_likes_with_counts_kept_right(app):
     for liker in (user, other):
         like_post(liker, post)
         like_comment(liker, comment)
+    db.session.add(Identity(user_id=user.id, provider="github", subject="gh-9", display_name="Ann",
+                            email="ann@work.example"))
     db.session.add_all([Subscription(email="ANN@example.com", scope="posts"),
                         Subscription(email="someone@example.com", scope="posts"),
                         Subscription(email="ann-account-mail@example.com", user_id=user.id, scope="posts")])
@@ -149,6 +151,7 @@ def test_erase_deletes_subscriptions_and_likes_with_counts_kept_right(app):
     assert db.session.scalars(sa.select(Subscription.email)).all() == ["someone@example.com"]
     assert db.session.get(Post, post.id).like_count == 1
     assert db.session.get(Comment, comment.id).like_count == 1
+    assert db.session.scalars(sa.select(Identity.provider)).all() == ["github"]  # another address: kept
 
 
 def test_erase_logs_counts_without_the_address(app):
