@@ -19,7 +19,7 @@ from blog.models import Comment, CommentLike, CommentRevision, ModerationLog, Po
 from blog.permalinks import post_url
 from core.dbtypes import utcnow
 from extensions import db
-from notify.models import Subscription
+from notify.models import OutboxMessage, Subscription
 
 BATCH = 500  # rows read and written out at a time
 ANONYMOUS = "Anonymous"
@@ -70,6 +70,11 @@ def _identities_of(email: str, user_ids: list[int]) -> sa.ColumnElement[bool]:
     if user_ids:
         clauses.append(Identity.user_id.in_(user_ids))
     return sa.or_(*clauses) if clauses else sa.false()
+
+
+def _mails_to(email: str) -> sa.ColumnElement[bool]:
+    email = normalized(email)
+    return sa.func.lower(OutboxMessage.to_addr) == email if email else sa.false()
 
 
 # ---- export -------------------------------------------------------------------------------------
@@ -151,6 +156,13 @@ def subscriptions(email: str, user_ids: list[int]) -> list[dict]:
         .where(_subscriptions_of(email, user_ids)).order_by(Subscription.id)).mappings()]
 
 
+def mails(email: str) -> list[dict]:
+    """The mails the blog sent or will send to the address (the outbox keeps them after sending)."""
+    return [dict(row) for row in db.session.execute(
+        sa.select(OutboxMessage.subject, OutboxMessage.status, OutboxMessage.created_at, OutboxMessage.sent_at)
+        .where(_mails_to(email)).order_by(OutboxMessage.id)).mappings()]
+
+
 def likes(user_ids: list[int]) -> dict[str, list[dict]]:
     """The posts and comments these accounts liked (guests cannot like)."""
     if not user_ids:
@@ -192,7 +204,7 @@ def export_json(email: str, user_ids: list[int]) -> Iterator[str]:
     header = {"email": normalized(email), "site": current_app.config["SITE_URL"],
               "generated_at": utcnow(), "accounts": accounts(user_ids),
               "identities": identities(email, user_ids), "subscriptions": subscriptions(email, user_ids),
-              "likes": likes(user_ids)}
+              "likes": likes(user_ids), "mails": mails(email)}
     yield _dumps(header)[:-1] + ', "comments": '
     yield from _json_list(comment_batches(email, user_ids))
     yield ', "comment_revisions": '
@@ -207,7 +219,7 @@ def export_html(email: str, user_ids: list[int]) -> Iterator[str]:
         email=normalized(email), site_title=current_app.config.get("BLOG_TITLE", ""),
         home_url=url_for("blog.index", _external=True), generated_at=utcnow(),
         accounts=accounts(user_ids), identities=identities(email, user_ids),
-        subscriptions=subscriptions(email, user_ids), likes=likes(user_ids),
+        subscriptions=subscriptions(email, user_ids), likes=likes(user_ids), mails=mails(email),
         comment_batches=comment_batches(email, user_ids), revision_batches=revision_batches(email, user_ids))
 
 
@@ -281,6 +293,8 @@ def erase(email: str, user_ids: list[int], erase_text: bool, actor: str, *, requ
     # Only the identities that carry this address: an account's others may be its way to log in.
     unlinked = db.session.execute(sa.delete(Identity).where(_identities_of(email, []))
                                   .execution_options(synchronize_session=False)).rowcount
+    mailed = db.session.execute(sa.delete(OutboxMessage).where(_mails_to(email))
+                                .execution_options(synchronize_session=False)).rowcount
     if anonymised or liked:
         bump_content_version(db.session)  # names, avatars, texts and like counts on public pages
     parts = [f"{_plural(anonymised, 'comment')} anonymised"]
@@ -289,7 +303,8 @@ def erase(email: str, user_ids: list[int], erase_text: bool, actor: str, *, requ
         if kept:
             parts.append(f"{_plural(kept, 'text')} kept: awaiting moderation")
     parts += [f"{_plural(subs, 'subscription')} deleted", f"{_plural(liked, 'like')} deleted",
-              f"{_plural(unlinked, 'identity')} unlinked".replace("identitys", "identities")]
+              f"{_plural(unlinked, 'identity')} unlinked".replace("identitys", "identities"),
+              f"{_plural(mailed, 'mail')} deleted"]
     outcome = ", ".join(parts)
     log_step("privacy-erase", outcome, actor, request_id=request_id, moderator=moderator)
     return outcome

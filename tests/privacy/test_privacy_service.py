@@ -8,7 +8,7 @@ from auth.models import Identity, User
 from blog.likes import like_comment, like_post
 from blog.models import Comment, CommentRevision, ModerationLog, Post, SiteState
 from extensions import db
-from notify.models import Subscription
+from notify.models import OutboxMessage, Subscription
 from privacy import personal_data
 from tests.support.factories import make_comment, make_post
 
@@ -46,6 +46,7 @@ def test_export_json_holds_comments_likes_subscriptions_identities_and_accounts(
     make_comment(post, author_email="bob@example.com", body="Bob's words")
     db.session.add(CommentRevision(comment_id=logged.id, body="Account words, first try", editor_name="Ann"))
     db.session.add(Subscription(email=ANN, scope="comments", post_id=post.id))
+    db.session.add(OutboxMessage(to_addr=ANN, subject="New comment on On gardens", body_text="..."))
     db.session.commit()
     like_post(user, post)
     db.session.commit()
@@ -57,6 +58,7 @@ def test_export_json_holds_comments_likes_subscriptions_identities_and_accounts(
     assert [(i["provider"], i["subject"]) for i in data["identities"]] == [("google", "g-123")]
     assert [s["scope"] for s in data["subscriptions"]] == ["comments"]
     assert [like["title"] for like in data["likes"]["posts"]] == ["On gardens"]
+    assert [(m["subject"], m["status"]) for m in data["mails"]] == [("New comment on On gardens", "pending")]
     by_id = {c["id"]: c for c in data["comments"]}
     assert set(by_id) == {guest.id, logged.id}
     assert by_id[guest.id]["status"] == "pending" and by_id[guest.id]["author_ip"] == "198.51.100.4"
@@ -141,13 +143,16 @@ def test_erase_deletes_subscriptions_and_likes_with_counts_kept_right(app):
                             email="ann@work.example"))
     db.session.add_all([Subscription(email="ANN@example.com", scope="posts"),
                         Subscription(email="someone@example.com", scope="posts"),
-                        Subscription(email="ann-account-mail@example.com", user_id=user.id, scope="posts")])
+                        Subscription(email="ann-account-mail@example.com", user_id=user.id, scope="posts"),
+                        OutboxMessage(to_addr=ANN, subject="To Ann", body_text="Dear Ann", status="sent"),
+                        OutboxMessage(to_addr="someone@example.com", subject="To someone", body_text="Hi")])
     db.session.commit()
 
     outcome = personal_data.erase(ANN, [user.id], False, "Reader")
     db.session.commit()
 
-    assert "2 subscriptions deleted, 2 likes deleted, 1 identity unlinked" in outcome
+    assert "2 subscriptions deleted, 2 likes deleted, 1 identity unlinked, 1 mail deleted" in outcome
+    assert db.session.scalars(sa.select(OutboxMessage.to_addr)).all() == ["someone@example.com"]
     assert db.session.scalars(sa.select(Subscription.email)).all() == ["someone@example.com"]
     assert db.session.get(Post, post.id).like_count == 1
     assert db.session.get(Comment, comment.id).like_count == 1
