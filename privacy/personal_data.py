@@ -11,11 +11,12 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, g, has_app_context, url_for
 
 from auth.models import Identity, User
 from blog.content_version import bump_content_version, bump_likes_version
 from blog.models import Comment, CommentLike, CommentRevision, ModerationLog, Post, PostLike, text_hash
+from blog.moderation import PENDING_LINES
 from blog.permalinks import post_url
 from core.dbtypes import utcnow
 from extensions import db
@@ -315,7 +316,12 @@ def log_step(action: str, detail: str, actor: str, *, request_id: int | None = N
     """A step of a privacy request in the moderation log: counts and the request's number, never
     the address or what was erased."""
     prefix = f"privacy request {request_id}: " if request_id else ""
+    name = (moderator.display_name if moderator else actor)[:250]
     db.session.add(ModerationLog(
-        comment_id=None, moderator_id=moderator.id if moderator else None,
-        moderator_name=(moderator.display_name if moderator else actor)[:250], action=action,
+        comment_id=None, moderator_id=moderator.id if moderator else None, moderator_name=name, action=action,
         from_status=None, to_status=None, detail=(prefix + detail)[:255]))
+    # As every moderation step: one JSON line for the server log once committed (blog.moderation_log).
+    db.session.info.setdefault(PENDING_LINES, []).append(json.dumps({
+        "event": "privacy", "request_id": g.get("request_id") if has_app_context() else None,
+        "moderator_id": moderator.id if moderator else None, "moderator": name, "action": action,
+        "privacy_request": request_id, "detail": detail}, ensure_ascii=False))

@@ -1,6 +1,7 @@
 """The admin's Privacy screen, and privacy steps in the moderation log."""
 
 import json
+import logging
 
 import pytest
 import sqlalchemy as sa
@@ -82,3 +83,13 @@ def test_the_moderation_log_shows_privacy_steps_without_a_comment_link_or_the_ad
     row = soup_text.split("privacy-erase")[1].split("</tr>")[0]
     assert "1 comment anonymised" in row and "href" not in row
     assert ANN not in soup_text and "Ann Lee" not in soup_text
+
+
+def test_a_privacy_step_also_writes_a_server_log_line_without_the_address(admin_client, admin_token, ann_comment,
+                                                                           caplog):
+    with caplog.at_level(logging.INFO, logger="blog.moderation"):
+        admin_post(admin_client, "/admin/privacy", admin_token, email=ANN, kind="erase", confirm="y")
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "blog.moderation"]
+    assert [(line["event"], line["action"], line["moderator"]) for line in lines] == [
+        ("privacy", "privacy-erase", "Blog Owner")]
+    assert lines[0]["detail"].startswith("1 comment anonymised") and ANN not in json.dumps(lines)
