@@ -152,7 +152,7 @@ def test_commenting_as_shows_the_identity_with_log_out_and_change(social_app, oi
     page = _render(client, "auth/_commenting_as.html")
     text = " ".join(page.get_text(" ", strip=True).split())
     assert "Ada Lovelace" in text
-    assert "You are commenting using your Google account. ( Log Out / Change )" in text
+    assert "You are commenting using your Google account. ( Your account / Log Out / Change )" in text
     # Avatars are local by default: the provider's picture (a third party) is not loaded.
     avatar = page.select_one(".logged-in-as img.avatar")["src"]
     assert re.fullmatch(r"/avatar/[0-9a-f]{12}\.svg", avatar)
