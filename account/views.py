@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, logout_user
 from account import bp, services
 from account.forms import ButtonForm, DeleteAccountForm, DisplayNameForm
 from auth import profile_services, providers
+from auth.services import via_continue_page
 from extensions import db, limiter
 from notify.links import manage_url
 from privacy import personal_data
@@ -110,10 +111,11 @@ def link(name: str):
 
     back = url_for("account.index")
     try:
-        return social.begin_link(provider, _user(), back, url_for("auth.callback", name=name, _external=True))
+        to_provider = social.begin_link(provider, _user(), back, url_for("auth.callback", name=name, _external=True))
     except social.LoginFailed as failure:
         flash(str(failure), "error")
         return redirect(back, 303)
+    return via_continue_page(to_provider.headers["Location"], name)
 
 
 @bp.get("/account/data.<any(json, html):fmt>")

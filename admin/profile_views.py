@@ -164,10 +164,11 @@ def profile_link(name: str):
 
     back = url_for("admin.profile")
     try:
-        return social.begin_link(provider, _user(), back, url_for("auth.callback", name=name, _external=True))
+        to_provider = social.begin_link(provider, _user(), back, url_for("auth.callback", name=name, _external=True))
     except social.LoginFailed as failure:
         flash(str(failure), "error")
         return redirect(back, 303)
+    return services.via_continue_page(to_provider.headers["Location"], name)
 
 
 @bp.post("/profile/unlink/<int:identity_id>")

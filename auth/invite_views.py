@@ -70,7 +70,8 @@ def invite_provider(token: str):
         abort(400)
     invites.verify_before_provider(user)
     back = url_for("auth.invite_linked", token=token)
-    return redirect(url_for("auth.oauth_login", name=form.provider.data, next=back), 303)
+    return services.via_continue_page(url_for("auth.oauth_login", name=form.provider.data, next=back),
+                                      form.provider.data)
 
 
 @bp.get("/invite/<token>/linked")

@@ -8,7 +8,7 @@ import secrets
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, request, session, url_for
+from flask import Response, current_app, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -21,6 +21,7 @@ from extensions import db
 
 IDENTITY_KEY = "identity_id"
 NEXT_KEY = "auth_next"
+PROVIDER_PAGE_KEY = "auth_provider_page"  # the provider page the continue page goes to, once
 DEMO_ADMIN_EMAIL = "demo-admin@example.com"
 REVOKED_BY_LOGOUT = "logged out"
 REVOKED_BY_PASSWORD = "password changed"
@@ -192,3 +193,14 @@ def create_demo_admin() -> tuple[str, str] | None:
     password = secrets.token_urlsafe(12)
     save_admin(DEMO_ADMIN_EMAIL, password)
     return DEMO_ADMIN_EMAIL, password
+
+
+def via_continue_page(log_in_url: str, provider_name: str) -> Response:
+    """Send a form's submission on to a log-in with a provider through a page of ours.
+
+    The CSP lets forms send only to this site, and browsers hold every redirect of a submission to
+    that too: the provider's page must be a new navigation (auth.continue_to_provider), not a
+    redirect of the form's.
+    """
+    session[PROVIDER_PAGE_KEY] = log_in_url
+    return redirect(url_for("auth.continue_to_provider", name=provider_name), 303)

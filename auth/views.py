@@ -105,6 +105,18 @@ def oauth_login(name: str):
         return redirect(next_url)
 
 
+@bp.get("/auth/continue/<name>")
+def continue_to_provider(name: str):
+    """The page that moves on to provider `name`'s log-in page, once (services.via_continue_page);
+    coming back to it (Back from the provider) returns to where the log-in started. Anyone may call."""
+    provider = providers.get_provider(name) or abort(404)
+    provider_page = session.pop(services.PROVIDER_PAGE_KEY, None)
+    if not provider_page:
+        return redirect(services.safe_next(session.get(services.NEXT_KEY), url_for("blog.index")))
+    page = render_template("auth/login_continue.html", provider=provider, provider_url=provider_page)
+    return page, 200, {"Cache-Control": "no-store"}
+
+
 @bp.get("/auth/callback/<name>")
 def callback(name: str):
     """Where provider `name` returns the reader; logs them in or says why not."""

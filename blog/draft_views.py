@@ -1,13 +1,9 @@
-"""Log in from the comment form without losing the comment: it is held while the reader is away.
+"""Log in from the comment form without losing the comment: it is held while the reader is away."""
 
-The log-in buttons above the comment form submit that form here. The site's CSP allows forms to
-send only to this site, and browsers apply that to every redirect of the submission too, so the
-way to the provider is a page of ours that moves on to it: a new navigation, not the form's.
-"""
-
-from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 
 from auth import providers
+from auth.services import via_continue_page
 from blog import bp, comment_drafts, protected_posts, queries
 from blog.discussion import comments_closed
 from blog.forms import COMMENT_MAX, comment_form
@@ -16,14 +12,13 @@ from blog.settings import get_settings
 from extensions import limiter
 
 TOO_LONG = f"Your comment is too long (at most {COMMENT_MAX:,} characters), so it was not kept."
-PROVIDER_URL_KEY = "comment_draft_login"  # the provider page the next hop goes to, used once
 # auth's views that may start a new session (a log-in, its second step) and so drop the draft's key.
 LOG_IN_ENDPOINTS = frozenset({"auth.callback", "auth.two_factor"})
 KEY_BEFORE_LOG_IN = "comment_draft_key"  # in g, for the length of one request
 LOGIN_PATH = "/posts/<int:post_id>/login/<name>"
 
 
-@bp.post(LOGIN_PATH)
+@bp.post("/posts/<int:post_id>/login/<name>")
 @limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT"])
 def login_with_draft(post_id: int, name: str):
     """Hold the comment form's text, reply target and choices, then start the log-in with provider
@@ -37,31 +32,17 @@ def login_with_draft(post_id: int, name: str):
     if len(body) > COMMENT_MAX:
         abort(400, TOO_LONG)
     back = post_url(post, _anchor="respond")
-    provider_url, state = _begin_login(provider, back)
+    to_provider, state = _begin_login(provider, back)
     if body and _open_to(post):
         comment_drafts.save(post.id, body, form.comment_parent.data or 0, comment_drafts.form_choices(form), state)
-    if provider_url is None:
+    if to_provider is None:
         return redirect(back, 303)
-    session[PROVIDER_URL_KEY] = provider_url
-    return redirect(url_for("blog.go_to_provider", post_id=post.id, name=name), 303)
+    return via_continue_page(to_provider.headers["Location"], name)
 
 
-@bp.get(LOGIN_PATH, endpoint="go_to_provider")
-def go_to_provider(post_id: int, name: str):
-    """The page that moves on to the provider's log-in page, once; coming back to it (the Back
-    button from the provider) returns to the post, where the draft is. Anyone may call."""
-    provider_url = session.pop(PROVIDER_URL_KEY, None)
-    provider = providers.get_provider(name)
-    if not provider_url or provider is None:
-        post = queries.find_published_post_by_id(post_id)
-        return redirect(post_url(post, _anchor="respond") if post else url_for("blog.index"))
-    page = render_template("blog/login_continue.html", provider=provider, provider_url=provider_url)
-    return page, 200, {"Cache-Control": "no-store"}
-
-
-def _begin_login(provider: providers.Provider, next_url: str) -> tuple[str | None, str | None]:
-    """auth's own start of a social log-in (as auth.oauth_login): the provider page to go to and
-    the OAuth state it keeps, or (None, None) with the reason flashed."""
+def _begin_login(provider: providers.Provider, next_url: str):
+    """auth's own start of a social log-in (as auth.oauth_login): the redirect to the provider's
+    page and the OAuth state it keeps, or (None, None) with the reason flashed."""
     from auth import social  # loaded at the first social log-in only, as auth.views does
 
     try:
@@ -69,7 +50,7 @@ def _begin_login(provider: providers.Provider, next_url: str) -> tuple[str | Non
     except social.LoginFailed as failure:
         flash(str(failure), "error")
         return None, None
-    return response.headers["Location"], social.state_in_flight(provider.name)
+    return response, social.state_in_flight(provider.name)
 
 
 def _open_to(post) -> bool:

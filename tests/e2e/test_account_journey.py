@@ -54,3 +54,19 @@ def test_reader_sees_their_comment_on_the_account_page_then_deletes_the_account(
     expect(page.locator(".logged-in-as")).to_have_count(0)
     comment = page.locator("ol.comment-list > li").filter(has_text="Mine until I leave.")
     expect(comment.locator(".fn")).to_have_text("Anonymous")
+
+
+def test_reader_links_a_second_provider_from_the_account_page(live_app, page, providers):
+    """The Link button is a form: the browser reaches the provider through the blog's continue
+    page, which the CSP's form-action (this site only) allows."""
+    post = demo_post(live_app)
+    page.goto(post.path)
+    log_in_with(page, providers, "github")
+    page.locator(".logged-in-as").get_by_role("link", name="Your account").click()
+    page.get_by_role("button", name="Link Google").click()
+    field, user, _shown = providers.logins["google"]
+    page.locator(f"input[name={field}]").fill(user)  # the provider's own page
+    page.get_by_role("button", name="Authorize").click()
+    expect(page).to_have_url(re.compile(r"/account$"))
+    expect(page.locator(".linked-providers")).to_contain_text("Google")
+    expect(page.locator(".linked-providers")).to_contain_text("GitHub")

@@ -178,3 +178,17 @@ def csrf_token_from(client, path: str = "/login") -> str:
 def flashed(client) -> list[str]:
     with client.session_transaction() as session:
         return [message for _category, message in session.get("_flashes", [])]
+
+
+def through_continue_page(client, started) -> str:
+    """Follow a form's start of a log-in (303 to auth's continue page, as the CSP needs) to the
+    provider's authorization URL, as the page's refresh would."""
+    assert started.status_code == 303, started.get_data(as_text=True)
+    assert urlsplit(started.headers["Location"]).path.startswith("/auth/continue/")
+    hop = client.get(started.headers["Location"])
+    assert hop.status_code == 200 and hop.headers["Cache-Control"] == "no-store"
+    page = BeautifulSoup(hop.get_data(as_text=True), "html.parser")
+    target = page.select_one("meta[http-equiv=refresh]")["content"].split("url=", 1)[1]
+    assert page.select_one(".login-continue a")["href"] == target
+    # A log-in start of ours redirects on to the provider; a provider's page is the end.
+    return client.get(target).headers["Location"] if target.startswith("/") else target
