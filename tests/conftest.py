@@ -15,10 +15,13 @@ from app import create_app
 from blog.settings import save_settings
 from config import TestConfig
 from extensions import db
+from tests.support import url_builders
 from tests.support.factories import make_post
 
 pytest_plugins = ["tests.support.oauth", "tests.support.mail", "tests.support.wxr", "tests.support.admin",
                   "tests.support.hardening"]
+
+url_builders.install()  # every test's app shares the compiled URL builders (tests/support/url_builders.py)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")

@@ -14,7 +14,7 @@ from blog.permalinks import post_url
 from tests.support.helpers import form_fields
 
 ROOT = Path(__file__).resolve().parents[2]
-CROSSINGS_BUDGET = 49  # issue 21 began at 64
+CROSSINGS_BUDGET = 53  # issue 21 began at 64; the comment drafts hooks (issue 25) added four
 
 
 def _modules_called(send) -> list[str]:
