@@ -43,10 +43,20 @@ class IsolatedClient(FlaskClient):
 
 
 def pytest_collection_modifyitems(config, items):
-    """BROWSER_TESTS_FIRST=1 runs the browser tests before the others (CI runs two suites side by
-    side and keeps their Chromium phases apart); the order within each part stays pytest's."""
-    if os.environ.get("BROWSER_TESTS_FIRST"):
-        items.sort(key=lambda item: not item.nodeid.startswith("tests/e2e/"))
+    """BROWSER_TESTS chooses the browser tests (tests/e2e) a run takes: all of them (unset), none
+    ("none"), or the modules it names ("test_journeys,test_media_journey"). CI runs them on
+    PostgreSQL in a process of their own and only a few on SQLite, to share out the machine's cores."""
+    chosen = os.environ.get("BROWSER_TESTS", "").strip()
+    if not chosen:
+        return
+    modules = set() if chosen == "none" else {name.strip() for name in chosen.split(",")}
+    kept, dropped = [], []
+    for item in items:
+        in_browser = item.nodeid.startswith("tests/e2e/")
+        (dropped if in_browser and item.path.stem not in modules else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def make_config(**overrides) -> type[TestConfig]:
