@@ -37,6 +37,8 @@ def register_error_handlers(app: Flask) -> None:
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    if error.response is not None:  # the view made this error's page itself (a comment form re-shown)
+        return error.response
     if isinstance(error, RequestEntityTooLarge):
         limit = request.max_content_length or 0
         error.description = (f"What you sent is larger than this site accepts here (at most "

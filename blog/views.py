@@ -3,7 +3,7 @@
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request
+from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
 
@@ -21,6 +21,8 @@ from blog.settings import get_settings
 from core.clean_input import without_nul
 from extensions import csrf, db, limiter
 
+TOO_FAST = ("You have sent several comments in a short time, so this one was not posted yet. It is kept below: "
+            "please wait a minute and press “Post Comment” again.")
 POST_URL = "/<int:year>/<int(fixed_digits=2):month>/<int(fixed_digits=2):day>/<slug>/"
 
 bp.add_app_template_global(protected_posts.display_title, "post_title")
@@ -66,9 +68,18 @@ def identicon(digest: str):
     return response
 
 
+def _rate_limited_comment(_limit) -> Response | None:
+    """A comment past the rate limit: its form shown again with the text kept, and why (429)."""
+    post = queries.find_published_post_by_id(request.view_args["post_id"])
+    if post is None:
+        return None  # the usual 429 page: there is no form to show again
+    form = comment_form(require_name_email=False)
+    return make_response(render_post_page(post, form, status=429, refusal=TOO_FAST))
+
+
 @bp.post("/posts/<int:post_id>/comments")
 @csrf.exempt  # the form checks its own token, so a stale one re-shows the form with the text kept
-@limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT"])
+@limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT"], on_breach=_rate_limited_comment)
 def comment_post(post_id: int):
     """Leave a reply on a published post; anyone may call, the discussion rules decide its fate."""
     post = queries.find_published_post_by_id(post_id)

@@ -89,6 +89,23 @@ def test_comment_endpoint_is_rate_limited_per_ip(app_factory):
         assert submit_comment(client, post, comment="Other IP", ip="198.51.100.77").status_code == 303
 
 
+def test_a_comment_past_the_rate_limit_comes_back_in_its_form(app_factory):
+    app = app_factory(COMMENT_RATE_LIMIT="1 per minute")
+    with app.test_request_context():
+        save_settings({"comment_flood_seconds": 0})
+        db.session.commit()
+        post = make_post()
+        client = app.test_client()
+        assert submit_comment(client, post, comment="The first.").status_code == 303
+        refused = submit_comment(client, post, comment="A long thought I would hate to type again.")
+        assert refused.status_code == 429
+        page = page_soup(refused)
+        assert page.select_one("form#commentform textarea[name=comment]").get_text().strip() == (
+            "A long thought I would hate to type again.")
+        assert "sent several comments in a short time" in page.select_one("#commentform [role=alert]").get_text()
+        assert page.select_one("form#commentform input[name=author]")["value"] == "Ada Reader"
+
+
 def test_rate_limit_is_shared_through_redis_by_two_app_servers(app_factory, tmp_path):
     prefix = f"test-{uuid.uuid4().hex}"
     shared_db = TEST_DATABASE_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'shared.sqlite'}"
