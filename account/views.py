@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, logout_user
 from account import bp, services
 from account.forms import ButtonForm, DeleteAccountForm, DisplayNameForm
 from auth import profile_services, providers
-from auth.services import via_continue_page
+from auth.services import start_link
 from extensions import db, limiter
 from notify.links import manage_url
 from privacy import personal_data
@@ -107,15 +107,7 @@ def link(name: str):
     provider = providers.get_provider(name) or abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    from auth import social  # as in auth.views: Authlib loads at the first social log-in only
-
-    back = url_for("account.index")
-    try:
-        to_provider = social.begin_link(provider, _user(), back, url_for("auth.callback", name=name, _external=True))
-    except social.LoginFailed as failure:
-        flash(str(failure), "error")
-        return redirect(back, 303)
-    return via_continue_page(to_provider.headers["Location"], name)
+    return start_link(provider, _user(), url_for("account.index"))
 
 
 @bp.get("/account/data.<any(json, html):fmt>")

@@ -160,15 +160,7 @@ def profile_link(name: str):
     provider = providers.get_provider(name) or abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    from auth import social  # as in auth.views: Authlib loads at the first social log-in only
-
-    back = url_for("admin.profile")
-    try:
-        to_provider = social.begin_link(provider, _user(), back, url_for("auth.callback", name=name, _external=True))
-    except social.LoginFailed as failure:
-        flash(str(failure), "error")
-        return redirect(back, 303)
-    return services.via_continue_page(to_provider.headers["Location"], name)
+    return services.start_link(provider, _user(), url_for("admin.profile"))
 
 
 @bp.post("/profile/unlink/<int:identity_id>")

@@ -8,7 +8,7 @@ import secrets
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Response, current_app, redirect, request, session, url_for
+from flask import Response, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -204,3 +204,17 @@ def via_continue_page(log_in_url: str, provider_name: str) -> Response:
     """
     session[PROVIDER_PAGE_KEY] = log_in_url
     return redirect(url_for("auth.continue_to_provider", name=provider_name), 303)
+
+
+def start_link(provider, user: User, back: str) -> Response:
+    """Go through `provider`'s log-in to attach its account to `user`'s, coming back to `back`
+    (the reason is flashed there when it cannot start); for a logged-in user's own form."""
+    from auth import social  # Authlib loads at the first social log-in only
+
+    try:
+        to_provider = social.begin_link(provider, user, back, url_for("auth.callback", name=provider.name,
+                                                                      _external=True))
+    except social.LoginFailed as failure:
+        flash(str(failure), "error")
+        return redirect(back, 303)
+    return via_continue_page(to_provider.headers["Location"], provider.name)
