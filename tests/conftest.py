@@ -15,7 +15,7 @@ from app import create_app
 from blog.settings import save_settings
 from config import TestConfig
 from extensions import db
-from tests.support import url_builders, worker_database
+from tests.support import url_builders
 from tests.support.factories import make_post
 
 pytest_plugins = ["tests.support.oauth", "tests.support.mail", "tests.support.wxr", "tests.support.admin",
@@ -23,10 +23,8 @@ pytest_plugins = ["tests.support.oauth", "tests.support.mail", "tests.support.wx
 
 url_builders.install()  # every test's app shares the compiled URL builders (tests/support/url_builders.py)
 
-TEST_DATABASE_URL = worker_database.for_this_worker(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
-if ON_POSTGRES:
-    os.environ["TEST_DATABASE_URL"] = TEST_DATABASE_URL  # for the modules and child processes that read it
 
 
 class IsolatedClient(FlaskClient):
