@@ -130,7 +130,7 @@ def _judge_again(comment: Comment, post: Post, author: User | None, settings: di
         return ""
     comment.status_reason = f"edited: {reason}"[:255]
     if comment.status == "approved":
-        set_comment_status(comment, "pending", None, "held after edit")
+        set_comment_status(comment, "pending", None, "held after edit", actor=author_label(comment))
     return reason
 
 
@@ -141,12 +141,17 @@ def _new_key(comment: Comment) -> str:
     return key
 
 
+def author_label(comment: Comment) -> str:
+    """Who acted, in the moderation log, when a commenter changed their own comment."""
+    return f"{comment.author_name or 'Anonymous'} (the comment's author)"
+
+
 def author_delete(comment_id: int, seen: str, proof: Proof, settings: dict) -> bool:
     """Delete the reader's own comment and commit. One with replies keeps its place in the thread,
     emptied of its text and author ("deleted by its author"); True when it was removed outright."""
     comment = locked_for_change(comment_id, seen)
     check_may_change(comment, db.session.get(Post, comment.post_id), proof, settings, utcnow())
-    actor = f"{comment.author_name or 'Anonymous'} (the comment's author)"
+    actor = author_label(comment)
     has_replies = db.session.scalar(sa.select(sa.exists().where(Comment.parent_id == comment.id)))
     if not has_replies:
         delete_comment(comment, None, actor)

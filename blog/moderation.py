@@ -18,8 +18,10 @@ from extensions import db
 PENDING_LINES = "moderation_log_lines"
 
 
-def set_comment_status(comment: Comment, status: str, moderator: User | None, action: str | None = None) -> bool:
-    """Move a comment to `status` in the caller's transaction; False when it already was there."""
+def set_comment_status(comment: Comment, status: str, moderator: User | None, action: str | None = None,
+                       actor: str | None = None) -> bool:
+    """Move a comment to `status` in the caller's transaction; False when it already was there.
+    `actor` names who acted when no moderator did (log_action)."""
     if status not in COMMENT_STATUSES:
         raise ValueError(f"unknown comment status {status!r}")
     # Re-read under a row lock so that two moderators cannot both count the same change.
@@ -30,7 +32,7 @@ def set_comment_status(comment: Comment, status: str, moderator: User | None, ac
     comment.status = status
     if "approved" in (previous, status):
         count_approved(comment.post_id, 1 if status == "approved" else -1, threads=comment.depth == 0)
-    log_action(comment, action or status, moderator, previous, status)
+    log_action(comment, action or status, moderator, previous, status, actor)
     if status == "approved":
         signals.send(signals.comment_approved, comment=comment)  # notify's mail rides this transaction
     return True

@@ -72,8 +72,8 @@ def test_an_edit_that_adds_links_sends_an_approved_comment_back_to_the_queue(app
     assert (comment.status, comment.status_reason) == ("pending", "edited: 2 links; limit 2")
     assert db.session.get(Post, trusting.id).comment_count == 0
     log = db.session.scalars(sa.select(ModerationLog).where(ModerationLog.comment_id == comment.id)).all()
-    assert [(entry.action, entry.from_status, entry.to_status) for entry in log] == [
-        ("held after edit", "approved", "pending")]
+    assert [(entry.action, entry.from_status, entry.to_status, entry.moderator_name) for entry in log] == [
+        ("held after edit", "approved", "pending", "Ada Reader (the comment's author)")]
     assert f"comment-{comment.id}" not in app.test_client().get(post_url(trusting)).get_data(as_text=True)
 
 
