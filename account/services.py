@@ -9,6 +9,7 @@ from auth.roles import ACCESS_ADMIN
 from blog.models import Comment, Post
 from core.dbtypes import utcnow
 from extensions import db
+from notify.mailer import normalize_email
 from notify.models import Subscription
 from privacy import personal_data
 from privacy.models import PrivacyRequest
@@ -27,7 +28,7 @@ ACTOR = "Reader (account page)"  # the moderation log's name for the step: never
 def proven_email(user: User) -> str:
     """The account's address when its owner proved it, else "": an unproved address may be anyone's,
     so it finds no guest comments or subscriptions."""
-    return personal_data.normalized(user.email) if user.email and user.email_verified else ""
+    return normalize_email(user.email) if user.email and user.email_verified else ""
 
 
 def comments_query(user: User) -> sa.Select:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from admin import bp, requires
 from auth.roles import MANAGE_OPTIONS
 from extensions import db
+from notify.mailer import normalize_email
 from privacy import personal_data, requests
 from privacy.forms import AdminPrivacyForm
 from privacy.models import REQUEST_STATUSES
@@ -32,7 +33,7 @@ def privacy_run():
     form = AdminPrivacyForm()
     if not form.validate_on_submit():
         return _screen(form, 400)
-    email, admin = personal_data.normalized(form.email.data), current_user._get_current_object()
+    email, admin = normalize_email(form.email.data), current_user._get_current_object()
     request_row = requests.run_by_admin(email, form.kind.data, form.erase_text.data, admin)
     db.session.commit()
     if form.kind.data == "export":

@@ -20,6 +20,7 @@ from blog.moderation import PENDING_LINES
 from blog.permalinks import post_url
 from core.dbtypes import utcnow
 from extensions import db
+from notify.mailer import normalize_email
 from notify.models import OutboxMessage, Subscription
 
 BATCH = 500  # rows read and written out at a time
@@ -28,19 +29,15 @@ ERASED_TEXT = "[This comment's text was removed at its author's request.]"
 HELD_STATUSES = ("pending", "spam")  # awaiting a moderator's decision: their text is kept as evidence
 
 
-def normalized(email: str | None) -> str:
-    return (email or "").strip().lower()
-
-
 def email_hash(email: str) -> str:
     """The SHA-256 of the lower-cased address: finds a person's requests once the address is erased."""
-    return hashlib.sha256(normalized(email).encode()).hexdigest()
+    return hashlib.sha256(normalize_email(email).encode()).hexdigest()
 
 
 def account_ids(email: str) -> list[int]:
     """Accounts that hold this address as verified, on the account or on a log-in identity; for the
     request links, whose mail proves the reader controls the address."""
-    email = normalized(email)
+    email = normalize_email(email)
     if not email:
         return []
     users = sa.select(User.id).where(sa.func.lower(User.email) == email, User.email_verified)
@@ -48,33 +45,30 @@ def account_ids(email: str) -> list[int]:
     return sorted(set(db.session.scalars(sa.union(users, identities))))
 
 
-def _comments_of(email: str, user_ids: list[int]) -> sa.ColumnElement[bool]:
-    """The comments written with this address or by these accounts; an empty address matches none."""
-    email = normalized(email)
-    clauses = [sa.func.lower(Comment.author_email) == email] if email else []
+def _held_by(email_column, user_id_column, email: str, user_ids: list[int]) -> sa.ColumnElement[bool]:
+    """Rows with this address (any case) or of these accounts; an empty address matches none."""
+    email = normalize_email(email)
+    clauses = [sa.func.lower(email_column) == email] if email else []
     if user_ids:
-        clauses.append(Comment.user_id.in_(user_ids))
+        clauses.append(user_id_column.in_(user_ids))
     return sa.or_(*clauses) if clauses else sa.false()
+
+
+def _comments_of(email: str, user_ids: list[int]) -> sa.ColumnElement[bool]:
+    """The comments written with this address or by these accounts."""
+    return _held_by(Comment.author_email, Comment.user_id, email, user_ids)
 
 
 def _subscriptions_of(email: str, user_ids: list[int]) -> sa.ColumnElement[bool]:
-    email = normalized(email)
-    clauses = [sa.func.lower(Subscription.email) == email] if email else []
-    if user_ids:
-        clauses.append(Subscription.user_id.in_(user_ids))
-    return sa.or_(*clauses) if clauses else sa.false()
+    return _held_by(Subscription.email, Subscription.user_id, email, user_ids)
 
 
 def _identities_of(email: str, user_ids: list[int]) -> sa.ColumnElement[bool]:
-    email = normalized(email)
-    clauses = [sa.func.lower(Identity.email) == email] if email else []
-    if user_ids:
-        clauses.append(Identity.user_id.in_(user_ids))
-    return sa.or_(*clauses) if clauses else sa.false()
+    return _held_by(Identity.email, Identity.user_id, email, user_ids)
 
 
 def _mails_to(email: str) -> sa.ColumnElement[bool]:
-    email = normalized(email)
+    email = normalize_email(email)
     return sa.func.lower(OutboxMessage.to_addr) == email if email else sa.false()
 
 
@@ -202,7 +196,7 @@ def _json_list(batches: Iterable[list[dict]]) -> Iterator[str]:
 def export_json(email: str, user_ids: list[int]) -> Iterator[str]:
     """Everything stored about the address and accounts, as one JSON document in chunks; for
     the export link, the admin's export and the reader's account page."""
-    header = {"email": normalized(email), "site": current_app.config["SITE_URL"],
+    header = {"email": normalize_email(email), "site": current_app.config["SITE_URL"],
               "generated_at": utcnow(), "accounts": accounts(user_ids),
               "identities": identities(email, user_ids), "subscriptions": subscriptions(email, user_ids),
               "likes": likes(user_ids), "mails": mails(email)}
@@ -217,7 +211,7 @@ def export_html(email: str, user_ids: list[int]) -> Iterator[str]:
     """The same data as a readable page (templates/privacy/export.html), rendered as it streams."""
     template = current_app.jinja_env.get_template("privacy/export.html")
     return template.generate(
-        email=normalized(email), site_title=current_app.config.get("BLOG_TITLE", ""),
+        email=normalize_email(email), site_title=current_app.config.get("BLOG_TITLE", ""),
         home_url=url_for("blog.index", _external=True), generated_at=utcnow(),
         accounts=accounts(user_ids), identities=identities(email, user_ids),
         subscriptions=subscriptions(email, user_ids), likes=likes(user_ids), mails=mails(email),

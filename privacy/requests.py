@@ -12,6 +12,7 @@ from blog.models import Comment
 from core.dbtypes import utcnow
 from extensions import db
 from notify import mailer
+from notify.mailer import normalize_email
 from notify.models import Subscription
 from notify.tokens import BadLink, make_token, read_token
 from privacy import personal_data
@@ -26,7 +27,7 @@ ASKER = "Reader (Your data page)"  # and for a request made on the page
 
 def holds_data(email: str) -> bool:
     """Whether anything is stored about the address (comments, subscriptions, identities, accounts)."""
-    email = personal_data.normalized(email)
+    email = normalize_email(email)
     finds = (sa.select(Comment.id).where(sa.func.lower(Comment.author_email) == email),
              sa.select(Subscription.id).where(sa.func.lower(Subscription.email) == email),
              sa.select(Identity.id).where(sa.func.lower(Identity.email) == email),
@@ -36,7 +37,7 @@ def holds_data(email: str) -> bool:
 
 def new_request(email: str, kind: str, erase_text: bool, source: str) -> PrivacyRequest:
     """A request row for the address, added to the session (the caller commits)."""
-    request_row = PrivacyRequest(kind=kind, email=personal_data.normalized(email),
+    request_row = PrivacyRequest(kind=kind, email=normalize_email(email),
                                  email_hash=personal_data.email_hash(email), erase_text=erase_text and kind == "erase",
                                  source=source, status="pending")
     db.session.add(request_row)
