@@ -32,8 +32,7 @@ class Proof:
     def proves(self, comment: Comment) -> bool:
         if self.user is not None and comment.user_id is not None and comment.user_id == self.user.id:
             return True
-        key = self.keys.get(comment.id)
-        return bool(key and comment.author_key_hash) and commenters.key_hash(key) == comment.author_key_hash
+        return commenters.proves_key(self.keys, comment.id, comment.author_key_hash)
 
 
 @dataclass(frozen=True)

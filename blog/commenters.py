@@ -75,10 +75,11 @@ def remember_comment_key(response: Response, cookies, comment_id: int, key: str)
 
 def holds_key(cookies, comment_id: int, stored_hash: str | None) -> bool:
     """Whether this browser proves it wrote the comment (compared in constant time)."""
-    return _proves(comment_keys(cookies), comment_id, stored_hash)
+    return proves_key(comment_keys(cookies), comment_id, stored_hash)
 
 
-def _proves(keys: dict[int, str], comment_id: int, stored_hash: str | None) -> bool:
+def proves_key(keys: dict[int, str], comment_id: int, stored_hash: str | None) -> bool:
+    """Whether one of these secrets is the comment's (compared in constant time)."""
     key = keys.get(comment_id)
     return bool(key and stored_hash) and hmac.compare_digest(key_hash(key), stored_hash)
 
@@ -93,7 +94,7 @@ def own_held_ids(post_id: int, cookies, user_id: int | None) -> list[int]:
     rows = db.session.execute(sa.select(Comment.id, Comment.user_id, Comment.author_key_hash).where(
         Comment.post_id == post_id, Comment.status == "pending", mine))
     return [row.id for row in rows
-            if (user_id is not None and row.user_id == user_id) or _proves(keys, row.id, row.author_key_hash)]
+            if (user_id is not None and row.user_id == user_id) or proves_key(keys, row.id, row.author_key_hash)]
 
 
 def may_see(comment: Comment, cookies, user) -> bool:
