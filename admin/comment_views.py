@@ -34,6 +34,7 @@ from blog.moderation import (
 )
 from blog.settings import get_settings
 from core.clean_input import database_int
+from core.negotiation import wants_json
 from extensions import db
 
 DONE = {"approve": "Comment approved.", "unapprove": "Comment unapproved.", "spam": "Comment marked as spam.",
@@ -43,10 +44,6 @@ DONE = {"approve": "Comment approved.", "unapprove": "Comment unapproved.", "spa
 
 def moderator():
     return current_user._get_current_object()
-
-
-def wants_json() -> bool:
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
 def back(form: ActionForm | None = None) -> str:

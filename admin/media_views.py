@@ -24,6 +24,7 @@ from blog.media.errors import ImageRefused
 from blog.media.models import Media
 from blog.models import Post
 from blog.settings import get_settings, save_settings
+from core.negotiation import wants_json
 from extensions import db, limiter
 
 PER_PAGE = {"grid": 40, "list": 20}
@@ -66,10 +67,6 @@ def upload_too_large(error: RequestEntityTooLarge):
 
 def _too_large_message() -> str:
     return f"The file is larger than the {get_settings()['media_max_upload_mb']} MB limit."
-
-
-def wants_json() -> bool:
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
 def _user():

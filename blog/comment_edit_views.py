@@ -13,6 +13,7 @@ from blog.permalinks import post_url
 from blog.rendering import render_comment
 from blog.settings import get_settings
 from core.dbtypes import utcnow
+from core.negotiation import wants_json
 from extensions import db, limiter
 
 
@@ -21,12 +22,8 @@ def _proof() -> Proof:
     return Proof(user, commenters.comment_keys(request.cookies))
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
-
 def _refused(refusal: CommentRefused, comment: Comment | None, post: Post | None):
-    if _wants_json():
+    if wants_json():
         return jsonify(ok=False, error=refusal.message), refusal.status
     return render_template("blog/own_comment_refused.html", message=refusal.message, comment=comment,
                            post=post), refusal.status
@@ -64,7 +61,7 @@ def edit_own_comment(comment_id: int):
 
 
 def _edit_page(comment: Comment, post: Post, form: OwnCommentEditForm):
-    if _wants_json() and form.is_submitted():
+    if wants_json() and form.is_submitted():
         return jsonify(ok=False, error=" ".join(e for errs in form.errors.values() for e in errs)), 400
     return render_template("blog/own_comment_edit.html", comment=comment, post=post, form=form,
                            closes=window_closes(comment.created_at, get_settings())), 400 if form.errors else 200
@@ -74,7 +71,7 @@ def _after_edit(comment: Comment, held_reason: str):
     """What the reader sees once the edit is saved: the new text in place, or their comment's page."""
     message = ("Your edit was saved; the comment now awaits moderation again." if held_reason
                else "Your edit was saved.")
-    if _wants_json():
+    if wants_json():
         return jsonify(ok=True, message=message, status=comment.status, content=str(render_comment(comment.body)),
                        edited_at=comment.edited_at.isoformat())
     flash(message, "info" if held_reason else "success")
@@ -98,7 +95,7 @@ def delete_own_comment(comment_id: int):
         return _refused(refusal, comment, post)
     message = "Your comment was deleted." if removed else \
         "Your comment was deleted; the replies to it stay, under “This comment was deleted by its author”."
-    if _wants_json():
+    if wants_json():
         return jsonify(ok=True, message=message, removed=removed)
     flash(message, "success")
     return redirect(post_url(post) + "#comments", 303)

@@ -9,6 +9,7 @@ from blog.comment_html import comment_like_form
 from blog.likes import LIKES_FLASH
 from blog.permalinks import post_url
 from blog.reader_state import comment_likes_of
+from core.negotiation import wants_json
 from extensions import db, limiter
 
 
@@ -29,15 +30,9 @@ limit_per_address = limiter.shared_limit(lambda: current_app.config["LIKE_RATE_L
 bp.add_app_template_global(LIKES_FLASH, "likes_flash")
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
-        "application/json"
-    )
-
-
 def _login_needed(post):
     """Tell a logged-out reader to log in, at the like box they used, not at the top of the page."""
-    if _wants_json():
+    if wants_json():
         note = render_template("notify/_like_login.html", post=post)
         return jsonify(error=LOGIN_TO_LIKE, login_html=note), 401
     flash(LOGIN_TO_LIKE, LIKES_FLASH)  # shown inside the like box, not with the page's notices
@@ -57,7 +52,7 @@ def post_like(post_id: int, like: bool):
         return _login_needed(post)
     (likes.like_post if like else likes.unlike_post)(current_user, post)
     db.session.commit()
-    if _wants_json():
+    if wants_json():
         state = likes.post_likes(post, current_user)
         html = render_template("notify/_post_likes.html", post=post, likes=state)
         return jsonify(liked=state.liked, count=state.count, html=html)
@@ -77,7 +72,7 @@ def comment_like(comment_id: int, like: bool):
         return _login_needed(post)
     (likes.like_comment if like else likes.unlike_comment)(current_user, comment)
     db.session.commit()
-    if _wants_json():
+    if wants_json():
         return _comment_like_json(comment, post)
     return redirect(post_url(post, _anchor=f"comment-{comment.id}"))
 
