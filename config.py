@@ -168,6 +168,13 @@ class Config:
     MEDIA_BACKGROUND_THREAD = _env_bool("MEDIA_BACKGROUND_THREAD", True)
     MEDIA_UPLOAD_RATE_LIMIT = os.environ.get("MEDIA_UPLOAD_RATE_LIMIT", "60 per minute; 600 per hour")  # per user
 
+    # Akismet (blog.spam.akismet): on when a key is set. Every comment it checks is sent to it.
+    AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY") or None
+    AKISMET_URL = os.environ.get("AKISMET_URL", "https://rest.akismet.com/1.1")
+    AKISMET_TIMEOUT = float(os.environ.get("AKISMET_TIMEOUT", "0.8"))  # a comment POST stays under 1 s
+    # Readers' reports of comments, per address (blog.spam.reports).
+    REPORT_RATE_LIMIT = os.environ.get("REPORT_RATE_LIMIT", "5 per minute; 30 per day")
+
     @staticmethod
     def init_app(app) -> None:
         """Finish settings that need the app (instance folder) or refuse ones that must never run."""
@@ -226,6 +233,7 @@ class TestConfig(Config):
     MAIL_DEFAULT_SENDER = "Career Notes <blog@example.com>"
     MEDIA_STORAGE = "folder"  # under a folder of the test's own (tests/conftest.py app_factory)
     MEDIA_BACKGROUND_THREAD = False  # tests process queued images through the worker's pass
+    AKISMET_API_KEY = None  # tests that need it point it at their local Akismet
 
 
 class ProductionConfig(Config):

@@ -18,6 +18,8 @@ from blog import signals
 from blog.content_version import bump_content_version
 from blog.counters import count_approved
 from blog.models import Comment, Post, text_hash
+from blog.spam import checks
+from blog.spam.standings import NO_STANDING, Standing, standing_for
 from core.dbtypes import utcnow
 from extensions import db
 
@@ -93,7 +95,19 @@ def submit_comment(post: Post, data: CommentInput, settings: dict) -> Submitted:
         raise CommentRefused(409, "Duplicate comment detected; it looks as though you’ve already said that!")
     if history.flooding:
         raise CommentRefused(429, "You are posting comments too quickly. Slow down.")
-    status, reason = ("approved", "") if is_moderator else judge_comment(data, settings, history)
+    standing = NO_STANDING if is_moderator else standing_for(data.user.id if data.user else None,
+                                                             data.author_email, data.ip)
+    if refusal := standing.refusal():
+        raise CommentRefused(403, refusal)
+    if is_moderator:
+        screened = checks.Screened("approved", "")
+    else:
+        status, reason = judge_comment(data, settings, history, standing)
+        screened = checks.screen(data, settings, status, reason) if not standing.trusted else \
+            checks.Screened(status, reason)
+    status, reason = screened.status, screened.reason
+    if standing.shadow:  # filed as spam, yet shown to its author as published (blog.spam.standings)
+        status, reason = "spam", "shadow-banned commenter"
     comment = _insert(
         post_id=post.id,
         parent_id=parent.id if parent else None,
@@ -110,8 +124,10 @@ def submit_comment(post: Post, data: CommentInput, settings: dict) -> Submitted:
         body=data.body,
         body_hash=body_hash,
         status=status,
-        status_reason=reason,
+        status_reason=reason[:255],
         author_key_hash=data.author_key_hash,
+        spam_score=screened.score,
+        shadow=standing.shadow,
     )
     notices = signals.send(signals.comment_submitted, comment=comment, subscriptions=data.subscriptions,
                            user=data.user, settings=settings)
@@ -154,7 +170,7 @@ def _insert_comment_statement() -> sa.Insert:
     table = Comment.__table__
     given = ["post_id", "parent_id", "depth", "author_name", "author_email", "author_url", "author_ip",
              "user_agent", "user_id", "provider", "author_avatar_url", "body", "body_hash", "status", "status_reason",
-             "author_key_hash"]
+             "author_key_hash", "spam_score", "shadow"]
     new = sa.select(NextCommentId().label("id")).subquery("new")
     values = [sa.bindparam(name) if isinstance(table.c[name].type, sa.String) else
               sa.cast(sa.bindparam(name), table.c[name].type) for name in given]
@@ -190,7 +206,8 @@ def _commit_keeping_values() -> None:
         session.expire_on_commit = expire
 
 
-def judge_comment(data: CommentInput, settings: dict, history: "_History") -> tuple[str, str]:
+def judge_comment(data: CommentInput, settings: dict, history: "_History",
+                  standing: Standing = NO_STANDING) -> tuple[str, str]:
     """The status WordPress's rules give a new comment, and why (empty when approved).
 
     A guest using a registered user's name or email is held whatever else holds: a refusal would
@@ -204,9 +221,11 @@ def judge_comment(data: CommentInput, settings: dict, history: "_History") -> tu
         return "pending", "a guest using the name or email of a registered user"
     if settings["comment_moderation"]:
         return "pending", "manual approval of every comment is on"
+    if standing.always_hold:
+        return "pending", "the commenter is on always hold"
     links = len(LINK.findall(data.body))
     limit = int(settings["comment_max_links"])
-    if limit and links >= limit:
+    if limit and links >= limit and not standing.trusted:
         return "pending", f"{links} links; limit {limit}"
     if match := _key_match(settings["moderation_keys"], data):
         return "pending", f"moderation list: {match}"

@@ -209,6 +209,12 @@ class Comment(db.Model):
     # When its author deleted it while it had replies: the thread keeps its place, without its
     # text or author ("This comment was deleted by its author").
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The learning filter's score when it arrived (0: surely ham, 1: surely spam); None when unscored.
+    spam_score: Mapped[float | None] = mapped_column(sa.Float)
+    # What the filter learnt from it, "spam" or "ham" (None: nothing), so that a later click unlearns it.
+    trained_as: Mapped[str | None] = mapped_column(sa.String(4))
+    # Written by a shadow-banned commenter: filed as spam, yet shown to its author as if published.
+    shadow: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     post: Mapped[Post] = relationship(lazy="raise_on_sql")
     user: Mapped[User | None] = relationship(lazy="raise_on_sql")

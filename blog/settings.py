@@ -36,6 +36,14 @@ DISCUSSION_DEFAULTS: dict[str, object] = {
     "comment_ip_retention_days": None,  # keep comments' IP and user agent this long; None: forever, 0: never
     "privacy_policy_page_id": 0,  # the page linked beside the comment form as the privacy policy; 0: none
     "comment_privacy_consent": False,  # the comment form asks the commenter to accept the privacy policy
+    # Spam defence (blog.spam)
+    "spam_filter_enabled": True,  # the learning filter scores new comments
+    "spam_filter_threshold": 0.9,  # a score at or above this holds or spams the comment
+    "spam_filter_action": "hold",  # what a score over the threshold does: "hold" or "spam"
+    "akismet_unreachable": "hold",  # when Akismet (if configured) cannot answer: "hold" or "allow"
+    "report_hold_count": 3,  # hold an approved comment once this many distinct readers report it; 0: never
+    "new_commenter_hold_count": 0,  # hold the first this many comments of a new author; 0: off
+    "new_commenter_hold_domains": "",  # hold comments from emails at these domains (one per line)
     # Admin
     "admin_comments_per_page": 20,
     "empty_trash_days": 30,

@@ -1,0 +1,1 @@
+"""Spam defence: the learning filter, Akismet, readers' reports and the commenters' ladder."""
