@@ -33,6 +33,7 @@ def set_comment_status(comment: Comment, status: str, moderator: User | None, ac
     if "approved" in (previous, status):
         count_approved(comment.post_id, 1 if status == "approved" else -1, threads=comment.depth == 0)
     log_action(comment, action or status, moderator, previous, status, actor)
+    signals.send(signals.comment_status_changed, comment=comment, before=previous, after=status, moderator=moderator)
     if status == "approved":
         signals.send(signals.comment_approved, comment=comment)  # notify's mail rides this transaction
     return True

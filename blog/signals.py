@@ -17,6 +17,10 @@ _signals = Namespace()
 comment_submitted = _signals.signal("comment-submitted")
 # An existing comment moved into "approved" (a moderator, a mail link). Keyword: comment.
 comment_approved = _signals.signal("comment-approved")
+# A comment moved from one status to another (a moderator, a mail link, readers' reports). Keywords:
+# comment, before, after (statuses), moderator (the User, or None). The spam filter learns from it,
+# Akismet hears of it, and readers' reports on the comment are resolved by it.
+comment_status_changed = _signals.signal("comment-status-changed")
 # A post moved into "published" (flushed, so it has its id). Keyword: post.
 post_published = _signals.signal("post-published")
 
