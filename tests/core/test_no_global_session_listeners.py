@@ -98,7 +98,7 @@ def test_an_app_leaves_sessions_other_than_its_own_without_listeners(app):
             if len(getattr(stranger.dispatch, name))} == {}
 
 
-def test_the_apps_session_carries_the_page_cache_and_moderation_log_listeners_once(app_factory):
+def test_the_apps_session_carries_the_page_cache_moderation_log_and_akismet_listeners_once(app_factory):
     app_factory()  # many apps share db.session: each listener is still attached once
     with app_factory().app_context():
         session = db.session()
@@ -106,7 +106,7 @@ def test_the_apps_session_carries_the_page_cache_and_moderation_log_listeners_on
                  if len(getattr(session.dispatch, name))}
     assert listeners == {
         "after_flush": ["bump_version_on_public_change"],
-        "after_commit": ["outwait_version_leases", "write_moderation_lines"],
+        "after_commit": ["outwait_version_leases", "send_akismet_submissions", "write_moderation_lines"],
         "after_rollback": ["forget_rolled_back_bump"],
-        "after_soft_rollback": ["drop_moderation_lines"],
+        "after_soft_rollback": ["drop_akismet_submissions", "drop_moderation_lines"],
     }
