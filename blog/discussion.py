@@ -103,7 +103,7 @@ def submit_comment(post: Post, data: CommentInput, settings: dict) -> Submitted:
         screened = checks.Screened("approved", "")
     else:
         status, reason = judge_comment(data, settings, history, standing)
-        screened = checks.screen(data, settings, status, reason) if not standing.trusted else \
+        screened = checks.screen(post, data, settings, status, reason) if not standing.trusted else \
             checks.Screened(status, reason)
     status, reason = screened.status, screened.reason
     if standing.shadow:  # filed as spam, yet shown to its author as published (blog.spam.standings)

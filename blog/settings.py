@@ -38,7 +38,7 @@ DISCUSSION_DEFAULTS: dict[str, object] = {
     "comment_privacy_consent": False,  # the comment form asks the commenter to accept the privacy policy
     # Spam defence (blog.spam)
     "spam_filter_enabled": True,  # the learning filter scores new comments
-    "spam_filter_threshold": 0.9,  # a score at or above this holds or spams the comment
+    "spam_filter_threshold": 0.65,  # a score at or above this holds or spams the comment
     "spam_filter_action": "hold",  # what a score over the threshold does: "hold" or "spam"
     "akismet_unreachable": "hold",  # when Akismet (if configured) cannot answer: "hold" or "allow"
     "report_hold_count": 3,  # hold an approved comment once this many distinct readers report it; 0: never

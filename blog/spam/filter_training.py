@@ -1,5 +1,24 @@
-"""The learning filter learns from moderators' clicks (blog.signals.comment_status_changed)."""
+"""The learning filter learns from moderators' clicks (blog.signals.comment_status_changed): Approve
+and Not spam teach it ham, Spam teaches it spam.
+
+Trash teaches nothing: a comment is trashed for reasons its words do not show (off-topic, rude,
+a duplicate), and learning those as spam would hold readers who write like them. Nor do shadow-banned
+commenters' comments: they are filed as spam for who wrote them, not for what they say.
+"""
+
+from blog import signals
+from blog.spam import filter as spam_filter
+
+# What a move into a status teaches.
+TEACHES = {"spam": "spam", "approved": "ham"}
+
+
+def status_changed(_app, *, comment, before, after, moderator) -> None:
+    label = TEACHES.get(after)
+    if label and not comment.shadow:
+        spam_filter.learn(comment, label)
 
 
 def init_app(app) -> None:
     """Learn from every status move of this app's comments."""
+    signals.comment_status_changed.connect(status_changed, sender=app)

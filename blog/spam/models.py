@@ -16,10 +16,11 @@ STANDING_KINDS = ("account", "email", "ip")
 
 
 class SpamToken(db.Model):
-    """How often a token was seen in comments the moderators called spam and not spam.
+    """One feature of the learning filter (blog.spam.filter): its weight, and how often moderators
+    called a comment with it spam and not spam.
 
     Keyed by a 63-bit hash of the token, so that rows are fixed-size whatever the text; the row
-    with token 0 holds the totals (how many spam and ham comments were learnt).
+    with token 0 is the model's bias, and its counts are how many spam and ham comments were learnt.
     """
 
     __tablename__ = "spam_tokens"
@@ -27,6 +28,7 @@ class SpamToken(db.Model):
     token: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
     spam: Mapped[int] = mapped_column(default=0, server_default="0")
     ham: Mapped[int] = mapped_column(default=0, server_default="0")
+    weight: Mapped[float] = mapped_column(sa.Float, default=0.0, server_default="0")
 
 
 class CommentReport(db.Model):

@@ -25,6 +25,7 @@ def upgrade():
         sa.Column("token", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("spam", sa.Integer(), server_default="0", nullable=False),
         sa.Column("ham", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("weight", sa.Float(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint("token", name=op.f("pk_spam_tokens")),
     )
     op.create_table(
