@@ -5,6 +5,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    FloatField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -261,6 +262,20 @@ class DiscussionSettingsForm(FlaskForm):
     # Choices: the published pages, set by the view.
     privacy_policy_page_id = SelectField("Privacy policy page", coerce=int, choices=[(0, "— None —")])
     comment_privacy_consent = BooleanField("Comment form asks the commenter to accept the privacy policy")
+    spam_filter_enabled = BooleanField("Score new comments with the learning spam filter")
+    spam_filter_threshold = FloatField("Spam filter threshold (0.5 to 0.99: higher holds fewer comments)",
+                                       validators=[InputRequired(), NumberRange(0.5, 0.99)],
+                                       render_kw={"step": "0.01", "min": "0.5", "max": "0.99"})
+    spam_filter_action = SelectField("A comment scored at or above the threshold", choices=[
+        ("hold", "is held for moderation"), ("spam", "goes to the spam")])
+    akismet_unreachable = SelectField("When Akismet cannot be reached", choices=[
+        ("hold", "hold the comment for moderation"), ("allow", "let it through (the rules above still apply)")])
+    report_hold_count = IntegerField("Hold a comment once this many different readers report it (0: never)",
+                                     validators=[InputRequired(), NumberRange(0, 100)])
+    new_commenter_hold_count = IntegerField("Hold the first comments of a new commenter, until this many "
+                                            "are approved (0: off)", validators=[InputRequired(), NumberRange(0, 50)])
+    new_commenter_hold_domains = TextAreaField("Hold comments from email addresses at these domains (one per line)",
+                                               validators=[Length(max=20000)])
     admin_comments_per_page = IntegerField("Comments per page in the admin list",
                                            validators=[InputRequired(), NumberRange(1, 200)])
     empty_trash_days = IntegerField("Delete trashed comments after (days)",
@@ -268,7 +283,7 @@ class DiscussionSettingsForm(FlaskForm):
 
     def values(self) -> dict[str, object]:
         values = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
-        for name in ("moderation_keys", "disallowed_keys"):
+        for name in ("moderation_keys", "disallowed_keys", "new_commenter_hold_domains"):
             values[name] = "\n".join(line.strip() for line in (values[name] or "").splitlines() if line.strip())
         return values
 

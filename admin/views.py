@@ -1,6 +1,6 @@
 """The dashboard, the moderation log and the discussion settings, each for the capability it declares."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from admin import bp, requires
@@ -16,6 +16,7 @@ from admin.queries import (
 )
 from auth.roles import ACCESS_ADMIN, MANAGE_OPTIONS, MODERATE_COMMENTS
 from blog.settings import get_settings, save_settings
+from blog.spam import filter as spam_filter
 from extensions import db
 
 LOG_PER_PAGE = 50
@@ -55,4 +56,6 @@ def discussion_settings():
         db.session.commit()
         flash("Settings saved.", "success")
         return redirect(url_for("admin.discussion_settings"), 303)
-    return render_template("admin/settings_discussion.html", form=form), 400 if form.errors else 200
+    return render_template("admin/settings_discussion.html", form=form, min_examples=spam_filter.MIN_EXAMPLES,
+                           akismet_configured=bool(current_app.config["AKISMET_API_KEY"])), \
+        400 if form.errors else 200
