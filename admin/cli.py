@@ -7,7 +7,9 @@ from blog.comment_drafts import purge_old_drafts
 from blog.moderation import purge_old_trash
 from blog.retention import forget_old_ips
 from blog.settings import get_settings
+from blog.spam import filter as spam_filter
 from core.dbtypes import utcnow
+from extensions import db
 
 
 @bp.cli.command("purge-trash")
@@ -29,3 +31,14 @@ def purge_trash(days: int | None) -> None:
         return
     cleared = forget_old_ips(int(keep_days), now)
     click.echo(f"Removed the IP address and user agent of {cleared} comment(s) older than {keep_days} day(s).")
+
+
+@bp.cli.command("rebuild-spam-filter")
+@click.option("--include-unmoderated", is_flag=True,
+              help="Also learn approved and spam comments no moderator moved (the rules', an import's).")
+def rebuild_spam_filter(include_unmoderated: bool) -> None:
+    """Learn the spam filter afresh from the moderation history: every comment now in the spam or
+    approved, in the order moderators moved them there."""
+    spam, ham = spam_filter.rebuild(include_unmoderated)
+    db.session.commit()
+    click.echo(f"Spam filter rebuilt: learnt {spam} spam and {ham} approved comment(s).")

@@ -33,6 +33,7 @@ from blog.moderation import (
     undo_action,
 )
 from blog.settings import get_settings
+from blog.spam import filter as spam_filter
 from core.clean_input import database_int
 from core.negotiation import wants_json
 from extensions import db
@@ -261,7 +262,8 @@ def comment_edit(comment_id: int):
     if wants_json() and form.is_submitted():
         return jsonify(ok=False, error=" ".join(e for errs in form.errors.values() for e in errs)), 400
     return (render_template("admin/edit_comment.html", comment=comment, form=form, cancel=back(form),
-                            revisions=revisions_of(comment_id), restore_form=ActionForm()),
+                            revisions=revisions_of(comment_id), restore_form=ActionForm(),
+                            filter_view=spam_filter.explain(comment), min_examples=spam_filter.MIN_EXAMPLES),
             400 if form.errors else 200)
 
 

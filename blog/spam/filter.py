@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from blog.models import Comment
+from blog.models import Comment, ModerationLog
 from blog.spam.features import comment_features, feature_key
 from blog.spam.models import SpamToken
 from extensions import db
@@ -103,6 +103,25 @@ def learn(comment: Comment, label: str) -> bool:
     _add({BIAS: step, **{feature_key(name): step for name in names}}, **counts)
     comment.trained_as = label
     return True
+
+
+def rebuild(include_unmoderated: bool = False) -> tuple[int, int]:
+    """Learn the model afresh from the moderation history, in the caller's transaction: every comment
+    now in the spam or approved, in the order moderators last moved it there. With
+    `include_unmoderated`, comments that reached those statuses without a moderator (the rules,
+    an import) are learnt first. How many spam and ham comments it learnt."""
+    forget_all()
+    moved = (sa.select(ModerationLog.comment_id, sa.func.max(ModerationLog.id).label("step"))
+             .where(ModerationLog.to_status.in_(("spam", "approved"))).group_by(ModerationLog.comment_id).subquery())
+    comments = db.session.scalars(
+        sa.select(Comment).join(moved, moved.c.comment_id == Comment.id, isouter=include_unmoderated)
+        .where(Comment.status.in_(("spam", "approved")), Comment.shadow.is_(False), Comment.deleted_at.is_(None))
+        .order_by(sa.func.coalesce(moved.c.step, 0), Comment.id).execution_options(yield_per=500))
+    learnt = {"spam": 0, "ham": 0}
+    for comment in comments:
+        label = "spam" if comment.status == "spam" else "ham"
+        learnt[label] += learn(comment, label)
+    return learnt["spam"], learnt["ham"]
 
 
 def forget_all() -> None:
