@@ -90,7 +90,8 @@ def submit_comment(post: Post, data: CommentInput, settings: dict) -> Submitted:
     # Staff who may moderate this post's comments are not held by the rules meant for readers.
     is_moderator = data.user is not None and may_moderate_comments_on(data.user, post)
     body_hash = text_hash(data.body)  # for the duplicate check and the new row alike
-    history = _history(post, parent, data, body_hash, 0 if is_moderator else int(settings["comment_flood_seconds"]))
+    history = _history(post, parent, data, body_hash, 0 if is_moderator else int(settings["comment_flood_seconds"]),
+                       int(settings["new_commenter_hold_count"] or 0))
     if history.duplicate:
         raise CommentRefused(409, "Duplicate comment detected; it looks as though you’ve already said that!")
     if history.flooding:
@@ -229,9 +230,27 @@ def judge_comment(data: CommentInput, settings: dict, history: "_History",
         return "pending", f"{links} links; limit {limit}"
     if match := _key_match(settings["moderation_keys"], data):
         return "pending", f"moderation list: {match}"
+    if not standing.trusted and (reason := _new_commenter_hold(data, settings, history)):
+        return "pending", reason
     if settings["comment_previously_approved"] and not history.approved_before:
         return "pending", "first comment from this author"
     return "approved", ""
+
+
+def _new_commenter_hold(data: CommentInput, settings: dict, history: "_History") -> str | None:
+    """Why the new-commenter rules hold this comment (Comentario's and Coral's), or None: the first
+    N comments of an author are held, and so are authors at the listed email domains."""
+    if history.approved_count is None:  # an edit: the comment met these rules when it was written
+        return None
+    count = int(settings["new_commenter_hold_count"] or 0)
+    if count and history.approved_count < count:
+        return f"new commenter: first {count} comments are held"
+    domain = data.author_email.strip().rpartition("@")[2].casefold().rstrip(".")
+    lines = settings["new_commenter_hold_domains"].splitlines()
+    listed = {line.strip().casefold().lstrip("@").rstrip(".") for line in lines}
+    if domain and domain in listed:
+        return f"new commenter rule: email domain {domain}"
+    return None
 
 
 def judge_edit(data: CommentInput, settings: dict) -> tuple[str, str]:
@@ -272,6 +291,8 @@ class _History:
     flooding: bool  # this address or email left a comment within the flood interval
     approved_before: bool  # this account, or else this name and email as a guest, has an approved comment
     claims_registered: bool  # a guest gave the name or email of a registered user
+    # The author's approved comments, counted up to the new-commenter hold (None: not asked, as for an edit).
+    approved_count: int | None = None
 
 
 def _history_query(by_account: bool) -> sa.Select:
@@ -315,6 +336,10 @@ def _history_query(by_account: bool) -> sa.Select:
         .label("flooding"),
         sa.exists().where(*approved_author, Comment.status == "approved").label("approved_before"),
         (sa.false() if by_account else _registered_name_or_email()).label("claims_registered"),
+        # Counted up to the hold's size only (LIMIT 0 when it is off), so a prolific author costs no more.
+        sa.select(sa.func.count()).select_from(
+            sa.select(sa.literal(1)).where(*approved_author, Comment.status == "approved")
+            .limit(sa.bindparam("hold_count")).subquery()).scalar_subquery().label("approved_count"),
     )
 
 
@@ -338,15 +363,19 @@ def _registered_name_or_email() -> sa.ColumnElement[bool]:
 _HISTORY = {by_account: _history_query(by_account) for by_account in (False, True)}
 
 
-def _history(post: Post, parent: Comment | None, data: CommentInput, body_hash: int, flood_seconds: int) -> _History:
-    """What the comments table says about this submission; flood_seconds 0 turns flood control off."""
+def _history(post: Post, parent: Comment | None, data: CommentInput, body_hash: int, flood_seconds: int,
+             hold_count: int = 0) -> _History:
+    """What the comments table says about this submission; flood_seconds 0 turns flood control off,
+    hold_count is how far the author's approved comments are counted (the new-commenter hold)."""
     author = {"user_id": data.user.id} if data.user else {
         "name": data.author_name, "email": data.author_email or None, "claimed_name": data.author_name.strip() or None}
     row = db.session.execute(_HISTORY[data.user is not None], {
         "post_id": post.id, "body_hash": body_hash, "body": data.body,
         "parent_id": parent.id if parent else 0, "ip": data.ip or None, "flood_email": data.author_email or None,
-        "since": utcnow() - timedelta(seconds=flood_seconds) if flood_seconds > 0 else None, **author}).one()
-    return _History(bool(row.duplicate), bool(row.flooding), bool(row.approved_before), bool(row.claims_registered))
+        "since": utcnow() - timedelta(seconds=flood_seconds) if flood_seconds > 0 else None,
+        "hold_count": hold_count, **author}).one()
+    return _History(bool(row.duplicate), bool(row.flooding), bool(row.approved_before), bool(row.claims_registered),
+                    int(row.approved_count or 0))
 
 
 def _key_match(keys: str, data: CommentInput) -> str | None:
