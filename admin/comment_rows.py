@@ -11,6 +11,8 @@ from auth.roles import may_edit_post
 from blog.models import Comment, ModerationLog
 from blog.moderation import move_label
 from blog.settings import get_settings
+from blog.spam.reports import open_report_counts
+from blog.spam.standings import histories_for
 from blog.templating import local_date
 from core.dbtypes import utcnow
 
@@ -55,9 +57,10 @@ def _note(entry: ModerationLog, now: datetime) -> MoveNote:
 
 def row_extras(comments: list[Comment], user) -> dict:
     """What the rows show beyond each comment: its post's pending count, its permalink, the latest
-    moderator's move that put it where it is, the parent a reply answers (a few queries a page), and
-    which posts `user` may open in the editor."""
-    extras = {"settings": get_settings(), "pending": {}, "links": {}, "notes": {}, "parents": {}, "editable": set()}
+    moderator's move that put it where it is, the parent a reply answers, readers' open reports, its
+    author's history and standing (a few queries a page), and which posts `user` may open in the editor."""
+    extras = {"settings": get_settings(), "pending": {}, "links": {}, "notes": {}, "parents": {}, "editable": set(),
+              "reports": {}, "histories": {}}
     if not comments:
         return extras
     now = utcnow()
@@ -73,6 +76,8 @@ def row_extras(comments: list[Comment], user) -> dict:
         "parents": {parent_id: ParentLink(name or "Anonymous", url_for("blog.comment_link", comment_id=parent_id))
                     for parent_id, name in names.items()},
         "editable": {c.post_id for c in comments if may_edit_post(user, c.post)},
+        "reports": open_report_counts([c.id for c in comments]),
+        "histories": histories_for(comments),
     }
     return extras
 

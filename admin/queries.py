@@ -20,6 +20,15 @@ class CommentFilter:
     tab: str = "all"
     post_id: int | None = None
     search: str = ""
+    order: str = "date"  # one of ORDERS
+
+
+# How the comment list can be sorted: newest first, or most likely spam first (the learning filter's
+# score when the comment arrived; unscored ones last, newest first among equals).
+ORDERS = {
+    "date": (Comment.created_at.desc(), Comment.id.desc()),
+    "spam_score": (Comment.spam_score.desc().nulls_last(), Comment.created_at.desc(), Comment.id.desc()),
+}
 
 
 def moderated_by(user, query: sa.Select) -> sa.Select:
@@ -62,11 +71,11 @@ def post_counts(user) -> dict[str, int]:
 
 
 def comments_query(where: CommentFilter, user) -> sa.Select:
-    """The comments a tab shows `user`, filtered and searched, newest first, each with its post."""
+    """The comments a tab shows `user`, filtered and searched, in the chosen order, each with its post."""
     query = moderated_by(user, (
         sa.select(Comment).join(Comment.post).options(contains_eager(Comment.post))
         .where(Comment.status.in_(TAB_STATUSES[where.tab]))
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .order_by(*ORDERS[where.order])
     ))
     if where.post_id:
         query = query.where(Comment.post_id == where.post_id)

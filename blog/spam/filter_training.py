@@ -1,5 +1,5 @@
-"""The learning filter learns from moderators' clicks (blog.signals.comment_status_changed): Approve
-and Not spam teach it ham, Spam teaches it spam.
+"""The learning filter learns from moderators' clicks (blog.signals.comment_status_changed): Spam
+teaches it spam; Approve, and Not spam (or Undo of Spam), whatever status it leads back to, teach it ham.
 
 Trash teaches nothing: a comment is trashed for reasons its words do not show (off-topic, rude,
 a duplicate), and learning those as spam would hold readers who write like them. Nor do shadow-banned
@@ -9,12 +9,18 @@ commenters' comments: they are filed as spam for who wrote them, not for what th
 from blog import signals
 from blog.spam import filter as spam_filter
 
-# What a move into a status teaches.
-TEACHES = {"spam": "spam", "approved": "ham"}
+
+def lesson(before: str, after: str) -> str | None:
+    """What a move from one status to another teaches: "spam", "ham" or nothing."""
+    if after == "spam":
+        return "spam"
+    if after == "approved" or before == "spam":
+        return "ham"
+    return None
 
 
 def status_changed(_app, *, comment, before, after, moderator) -> None:
-    label = TEACHES.get(after)
+    label = lesson(before, after)
     if label and not comment.shadow:
         spam_filter.learn(comment, label)
 

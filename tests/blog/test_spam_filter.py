@@ -88,9 +88,11 @@ def test_not_spam_teaches_the_opposite_and_counts_the_comment_once(admin_client,
     [comment] = teach(admin_client, admin_token, open_rules, ["Click here for free money http://x.example"], "spam")
     assert spam_filter.examples_learnt() == (1, 0)
     admin_post(admin_client, f"/admin/comments/{comment.id}/unspam", admin_token)
-    admin_post(admin_client, f"/admin/comments/{comment.id}/approve", admin_token)
     db.session.expire_all()
+    assert db.session.get(Comment, comment.id).status == "pending"  # back to the queue, and learnt as ham
     assert db.session.get(Comment, comment.id).trained_as == "ham"
+    assert spam_filter.examples_learnt() == (0, 1)
+    admin_post(admin_client, f"/admin/comments/{comment.id}/approve", admin_token)
     assert spam_filter.examples_learnt() == (0, 1)
 
 
