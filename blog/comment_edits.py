@@ -15,6 +15,7 @@ from blog import commenters
 from blog.discussion import CommentInput, CommentRefused, comments_closed, judge_edit
 from blog.models import Comment, CommentRevision, Post
 from blog.moderation import delete_comment, log_action, set_comment_status
+from blog.spam.standings import standing_for
 from core.dbtypes import utcnow
 from extensions import db
 
@@ -106,6 +107,9 @@ def author_edit(comment_id: int, body: str, seen: str, proof: Proof, settings: d
     comment = locked_for_change(comment_id, seen)
     post = db.session.get(Post, comment.post_id)
     check_may_change(comment, post, proof, settings, utcnow())
+    # A banned or suspended commenter cannot slip new words into a comment they wrote before.
+    if refusal := standing_for(comment.user_id, comment.author_email, comment.author_ip).refusal():
+        raise CommentRefused(403, refusal)
     if body == comment.body:
         return Edited(comment, "", _new_key(comment))
     author = proof.user if proof.user is not None and comment.user_id == proof.user.id else None
