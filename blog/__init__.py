@@ -4,6 +4,7 @@ bp = Blueprint("blog", __name__)
 
 from blog import archives, comment_edit_views, draft_views, feeds, like_views, search, views  # noqa: E402,F401  (routes and hooks register on bp)
 from blog.media import views as media_views  # noqa: E402,F401
+from blog.spam import report_views  # noqa: E402,F401  (readers' reports of comments)
 
 
 def init_app(app) -> None:

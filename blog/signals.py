@@ -21,6 +21,10 @@ comment_approved = _signals.signal("comment-approved")
 # comment, before, after (statuses), moderator (the User, or None). The spam filter learns from it,
 # Akismet hears of it, and readers' reports on the comment are resolved by it.
 comment_status_changed = _signals.signal("comment-status-changed")
+# A comment's open reports by readers were closed (a moderator moved the comment or dismissed them).
+# Keywords: comment, reports (the CommentReport rows closed), outcome ("removed" or "kept"). notify
+# tells each reporter who left an email.
+comment_reports_resolved = _signals.signal("comment-reports-resolved")
 # A post moved into "published" (flushed, so it has its id). Keyword: post.
 post_published = _signals.signal("post-published")
 
