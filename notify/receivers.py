@@ -4,7 +4,7 @@ they add are committed or rolled back with the comment or post."""
 from flask import Flask
 
 from blog import signals
-from notify import events, services
+from notify import events, report_mail, services
 
 CONFIRMATION_SENT = "Check your inbox: we sent a link to {email} to confirm your subscription."
 
@@ -28,8 +28,13 @@ def post_published(_app, *, post) -> None:
     events.post_published(post)
 
 
+def comment_reports_resolved(_app, *, comment, reports, outcome) -> None:
+    report_mail.reports_resolved(comment, reports, outcome)
+
+
 def connect(app: Flask) -> None:
     """Receive this app's signals (and only its own: the sender is the app)."""
     signals.comment_submitted.connect(comment_submitted, sender=app)
     signals.comment_approved.connect(comment_approved, sender=app)
     signals.post_published.connect(post_published, sender=app)
+    signals.comment_reports_resolved.connect(comment_reports_resolved, sender=app)

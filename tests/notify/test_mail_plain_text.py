@@ -133,6 +133,19 @@ def _privacy_link(client, deliver, post):
                   "-- ", "Career Notes"]
 
 
+def _report_outcome(client, deliver, post):
+    from blog.moderation import set_comment_status
+
+    comment = make_comment(post, body="Cheap pills")
+    sent = press_button(client, f"/comments/{comment.id}/report", reason="spam", name="Rae", email="rae@example.com")
+    assert sent.status_code == 303
+    set_comment_status(comment, "spam", None)
+    db.session.commit()
+    [mail] = [m for m in deliver() if m["To"] == "rae@example.com"]
+    [link] = [line for line in _text(mail).split("\n") if line.startswith("The post: http")]
+    return mail, ["Hello Rae,", "A moderator removed the comment you reported.", link, "-- ", "Career Notes"]
+
+
 def _text(mail) -> str:
     return text_of(mail).replace("\r\n", "\n")  # SMTP's line ends
 
@@ -147,6 +160,7 @@ SCENARIOS = {
     "email_change_notice": _email_change_notice,
     "invite": _invite,
     "privacy_link": _privacy_link,
+    "report_outcome": _report_outcome,
 }
 
 
