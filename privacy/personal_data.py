@@ -18,6 +18,7 @@ from blog.content_version import bump_content_version, bump_likes_version
 from blog.models import Comment, CommentLike, CommentRevision, ModerationLog, Post, PostLike, text_hash
 from blog.moderation import PENDING_LINES
 from blog.permalinks import post_url
+from blog.spam.models import CommentReport
 from core.dbtypes import utcnow
 from extensions import db
 from notify.mailer import normalize_email
@@ -65,6 +66,11 @@ def _subscriptions_of(email: str, user_ids: list[int]) -> sa.ColumnElement[bool]
 
 def _identities_of(email: str, user_ids: list[int]) -> sa.ColumnElement[bool]:
     return _held_by(Identity.email, Identity.user_id, email, user_ids)
+
+
+def _reports_of(email: str, user_ids: list[int]) -> sa.ColumnElement[bool]:
+    """The reports of comments made with this address or by these accounts."""
+    return _held_by(CommentReport.reporter_email, CommentReport.reporter_id, email, user_ids)
 
 
 def _mails_to(email: str) -> sa.ColumnElement[bool]:
@@ -158,6 +164,15 @@ def mails(email: str) -> list[dict]:
         .where(_mails_to(email)).order_by(OutboxMessage.id)).mappings()]
 
 
+def reports(email: str, user_ids: list[int]) -> list[dict]:
+    """The comments the person reported to the moderators, and what became of each report."""
+    return [dict(row) for row in db.session.execute(
+        sa.select(CommentReport.comment_id, CommentReport.reason, CommentReport.explanation,
+                  CommentReport.reporter_name, CommentReport.reporter_email, CommentReport.created_at,
+                  CommentReport.resolved_at, CommentReport.outcome)
+        .where(_reports_of(email, user_ids)).order_by(CommentReport.id)).mappings()]
+
+
 def likes(user_ids: list[int]) -> dict[str, list[dict]]:
     """The posts and comments these accounts liked (guests cannot like)."""
     if not user_ids:
@@ -199,7 +214,7 @@ def export_json(email: str, user_ids: list[int]) -> Iterator[str]:
     header = {"email": normalize_email(email), "site": current_app.config["SITE_URL"],
               "generated_at": utcnow(), "accounts": accounts(user_ids),
               "identities": identities(email, user_ids), "subscriptions": subscriptions(email, user_ids),
-              "likes": likes(user_ids), "mails": mails(email)}
+              "likes": likes(user_ids), "mails": mails(email), "reports": reports(email, user_ids)}
     yield _dumps(header)[:-1] + ', "comments": '
     yield from _json_list(comment_batches(email, user_ids))
     yield ', "comment_revisions": '
@@ -215,6 +230,7 @@ def export_html(email: str, user_ids: list[int]) -> Iterator[str]:
         home_url=url_for("blog.index", _external=True), generated_at=utcnow(),
         accounts=accounts(user_ids), identities=identities(email, user_ids),
         subscriptions=subscriptions(email, user_ids), likes=likes(user_ids), mails=mails(email),
+        reports=reports(email, user_ids),
         comment_batches=comment_batches(email, user_ids), revision_batches=revision_batches(email, user_ids))
 
 
@@ -290,6 +306,10 @@ def erase(email: str, user_ids: list[int], erase_text: bool, actor: str, *, requ
                                   .execution_options(synchronize_session=False)).rowcount
     mailed = db.session.execute(sa.delete(OutboxMessage).where(_mails_to(email))
                                 .execution_options(synchronize_session=False)).rowcount
+    # A report stays for the moderators' records (its reason and explanation); who made it goes.
+    reported = db.session.execute(sa.update(CommentReport).where(_reports_of(email, user_ids))
+                                  .values(reporter_name="", reporter_email="", reporter_id=None)
+                                  .execution_options(synchronize_session=False)).rowcount
     if anonymised or liked:
         bump_content_version(db.session)  # names, avatars, texts and like counts on public pages
     parts = [f"{_plural(anonymised, 'comment')} anonymised"]
@@ -300,6 +320,8 @@ def erase(email: str, user_ids: list[int], erase_text: bool, actor: str, *, requ
     parts += [f"{_plural(subs, 'subscription')} deleted", f"{_plural(liked, 'like')} deleted",
               f"{_plural(unlinked, 'identity')} unlinked".replace("identitys", "identities"),
               f"{_plural(mailed, 'mail')} deleted"]
+    if reported:
+        parts.append(f"{_plural(reported, 'report')} anonymised")
     outcome = ", ".join(parts)
     log_step("privacy-erase", outcome, actor, request_id=request_id, moderator=moderator)
     return outcome
