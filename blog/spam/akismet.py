@@ -131,7 +131,7 @@ def _post(endpoint: _Endpoint, method: str, fields: dict) -> requests.Response:
         return endpoint.http.post(f"{endpoint.url}/{method}", data={"api_key": endpoint.api_key, **fields},
                                   timeout=(endpoint.timeout, endpoint.timeout), allow_redirects=False)
     except requests.Timeout:
-        raise _Unanswered(f"timed out after {endpoint.timeout:g} s") from None
+        raise _Unanswered(f"no answer within {endpoint.timeout:g} s") from None  # as the deadline says it
     except requests.ConnectionError as error:
         raise _Unanswered(_connection_problem(error)) from None
     except requests.RequestException as error:
