@@ -109,6 +109,15 @@ EXPECTED = {
     ("admin.comment_restore_revision", "POST", "others"): (404, (ADMIN, EDITOR, MOD)),
     ("admin.comment_block", "POST", "own"): (303, (ADMIN, EDITOR, MOD)),  # a blog-wide list
     ("admin.comment_block", "POST", "others"): (303, (ADMIN, EDITOR, MOD)),
+    # The commenters' ladder holds for the whole blog; a POST naming no rung is refused (400).
+    ("admin.commenter", "GET", "own"): (200, (ADMIN, EDITOR, MOD)),
+    ("admin.commenter", "GET", "others"): (200, (ADMIN, EDITOR, MOD)),
+    ("admin.commenter", "POST", "own"): (400, (ADMIN, EDITOR, MOD)),
+    ("admin.commenter", "POST", "others"): (400, (ADMIN, EDITOR, MOD)),
+    # Readers' reports: the Reported tab lists (and Dismiss closes) those on posts one may moderate.
+    ("admin.reported_comments", "GET", ""): (200, (ADMIN, EDITOR, AUTH, MOD)),
+    ("admin.dismiss_comment_reports", "POST", "own"): (303, (ADMIN, EDITOR, AUTH, MOD)),
+    ("admin.dismiss_comment_reports", "POST", "others"): (303, (ADMIN, EDITOR, MOD)),
     ("admin.comments_empty", "POST", ""): (303, (ADMIN, EDITOR, MOD)),
     ("admin.moderation_log", "GET", ""): (200, (ADMIN, EDITOR, MOD)),
     # The blog's settings, moving the whole blog in or out, and the Users screen: Administrators only.
