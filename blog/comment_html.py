@@ -175,6 +175,9 @@ def _list_parts(rows: tuple, shown: tuple, script_root: str) -> list:
         c, children = node.comment, node.children
         comment_id, user_id, author_name = c.id, c.user_id, c.author_name
         approved = c.status == "approved"
+        # A spam row in a list is a shadow-banned author's own (blog.commenters.own_held_ids): shown
+        # to them as published, though nobody can like it or reply to it.
+        looks_published = approved or c.status == "spam"
         by_post_author = user_id is not None and user_id == post_author_id
         kind = "comment" if user_id is None and c.comment_type == "comment" else \
             _kind_classes(c.comment_type, user_id, c.user_name, by_post_author)
@@ -184,7 +187,7 @@ def _list_parts(rows: tuple, shown: tuple, script_root: str) -> list:
             thread_count += 1
         deleted = c.deleted_at is not None
         classes = f'{kind} {_PARITY[shown_count & 1]}{thread} depth-{depth}{" parent" if children else ""}'
-        run.append(f'<li id="comment-{comment_id}" class="{classes}{"" if approved else " unapproved"}'
+        run.append(f'<li id="comment-{comment_id}" class="{classes}{"" if looks_published else " unapproved"}'
                    f'{" comment-deleted" if deleted else ""}">')
         shown_count += 1
         if deleted:  # its replies keep their place under it; nothing of it is left to show, like or answer
@@ -194,7 +197,10 @@ def _list_parts(rows: tuple, shown: tuple, script_root: str) -> list:
                                      comment_avatar_url(c, settings, static_avatar, avatar_key), by_post_author,
                                      c.edited_at))
             parts += ("".join(run), _edit_slot(comment_id, author_name))
-            run = ["</div>" + ("" if approved else _AWAITING)
+            # The Report link ends the metadata, after the date and any Edit link: the same link for
+            # every reader, as the page cache shares the list.
+            run = [(_report_link(comment_id, script_root) if approved else "")
+                   + "</div>" + ("" if looks_published else _AWAITING)
                    + f'</footer><div class="comment-content">{render_comment(c.body)}</div>']
             if approved:
                 parts += ("".join(run), _like_slot(comment_id, author_name, c.like_count, script_root))
@@ -310,6 +316,14 @@ def _deleted_comment(comment_id: int, created_at: datetime, zone) -> str:
             f'<div class="comment-metadata"><a href="#comment-{comment_id}">{_time(created_at, zone)}</a></div>'
             f'</footer><div class="comment-content"><p class="comment-deleted-note"><em>This comment was deleted '
             f'by its author.</em></p></div>')
+
+
+@lru_cache(maxsize=2048)
+def _report_link(comment_id: int, script_root: str) -> str:
+    """The link to the page where a reader reports the comment (blog.spam.report_views), which quotes
+    the comment: kept short, as every approved comment of the page carries one."""
+    return (f'<a class="comment-report-link" href="{escape(script_root)}/comments/{comment_id}/report" '
+            'rel="nofollow">Report</a>')
 
 
 @lru_cache(maxsize=2048)

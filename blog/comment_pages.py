@@ -24,6 +24,12 @@ class CommentPage:
     pages: int
     default_number: int  # the page the bare permalink shows
 
+    @property
+    def own_shadow_count(self) -> int:
+        """The reader's own shadow-banned comments shown (blog.commenters.own_held_ids): to them they
+        count as published, so the totals they see count them too; nobody else's rows have any."""
+        return sum(1 for row in self.rows if row.status == "spam")
+
     def url_number(self, number: int) -> int | None:
         """How a link names page `number`: None (the bare permalink) for the default page, as WordPress."""
         return None if number == self.default_number else number

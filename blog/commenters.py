@@ -84,26 +84,31 @@ def proves_key(keys: dict[int, str], comment_id: int, stored_hash: str | None) -
     return bool(key and stored_hash) and hmac.compare_digest(key_hash(key), stored_hash)
 
 
+# What a comment's author sees of it that nobody else does: held, or filed as spam from a
+# shadow-banned commenter (blog.spam.standings), which its author sees as if published.
+_OWN_ONLY = sa.or_(Comment.status == "pending", sa.and_(Comment.status == "spam", Comment.shadow))
+
+
 def own_held_ids(post_id: int, cookies, user_id: int | None) -> list[int]:
-    """This reader's held comments on a post: those its browser proves, and its account's."""
+    """This reader's held and shadow comments on a post: those its browser proves, and its account's."""
     keys = comment_keys(cookies)
     if not keys and user_id is None:
         return []  # no query for a reader with nothing to prove
     proven = Comment.id.in_(list(keys))
     mine = proven if user_id is None else sa.or_(proven, Comment.user_id == user_id)
     rows = db.session.execute(sa.select(Comment.id, Comment.user_id, Comment.author_key_hash).where(
-        Comment.post_id == post_id, Comment.status == "pending", mine))
+        Comment.post_id == post_id, _OWN_ONLY, mine))
     return [row.id for row in rows
             if (user_id is not None and row.user_id == user_id) or proves_key(keys, row.id, row.author_key_hash)]
 
 
 def may_see(comment: Comment, cookies, user) -> bool:
-    """Whether a reader may see this comment: approved ones anyone, held ones their author, all of
-    them who may moderate them."""
+    """Whether a reader may see this comment: approved ones anyone, held and shadow ones their author,
+    all of them who may moderate them."""
     if comment.status == "approved" or (
             user.is_authenticated and may_moderate_comments_on(user, db.session.get(Post, comment.post_id))):
         return True
-    if comment.status != "pending":
+    if comment.status != "pending" and not (comment.status == "spam" and comment.shadow):
         return False
     own_account = user.is_authenticated and comment.user_id == user.id
     return own_account or holds_key(cookies, comment.id, comment.author_key_hash)
