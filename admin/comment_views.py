@@ -10,6 +10,7 @@ from admin import bp, requires
 from admin.comment_rows import bulk_message, plural, row_extras, undo_notice, undone_message
 from admin.forms import ActionForm, BlockForm, BulkForm, CommentEditForm, ReplyForm, UndoForm, safe_next
 from admin.queries import (
+    ORDERS,
     TABS,
     CommentFilter,
     comment_counts,
@@ -18,6 +19,7 @@ from admin.queries import (
     pending_count,
     posts_of_comments,
 )
+from admin.report_views import reported_count
 from auth.roles import MODERATE_COMMENTS, REVIEW_COMMENTS, may_moderate_comments_on
 from blog.comment_admin import CommentEdit, block_author, edit_comment, reply_as_admin
 from blog.comment_edits import restore_revision, revisions_of
@@ -81,11 +83,13 @@ def _may_moderate_all(comment_ids: list[int]) -> None:
 @requires(REVIEW_COMMENTS)
 def comments():
     """The moderation list of the comments this user may moderate: tabs with counts, post filter,
-    search, newest first, paginated."""
+    search, newest or most likely spam first, paginated."""
     tab = request.args.get("comment_status", "all")
     if tab not in TABS:
         abort(404)
-    where = CommentFilter(tab, request.args.get("p", type=int), request.args.get("s", "").strip()[:200])
+    order = request.args.get("orderby", "date")
+    where = CommentFilter(tab, request.args.get("p", type=int), request.args.get("s", "").strip()[:200],
+                          order if order in ORDERS else "date")
     filter_post = db.session.get(Post, database_int(where.post_id) or 0)
     if filter_post is not None:
         _may_moderate(filter_post)
@@ -102,6 +106,7 @@ def comments():
         extras=row_extras(page.items, user),
         bulk=BulkForm(formdata=None, next=request.full_path.rstrip("?")).for_tab(tab),
         here=request.full_path.rstrip("?"), filter_post=filter_post, may_empty=user.can(MODERATE_COMMENTS),
+        reported=reported_count(user),
     )
 
 
