@@ -11,6 +11,7 @@ from admin.comment_rows import bulk_message, plural, row_extras, undo_notice, un
 from admin.forms import ActionForm, BlockForm, BulkForm, CommentEditForm, ReplyForm, UndoForm, safe_next
 from admin.queries import (
     ORDERS,
+    SORTABLE_TABS,
     TABS,
     CommentFilter,
     comment_counts,
@@ -89,7 +90,7 @@ def comments():
         abort(404)
     order = request.args.get("orderby", "date")
     where = CommentFilter(tab, request.args.get("p", type=int), request.args.get("s", "").strip()[:200],
-                          order if order in ORDERS else "date")
+                          order if order in ORDERS and tab in SORTABLE_TABS else "date")
     filter_post = db.session.get(Post, database_int(where.post_id) or 0)
     if filter_post is not None:
         _may_moderate(filter_post)

@@ -24,11 +24,14 @@ class CommentFilter:
 
 
 # How the comment list can be sorted: newest first, or most likely spam first (the learning filter's
-# score when the comment arrived; unscored ones last, newest first among equals).
+# score when the comment arrived; unscored ones last, newest first among equals). The second is for
+# the queue and the spam (SORTABLE_TABS): no index serves it, and those tabs are what a moderator
+# sorts, not every comment the blog has.
 ORDERS = {
     "date": (Comment.created_at.desc(), Comment.id.desc()),
     "spam_score": (Comment.spam_score.desc().nulls_last(), Comment.created_at.desc(), Comment.id.desc()),
 }
+SORTABLE_TABS = ("pending", "spam")
 
 
 def moderated_by(user, query: sa.Select) -> sa.Select:

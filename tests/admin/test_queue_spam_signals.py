@@ -44,3 +44,13 @@ def test_most_likely_spam_first_puts_the_highest_scores_on_top_and_unscored_last
     newest = page_soup(admin_client.get("/admin/comments?comment_status=pending&orderby=nonsense"))
     assert [int(tr["data-id"]) for tr in newest.select("tr.comment-row")] == [low.id, unscored.id, high.id]
     assert newest.select_one(".sort-links [aria-current]").get_text() == "Newest first"
+
+
+def test_the_all_tab_keeps_newest_first_whatever_the_address_asks(admin_client, post):
+    high = make_comment(post, status="pending", spam_score=0.95, created_at=utcnow() - timedelta(minutes=2))
+    low = make_comment(post, status="approved", spam_score=0.1, created_at=utcnow() - timedelta(minutes=1))
+    db.session.commit()
+
+    page = page_soup(admin_client.get("/admin/comments?comment_status=all&orderby=spam_score"))
+    assert [int(tr["data-id"]) for tr in page.select("tr.comment-row")] == [low.id, high.id]
+    assert page.select_one(".sort-links") is None
