@@ -94,7 +94,7 @@ def test_no_admin_route_changes_state_on_get(endpoint, path):
         # GET routes render pages; the state-changing half of a GET+POST route is the POST.
         assert endpoint in {"admin.dashboard", "admin.comments", "admin.moderation_log", "admin.posts",
                             "admin.post_new", "admin.post_edit", "admin.post_delete",
-                            "admin.comment_reply", "admin.comment_edit", "admin.discussion_settings",
+                            "admin.comment_reply", "admin.comment_edit", "admin.commenter", "admin.discussion_settings",
                             "admin.reported_comments",
                             "admin.tools_import", "admin.tools_import_job", "admin.tools_export",
                             "admin.tools_export_download",
