@@ -22,6 +22,12 @@ from extensions import db
 CHANGEABLE = ("pending", "approved")  # a comment in the spam or trash is the moderators' now
 
 
+def is_shadow(comment) -> bool:
+    """Whether the comment is a shadow-banned commenter's, filed as spam: its author may change it as
+    if it were published, so that no missing link tells them of the ban."""
+    return comment.status == "spam" and comment.shadow
+
+
 @dataclass(frozen=True)
 class Proof:
     """What a request shows of a comment's authorship: the account it is logged in to, and the
@@ -60,8 +66,11 @@ def editable_ids(rows, proof: Proof, settings: dict, now: datetime) -> frozenset
         return frozenset()
     since = now - timedelta(minutes=minutes)
     user_id = proof.user.id if proof.user is not None else None
+    # A spam row among those shown is its author's own shadow comment (blog.commenters.own_held_ids
+    # lets in no other); check_may_change reads the comment's shadow flag again when they act.
     return frozenset(row.id for row in rows if row.created_at >= since and row.deleted_at is None
-                     and row.status in CHANGEABLE and (row.id in proof.keys or (user_id and row.user_id == user_id)))
+                     and (row.status in CHANGEABLE or row.status == "spam")
+                     and (row.id in proof.keys or (user_id and row.user_id == user_id)))
 
 
 def seen_mark(comment: Comment) -> str:
@@ -76,7 +85,7 @@ def check_may_change(comment: Comment, post: Post, proof: Proof, settings: dict,
                                   "you wrote it with.")
     if comments_closed(post, settings):
         raise CommentRefused(403, "Comments on this post are closed, so its comments can no longer be changed.")
-    if comment.status not in CHANGEABLE:
+    if comment.status not in CHANGEABLE and not is_shadow(comment):
         raise CommentRefused(403, "This comment is with the moderators now and can no longer be changed.")
     closes = window_closes(comment.created_at, settings)
     if closes is None:
@@ -116,7 +125,9 @@ def author_edit(comment_id: int, body: str, seen: str, proof: Proof, settings: d
     keep_revision(comment, author, "author")
     comment.body = body
     comment.edited_at = utcnow()
-    held = _judge_again(comment, post, author, settings)
+    # A shadow comment stays in the spam whatever its new text: judging it again could only hold it,
+    # and the author being told so would give the ban away.
+    held = "" if is_shadow(comment) else _judge_again(comment, post, author, settings)
     new_key = _new_key(comment)
     db.session.commit()
     return Edited(comment, held, new_key)
