@@ -36,11 +36,16 @@ def post_html(body: str, body_format: str = "markdown", first_eager: bool = True
     return Markup(sized_images(render_post_body(body, body_format), first_eager))
 
 
+def comment_html(text: str) -> Markup:
+    """A comment's text as safe HTML (sanitized by render_comment), for templates."""
+    return Markup(render_comment(text))
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(local_date)
     app.add_template_filter(post_html)
     app.add_template_global(featured_image)
-    app.add_template_filter(render_comment, "comment_html")
+    app.add_template_filter(comment_html)
     app.add_template_filter(web_link)
     app.add_template_global(comment_avatar)
     app.add_template_global(reader_avatar)

@@ -169,6 +169,12 @@ def test_edits_need_the_csrf_token(app, trusting, client):
     assert fresh(comment).body == "Safe."
 
 
+def test_the_delete_page_quotes_the_comment_as_it_reads_not_as_markup(app, trusting, client):
+    comment = written(client, trusting, text="First thoughts.")
+    quote = page_soup(client.get(f"/comments/{comment.id}/delete")).select_one("blockquote")
+    assert quote.select_one("p").get_text() == "First thoughts." and "<p>" not in quote.get_text()
+
+
 def test_deleting_a_comment_without_replies_removes_it(app, trusting, client):
     comment_id = written(client, trusting, "Oops.").id
     action, hidden = form_fields(client.get(f"/comments/{comment_id}/delete"), "form#comment-delete-form")
