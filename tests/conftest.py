@@ -95,6 +95,23 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
+_SQLITE_TEMPLATE = []  # one in-memory database holding the empty schema, made on first use
+
+
+def _copy_sqlite_schema() -> None:
+    """Give the app's SQLite database the empty schema by copying a template made once per run
+    (sqlite3's backup): create_all's DDL, triggers and full-text tables cost a test far more."""
+    if not _SQLITE_TEMPLATE:
+        engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
+        db.metadata.create_all(engine)
+        _SQLITE_TEMPLATE.append(engine.raw_connection().driver_connection)
+    connection = db.engine.raw_connection()
+    try:
+        _SQLITE_TEMPLATE[0].backup(connection.driver_connection)
+    finally:
+        connection.close()
+
+
 @pytest.fixture
 def app_factory(postgres_schema, tmp_path_factory):
     """Build apps with extra settings; each gets an empty database and media folders of its own."""
@@ -108,7 +125,7 @@ def app_factory(postgres_schema, tmp_path_factory):
         app.test_client_class = IsolatedClient
         with app.app_context():
             if not ON_POSTGRES:
-                db.create_all()
+                _copy_sqlite_schema()
         made.append(app)
         return app
 
