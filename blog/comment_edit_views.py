@@ -5,7 +5,15 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user
 
 from blog import bp, commenters
-from blog.comment_edits import Proof, author_delete, author_edit, check_may_change, seen_mark, window_closes
+from blog.comment_edits import (
+    Proof,
+    author_delete,
+    author_edit,
+    check_may_change,
+    is_shadow,
+    seen_mark,
+    window_closes,
+)
 from blog.discussion import CommentRefused
 from blog.forms import OwnCommentDeleteForm, OwnCommentEditForm
 from blog.models import Comment, Post
@@ -72,7 +80,9 @@ def _after_edit(comment: Comment, held_reason: str):
     message = ("Your edit was saved; the comment now awaits moderation again." if held_reason
                else "Your edit was saved.")
     if wants_json():
-        return jsonify(ok=True, message=message, status=comment.status, content=str(render_comment(comment.body)),
+        # A shadow-banned author's comment reads as published to them, in the answer too.
+        status = "approved" if is_shadow(comment) else comment.status
+        return jsonify(ok=True, message=message, status=status, content=str(render_comment(comment.body)),
                        edited_at=comment.edited_at.isoformat())
     flash(message, "info" if held_reason else "success")
     return redirect(url_for("blog.comment_link", comment_id=comment.id), 303)

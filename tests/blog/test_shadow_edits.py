@@ -89,7 +89,7 @@ def test_an_edit_the_rules_would_hold_keeps_the_shadow_comment_in_the_spam_and_s
     response = edit(client, comment.id, "Visit my casino https://a.example/1 https://b.example/2", json=True)
     assert response.status_code == 200
     data = response.get_json()
-    assert data["ok"] and data["message"] == "Your edit was saved."
+    assert data["ok"] and data["message"] == "Your edit was saved." and data["status"] == "approved"
     edited = fresh(comment.id)
     assert (edited.status, edited.shadow, edited.status_reason) == ("spam", True, "shadow-banned commenter")
     assert not seen_by_others(app, shadowed, "Visit my casino")
