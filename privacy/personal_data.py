@@ -18,21 +18,17 @@ from blog.content_version import bump_content_version, bump_likes_version
 from blog.models import Comment, CommentLike, CommentRevision, ModerationLog, Post, PostLike, text_hash
 from blog.moderation import PENDING_LINES
 from blog.permalinks import post_url
-from blog.spam.models import CommenterAction, CommenterStanding, CommentReport
-from blog.spam.standings import normalized_email, normalized_ip
+from blog.spam.models import CommentReport
 from core.dbtypes import utcnow
 from extensions import db
 from notify.mailer import normalize_email
 from notify.models import OutboxMessage, Subscription
+from privacy import ladder_data
 
 BATCH = 500  # rows read and written out at a time
 ANONYMOUS = "Anonymous"
 ERASED_TEXT = "[This comment's text was removed at its author's request.]"
 HELD_STATUSES = ("pending", "spam")  # awaiting a moderator's decision: their text is kept as evidence
-# The ladder's rungs that erasure keeps, with their history: keeping a commenter it suspended or
-# banned away is the blog's legitimate interest, an overriding ground to keep the data (GDPR art.
-# 6(1)(f) and 17(1)(c)); else erasure would be a way round a ban. Trust and always hold go.
-KEPT_LEVELS = ("suspended", "banned", "shadow")
 
 
 def email_hash(email: str) -> str:
@@ -178,52 +174,6 @@ def reports(email: str, user_ids: list[int]) -> list[dict]:
         .where(_reports_of(email, user_ids)).order_by(CommentReport.id)).mappings()]
 
 
-def _ladder_keys(email: str, user_ids: list[int]) -> list[tuple[str, str]]:
-    """The person's own (kind, value) keys on the commenters' ladder: their accounts, and their email
-    as the ladder keys it (normalised, not just lower-cased: Ada.L+x@ is adal@)."""
-    keys = [("account", str(user_id)) for user_id in user_ids]
-    if value := normalized_email(email):
-        keys.append(("email", value))
-    return keys
-
-
-def _ip_keys(email: str, user_ids: list[int]) -> list[tuple[str, str]]:
-    """The addresses the person's comments were sent from, as the ladder keys them."""
-    ips = db.session.scalars(sa.select(Comment.author_ip).distinct()
-                             .where(_comments_of(email, user_ids), Comment.author_ip != ""))
-    return sorted({("ip", ip) for ip in map(normalized_ip, ips) if ip})
-
-
-def _about(model, keys: list[tuple[str, str]]) -> sa.ColumnElement[bool]:
-    return sa.tuple_(model.kind, model.value).in_(keys) if keys else sa.false()
-
-
-def standings(email: str, user_ids: list[int]) -> dict[str, list[dict]]:
-    """Where the person stands on the commenters' ladder, by account, email and the addresses of
-    their comments, and the moderators' steps on those keys (without the moderators' names)."""
-    # A shadow ban is disclosed here, though the blog shows it nowhere else: the right of access
-    # (GDPR art. 15) covers the moderators' measures about a person, a shadow ban included. That is
-    # the law's choice, not the blog's. Who took each step is left out: a moderator's name is their
-    # personal data, not the requester's (art. 15(4)).
-    keys = _ladder_keys(email, user_ids) + _ip_keys(email, user_ids)
-    found: dict[str, list[dict]] = {"standings": [], "history": []}
-    for start in range(0, len(keys), BATCH):  # a long-time commenter may have used many addresses
-        chunk = keys[start:start + BATCH]
-        found["standings"] += [dict(row) for row in db.session.execute(
-            sa.select(CommenterStanding.kind, CommenterStanding.value, CommenterStanding.level,
-                      CommenterStanding.until, CommenterStanding.note, CommenterStanding.updated_at)
-            .where(_about(CommenterStanding, chunk))).mappings()]
-        found["history"] += [dict(row) for row in db.session.execute(
-            sa.select(CommenterAction.id, CommenterAction.kind, CommenterAction.value, CommenterAction.level,
-                      CommenterAction.until, CommenterAction.note, CommenterAction.created_at)
-            .where(_about(CommenterAction, chunk))).mappings()]
-    found["standings"].sort(key=lambda row: (row["kind"], row["value"]))
-    found["history"].sort(key=lambda row: row["id"])
-    for row in found["history"]:
-        del row["id"]  # internal: it only put the steps in order
-    return found
-
-
 def likes(user_ids: list[int]) -> dict[str, list[dict]]:
     """The posts and comments these accounts liked (guests cannot like)."""
     if not user_ids:
@@ -266,7 +216,7 @@ def export_json(email: str, user_ids: list[int]) -> Iterator[str]:
               "generated_at": utcnow(), "accounts": accounts(user_ids),
               "identities": identities(email, user_ids), "subscriptions": subscriptions(email, user_ids),
               "likes": likes(user_ids), "mails": mails(email), "reports": reports(email, user_ids),
-              "commenter_standing": standings(email, user_ids)}
+              "commenter_standing": ladder_data.standings(email, user_ids, _comments_of(email, user_ids))}
     yield _dumps(header)[:-1] + ', "comments": '
     yield from _json_list(comment_batches(email, user_ids))
     yield ', "comment_revisions": '
@@ -282,7 +232,7 @@ def export_html(email: str, user_ids: list[int]) -> Iterator[str]:
         home_url=url_for("blog.index", _external=True), generated_at=utcnow(),
         accounts=accounts(user_ids), identities=identities(email, user_ids),
         subscriptions=subscriptions(email, user_ids), likes=likes(user_ids), mails=mails(email),
-        reports=reports(email, user_ids), ladder=standings(email, user_ids),
+        reports=reports(email, user_ids), ladder=ladder_data.standings(email, user_ids, _comments_of(email, user_ids)),
         comment_batches=comment_batches(email, user_ids), revision_batches=revision_batches(email, user_ids))
 
 
@@ -341,27 +291,6 @@ def _erase_likes(user_ids: list[int]) -> int:
     return gone
 
 
-def _erase_standings(email: str, user_ids: list[int]) -> tuple[int, int]:
-    """Delete the person's trusted and always-hold standings, and the history of each key of theirs
-    that keeps no standing; a suspension, ban or shadow ban stays whole (KEPT_LEVELS). Returns
-    (deleted, kept). Their addresses' standings stay: an address may be shared, and its rung may be
-    about someone else."""
-    keys = _ladder_keys(email, user_ids)
-    # Locked, so that a moderator's ban set meanwhile is either seen here or made after the deletion.
-    rows = db.session.execute(sa.select(CommenterStanding.id, CommenterStanding.kind, CommenterStanding.value,
-                                        CommenterStanding.level)
-                              .where(_about(CommenterStanding, keys)).with_for_update()).all()
-    kept = {(row.kind, row.value) for row in rows if row.level in KEPT_LEVELS}
-    gone = [row.id for row in rows if row.level not in KEPT_LEVELS]
-    if gone:
-        db.session.execute(sa.delete(CommenterStanding).where(CommenterStanding.id.in_(gone))
-                           .execution_options(synchronize_session=False))
-    if forgotten := [key for key in keys if key not in kept]:
-        db.session.execute(sa.delete(CommenterAction).where(_about(CommenterAction, forgotten))
-                           .execution_options(synchronize_session=False))
-    return len(gone), len(kept)
-
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -383,7 +312,7 @@ def erase(email: str, user_ids: list[int], erase_text: bool, actor: str, *, requ
     reported = db.session.execute(sa.update(CommentReport).where(_reports_of(email, user_ids))
                                   .values(reporter_name="", reporter_email="", reporter_id=None)
                                   .execution_options(synchronize_session=False)).rowcount
-    unranked, ranked = _erase_standings(email, user_ids)
+    unranked, ranked = ladder_data.erase_standings(email, user_ids)
     if anonymised or liked:
         bump_content_version(db.session)  # names, avatars, texts and like counts on public pages
     parts = [f"{_plural(anonymised, 'comment')} anonymised"]

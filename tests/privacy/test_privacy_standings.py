@@ -13,7 +13,7 @@ from blog.spam.models import CommenterAction, CommenterStanding
 from blog.spam.standings import set_standing
 from core.dbtypes import utcnow
 from extensions import db
-from privacy import personal_data
+from privacy import ladder_data, personal_data
 from tests.support.factories import make_comment, make_post
 from tests.support.mail import csrf_token_from, links_in
 
@@ -84,7 +84,7 @@ def test_the_readable_export_names_a_shadow_ban_and_a_suspension_in_plain_words(
     assert "&lt;b&gt;Sock&lt;/b&gt; puppet" in page and "<b>Sock</b>" not in page
 
 
-@pytest.mark.parametrize("level", personal_data.KEPT_LEVELS)
+@pytest.mark.parametrize("level", ladder_data.KEPT_LEVELS)
 def test_erasure_deletes_trust_and_hold_with_their_history_and_keeps_a_ban_whole(app, level):
     first, second = _account(), _account("Ann Again", "ann.second@example.com")
     stand("account", str(first.id), "hold", "Links, links")
