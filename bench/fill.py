@@ -3,12 +3,16 @@
 import json
 import sys
 
+import sqlalchemy as sa
+
 from app import create_app
 from auth.models import User
 from bench import seed
 from bench.queries import BENCH_ADMIN
+from blog.models import Comment
 from blog.permalinks import post_url
 from blog.settings import save_settings
+from blog.spam.models import CommentReport
 from extensions import db
 
 
@@ -28,8 +32,20 @@ def fill(big: int) -> dict:
         "post_big": seed.make_commented_post("the-biggest-thread", big, seed=30),
     }
     paths = {"home": "/", "big": big} | {key: post_url(post) for key, post in posts.items()}
+    paths |= reported_comments(posts["post_200"])
     seed.write_out()
     return paths
+
+
+def reported_comments(post) -> dict:
+    """Readers' reports on every tenth comment of the 200-comment post, for the Reported tab; the
+    report page's and commenter page's paths of its first comment."""
+    comments = db.session.scalars(sa.select(Comment.id).where(Comment.post_id == post.id).order_by(Comment.id)).all()
+    db.session.add_all(CommentReport(comment_id=comment_id, reason=reason, reporter_key=f"bench-{n}-{reason}",
+                                     explanation="Reported by the benchmark.")
+                       for n, comment_id in enumerate(comments[::10]) for reason in ("spam", "abuse"))
+    first = comments[0]
+    return {"report_page": f"/comments/{first}/report", "commenter_page": f"/admin/comments/{first}/commenter"}
 
 
 def main() -> None:

@@ -271,11 +271,19 @@ def measure(kind: str, servers: Servers, paths: dict, seconds: int, database_url
     for (label, path), latency in zip(paged, alone, strict=True):
         rows.append({"page": label, **wrk(blog.url + path, seconds, cookie=UNCACHED), "alone_ms": latency,
                      "queries": count_queries(database_url, path), "html_kb": _size_kb(blog.url + path)})
+    rows.append({"page": "report a comment (form)", **wrk(blog.url + paths["report_page"], seconds, cookie=UNCACHED),
+                 "alone_ms": alone_ms(blog.url + paths["report_page"], seconds, UNCACHED),
+                 "queries": count_queries(database_url, paths["report_page"]), "html_kb": None})
     admin_cookie = log_in_as_admin(blog)
-    rows.append({"page": f"admin comments screen ({paths['big'] + 10_210:,} comments)",
-                 **wrk(blog.url + "/admin/comments", seconds, cookie=admin_cookie),
-                 "alone_ms": alone_ms(blog.url + "/admin/comments", seconds, admin_cookie),
-                 "queries": count_queries(database_url, "/admin/comments", admin=True), "html_kb": None})
+    admin_pages = [(f"admin comments screen ({paths['big'] + 10_210:,} comments)", "/admin/comments"),
+                   ("admin queue, most likely spam first",
+                    "/admin/comments?comment_status=pending&orderby=spam_score"),
+                   ("admin Reported tab (20 reported)", "/admin/comments/reported"),
+                   ("admin commenter page", paths["commenter_page"])]
+    for label, path in admin_pages:
+        rows.append({"page": label, **wrk(blog.url + path, seconds, cookie=admin_cookie),
+                     "alone_ms": alone_ms(blog.url + path, seconds, admin_cookie),
+                     "queries": count_queries(database_url, path, admin=True), "html_kb": None})
     if kind == "postgres":
         scans = [scan for path, admin in ((paths["post_big"], False), ("/admin/comments", True))
                  for scan in sequential_scans(database_url, path, admin)]
