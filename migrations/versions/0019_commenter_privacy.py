@@ -81,12 +81,13 @@ def upgrade():
 
 def downgrade():
     op.execute("DELETE FROM moderation_log WHERE comment_id IS NULL")
-    with op.batch_alter_table("moderation_log") as batch_op:
+    # Rebuilt on SQLite to make the column NOT NULL again: keep its AUTOINCREMENT (0008).
+    with op.batch_alter_table("moderation_log", table_kwargs={"sqlite_autoincrement": True}) as batch_op:
         batch_op.alter_column("comment_id", existing_type=sa.Integer(), nullable=False)
         batch_op.drop_column("detail")
     op.drop_table("privacy_requests")
     op.drop_table("comment_drafts")
     op.drop_table("comment_revisions")
-    with op.batch_alter_table("comments") as batch_op:
-        batch_op.drop_column("deleted_at")
-        batch_op.drop_column("edited_at")
+    # ALTER TABLE DROP COLUMN (SQLite 3.35 or later), not a batch's rebuild, which loses AUTOINCREMENT.
+    op.drop_column("comments", "deleted_at")
+    op.drop_column("comments", "edited_at")

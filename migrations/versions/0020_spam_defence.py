@@ -16,10 +16,11 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("comments") as batch_op:  # columns added in place: no table rebuild
-        batch_op.add_column(sa.Column("spam_score", sa.Float(), nullable=True))
-        batch_op.add_column(sa.Column("trained_as", sa.String(4), nullable=True))
-        batch_op.add_column(sa.Column("shadow", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Plain ALTER TABLE ADD COLUMN, never a batch: a batch rebuilds SQLite's table for the NOT NULL
+    # column, and the rebuilt table loses AUTOINCREMENT (ids of deleted comments would come back).
+    op.add_column("comments", sa.Column("spam_score", sa.Float(), nullable=True))
+    op.add_column("comments", sa.Column("trained_as", sa.String(4), nullable=True))
+    op.add_column("comments", sa.Column("shadow", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         "spam_tokens",
         sa.Column("token", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -86,7 +87,7 @@ def downgrade():
     op.drop_table("commenter_standings")
     op.drop_table("comment_reports")
     op.drop_table("spam_tokens")
-    with op.batch_alter_table("comments") as batch_op:
-        batch_op.drop_column("shadow")
-        batch_op.drop_column("trained_as")
-        batch_op.drop_column("spam_score")
+    # ALTER TABLE DROP COLUMN (SQLite 3.35 or later), not a batch's rebuild, which loses AUTOINCREMENT.
+    op.drop_column("comments", "shadow")
+    op.drop_column("comments", "trained_as")
+    op.drop_column("comments", "spam_score")
