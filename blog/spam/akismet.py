@@ -9,8 +9,8 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-import requests
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,9 @@ from blog.permalinks import post_url
 from blog.seo import absolute_url
 from core.db_connections import listen_once
 from extensions import db
+
+if TYPE_CHECKING:  # imported where it is used: a blog without Akismet never loads requests
+    import requests
 
 log = logging.getLogger("blog.spam.akismet")
 
@@ -45,7 +48,7 @@ class _Endpoint:
     url: str
     api_key: str
     timeout: float
-    http: requests.Session
+    http: "requests.Session"
 
 
 class _Unanswered(Exception):
@@ -87,9 +90,11 @@ def _endpoint() -> _Endpoint | None:
                      session)
 
 
-def _http_session() -> requests.Session:
+def _http_session() -> "requests.Session":
     """One per app, so that calls reuse the connection (a new TLS handshake would eat much of the
     timeout); it keeps no cookies, as the threads that share it must not write to one jar."""
+    import requests
+
     session = requests.Session()
     session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     return session
@@ -125,8 +130,10 @@ def _permalink(post: Post) -> str:
     return absolute_url(post_url(post))
 
 
-def _post(endpoint: _Endpoint, method: str, fields: dict) -> requests.Response:
+def _post(endpoint: _Endpoint, method: str, fields: dict) -> "requests.Response":
     """One call; requests' timeouts bound its connection and each read of its answer."""
+    import requests
+
     try:
         return endpoint.http.post(f"{endpoint.url}/{method}", data={"api_key": endpoint.api_key, **fields},
                                   timeout=(endpoint.timeout, endpoint.timeout), allow_redirects=False)
@@ -138,7 +145,7 @@ def _post(endpoint: _Endpoint, method: str, fields: dict) -> requests.Response:
         raise _Unanswered(type(error).__name__) from None
 
 
-def _connection_problem(error: requests.ConnectionError) -> str:
+def _connection_problem(error: "requests.ConnectionError") -> str:
     text = str(error)
     if "refused" in text.lower():
         return "connection refused"
@@ -147,7 +154,7 @@ def _connection_problem(error: requests.ConnectionError) -> str:
     return "connection failed"
 
 
-def _within_deadline(endpoint: _Endpoint, method: str, fields: dict) -> requests.Response:
+def _within_deadline(endpoint: _Endpoint, method: str, fields: dict) -> "requests.Response":
     """Akismet's answer, within endpoint.timeout in all: a comment POST waits no longer whatever the network does.
 
     requests' timeouts bound each phase apart (connecting, then every read of the socket), so a server that
@@ -173,7 +180,7 @@ def _within_deadline(endpoint: _Endpoint, method: str, fields: dict) -> requests
     raise _Unanswered(f"no answer within {endpoint.timeout:g} s")
 
 
-def _verdict(response: requests.Response) -> AkismetVerdict:
+def _verdict(response: "requests.Response") -> AkismetVerdict:
     """comment-check's answer: "true" (spam, perhaps to discard), "false", or anything else (no verdict)."""
     if response.status_code != 200:
         raise _Unanswered(f"HTTP {response.status_code}")
@@ -185,7 +192,7 @@ def _verdict(response: requests.Response) -> AkismetVerdict:
     raise _Unanswered(_refusal(response, answer))
 
 
-def _refusal(response: requests.Response, answer: str) -> str:
+def _refusal(response: "requests.Response", answer: str) -> str:
     """Why Akismet refused a call ("invalid": a wrong key or a missing field, told in its debug header)."""
     help_text = response.headers.get("X-akismet-debug-help", "")
     if answer == "invalid":
