@@ -327,7 +327,8 @@ def test_a_slow_akismet_does_not_slow_the_comment_post(app, akismet, client, ope
     response = client.post(action, data=hidden | {"author": "Ada Reader", "email": "ada@example.com",
                                                   "comment": f"Patience {SPAM_MARKER}"})
     # The deadline (0.8 s) and the POST's own work; a busy test machine is given room for the latter.
-    assert response.status_code == 303 and time.monotonic() - started < 2
+    # Under the 5 s the answer would take: a loaded CI machine needed 2.8 s for the POST itself.
+    assert response.status_code == 303 and time.monotonic() - started < 4.5
     comment = stored_comment()
     assert comment.status == "pending"
     assert "Akismet" in comment.status_reason and "(no answer within 0.8 s)" in comment.status_reason
