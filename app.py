@@ -31,6 +31,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_commands(app)
     register_mail(app)
     register_wordpress(app)
+    register_federation(app)
     register_page_cache(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
@@ -44,7 +45,9 @@ def register_extensions(app: Flask) -> None:
     import blog.models  # noqa: F401
     import blog.spam.models  # noqa: F401
     import notify.models  # noqa: F401
+    import activitypub.models  # noqa: F401
     import privacy.models  # noqa: F401
+    import webmention.models  # noqa: F401
     import wordpress.wxr.jobs  # noqa: F401
 
     db.init_app(app)
@@ -64,12 +67,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from account import bp as account_bp
+    from activitypub import bp as activitypub_bp
     from admin import bp as admin_bp
     from auth import bp as auth_bp
     from blog import bp as blog_bp
     from core.health import bp as health_bp
     from notify import bp as notify_bp
     from privacy import bp as privacy_bp
+    from webmention import bp as webmention_bp
     from wordpress import bp as wordpress_bp
 
     app.register_blueprint(health_bp)
@@ -80,6 +85,8 @@ def register_blueprints(app: Flask) -> None:
     # Not /privacy: a site's privacy policy page is often at that address, and pages yield to routes.
     app.register_blueprint(privacy_bp, url_prefix="/your-data")
     app.register_blueprint(account_bp)  # a reader's own page at /account
+    app.register_blueprint(webmention_bp)  # /webmention
+    app.register_blueprint(activitypub_bp)  # /.well-known/webfinger, /.well-known/nodeinfo, /ap/...
     app.register_blueprint(wordpress_bp)  # WordPress's /?p=ID and /<slug>/ addresses
 
 
@@ -111,6 +118,14 @@ def register_wordpress(app: Flask) -> None:
     import wordpress
 
     wordpress.init_app(app)  # queued WXR imports: a pass of the worker, after the mail's
+
+
+def register_federation(app: Flask) -> None:
+    import activitypub
+    import webmention
+
+    webmention.init_app(app)  # verifying and sending mentions: a pass of the worker
+    activitypub.init_app(app)  # the inbox's activities and the deliveries: passes of the worker
 
 
 def register_page_cache(app: Flask) -> None:

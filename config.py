@@ -175,6 +175,21 @@ class Config:
     # Readers' reports of comments, per address (blog.spam.reports).
     REPORT_RATE_LIMIT = os.environ.get("REPORT_RATE_LIMIT", "5 per minute; 30 per day")
 
+    # Webmention and ActivityPub (webmention/, activitypub/). What the blog fetches from other sites
+    # (core.safe_fetch) never reaches a private, loopback or link-local address unless that address
+    # (or address:port) is listed here, comma-separated.
+    OUTBOUND_ALLOWED_PRIVATE_HOSTS = os.environ.get("OUTBOUND_ALLOWED_PRIVATE_HOSTS", "")
+    OUTBOUND_TIMEOUT = float(os.environ.get("OUTBOUND_TIMEOUT", "5"))  # seconds, connect and each read
+    OUTBOUND_MAX_BYTES = int(os.environ.get("OUTBOUND_MAX_BYTES", str(1024 * 1024)))  # a larger answer is refused
+    OUTBOUND_MAX_REDIRECTS = int(os.environ.get("OUTBOUND_MAX_REDIRECTS", "5"))
+    FEDERATION_MAX_ATTEMPTS = int(os.environ.get("FEDERATION_MAX_ATTEMPTS", "8"))  # sends and deliveries
+    FEDERATION_RETRY_SECONDS = float(os.environ.get("FEDERATION_RETRY_SECONDS", "60"))  # doubles each try
+    WEBMENTION_RATE_LIMIT = os.environ.get("WEBMENTION_RATE_LIMIT", "30 per minute; 1000 per day")  # per address
+    ACTIVITYPUB_USERNAME = os.environ.get("ACTIVITYPUB_USERNAME", "blog")  # the blog's handle: @blog@host
+    ACTIVITYPUB_INBOX_RATE_LIMIT = os.environ.get("ACTIVITYPUB_INBOX_RATE_LIMIT", "600 per minute")  # per address
+    ACTIVITYPUB_SIGNATURE_MAX_AGE = int(os.environ.get("ACTIVITYPUB_SIGNATURE_MAX_AGE", "3600"))  # seconds of skew
+    ACTIVITYPUB_DELIVERY_CONCURRENCY = int(os.environ.get("ACTIVITYPUB_DELIVERY_CONCURRENCY", "16"))
+
     @staticmethod
     def init_app(app) -> None:
         """Finish settings that need the app (instance folder) or refuse ones that must never run."""
@@ -195,6 +210,8 @@ class DevelopmentConfig(Config):
     LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
     # `make run` sends mail from a thread started on the first request (see notify/background.py).
     MAIL_BACKGROUND_THREAD = _env_bool("MAIL_BACKGROUND_THREAD", True)
+    # Another blog or fediverse server tried on this machine may answer on 127.0.0.1.
+    OUTBOUND_ALLOWED_PRIVATE_HOSTS = os.environ.get("OUTBOUND_ALLOWED_PRIVATE_HOSTS", "127.0.0.1")
 
     @staticmethod
     def init_app(app) -> None:
@@ -234,6 +251,10 @@ class TestConfig(Config):
     MEDIA_STORAGE = "folder"  # under a folder of the test's own (tests/conftest.py app_factory)
     MEDIA_BACKGROUND_THREAD = False  # tests process queued images through the worker's pass
     AKISMET_API_KEY = None  # tests that need it point it at their local Akismet
+    OUTBOUND_ALLOWED_PRIVATE_HOSTS = "127.0.0.1"  # the tests' fake blogs and fediverse servers
+    OUTBOUND_TIMEOUT = 3.0
+    FEDERATION_RETRY_SECONDS = 0.0  # a failed send is due again at the next pass
+    ACTIVITYPUB_DELIVERY_CONCURRENCY = 4
 
 
 class ProductionConfig(Config):

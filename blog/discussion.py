@@ -57,6 +57,11 @@ class CommentInput:
     author_key_hash: str | None = None
     # False when the site keeps no IPs (comment_ip_retention_days 0): ip still serves this request's checks.
     store_ip: bool = True
+    # A reply from another site (blog.remote_replies): "webmention" or "activitypub", the page or
+    # fediverse object it came from, and its author's fediverse handle.
+    comment_type: str = "comment"
+    source_url: str | None = None
+    author_handle: str | None = None
 
 
 def comments_closed(post: Post, settings: dict) -> bool:
@@ -129,6 +134,9 @@ def submit_comment(post: Post, data: CommentInput, settings: dict) -> Submitted:
         author_key_hash=data.author_key_hash,
         spam_score=screened.score,
         shadow=standing.shadow,
+        comment_type=data.comment_type,
+        source_url=data.source_url,
+        author_handle=data.author_handle,
     )
     notices = signals.send(signals.comment_submitted, comment=comment, subscriptions=data.subscriptions,
                            user=data.user, settings=settings)
@@ -171,7 +179,7 @@ def _insert_comment_statement() -> sa.Insert:
     table = Comment.__table__
     given = ["post_id", "parent_id", "depth", "author_name", "author_email", "author_url", "author_ip",
              "user_agent", "user_id", "provider", "author_avatar_url", "body", "body_hash", "status", "status_reason",
-             "author_key_hash", "spam_score", "shadow"]
+             "author_key_hash", "spam_score", "shadow", "comment_type", "source_url", "author_handle"]
     new = sa.select(NextCommentId().label("id")).subquery("new")
     values = [sa.bindparam(name) if isinstance(table.c[name].type, sa.String) else
               sa.cast(sa.bindparam(name), table.c[name].type) for name in given]

@@ -104,6 +104,9 @@ class Post(db.Model):
     comment_count: Mapped[int] = mapped_column(default=0)
     thread_count: Mapped[int] = mapped_column(default=0)  # approved top-level comments
     like_count: Mapped[int] = mapped_column(default=0)
+    # Likes and reposts from other sites (Webmention, the fediverse): the post page reads its
+    # RemoteReaction rows only when there are some.
+    reaction_count: Mapped[int] = mapped_column(server_default="0")
     # Where the post came from in a WordPress import, for ?p=ID links and re-imports.
     wp_id: Mapped[int | None] = mapped_column(unique=True)
     guid: Mapped[str | None] = mapped_column(sa.String(255), index=True)  # WXR imports look it up
@@ -167,6 +170,8 @@ class Comment(db.Model):
         # know no comment newer than their last ANALYZE) made it walk every comment of the interval.
         sa.Index("ix_comments_ip_created", "author_ip", "created_at"),
         sa.Index("ix_comments_email_created", "author_email", "created_at"),
+        sa.Index("ix_comments_source_url", "source_url", sqlite_where=sa.text("source_url IS NOT NULL"),
+                 postgresql_where=sa.text("source_url IS NOT NULL")),
         NEVER_REUSE_IDS,
     )
 
@@ -215,6 +220,11 @@ class Comment(db.Model):
     trained_as: Mapped[str | None] = mapped_column(sa.String(4))
     # Written by a shadow-banned commenter: filed as spam, yet shown to its author as if published.
     shadow: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A reply from another site (comment_type "webmention" or "activitypub"): the page or the
+    # fediverse object it came from, by which re-sent mentions, Update and Delete find it.
+    source_url: Mapped[str | None] = mapped_column(sa.String(500))
+    # The remote author's fediverse handle ("@ada@example.social"), shown with their name.
+    author_handle: Mapped[str | None] = mapped_column(sa.String(255))
 
     post: Mapped[Post] = relationship(lazy="raise_on_sql")
     user: Mapped[User | None] = relationship(lazy="raise_on_sql")
@@ -312,6 +322,34 @@ class CommentLike(db.Model):
     user_id: Mapped[int] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+REACTION_KINDS = ("like", "repost")
+
+
+class RemoteReaction(db.Model):
+    """A like or a repost of a post from another site: a Webmention's source page or a fediverse
+    actor's Like or Announce, shown in the post's facepiles."""
+
+    __tablename__ = "remote_reactions"
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN {REACTION_KINDS}", name="kind"),
+        # One per post, kind and source: a Webmention's source page, or a fediverse actor.
+        sa.UniqueConstraint("post_id", "kind", "source_url"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    protocol: Mapped[str] = mapped_column(sa.String(12))  # "webmention" or "activitypub"
+    source_url: Mapped[str] = mapped_column(sa.String(500))
+    # The fediverse activity's id (Undo names it), when it came from there.
+    activity_id: Mapped[str | None] = mapped_column(sa.String(500), index=True)
+    author_name: Mapped[str] = mapped_column(sa.String(245), default="")
+    author_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    author_photo: Mapped[str] = mapped_column(sa.String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -144,6 +144,10 @@ def save_post(post: Post | None, draft: PostDraft, user: User, kind: str = "post
         db.session.flush()  # the mails link to the post by its id
         # In this transaction: what the receivers write (notify's outbox rows) lands with the post or not at all.
         signals.send(signals.post_published, post=post)
+    elif status == "published":
+        signals.send(signals.post_updated, post=post)
+    elif was == "published":
+        signals.send(signals.post_withdrawn, post=post)
     db.session.commit()
     message = _saved_message(was, was_scheduled, post)
     return SavedPost(post, message.replace("Post", "Page", 1) if kind == "page" else message)
@@ -335,6 +339,8 @@ def delete_post(post: Post) -> int:
     """Delete a post or page and all its comments and commit; how many comments went with it. Its
     terms are recounted; a page's subpages move up to its parent."""
     held = terms.post_term_ids(post)
+    if post.status == "published":
+        signals.send(signals.post_withdrawn, post=post)
     removed = db.session.execute(sa.delete(Comment).where(Comment.post_id == post.id)).rowcount
     if post.kind == "page":
         db.session.execute(sa.update(Post).where(Post.parent_id == post.id).values(parent_id=post.parent_id))

@@ -65,7 +65,14 @@ MEDIA_DEFAULTS: dict[str, object] = {
     "image_hosts": "",  # other sites posts may show images from (one https host per line), for the CSP
 }
 
-DEFAULTS = DISCUSSION_DEFAULTS | SECURITY_DEFAULTS | APPEARANCE_DEFAULTS | MEDIA_DEFAULTS
+# The Mentions & fediverse screen's (admin.federation_views).
+FEDERATION_DEFAULTS: dict[str, object] = {
+    "webmention_enabled": True,  # accept Webmentions and send them for published posts
+    "activitypub_enabled": True,  # the blog is a fediverse actor others can follow and reply to
+    "federation_blocked_domains": "",  # servers refused at the inbox and the Webmention endpoint (one per line)
+}
+
+DEFAULTS = DISCUSSION_DEFAULTS | SECURITY_DEFAULTS | APPEARANCE_DEFAULTS | MEDIA_DEFAULTS | FEDERATION_DEFAULTS
 
 
 _STORED = sa.select(Setting.key, Setting.value)  # built once: every page reads the settings

@@ -27,6 +27,11 @@ comment_status_changed = _signals.signal("comment-status-changed")
 comment_reports_resolved = _signals.signal("comment-reports-resolved")
 # A post moved into "published" (flushed, so it has its id). Keyword: post.
 post_published = _signals.signal("post-published")
+# A post already published was saved again (its text, title or address may have changed). Keyword: post.
+post_updated = _signals.signal("post-updated")
+# A published post stopped being public: moved to draft, private or the trash, or deleted (sent
+# before the DELETE, so its row and id are still there). Keyword: post.
+post_withdrawn = _signals.signal("post-withdrawn")
 
 
 def send(signal, **data) -> list:
