@@ -41,11 +41,11 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    import activitypub.models  # noqa: F401
     import auth.models  # noqa: F401  (models register with the metadata)
     import blog.models  # noqa: F401
     import blog.spam.models  # noqa: F401
     import notify.models  # noqa: F401
-    import activitypub.models  # noqa: F401
     import privacy.models  # noqa: F401
     import webmention.models  # noqa: F401
     import wordpress.wxr.jobs  # noqa: F401

@@ -53,7 +53,7 @@ def comment_text_from_html(html: str) -> str:
     """A remote reply's HTML as comment text: the comment box's few tags kept, everything else
     (scripts, styles, images, attributes) dropped; paragraphs become blank lines."""
     marked = _BLOCK_END.sub(lambda m: "\n" if m.group(0).lower().startswith("<br") else "\n\n", html)
-    text = nh3.clean(marked, tags=COMMENT_TAGS, attributes=COMMENT_ATTRIBUTES,
+    text = nh3.clean(marked, tags=COMMENT_TAGS - {"p", "br"}, attributes=COMMENT_ATTRIBUTES,
                      url_schemes={"http", "https"}, link_rel=None)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     return text[:MAX_REPLY_CHARACTERS]

@@ -26,7 +26,16 @@ _CHUNK = 64 * 1024
 
 
 class FetchRefused(Exception):
-    """The request was not made or its answer not read; the message says why, for the owner's screens."""
+    """The request was not made or its answer not read; the message says why, for the owner's screens.
+
+    `transient` when asking again later may succeed (the other server was down, slow, or its name
+    did not resolve); a private address, a bad URL, a redirect loop or a too large answer will not
+    change by asking again.
+    """
+
+    def __init__(self, message: str, transient: bool = False):
+        super().__init__(message)
+        self.transient = transient
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,7 @@ def _request_once(method: str, url: str, headers: dict, body: bytes | None, limi
             response = session.request(method, pinned, headers=sent, data=body, timeout=(timeout, timeout),
                                        stream=True, allow_redirects=False)
         except requests.RequestException as error:
-            raise FetchRefused(f"could not connect: {type(error).__name__}") from None
+            raise FetchRefused(f"could not connect: {type(error).__name__}", transient=True) from None
         with response:
             content = _read_limited(response, limit, deadline=time.monotonic() + 3 * timeout)
             return Fetched(url, response.status_code, response.headers, content)
@@ -134,10 +143,10 @@ def _read_limited(response: requests.Response, limit: int, deadline: float) -> b
             if size > limit:
                 raise FetchRefused(f"larger than {limit} bytes")
             if time.monotonic() > deadline:
-                raise FetchRefused("took too long to answer")
+                raise FetchRefused("took too long to answer", transient=True)
             chunks.append(chunk)
     except requests.RequestException as error:
-        raise FetchRefused(f"the answer broke off: {type(error).__name__}") from None
+        raise FetchRefused(f"the answer broke off: {type(error).__name__}", transient=True) from None
     return b"".join(chunks)
 
 
@@ -147,7 +156,7 @@ def checked_address(host: str, port: int) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise FetchRefused(f"{host} does not resolve") from None
+        raise FetchRefused(f"{host} does not resolve", transient=True) from None
     addresses = [info[4][0] for info in infos]
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
