@@ -20,6 +20,7 @@ MENU = (
     MenuEntry("admin.tags", "Tags", ("admin.tag_edit", "admin.tag_delete")),
     MenuEntry("admin.comments", "Comments", ("admin.comment_reply", "admin.comment_edit")),
     MenuEntry("admin.moderation_log", "Moderation log"),
+    MenuEntry("admin.federation", "Mentions & fediverse"),
     MenuEntry("admin.menus", "Menus"),
     MenuEntry("admin.widgets", "Widgets"),
     MenuEntry("admin.users", "Users", ("admin.user_new", "admin.user_edit", "admin.user_remove")),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from html import unescape
+from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
@@ -30,7 +31,7 @@ from blog.threads import ThreadNode, build_threads
 _MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
 AVATAR_SIZE = 40  # what the theme shows; WordPress names it in the avatar's class (avatar-40)
-_AVATAR_ATTRIBUTES = f'class="avatar avatar-{AVATAR_SIZE} photo" width="{AVATAR_SIZE}" height="{AVATAR_SIZE}"'
+_AVATAR_ATTRIBUTES = f'class="avatar avatar-{AVATAR_SIZE} photo u-photo" width="{AVATAR_SIZE}" height="{AVATAR_SIZE}"'
 FLAT = -1  # max_depth when threading is off: every comment at the top level, in date order
 # WordPress's $comment_alt over every comment shown, and $comment_thread_alt over the top-level ones.
 _PARITY = ("even", "odd alt")
@@ -38,6 +39,7 @@ _THREAD_PARITY = (" thread-even", " thread-odd thread-alt")
 
 
 _AWAITING = '<em class="comment-awaiting-moderation">Your comment is awaiting moderation.</em>'
+_PUBLISHED = ' class="dt-published"'  # on the comment's own date, not on its "Edited" one
 _LOGIN_NOTE = '<span class="like-login-note" role="status" data-like-note></span>'  # filled by likes.js
 
 
@@ -160,6 +162,8 @@ def _list_parts(rows: tuple, shown: tuple, script_root: str) -> list:
     max_depth, show_avatars, avatar_source, replies_open, static_avatar, zone, avatar_key, post_author_id = shown
     settings = {"show_avatars": show_avatars, "avatar_source": avatar_source}
     roots = [ThreadNode(row) for row in rows] if max_depth == FLAT else build_threads(list(rows))
+    # Replies to a remote comment name its source (u-in-reply-to), so the remote site sees a reply.
+    remote_sources = {row.id: row.source_url for row in rows if row.source_url}
     parts: list = []
     run: list[str] = []
     shown_count = thread_count = 0
@@ -195,13 +199,14 @@ def _list_parts(rows: tuple, shown: tuple, script_root: str) -> list:
         else:
             run.append(_comment_head(comment_id, author_name, c.author_url, c.created_at, zone,
                                      comment_avatar_url(c, settings, static_avatar, avatar_key), by_post_author,
-                                     c.edited_at))
+                                     c.edited_at, _remote_origin(c.comment_type, c.author_handle, c.source_url),
+                                     remote_sources.get(c.parent_id, "") if remote_sources else ""))
             parts += ("".join(run), _edit_slot(comment_id, author_name))
             # The Report link ends the metadata, after the date and any Edit link: the same link for
             # every reader, as the page cache shares the list.
             run = [(_report_link(comment_id, script_root) if approved else "")
                    + "</div>" + ("" if looks_published else _AWAITING)
-                   + f'</footer><div class="comment-content">{render_comment(c.body)}</div>']
+                   + f'</footer><div class="comment-content e-content">{render_comment(c.body)}</div>']
             if approved:
                 parts += ("".join(run), _like_slot(comment_id, author_name, c.like_count, script_root))
                 run = []
@@ -277,12 +282,15 @@ def _class_name(text: str) -> str:
 
 @lru_cache(maxsize=2048)
 def _comment_head(comment_id: int, author_name: str, author_url: str, created_at: datetime, zone,
-                  avatar: str, by_post_author: bool = False, edited_at: datetime | None = None) -> str:
+                  avatar: str, by_post_author: bool = False, edited_at: datetime | None = None,
+                  origin: str = "", in_reply_to: str = "") -> str:
     """The opening of a comment's article, up to its date in div.comment-metadata (the reader's Edit
     link may follow it): avatar, name (linked to the website), the post author's badge and date.
 
     Memoized on what it shows, as render_comment is: a popular post's comments are rendered
     once per worker, not once per request. Nothing here depends on the comment's place in the list.
+    Microformats2 classes (h-entry, p-author h-card...) let other sites read it as a reply; `origin`
+    says where a remote comment came from, `in_reply_to` is the remote source of the comment it answers.
     """
     # WordPress stores names HTML-escaped (a pingback's "Blog &raquo; Post"); imported ones keep
     # that form, so decode entities once before escaping. <bdi>: a right-to-left override in a
@@ -290,22 +298,52 @@ def _comment_head(comment_id: int, author_name: str, author_url: str, created_at
     name = Markup("<bdi>%s</bdi>") % unescape(author_name or "Anonymous")
     # Only web addresses become links: imported or provider-given URLs may hold anything.
     website = web_link(author_url)
-    author = f'<a href="{escape(website)}" class="url" rel="ugc external nofollow">{name}</a>' if website else name
+    author = (f'<a href="{escape(website)}" class="url u-url" rel="ugc external nofollow">{name}</a>'
+              if website else name)
     badge = ' <span class="comment-author-badge">Author</span>' if by_post_author else ""
     edited = f' <span class="comment-edited">Edited {_time(edited_at, zone)}</span>' if edited_at else ""
+    reply = web_link(in_reply_to)
+    reply = f'<a class="u-in-reply-to" href="{escape(reply)}" hidden></a>' if reply else ""
     return (
-        f'<article id="div-comment-{comment_id}" class="comment-body"><footer class="comment-meta">'
-        f'<div class="comment-author vcard"><img src="{escape(avatar)}" alt="" {_AVATAR_ATTRIBUTES}>'
-        f'<b class="fn">{author}</b>{badge} <span class="says">says:</span></div><div class="comment-metadata">'
-        f'<a href="#comment-{comment_id}">{_time(created_at, zone)}</a>{edited}'
+        f'<article id="div-comment-{comment_id}" class="comment-body h-entry"><footer class="comment-meta">'
+        f'<div class="comment-author vcard p-author h-card"><img src="{escape(avatar)}" alt="" {_AVATAR_ATTRIBUTES}>'
+        f'<b class="fn p-name">{author}</b>{badge}{origin} <span class="says">says:</span></div>'
+        f'<div class="comment-metadata">{reply}'
+        f'<a class="u-url" href="#comment-{comment_id}">{_time(created_at, zone, _PUBLISHED)}</a>{edited}'
     )
 
 
-def _time(moment: datetime, zone) -> str:
+@lru_cache(maxsize=2048)
+def _remote_origin(comment_type: str, handle: str | None, source_url: str | None) -> str:
+    """After a remote comment's author name: their fediverse handle, and where the reply came from
+    (linked when the source is a web address)."""
+    if comment_type not in ("activitypub", "webmention"):
+        return ""
+    source = web_link(source_url)
+    handle_html = ""
+    if comment_type == "activitypub":
+        where = "the fediverse"
+        if handle:
+            handle_html = f' <span class="comment-author-handle p-nickname">{escape(handle)}</span>'
+    else:
+        where = escape(_host(source)) or "another site"
+    via = f'<a class="comment-source" href="{escape(source)}" rel="nofollow ugc">{where}</a>' if source else where
+    return f'{handle_html} <span class="comment-via">via {via}</span>'
+
+
+def _host(url: str | None) -> str:
+    """The host a web address names ("" for none, or for one too malformed to read)."""
+    try:
+        return urlsplit(url).hostname or "" if url else ""
+    except ValueError:
+        return ""
+
+
+def _time(moment: datetime, zone, attributes: str = "") -> str:
     """<time> of a moment as WordPress writes a comment's: "March 4, 2024 at 10:04 AM"."""
     when = moment if zone is None else moment.astimezone(zone)
     stamp = f"{when:%Y-%m-%dT%H:%M}Z" if zone is None else when.isoformat(timespec="minutes")
-    return (f'<time datetime="{stamp}">{_MONTHS[when.month]} {when.day}, {when.year} at '
+    return (f'<time{attributes} datetime="{stamp}">{_MONTHS[when.month]} {when.day}, {when.year} at '
             f'{(when.hour - 1) % 12 + 1}:{when.minute:02d} {"AM" if when.hour < 12 else "PM"}</time>')
 
 

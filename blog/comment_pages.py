@@ -14,7 +14,8 @@ from extensions import db
 SHOWN_COLUMNS = (Comment.id, Comment.post_id, Comment.parent_id, Comment.status, Comment.author_name,
                  Comment.author_email, Comment.author_url, Comment.author_avatar_url, Comment.body,
                  Comment.created_at, Comment.like_count, Comment.user_id, Comment.comment_type,
-                 Comment.edited_at, Comment.deleted_at, User.display_name.label("user_name"))
+                 Comment.edited_at, Comment.deleted_at, Comment.source_url, Comment.author_handle,
+                 User.display_name.label("user_name"))
 
 
 @dataclass

@@ -3,17 +3,17 @@
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request
+from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
 
 from auth.services import current_identity, safe_next
-from blog import bp, comment_drafts, commenters, listing_queries, protected_posts, queries, seo
+from blog import bp, comment_drafts, commenters, listing_queries, protected_posts, queries, remote_replies, seo
 from blog.avatars import IDENTICON_DIGEST, identicon_svg
 from blog.comment_pages import comment_url, load_comment_page
 from blog.discussion import CommentInput, CommentRefused, Submitted, comments_closed, replied_comment, submit_comment
 from blog.forms import CommentForm, comment_form
-from blog.models import Comment, Post
+from blog.models import Comment, Post, RemoteReaction
 from blog.permalinks import blog_timezone, day_bounds, post_url
 from blog.protected_posts import PostPasswordForm
 from blog.reader_state import reader_of
@@ -23,6 +23,7 @@ from extensions import csrf, db, limiter
 
 TOO_FAST = ("You have sent several comments in a short time, so this one was not posted yet. It is kept below: "
             "please wait a minute and press “Post Comment” again.")
+FACEPILE_SIZE = 30  # avatars shown per kind of reaction; the count says how many there are
 POST_URL = "/<int:year>/<int(fixed_digits=2):month>/<int(fixed_digits=2):day>/<slug>/"
 
 bp.add_app_template_global(protected_posts.display_title, "post_title")
@@ -144,15 +145,33 @@ def render_post_page(post: Post, form: CommentForm, status: int = 200, cpage: in
         abort(404)
     reply_to = _reply_target(post, form)
     closed = comments_closed(post, settings)
+    federation = _federation(post, settings)
     html = render_template(
         "blog/post.html", post=post, form=form, comment_page=page, settings=settings,
         comments_closed=closed, reply_to=reply_to, refusal=refusal, locked=False,
         reader=reader_of(post, current_user, page.rows, None if closed else settings), seo=seo.post_meta(post),
-        privacy_policy_url=_privacy_policy_url(settings), **_around(post),
+        privacy_policy_url=_privacy_policy_url(settings), federation=federation, **_around(post),
     )
     if protected_posts.is_protected(post):
         return html, status, {"Cache-Control": "private, no-store"}  # opened by this reader's password
-    return html, status
+    endpoint = federation["webmention_url"]
+    return html, status, {"Link": f'<{endpoint}>; rel="webmention"'} if endpoint else {}
+
+
+def _federation(post: Post, settings: dict) -> dict:
+    """Where other sites send the post's Webmentions and read it as a fediverse object (a public
+    post's, while those are on), and its likes and reposts (no query when it has none)."""
+    public = post.kind == "post" and post.status == "published" and not protected_posts.is_protected(post)
+    piles = remote_replies.reactions_of(post)
+    counts = {kind: len(rows) for kind, rows in piles.items()}
+    if sum(counts.values()) < post.reaction_count:  # more than the piles hold: count them
+        counted = sa.select(RemoteReaction.kind, sa.func.count()).where(RemoteReaction.post_id == post.id)
+        counts |= dict(db.session.execute(counted.group_by(RemoteReaction.kind)).all())
+    return {"webmention_url": url_for("webmention.endpoint", _external=True)
+            if public and settings["webmention_enabled"] else None,
+            "activity_url": url_for("activitypub.post_object", post_id=post.id, _external=True)
+            if public and settings["activitypub_enabled"] else None,
+            "reactions": {kind: rows[:FACEPILE_SIZE] for kind, rows in piles.items()}, "reaction_counts": counts}
 
 
 def _privacy_policy_url(settings: dict) -> str | None:

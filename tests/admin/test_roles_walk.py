@@ -120,6 +120,10 @@ EXPECTED = {
     ("admin.dismiss_comment_reports", "POST", "others"): (303, (ADMIN, EDITOR, MOD)),
     ("admin.comments_empty", "POST", ""): (303, (ADMIN, EDITOR, MOD)),
     ("admin.moderation_log", "GET", ""): (200, (ADMIN, EDITOR, MOD)),
+    # Mentions & fediverse: its lists and Retry for comment moderators, its settings for Administrators.
+    ("admin.federation", "GET", ""): (200, (ADMIN, EDITOR, MOD)),
+    ("admin.federation_retry", "POST", ""): (404, (ADMIN, EDITOR, MOD)),  # let in; there is no such row
+    ("admin.federation_settings", "POST", ""): (303, (ADMIN,)),  # the empty form: both off, nothing blocked
     # The blog's settings, moving the whole blog in or out, and the Users screen: Administrators only.
     ("admin.discussion_settings", "GET", ""): (200, (ADMIN,)),
     ("admin.discussion_settings", "POST", ""): (400, (ADMIN,)),  # let in; the empty form is refused

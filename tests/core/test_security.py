@@ -48,6 +48,10 @@ def state_changing_rules(app):
 CSRF_EXEMPT = {
     # RFC 8058 one-click unsubscribe: mail clients POST without a token; the signed link is the key.
     "notify.unsubscribe",
+    # W3C Webmention: other sites POST source and target; validated and rate limited instead.
+    "webmention.endpoint",
+    # ActivityPub's inbox: other servers POST signed activities; the HTTP signature is the key.
+    "activitypub.inbox",
 }
 # Routes whose form checks its own token and says so on the page it re-shows, keeping the text.
 CSRF_CHECKED_BY_THE_FORM = {"blog.comment_post": "This form had expired"}
