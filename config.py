@@ -179,6 +179,9 @@ class Config:
     # (core.safe_fetch) never reaches a private, loopback or link-local address unless that address
     # (or address:port) is listed here, comma-separated.
     OUTBOUND_ALLOWED_PRIVATE_HOSTS = os.environ.get("OUTBOUND_ALLOWED_PRIVATE_HOSTS", "")
+    # Only those listed addresses, and no name looked up: a blog tried out on a laptop (make run) or
+    # under test sends nothing to the internet, whatever its posts link.
+    OUTBOUND_LISTED_ONLY = _env_bool("OUTBOUND_LISTED_ONLY", False)
     OUTBOUND_TIMEOUT = float(os.environ.get("OUTBOUND_TIMEOUT", "5"))  # seconds, connect and each read
     OUTBOUND_MAX_BYTES = int(os.environ.get("OUTBOUND_MAX_BYTES", str(1024 * 1024)))  # a larger answer is refused
     OUTBOUND_MAX_REDIRECTS = int(os.environ.get("OUTBOUND_MAX_REDIRECTS", "5"))
@@ -210,8 +213,9 @@ class DevelopmentConfig(Config):
     LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
     # `make run` sends mail from a thread started on the first request (see notify/background.py).
     MAIL_BACKGROUND_THREAD = _env_bool("MAIL_BACKGROUND_THREAD", True)
-    # Another blog or fediverse server tried on this machine may answer on 127.0.0.1.
+    # Another blog or fediverse server tried on this machine may answer on 127.0.0.1; nothing else.
     OUTBOUND_ALLOWED_PRIVATE_HOSTS = os.environ.get("OUTBOUND_ALLOWED_PRIVATE_HOSTS", "127.0.0.1")
+    OUTBOUND_LISTED_ONLY = _env_bool("OUTBOUND_LISTED_ONLY", True)
 
     @staticmethod
     def init_app(app) -> None:
@@ -252,6 +256,7 @@ class TestConfig(Config):
     MEDIA_BACKGROUND_THREAD = False  # tests process queued images through the worker's pass
     AKISMET_API_KEY = None  # tests that need it point it at their local Akismet
     OUTBOUND_ALLOWED_PRIVATE_HOSTS = "127.0.0.1"  # the tests' fake blogs and fediverse servers
+    OUTBOUND_LISTED_ONLY = True  # nothing leaves the machine, not even a DNS lookup
     OUTBOUND_TIMEOUT = 3.0
     FEDERATION_RETRY_SECONDS = 0.0  # a failed send is due again at the next pass
     ACTIVITYPUB_DELIVERY_CONCURRENCY = 4

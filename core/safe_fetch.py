@@ -152,7 +152,10 @@ def _read_limited(response: requests.Response, limit: int, deadline: float) -> b
 
 def checked_address(host: str, port: int) -> str:
     """The address to connect to for host: every address it resolves to must be public, or listed
-    in OUTBOUND_ALLOWED_PRIVATE_HOSTS (an address, or address:port)."""
+    in OUTBOUND_ALLOWED_PRIVATE_HOSTS (an address, or address:port). With OUTBOUND_LISTED_ONLY
+    only those may be reached, and no name is looked up."""
+    if current_app.config["OUTBOUND_LISTED_ONLY"]:
+        return _listed_only(host, port)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
@@ -164,6 +167,16 @@ def checked_address(host: str, port: int) -> str:
         if not ip.is_global and not _allowed(str(ip), port):
             raise FetchRefused(f"{host} is a private or local address ({ip})")
     return addresses[0]
+
+
+def _listed_only(host: str, port: int) -> str:
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        raise FetchRefused(f"{host} is not an address this blog may reach (OUTBOUND_LISTED_ONLY)") from None
+    if not _allowed(str(ip), port):
+        raise FetchRefused(f"{host} is not an address this blog may reach (OUTBOUND_LISTED_ONLY)")
+    return str(ip)
 
 
 def _allowed(ip: str, port: int) -> bool:

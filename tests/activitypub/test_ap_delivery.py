@@ -375,6 +375,7 @@ def test_delivery_to_a_private_address_outside_the_allow_list_is_refused(app_fac
         allowed = FediverseServer(key.public_key_pem, key_id())
         private = FediverseServer(key.public_key_pem, key_id())
         app.config["OUTBOUND_ALLOWED_PRIVATE_HOSTS"] = f"127.0.0.1:{allowed.port}"
+        app.config["OUTBOUND_LISTED_ONLY"] = False  # as in production (the inboxes are literal addresses)
         try:
             follower("hal", "fine.test", allowed.url("/inbox"))
             follower("ivy", "sneaky.test", private.url("/inbox"))

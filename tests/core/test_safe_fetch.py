@@ -88,20 +88,28 @@ def test_an_error_status_is_returned_not_raised(app, site):
     ("ftp://127.0.0.1/", "http(s)"),
     ("http://user:pw@127.0.0.1/", "user name"),
     ("http://127.0.0.1:99999/", "port"),
-    ("http://name.invalid/", "does not resolve"),
 ])
 def test_addresses_off_limits_are_refused_before_any_connection(app, url, reason):
+    app.config["OUTBOUND_LISTED_ONLY"] = False  # as in production: public addresses may be reached
     with app.app_context(), pytest.raises(FetchRefused, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        fetch(url)
+
+
+@pytest.mark.parametrize("url", ["http://name.invalid/", "http://93.184.215.14/", "http://127.0.0.2/"])
+def test_under_test_and_make_run_only_listed_addresses_are_reached_and_no_name_is_looked_up(app, url):
+    with app.app_context(), pytest.raises(FetchRefused, match="OUTBOUND_LISTED_ONLY"):
         fetch(url)
 
 
 def test_a_listed_address_with_another_port_is_refused(app, site):
     app.config["OUTBOUND_ALLOWED_PRIVATE_HOSTS"] = "127.0.0.1:1"
+    app.config["OUTBOUND_LISTED_ONLY"] = False
     with app.app_context(), pytest.raises(FetchRefused, match="private"):
         fetch(f"{site}/page")
 
 
 def test_a_redirect_to_a_private_address_is_refused(app, site):
+    app.config["OUTBOUND_LISTED_ONLY"] = False
     with app.app_context(), pytest.raises(FetchRefused, match="private"):
         fetch(f"{site}/to-private")
 

@@ -163,7 +163,8 @@ def test_a_refused_comment_rejects_the_mention_with_the_reason(client, app, fake
     assert comments_from(source) == []
 
 
-def test_a_private_address_is_refused_before_connecting(client, post, fake_blog, private_listener, connections):
+def test_a_private_address_is_refused_before_connecting(app, client, post, fake_blog, private_listener, connections):
+    app.config["OUTBOUND_LISTED_ONLY"] = False  # as in production (every address here is a literal: no lookup)
     target = target_of(post)
     redirecting = fake_blog.redirect("/moved", private_listener.url)
     to_lan = fake_blog.redirect("/lan", "http://10.0.0.1/")
