@@ -129,7 +129,7 @@ def app_factory(postgres_schema, tmp_path_factory):
         app = create_app(make_config(**overrides))
         app.test_client_class = IsolatedClient
         with app.app_context():
-            if not ON_POSTGRES:
+            if db.engine.dialect.name == "sqlite":  # also a second blog's file beside PostgreSQL
                 _copy_sqlite_schema()
         made.append(app)
         return app
@@ -138,7 +138,7 @@ def app_factory(postgres_schema, tmp_path_factory):
     for app in made:
         with app.app_context():
             db.session.remove()
-            if ON_POSTGRES:
+            if db.engine.dialect.name == "postgresql":
                 _empty_all_tables()
             db.engine.dispose()
 

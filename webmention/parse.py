@@ -8,6 +8,7 @@ walk recurses once per level.
 """
 
 import html
+import textwrap
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -20,6 +21,7 @@ from webmention.targets import origin
 MAX_DEPTH = 100  # real pages nest far less; mf2py's recursion fails near 250
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "area": "href", "base": "href"}
 KIND_PROPERTIES = (("like", "like-of"), ("repost", "repost-of"), ("reply", "in-reply-to"))
+MENTION_EXCERPT = 300  # characters of a mentioning page's text shown as the comment
 
 
 class UnreadableSource(Exception):
@@ -165,7 +167,8 @@ def _entry_for(entries: list[dict], target: str) -> dict | None:
 
 
 def _content(entry: dict, kind: str) -> str:
-    """A reply's e-content HTML; for the others (or a reply without it) the summary or name as text."""
+    """A reply's e-content HTML; for the others (or a reply without it) the summary, or the title
+    and the start of the text."""
     props = entry.get("properties", {})
     if kind == "reply":
         content = (props.get("content") or [None])[0]
@@ -173,11 +176,12 @@ def _content(entry: dict, kind: str) -> str:
             return content["html"]
         if isinstance(content, str) and content.strip():
             return html.escape(content)
-    for name in ("summary", "name", "content"):
-        text = _text((props.get(name) or [""])[0])
-        if text:
-            return html.escape(text)
-    return ""
+    summary, name, content = (" ".join(_text((props.get(key) or [""])[0]).split())
+                              for key in ("summary", "name", "content"))
+    if summary or not content:
+        return html.escape(summary or name)
+    excerpt = textwrap.shorten(content, MENTION_EXCERPT, placeholder=" …")
+    return html.escape(f"{name}: {excerpt}" if name and not content.startswith(name) else excerpt)
 
 
 def read_source(text: str, url: str, target: str) -> Source | None:
