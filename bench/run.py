@@ -114,7 +114,8 @@ def blog_env(database_url: str) -> dict:
     addresses come in X-Forwarded-For) and a comment rate limit the load never reaches."""
     return {"BLOG_ENV": "production", "SECRET_KEY": "bench-secret", "DATABASE_URL": database_url,
             "PROXY_FIX_HOPS": "1", "COMMENT_RATE_LIMIT": "1000000 per minute",
-            "SESSION_COOKIE_SECURE": "0", "FLASK_DEBUG": "0"}
+            "SESSION_COOKIE_SECURE": "0", "FLASK_DEBUG": "0",
+            "OUTBOUND_ALLOWED_PRIVATE_HOSTS": "127.0.0.1"}  # the fediverse row's actor is served on 127.0.0.1
 
 
 def wrk(url: str, seconds: int, connections: int = 16, cookie: str | None = None, timeout: str = "10s") -> dict:
@@ -279,7 +280,8 @@ def measure(kind: str, servers: Servers, paths: dict, seconds: int, database_url
                    ("admin queue, most likely spam first",
                     "/admin/comments?comment_status=pending&orderby=spam_score"),
                    ("admin Reported tab (20 reported)", "/admin/comments/reported"),
-                   ("admin commenter page", paths["commenter_page"])]
+                   ("admin commenter page", paths["commenter_page"]),
+                   ("admin Mentions & fediverse screen", "/admin/federation?tab=received")]
     for label, path in admin_pages:
         rows.append({"page": label, **wrk(blog.url + path, seconds, cookie=admin_cookie),
                      "alone_ms": alone_ms(blog.url + path, seconds, admin_cookie),
@@ -290,6 +292,7 @@ def measure(kind: str, servers: Servers, paths: dict, seconds: int, database_url
         print(f"[{kind}] EXPLAIN of the hot comment queries at {paths['big']:,} comments: "
               + ("no sequential scan on comments" if not scans else "\n".join(scans)), file=sys.stderr)
     rows += comment_posts(servers, paths["post_0"], seconds, wordpress and wordpress_post_target(wordpress))
+    rows += federation_receive_rows(blog, paths["post_10"], seconds)
     ceiling_rps = rows[0]["rps"]
     for row in rows:
         row["db"] = kind
@@ -399,6 +402,20 @@ def comment_posts(servers: Servers, path: str, seconds: int, wordpress_post: str
             _alone_post_row(POST_FLOOR_ROW, floor, 303)]
     if theirs:
         rows.append(_alone_post_row(WORDPRESS_POST_ROW, theirs, 302))
+    return rows
+
+
+def federation_receive_rows(blog: Server, path: str, seconds: int) -> list[dict]:
+    """A Webmention and a signed fediverse reply as they arrive, one connection: only accepted (202)
+    in the request, verified and stored by the worker (not running here)."""
+    post_url = "http://127.0.0.1:5000" + path  # the production config's default SITE_URL, which the blog runs on
+    rows = []
+    for label, kind in (("Webmention received (202)", "webmention"), ("fediverse reply to the inbox (202)", "inbox")):
+        runs = [_posts([ROOT / "bench" / "federation_receive.py", blog.url, post_url, post_url, "--kind", kind],
+                       max(2, seconds // 3))]
+        if _not(202, runs):
+            blog.print_log_lines(('"method": "POST"', "Traceback", "ERROR"), unless='"status": 202')
+        rows.append(_alone_post_row(label, runs, 202))
     return rows
 
 
