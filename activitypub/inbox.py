@@ -7,6 +7,8 @@ reactions; Update and Delete change only what their own actor wrote. Nothing her
 activity points to: a reply to something we do not hold is ignored, however long its chain.
 """
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import current_app
 
@@ -23,6 +25,9 @@ from core.dbtypes import insert_or_ignore, utcnow
 from extensions import db
 
 BATCH = 50
+# How long a processed activity stays on record (the admin's trail, and the replay check's memory,
+# which needs no more than ACTIVITYPUB_SIGNATURE_MAX_AGE: an older Date is refused anyway).
+KEEP_PROCESSED = timedelta(days=30)
 INTERRUPTED = "interrupted while processing"
 Outcome = tuple[str, str]  # (status, result)
 
@@ -37,9 +42,19 @@ def inbox_pass(batch: int = BATCH) -> str | None:
         status = _process_one(row_id)
         if status:
             outcomes[status] = outcomes.get(status, 0) + 1
+    forget_processed()
     if not outcomes:
         return None
     return "activitypub inbox: " + ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items()))
+
+
+def forget_processed() -> int:
+    """Delete processed activities older than KEEP_PROCESSED (one index range); how many went."""
+    keep = max(KEEP_PROCESSED, timedelta(seconds=2 * current_app.config["ACTIVITYPUB_SIGNATURE_MAX_AGE"]))
+    gone = db.session.execute(sa.delete(InboundActivity).where(
+        InboundActivity.received_at < utcnow() - keep, InboundActivity.status != "queued")).rowcount
+    db.session.commit()
+    return gone
 
 
 def _process_one(row_id: int) -> str | None:

@@ -18,7 +18,7 @@ mail_cli = AppGroup("mail", help="Send the mail waiting in the outbox.")
 @mail_cli.command("send")
 def send_command() -> None:
     """Write due digests, try every due message once, and run the worker's other passes once
-    (queued WXR imports)."""
+    (queued WXR imports, Webmentions, the fediverse inbox and deliveries)."""
     for report in run_passes():
         click.echo(report)
 
@@ -26,8 +26,8 @@ def send_command() -> None:
 @mail_cli.command("worker")
 @click.option("--interval", type=float, default=None, help="Seconds between passes.")
 def worker_command(interval: float | None) -> None:
-    """Run the worker's passes (the mail, queued WXR imports) until interrupted, every
-    MAIL_WORKER_INTERVAL seconds."""
+    """Run the worker's passes (the mail, queued WXR imports, Webmentions, the fediverse inbox and
+    deliveries) until interrupted, every MAIL_WORKER_INTERVAL seconds."""
     from flask import current_app
 
     interval = interval or current_app.config["MAIL_WORKER_INTERVAL"]
