@@ -20,7 +20,8 @@ def post_withdrawn(_app, *, post) -> None:
 
 
 def comment_submitted(_app, *, comment, **_data) -> None:
-    publish.reply_published(comment)
+    if comment.user_id is not None and comment.parent_id:  # only staff's replies go out: guests' return here
+        publish.reply_published(comment)
 
 
 def comment_approved(_app, *, comment) -> None:

@@ -1,7 +1,7 @@
 """Work done outside web requests. Each part adds its pass (notify: send the outbox; wordpress: run
-queued WXR imports; webmention and activitypub: verify, send and deliver) and the worker runs every pass in the order they were added: `flask mail worker`
-in production, `flask mail send` from cron, or make run's background thread. The parts stay
-unaware of each other."""
+queued WXR imports; webmention and activitypub: verify, send and deliver) and the worker runs
+every pass in the order they were added: `flask mail worker` in production, `flask mail send` from
+cron, or make run's background thread. The parts stay unaware of each other."""
 
 from collections.abc import Callable
 

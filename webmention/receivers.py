@@ -27,7 +27,7 @@ def post_withdrawn(_app, *, post) -> None:
 
 def comment_submitted(_app, *, comment, settings, subscriptions=None, user=None) -> None:
     """A staff reply stored approved: queue its mention of the page its parent came from."""
-    if settings["webmention_enabled"]:
+    if comment.user_id is not None and comment.parent_id and settings["webmention_enabled"]:  # guests' return here
         queue_reply_mention(comment)
 
 
