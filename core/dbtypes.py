@@ -57,13 +57,41 @@ def insert_or_ignore(model, **values) -> bool:
 
     Atomic on PostgreSQL and SQLite alike, so "one per user" rules hold under concurrent clicks.
     """
+    from extensions import db
+
+    table = sa.inspect(model).local_table
+    names = tuple(sorted(values))
+
+    def build(insert):
+        # RETURNING says whether a row went in; rowcount is not reliable across drivers here.
+        return insert(table).values({name: sa.bindparam(name) for name in names}).on_conflict_do_nothing() \
+            .returning(*table.primary_key.columns)
+
+    statement = compiled_once(("ignore", table.name, names), table, names, build,
+                              returning=tuple(table.primary_key.columns))
+    return db.session.execute(statement, values).first() is not None
+
+
+_COMPILED: dict[tuple, sa.TextClause] = {}
+
+
+def compiled_once(key: tuple, table: sa.Table, names: tuple[str, ...], build, returning: tuple = ()) -> sa.TextClause:
+    """An INSERT ... ON CONFLICT statement for the session's database, built by build(insert) with a
+    bind parameter per name (and RETURNING these columns) and compiled once per database:
+    SQLAlchemy caches no ON CONFLICT statement, and compiling one costs more than running it."""
     from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.dialects.postgresql.base import PGDialect
+    from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 
     from extensions import db
 
-    dialect = db.session.get_bind(mapper=sa.inspect(model)).dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    # RETURNING says whether a row went in; rowcount is not reliable across drivers here.
-    table = sa.inspect(model).local_table
-    statement = insert(table).values(**values).on_conflict_do_nothing()
-    return db.session.execute(statement.returning(*table.primary_key.columns)).first() is not None
+    dialect = db.session.get_bind().dialect.name
+    if (dialect, *key) not in _COMPILED:
+        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+        plain = {"postgresql": PGDialect, "sqlite": SQLiteDialect}[dialect]  # not the driver's paramstyle
+        statement = build(insert)
+        # PostgreSQL's casts (:payload::JSON) escaped, or text() would not see the parameter before them.
+        sql = str(statement.compile(dialect=plain(paramstyle="named"))).replace("::", r"\:\:")
+        text = sa.text(sql).bindparams(*(sa.bindparam(name, type_=table.c[name].type) for name in names))
+        _COMPILED[(dialect, *key)] = text.columns(*returning) if returning else text
+    return _COMPILED[(dialect, *key)]

@@ -4,14 +4,11 @@ the worker verifies later (webmention.verify). Nothing here fetches."""
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql.base import PGDialect
-from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 
 from blog.discussion import comments_closed
 from blog.remote_replies import domain_blocked
 from blog.settings import get_settings
-from core.dbtypes import utcnow
+from core.dbtypes import compiled_once, utcnow
 from extensions import db
 from webmention.models import Webmention
 from webmention.targets import Target, on_this_site, target_of
@@ -61,24 +58,16 @@ def check_mention(source: str, target: str) -> Target:
 COLUMNS = ("direction", "source", "target", "post_id", "status", "kind", "endpoint", "attempts", "next_attempt_at",
            "last_error", "sender_ip", "created_at", "updated_at")
 REQUEUED = ("post_id", "status", "attempts", "next_attempt_at", "last_error", "sender_ip", "updated_at")
-_UPSERTS: dict[str, sa.TextClause] = {}
 
 
 def _upsert() -> sa.TextClause:
-    """INSERT ... ON CONFLICT DO UPDATE for the current database (a re-sent mention is queued again),
-    compiled once: SQLAlchemy caches no ON CONFLICT statement, and compiling it costs more than running it."""
-    dialect = db.session.get_bind().dialect
-    if dialect.name not in _UPSERTS:
-        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect.name]
-        table = Webmention.__table__
-        statement = insert(table).values({name: sa.bindparam(name) for name in COLUMNS})
-        statement = statement.on_conflict_do_update(index_elements=["direction", "source", "target"],
-                                                    set_={name: statement.excluded[name] for name in REQUEUED})
-        plain = {"postgresql": PGDialect, "sqlite": SQLiteDialect}[dialect.name]  # not the driver's paramstyle
-        sql = str(statement.compile(dialect=plain(paramstyle="named")))
-        _UPSERTS[dialect.name] = sa.text(sql).bindparams(
-            *(sa.bindparam(name, type_=table.c[name].type) for name in COLUMNS))
-    return _UPSERTS[dialect.name]
+    """INSERT ... ON CONFLICT DO UPDATE (a re-sent mention is queued again), compiled once."""
+    def build(insert):
+        statement = insert(Webmention.__table__).values({name: sa.bindparam(name) for name in COLUMNS})
+        return statement.on_conflict_do_update(index_elements=["direction", "source", "target"],
+                                               set_={name: statement.excluded[name] for name in REQUEUED})
+
+    return compiled_once(("requeue",), Webmention.__table__, COLUMNS, build)
 
 
 def queue_mention(direction: str, source: str, target: str, post_id: int | None, *, ip: str = "",

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from activitypub.delivery import delivery_pass
 from activitypub.inbox import inbox_pass
 from tests.e2e.actions import log_in_as_owner
+from tests.e2e.browser import SCREENSHOTS as SHOTS
 from tests.e2e.browser import screenshot_both_widths
 from tests.e2e.seed import demo_post
 from tests.support.fake_blog import FakeBlog, entry
@@ -57,6 +58,13 @@ def test_replies_from_the_fediverse_and_another_blog_are_moderated_and_answered_
         expect(page.locator("body")).not_to_contain_text(FEDI_REPLY)
         moderator = browse()
         log_in_as_owner(moderator, owner, "/admin/comments?comment_status=pending")
+        queued = moderator.locator("tr.comment-row", has_text=FEDI_REPLY)
+        expect(queued.locator(".author-handle")).to_have_text(f"@ada@{fediverse.host}")
+        expect(queued.locator(".comment-via")).to_have_text("via the fediverse: its source")
+        expect(moderator.locator("tr.comment-row", has_text=BLOG_REPLY).locator(".comment-via a")) \
+            .to_have_attribute("href", source)
+        moderator.set_viewport_size({"width": 1280, "height": 900})
+        moderator.screenshot(path=str(SHOTS / "federated-queue-1280.png"), full_page=True)
         for name in ("Ada Lovelace", "Grace Hopper"):
             moderator.get_by_role("button", name=f"Approve comment by {name}").click()
             expect(moderator.get_by_role("button", name=f"Approve comment by {name}")).to_have_count(0)
