@@ -31,7 +31,7 @@ from blog.threads import ThreadNode, build_threads
 _MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
 AVATAR_SIZE = 40  # what the theme shows; WordPress names it in the avatar's class (avatar-40)
-_AVATAR_ATTRIBUTES = f'class="avatar avatar-{AVATAR_SIZE} photo u-photo" width="{AVATAR_SIZE}" height="{AVATAR_SIZE}"'
+_AVATAR_SIZES = f'width="{AVATAR_SIZE}" height="{AVATAR_SIZE}"'
 FLAT = -1  # max_depth when threading is off: every comment at the top level, in date order
 # WordPress's $comment_alt over every comment shown, and $comment_thread_alt over the top-level ones.
 _PARITY = ("even", "odd alt")
@@ -39,7 +39,14 @@ _THREAD_PARITY = (" thread-even", " thread-odd thread-alt")
 
 
 _AWAITING = '<em class="comment-awaiting-moderation">Your comment is awaiting moderation.</em>'
-_PUBLISHED = ' class="dt-published"'  # on the comment's own date, not on its "Edited" one
+# Microformats2 classes go on a reply to a remote comment only: the other site reads that reply (our
+# Webmention's source) as an h-entry answering its page. The rest keep WordPress's markup, and weight.
+# (article, author block, avatar, name, website link, permalink, date) for each case.
+_CLASSES = {
+    False: ("comment-body", "comment-author vcard", f"avatar avatar-{AVATAR_SIZE} photo", "fn", "url", "", ""),
+    True: ("comment-body h-entry", "comment-author vcard p-author h-card", f"avatar avatar-{AVATAR_SIZE} photo u-photo",
+           "fn p-name", "url u-url", ' class="u-url"', ' class="dt-published"'),
+}
 _LOGIN_NOTE = '<span class="like-login-note" role="status" data-like-note></span>'  # filled by likes.js
 
 
@@ -197,16 +204,18 @@ def _list_parts(rows: tuple, shown: tuple, script_root: str) -> list:
         if deleted:  # its replies keep their place under it; nothing of it is left to show, like or answer
             run.append(_deleted_comment(comment_id, c.created_at, zone))
         else:
+            in_reply_to = web_link(remote_sources.get(c.parent_id, "")) if remote_sources else ""
             run.append(_comment_head(comment_id, author_name, c.author_url, c.created_at, zone,
                                      comment_avatar_url(c, settings, static_avatar, avatar_key), by_post_author,
                                      c.edited_at, _remote_origin(c.comment_type, c.author_handle, c.source_url),
-                                     remote_sources.get(c.parent_id, "") if remote_sources else ""))
+                                     in_reply_to))
             parts += ("".join(run), _edit_slot(comment_id, author_name))
             # The Report link ends the metadata, after the date and any Edit link: the same link for
             # every reader, as the page cache shares the list.
             run = [(_report_link(comment_id, script_root) if approved else "")
                    + "</div>" + ("" if looks_published else _AWAITING)
-                   + f'</footer><div class="comment-content e-content">{render_comment(c.body)}</div>']
+                   + f'</footer><div class="comment-content{" e-content" if in_reply_to else ""}">'
+                   + f'{render_comment(c.body)}</div>']
             if approved:
                 parts += ("".join(run), _like_slot(comment_id, author_name, c.like_count, script_root))
                 run = []
@@ -289,27 +298,26 @@ def _comment_head(comment_id: int, author_name: str, author_url: str, created_at
 
     Memoized on what it shows, as render_comment is: a popular post's comments are rendered
     once per worker, not once per request. Nothing here depends on the comment's place in the list.
-    Microformats2 classes (h-entry, p-author h-card...) let other sites read it as a reply; `origin`
-    says where a remote comment came from, `in_reply_to` is the remote source of the comment it answers.
+    `origin` says where a remote comment came from; `in_reply_to` is the web address of the remote
+    comment it answers, which also gives it microformats2 classes (_CLASSES).
     """
     # WordPress stores names HTML-escaped (a pingback's "Blog &raquo; Post"); imported ones keep
     # that form, so decode entities once before escaping. <bdi>: a right-to-left override in a
     # name must not reorder the text after it.
     name = Markup("<bdi>%s</bdi>") % unescape(author_name or "Anonymous")
+    article, vcard, photo, fn, url, permalink, published = _CLASSES[bool(in_reply_to)]
     # Only web addresses become links: imported or provider-given URLs may hold anything.
     website = web_link(author_url)
-    author = (f'<a href="{escape(website)}" class="url u-url" rel="ugc external nofollow">{name}</a>'
-              if website else name)
+    author = f'<a href="{escape(website)}" class="{url}" rel="ugc external nofollow">{name}</a>' if website else name
     badge = ' <span class="comment-author-badge">Author</span>' if by_post_author else ""
     edited = f' <span class="comment-edited">Edited {_time(edited_at, zone)}</span>' if edited_at else ""
-    reply = web_link(in_reply_to)
-    reply = f'<a class="u-in-reply-to" href="{escape(reply)}" hidden></a>' if reply else ""
+    reply = f'<a class="u-in-reply-to" href="{escape(in_reply_to)}" hidden></a>' if in_reply_to else ""
     return (
-        f'<article id="div-comment-{comment_id}" class="comment-body h-entry"><footer class="comment-meta">'
-        f'<div class="comment-author vcard p-author h-card"><img src="{escape(avatar)}" alt="" {_AVATAR_ATTRIBUTES}>'
-        f'<b class="fn p-name">{author}</b>{badge}{origin} <span class="says">says:</span></div>'
+        f'<article id="div-comment-{comment_id}" class="{article}"><footer class="comment-meta">'
+        f'<div class="{vcard}"><img src="{escape(avatar)}" alt="" class="{photo}" {_AVATAR_SIZES}>'
+        f'<b class="{fn}">{author}</b>{badge}{origin} <span class="says">says:</span></div>'
         f'<div class="comment-metadata">{reply}'
-        f'<a class="u-url" href="#comment-{comment_id}">{_time(created_at, zone, _PUBLISHED)}</a>{edited}'
+        f'<a{permalink} href="#comment-{comment_id}">{_time(created_at, zone, published)}</a>{edited}'
     )
 
 

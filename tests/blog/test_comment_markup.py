@@ -55,17 +55,17 @@ def test_each_comment_is_wordpress_html5_markup_in_wordpress_order(client, post)
     items = comment_list(client, post)
 
     li = items.select_one(f":scope > li#comment-{top.id}")
-    assert children_tags(li) == ["article.comment-body.h-entry", "ol.children"]
+    assert children_tags(li) == ["article.comment-body", "ol.children"]
     article = li.select_one(":scope > article")
     assert article["id"] == f"div-comment-{top.id}"
-    assert children_tags(article) == ["footer.comment-meta", "div.comment-content.e-content", "div.reply"]
+    assert children_tags(article) == ["footer.comment-meta", "div.comment-content", "div.reply"]
     footer = article.select_one(":scope > footer")
-    assert children_tags(footer) == ["div.comment-author.vcard.p-author.h-card", "div.comment-metadata"]
+    assert children_tags(footer) == ["div.comment-author.vcard", "div.comment-metadata"]
     author = footer.select_one(":scope > div.comment-author")
-    assert children_tags(author) == ["img.avatar.avatar-40.photo.u-photo", "b.fn.p-name", "span.says"]
+    assert children_tags(author) == ["img.avatar.avatar-40.photo", "b.fn", "span.says"]
     assert author.get_text(" ", strip=True) == "Ada says:"
     name_link = author.select_one("b.fn > a")
-    assert name_link["href"] == "https://ada.example" and name_link["class"] == ["url", "u-url"]
+    assert name_link["href"] == "https://ada.example" and name_link["class"] == ["url"]
     assert name_link.select_one("bdi").get_text() == "Ada"
     stamp = footer.select_one(":scope > div.comment-metadata > a > time")
     assert stamp.parent["href"] == f"#comment-{top.id}" and stamp["datetime"]

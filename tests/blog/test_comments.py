@@ -383,7 +383,7 @@ def test_comment_text_is_rendered_inert_with_wordpress_tags(client, post):
     assert len(content.select(".comment-content p")) == 2
     author = content.select_one(".fn a")
     assert author["href"] == "https://ada.example" and author["rel"] == ["ugc", "external", "nofollow"]
-    assert author["class"] == ["url", "u-url"]  # WordPress's, and microformats2's
+    assert author["class"] == ["url"]  # as WordPress's get_comment_author_link writes it
 
 
 def test_avatars_are_local_by_default_gravatar_or_placeholder_by_setting(client, post):
