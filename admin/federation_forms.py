@@ -4,9 +4,9 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, TextAreaField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length
 
-from admin.media_forms import HOST_LABEL
+from admin.media_forms import HOST_LABEL, distinct_entries
 
 # A bare host name (an IPv4 address passes too): no scheme, port, path or wildcard.
 DOMAIN = re.compile(rf"^{HOST_LABEL}(\.{HOST_LABEL})*$")
@@ -43,20 +43,8 @@ class FederationSettingsForm(FlaskForm):
 def normalized_domains(text: str) -> list[str]:
     """The box's domains, lower case (international names as their ASCII form), without duplicates;
     ValidationError naming the first line that is not a host name."""
-    domains: list[str] = []
-    for line in text.splitlines():
-        entry = line.strip()
-        if not entry:
-            continue
-        domain = _domain(entry)
-        if domain is None:
-            raise ValidationError(f"“{entry[:100]}” is not a domain: write a host name such as "
-                                  "spam.example (no https://, port, path or *).")
-        if domain not in domains:
-            domains.append(domain)
-    if len(domains) > MAX_DOMAINS:
-        raise ValidationError(f"List at most {MAX_DOMAINS} domains.")
-    return domains
+    return distinct_entries(text, _domain, "is not a domain: write a host name such as spam.example "
+                            "(no https://, port, path or *).", MAX_DOMAINS, "domains")
 
 
 def _domain(entry: str) -> str | None:

@@ -66,20 +66,25 @@ class MediaSettingsForm(FlaskForm):
 def normalized_hosts(text: str) -> list[str]:
     """The host names of the Other image hosts box, lower case, without duplicates; ValidationError
     naming the first line that is not a host name."""
-    hosts = []
+    return distinct_entries(text, _host_of, "is not a host name: write one such as images.example.com "
+                            "(no path; a wildcard only as a leading *.).", MAX_HOSTS, "hosts")
+
+
+def distinct_entries(text: str, parse, refusal: str, most: int, noun: str) -> list[str]:
+    """A box's lines read by parse() (None: not acceptable), in order, without duplicates;
+    ValidationError quoting the first unacceptable line with `refusal`, or past `most` entries."""
+    entries: list[str] = []
     for line in text.splitlines():
-        entry = line.strip()
-        if not entry:
+        if not (line := line.strip()):
             continue
-        host = _host_of(entry)
-        if host is None:
-            raise ValidationError(f"“{entry[:100]}” is not a host name: write one such as images.example.com "
-                                  "(no path; a wildcard only as a leading *.).")
-        if host not in hosts:
-            hosts.append(host)
-    if len(hosts) > MAX_HOSTS:
-        raise ValidationError(f"List at most {MAX_HOSTS} hosts.")
-    return hosts
+        entry = parse(line)
+        if entry is None:
+            raise ValidationError(f"“{line[:100]}” {refusal}")
+        if entry not in entries:
+            entries.append(entry)
+    if len(entries) > most:
+        raise ValidationError(f"List at most {most} {noun}.")
+    return entries
 
 
 def _host_of(entry: str) -> str | None:
