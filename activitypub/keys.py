@@ -1,8 +1,6 @@
 """The blog actor's identity: its address and the RSA key pair it signs with."""
 
 import sqlalchemy as sa
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import url_for
 
 from activitypub.models import ActorKey
@@ -29,6 +27,10 @@ def blog_key() -> ActorKey:
 
 def new_key_pair() -> tuple[str, str]:
     """A fresh RSA-2048 key pair as (private PKCS#8 PEM, public SubjectPublicKeyInfo PEM)."""
+    # Imported here: a web worker serving pages never makes keys, and never loads the library.
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private_pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                         serialization.NoEncryption())

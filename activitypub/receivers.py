@@ -3,28 +3,37 @@ commit), so the activities and deliveries they add land with the post or comment
 
 from flask import Flask
 
-from activitypub import publish
 from blog import signals
 
 
 def post_published(_app, *, post) -> None:
+    from activitypub import publish  # here: a worker serving pages never loads the publishing side
+
     publish.post_published(post)
 
 
 def post_updated(_app, *, post) -> None:
+    from activitypub import publish
+
     publish.post_updated(post)
 
 
 def post_withdrawn(_app, *, post) -> None:
+    from activitypub import publish
+
     publish.post_withdrawn(post)
 
 
 def comment_submitted(_app, *, comment, **_data) -> None:
     if comment.user_id is not None and comment.parent_id:  # only staff's replies go out: guests' return here
+        from activitypub import publish
+
         publish.reply_published(comment)
 
 
 def comment_approved(_app, *, comment) -> None:
+    from activitypub import publish
+
     publish.reply_published(comment)
 
 

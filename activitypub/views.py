@@ -9,7 +9,6 @@ from werkzeug.exceptions import HTTPException
 from activitypub import bp, documents
 from activitypub.models import Activity
 from activitypub.objects import article, is_federated, is_federated_comment, note
-from activitypub.receive import MAX_BODY_BYTES, receive
 from blog.models import Comment, Post
 from blog.settings import get_setting
 from extensions import csrf, db, limiter
@@ -131,6 +130,8 @@ def activity_object(activity_id: int):
 @limiter.limit(lambda: current_app.config["ACTIVITYPUB_INBOX_RATE_LIMIT"])
 def inbox():
     """Take a signed activity from another server and queue it for the worker; any server may call."""
+    from activitypub.receive import MAX_BODY_BYTES, receive  # its signature libraries: not for page serving
+
     request.max_content_length = MAX_BODY_BYTES
     message, status = receive(request)
     return error_response(message, status) if status >= 400 else ap_response({"status": message}, status, max_age=0)

@@ -47,11 +47,14 @@ def federation_settings():
     return redirect(url_for("admin.federation"), 303)
 
 
-@bp.post("/federation/retry/<any(webmention,delivery):kind>/<int:item_id>")
+@bp.post("/federation/retry/<kind>/<int:item_id>")
 @requires(MODERATE_COMMENTS)
 def federation_retry(kind: str, item_id: int):
-    """Queue a failed Webmention or delivery again, due now, with its attempts reset."""
+    """Queue a failed Webmention ("webmention") or delivery ("delivery") again, due now, with its
+    attempts reset."""
     form = RetryForm()
+    if kind not in RETRYABLE:
+        abort(404)
     model, retryable = RETRYABLE[kind]
     row = db.get_or_404(model, item_id)
     back = safe_next(form.next.data, url_for("admin.federation"))

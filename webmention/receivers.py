@@ -5,7 +5,6 @@ from flask import Flask
 
 from blog import signals
 from blog.settings import get_settings
-from webmention.send import queue_post_mentions, queue_reply_mention, queue_withdrawn_mentions
 
 
 def _enabled() -> bool:
@@ -16,24 +15,32 @@ def _enabled() -> bool:
 def post_published(_app, *, post) -> None:
     """Queue a mention of each page the post links."""
     if _enabled():
+        from webmention.send import queue_post_mentions  # here: a worker serving pages never sends
+
         queue_post_mentions(post)
 
 
 def post_withdrawn(_app, *, post) -> None:
     """Tell the pages the post mentioned that it is gone."""
     if _enabled():
+        from webmention.send import queue_withdrawn_mentions
+
         queue_withdrawn_mentions(post)
 
 
 def comment_submitted(_app, *, comment, settings, subscriptions=None, user=None) -> None:
     """A staff reply stored approved: queue its mention of the page its parent came from."""
     if comment.user_id is not None and comment.parent_id and settings["webmention_enabled"]:  # guests' return here
+        from webmention.send import queue_reply_mention
+
         queue_reply_mention(comment)
 
 
 def comment_approved(_app, *, comment) -> None:
     """A staff reply approved later: queue its mention likewise."""
     if _enabled():
+        from webmention.send import queue_reply_mention
+
         queue_reply_mention(comment)
 
 

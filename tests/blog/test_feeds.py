@@ -139,8 +139,8 @@ def test_pages_advertise_their_feeds(client):
         ("application/rss+xml", "/comments/feed/"),
     }
     head = BeautifulSoup(client.get(_permalink(new)).get_data(as_text=True), "html.parser").head
-    hrefs = [ln["href"] for ln in head.select("link[rel=alternate]")]
-    assert hrefs[-1].endswith(_permalink(new) + "feed/")
+    hrefs = [ln["href"] for ln in head.select('link[rel=alternate][type="application/rss+xml"]')]
+    assert hrefs[-1].endswith(_permalink(new) + "feed/")  # after the blog's own: the post's comments
     assert client.get(hrefs[-1].replace(SITE, "")).status_code == 200
 
 
