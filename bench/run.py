@@ -410,13 +410,23 @@ def federation_receive_rows(blog: Server, path: str, seconds: int) -> list[dict]
     in the request, verified and stored by the worker (not running here)."""
     post_url = "http://127.0.0.1:5000" + path  # the production config's default SITE_URL, which the blog runs on
     rows = []
-    for label, kind in (("Webmention received (202)", "webmention"), ("fediverse reply to the inbox (202)", "inbox")):
+    for label, kind, path in (("Webmention received (202)", "webmention", "/webmention"),
+                              ("fediverse reply to the inbox (202)", "inbox", "/ap/inbox")):
         runs = [_posts([ROOT / "bench" / "federation_receive.py", blog.url, post_url, post_url, "--kind", kind],
                        max(2, seconds // 3))]
         if _not(202, runs):
             blog.print_log_lines(('"method": "POST"', "Traceback", "ERROR"), unless='"status": 202')
-        rows.append(_alone_post_row(label, runs, 202))
+        rows.append(_alone_post_row(label, runs, 202) | {"server_ms": _logged_median_ms(blog, path)})
     return rows
+
+
+def _logged_median_ms(server: Server, path: str) -> float:
+    """The median time the app itself took for POSTs to `path`, as its request log says (the time a
+    client waits, less the connection, gunicorn and the client's own work)."""
+    durations = [json.loads(line.partition(":blog.requests:")[2])["duration_ms"]
+                 for line in server.log.read_text(errors="replace").splitlines()
+                 if ":blog.requests:" in line and f'"path": "{path}"' in line and '"method": "POST"' in line]
+    return statistics.median(durations) if durations else float("nan")
 
 
 def _alone_post_row(label: str, runs: list[dict], expected_status: int) -> dict:
@@ -472,6 +482,7 @@ def print_table(rows: list[dict]) -> None:
         print_reader_ratios(kind, [r for r in rows if r["db"] == kind])
         print_wordpress_ratios(kind, [r for r in rows if r["db"] == kind])
         print_post_ratios(kind, [r for r in rows if r["db"] == kind])
+        print_receive_times(kind, [r for r in rows if r["db"] == kind])
     for kind in dict.fromkeys(r["db"] for r in rows):
         row = next(r for r in rows if r["db"] == kind)
         print(f"worker memory ({kind}): peak resident {row['worker_mb']:.1f} MB, of which private "
@@ -517,6 +528,13 @@ def print_post_ratios(kind: str, rows: list[dict]) -> None:
                  f"{wordpress['alone_ms'] / ours['alone_ms']:.1f}x faster (target 4x; the floor "
                  f"{wordpress['alone_ms'] / floor['alone_ms']:.1f}x)")
     print(line)
+
+
+def print_receive_times(kind: str, rows: list[dict]) -> None:
+    """How long the app takes to accept a Webmention and a fediverse reply (its own request log)."""
+    accepted = [f"{row['page'].removesuffix(' (202)')} {row['server_ms']:.2f} ms" for row in rows if "server_ms" in row]
+    if accepted:
+        print(f"{kind}: accepted in (median, the app's request log): " + "; ".join(accepted))
 
 
 def _opt(value, spec: str) -> str:
