@@ -1,17 +1,11 @@
 """What incoming activities point at: our posts and comments by their ActivityPub ids or their
 permalinks, and the checks a remote Note must pass. Lookups only: nothing is fetched."""
 
-from urllib.parse import urlsplit
-
-from flask import current_app
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import RequestRedirect
-
 from activitypub.models import RemoteActor
 from activitypub.objects import is_federated, is_federated_comment
 from blog import queries
 from blog.models import Comment, Post
-from blog.permalinks import day_bounds
+from blog.permalinks import day_bounds, route_of
 from blog.remote_replies import comment_from_source, host_of
 from extensions import db
 
@@ -59,7 +53,7 @@ def reply_target(in_reply_to) -> tuple[Post | None, Comment | None]:
     url = object_id(in_reply_to)
     if url is None:
         return None, None
-    endpoint, args = _route_of(url)
+    endpoint, args, _query = route_of(url) or (None, {}, "")
     if endpoint == "activitypub.comment_object":
         comment = db.session.get(Comment, args["comment_id"])
         return _with_post(comment if is_federated_comment(comment) else None)
@@ -71,7 +65,8 @@ def reply_target(in_reply_to) -> tuple[Post | None, Comment | None]:
 
 def local_post(url: str | None) -> Post | None:
     """The federated post this URL names (its /ap/posts/<id> id or its permalink), if any."""
-    return _post_at(*_route_of(url)) if url else None
+    route = route_of(url) if url else None
+    return _post_at(*route[:2]) if route else None
 
 
 def _with_post(comment: Comment | None) -> tuple[Post | None, Comment | None]:
@@ -88,18 +83,3 @@ def _post_at(endpoint: str | None, args: dict) -> Post | None:
     else:
         return None
     return post if is_federated(post) else None
-
-
-def _route_of(url: str) -> tuple[str | None, dict]:
-    """The endpoint and arguments of a URL on this site (SITE_URL), or (None, {})."""
-    site, parts = urlsplit(current_app.config["SITE_URL"]), urlsplit(url)
-    if (parts.scheme, parts.netloc.lower()) != (site.scheme, site.netloc.lower()):
-        return None, {}
-    adapter = current_app.url_map.bind(site.netloc, script_name=site.path or "/", url_scheme=site.scheme)
-    path = parts.path.removeprefix(site.path.rstrip("/"))
-    try:
-        return adapter.match(path or "/", method="GET")
-    except RequestRedirect as redirect:  # a permalink without its trailing slash
-        return _route_of(redirect.new_url) if redirect.new_url != url else (None, {})
-    except HTTPException:
-        return None, {}

@@ -1,10 +1,14 @@
 """The blog's addresses, as WordPress makes them: "day and name" post permalinks dated in the blog's
-time zone, pages by their parents' slugs, term, author and date archives."""
+time zone, pages by their parents' slugs, term, author and date archives; and which route an address
+of this site names (for what other sites send: Webmention targets, fediverse replies)."""
 
 from datetime import datetime, timedelta
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from auth.models import User
 from blog.listing_queries import category_path
@@ -69,6 +73,46 @@ def comment_mail_link(comment_id: int) -> str:
     """The absolute link mails give a comment: /comments/<id>/ answers with the comment page that
     shows it now, which changes as newer threads fill pages."""
     return url_for("blog.comment_link", comment_id=comment_id, _external=True)
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of an absolute URL, with the scheme's default port filled in."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1  # a port that is no number names no site
+    return parts.scheme.lower(), (parts.hostname or "").rstrip("."), port or DEFAULT_PORTS.get(parts.scheme.lower(), 0)
+
+
+def on_this_site(url: str) -> bool:
+    """Whether the URL's scheme, host and port are SITE_URL's."""
+    return origin(url) == origin(current_app.config["SITE_URL"])
+
+
+def route_of(url: str, hops: int = 2) -> tuple[str, dict, str] | None:
+    """The endpoint, arguments and query string an address of this site is routed to, as a visitor's
+    request would be, after up to `hops` of the blog's own redirects (a missing trailing slash,
+    WordPress's /?p=ID); None for an address elsewhere or one that names no page."""
+    if not on_this_site(url):
+        return None
+    site, parts = urlsplit(current_app.config["SITE_URL"]), urlsplit(url)
+    adapter = current_app.url_map.bind(site.netloc, script_name=site.path or "/", url_scheme=site.scheme)
+    path, prefix = unquote(parts.path) or "/", site.path.rstrip("/")
+    if prefix:
+        if not path.startswith(prefix + "/"):
+            return None
+        path = path[len(prefix):]
+    try:
+        endpoint, args = adapter.match(path, method="GET", query_args=parts.query)
+    except RequestRedirect as moved:
+        return route_of(moved.new_url, hops - 1) if hops and moved.new_url != url else None
+    except HTTPException:
+        return None
+    return endpoint, args, parts.query
 
 
 def day_bounds(year: int, month: int, day: int) -> tuple[datetime, datetime] | None:

@@ -15,8 +15,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.etree
 import mf2py
 
+from blog.permalinks import origin
 from blog.remote_replies import RemoteAuthor, host_of
-from webmention.targets import origin
 
 MAX_DEPTH = 100  # real pages nest far less; mf2py's recursion fails near 250
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "area": "href", "base": "href"}

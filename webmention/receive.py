@@ -6,12 +6,13 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from blog.discussion import comments_closed
+from blog.permalinks import on_this_site
 from blog.remote_replies import domain_blocked
 from blog.settings import get_settings
 from core.dbtypes import compiled_once, utcnow
 from extensions import db
 from webmention.models import Webmention
-from webmention.targets import Target, on_this_site, target_of
+from webmention.targets import Target, target_of
 
 MAX_URL = 500  # the columns' length
 

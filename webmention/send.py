@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from auth.models import User
 from auth.roles import may_moderate_comments_on
 from blog.models import Comment, Post
-from blog.permalinks import comment_mail_link, post_url
+from blog.permalinks import comment_mail_link, on_this_site, post_url
 from blog.rendering import render_post_body
 from core.dbtypes import utcnow
 from core.safe_fetch import FetchRefused, fetch
@@ -17,7 +17,6 @@ from extensions import db
 from webmention.models import Webmention
 from webmention.outcome import Outcome, refused_fetch, retry
 from webmention.receive import MAX_URL, queue_mention
-from webmention.targets import on_this_site
 
 MAX_TARGETS = 100  # links of one post that get a mention; more is not a post, it is a link list
 RELS = {"webmention", "http://webmention.org/"}

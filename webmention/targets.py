@@ -1,22 +1,17 @@
-"""Which post (and comment) an address on this site names: the one place the Webmention endpoint
-reads the blog's URL map, as a visitor's request would be routed."""
+"""Which post (and comment) a Webmention's target names, from the route it has on this site
+(blog.permalinks.route_of)."""
 
 from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
-from flask import current_app
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import RequestRedirect
 
 from blog.models import Comment, Post
 from blog.pages import page_at
-from blog.permalinks import day_bounds
+from blog.permalinks import day_bounds, route_of
 from blog.queries import find_published_post, visible, visible_post_with_slug
 from core.clean_input import database_int
 from extensions import db
-
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -27,39 +22,11 @@ class Target:
     comment: Comment | None
 
 
-def origin(url: str) -> tuple[str, str, int]:
-    """(scheme, host, port) of an absolute URL, with the scheme's default port filled in."""
-    parts = urlsplit(url)
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1  # a port that is no number names no site
-    return parts.scheme.lower(), (parts.hostname or "").rstrip("."), port or DEFAULT_PORTS.get(parts.scheme.lower(), 0)
-
-
-def on_this_site(url: str) -> bool:
-    """Whether the URL's scheme, host and port are SITE_URL's."""
-    return origin(url) == origin(current_app.config["SITE_URL"])
-
-
-def post_at(url: str, hops: int = 2) -> Post | None:
+def post_at(url: str) -> Post | None:
     """The visible post or page an address of this site shows (following the blog's own
     redirects: a missing trailing slash, WordPress's /?p=ID and /<slug>/, /comments/<id>/)."""
-    site = urlsplit(current_app.config["SITE_URL"])
-    parts = urlsplit(url)
-    adapter = current_app.url_map.bind(site.netloc, script_name=site.path or "/", url_scheme=site.scheme)
-    path = unquote(parts.path) or "/"
-    if site.path.rstrip("/"):
-        if not path.startswith(site.path.rstrip("/") + "/"):
-            return None
-        path = path[len(site.path.rstrip("/")):]
-    try:
-        endpoint, args = adapter.match(path, method="GET", query_args=parts.query)
-    except RequestRedirect as moved:
-        return post_at(moved.new_url, hops - 1) if hops and moved.new_url != url else None
-    except HTTPException:
-        return None
-    return _post_for(endpoint, args, parts.query)
+    route = route_of(url)
+    return _post_for(*route) if route else None
 
 
 def _post_for(endpoint: str, args: dict, query: str) -> Post | None:
