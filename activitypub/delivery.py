@@ -74,16 +74,6 @@ def delivery_pass(budget: float = TIME_BUDGET) -> str | None:
     return f"{line} (announced {announced} scheduled post{'s' * (announced != 1)})" if announced else line
 
 
-def retry_delivery(delivery_id: int) -> bool:
-    """Queue a delivery again now, with its attempts counted from zero (the admin's Retry); commits.
-    False when there is no such delivery."""
-    now = utcnow()
-    done = db.session.execute(sa.update(Delivery).where(Delivery.id == delivery_id).values(
-        status="queued", attempts=0, next_attempt_at=now, last_error="", updated_at=now)).rowcount
-    db.session.commit()
-    return bool(done)
-
-
 def send_due(deadline: float) -> dict[str, int]:
     """Send the due deliveries, a few requests at once, until none is left or `deadline` (monotonic)
     passed; how many were delivered, failed for good, or queued for another try."""

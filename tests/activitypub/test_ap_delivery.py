@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from http_message_signatures import HTTPMessageVerifier, MappingKeyResolver, algorithms
 from http_message_signatures.structures import CaseInsensitiveDict
 
-from activitypub.delivery import delivery_pass, retry_delivery
+from activitypub.delivery import delivery_pass
 from activitypub.keys import blog_key, key_id
 from activitypub.models import Activity, Delivery, Follower, InboxHost, RemoteActor
 from blog.comment_admin import reply_as_admin
@@ -27,6 +27,7 @@ from blog.posts import PostDraft, delete_post, save_post
 from blog.settings import get_settings, save_settings
 from core.dbtypes import utcnow
 from extensions import db
+from tests.support.admin import admin_post, client_as, csrf_token_from
 from tests.support.factories import make_comment
 from tests.support.helpers import statements_during
 
@@ -361,11 +362,19 @@ def test_client_error_gives_up_and_the_admin_can_retry(app, server, followers, a
     assert (gone.attempts, gone.last_status, gone.last_error) == (1, 410, "HTTP 410")
     assert delivery_pass() is None and len(server.at("/two/users/dee/inbox")) == 1  # given up
 
-    assert retry_delivery(gone.id) is True
+    assert _press_retry(app, admin_user, gone.id).status_code == 303
     assert delivery_pass() == "delivered 1, failed 0"
+    db.session.expire_all()
     again = db.session.get(Delivery, gone.id)
     assert (again.status, again.attempts, again.last_status, again.last_error) == ("delivered", 1, 202, "")
-    assert retry_delivery(gone.id + 1000) is False
+    assert _press_retry(app, admin_user, gone.id + 1000).status_code == 404
+
+
+def _press_retry(app, owner, delivery_id: int):
+    """The Retry button of the Mentions & fediverse screen's Deliveries tab, as the owner presses it."""
+    browser = client_as(app, owner)
+    token = csrf_token_from(browser.get("/admin/federation?tab=deliveries"))
+    return admin_post(browser, f"/admin/federation/retry/delivery/{delivery_id}", token)
 
 
 def test_delivery_to_a_private_address_outside_the_allow_list_is_refused(app_factory):
