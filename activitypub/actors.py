@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from activitypub.models import RemoteActor
-from blog.remote_replies import host_of
+from core.clean_input import host_of, web_address
 from core.dbtypes import insert_or_ignore, utcnow
 from core.safe_fetch import FetchRefused, fetch
 from extensions import db
@@ -63,9 +63,9 @@ def _get_json(url: str) -> dict | None:
     from activitypub.keys import blog_key
     from activitypub.signatures import sign_headers
 
-    url = urldefrag(url).url
-    if urlsplit(url).scheme not in ("http", "https"):
+    if web_address(url) is None:
         return None
+    url = urldefrag(url).url
     # Signed: servers in "authorized fetch" mode answer only signed requests.
     headers = {name: value for name, value in sign_headers("GET", url, None, blog_key()).items()
                if name != "Host"} | {"Accept": ACCEPT}
@@ -125,8 +125,7 @@ def _store(fields: dict) -> RemoteActor:
 
 
 def _is_web_url(value) -> bool:
-    return isinstance(value, str) and len(value) <= 500 and urlsplit(value).scheme in ("http", "https") \
-        and bool(urlsplit(value).hostname)
+    return isinstance(value, str) and len(value) <= 500 and web_address(value) is not None
 
 
 def _text(value) -> str:

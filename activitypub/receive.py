@@ -11,6 +11,7 @@ from activitypub.models import InboundActivity
 from activitypub.signatures import SignatureRefused, verify_request
 from blog.remote_replies import domain_blocked
 from blog.settings import get_settings
+from core.clean_input import web_address
 from core.dbtypes import insert_or_ignore, utcnow
 from extensions import db
 
@@ -58,7 +59,7 @@ def _parse(body: bytes) -> dict | str:
     if not all(isinstance(activity.get(name), str) and activity[name] for name in ("type", "id")):
         return "An activity needs a type and an id."
     actor = actor_of(activity)
-    if not isinstance(actor, str) or urlsplit(actor).scheme not in ("http", "https") or not urlsplit(actor).hostname:
+    if web_address(actor) is None:
         return "An activity needs an actor (an http(s) URL)."
     if _depth(activity) > MAX_DEPTH:
         return "The activity is nested too deeply."

@@ -6,7 +6,8 @@ from activitypub.objects import is_federated, is_federated_comment
 from blog import queries
 from blog.models import Comment, Post
 from blog.permalinks import day_bounds, route_of
-from blog.remote_replies import comment_from_source, host_of
+from blog.remote_replies import comment_from_source
+from core.clean_input import host_of
 from extensions import db
 
 NOTE_TYPES = ("Note", "Article", "Page")  # what a reply may be; Mastodon sends Notes

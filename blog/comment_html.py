@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from html import unescape
-from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
@@ -22,6 +21,7 @@ from blog.avatars import comment_avatar_url, identicon_key
 from blog.permalinks import blog_timezone
 from blog.rendering import render_comment, web_link
 from blog.threads import ThreadNode, build_threads
+from core.clean_input import host_of
 
 # The memo sizes below are a memory budget as much as a speed one: every worker keeps them full for
 # its whole life. The list memo is per rows read, so the classes that depend on a comment's place
@@ -334,17 +334,9 @@ def _remote_origin(comment_type: str, handle: str | None, source_url: str | None
         if handle:
             handle_html = f' <span class="comment-author-handle p-nickname">{escape(handle)}</span>'
     else:
-        where = escape(_host(source)) or "another site"
+        where = escape(host_of(source)) or "another site"
     via = f'<a class="comment-source" href="{escape(source)}" rel="nofollow ugc">{where}</a>' if source else where
     return f'{handle_html} <span class="comment-via">via {via}</span>'
-
-
-def _host(url: str | None) -> str:
-    """The host a web address names ("" for none, or for one too malformed to read)."""
-    try:
-        return urlsplit(url).hostname or "" if url else ""
-    except ValueError:
-        return ""
 
 
 def _time(moment: datetime, zone, attributes: str = "") -> str:

@@ -80,11 +80,11 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def origin(url: str) -> tuple[str, str, int]:
     """(scheme, host, port) of an absolute URL, with the scheme's default port filled in."""
-    parts = urlsplit(url)
     try:
+        parts = urlsplit(url)
         port = parts.port
-    except ValueError:
-        port = -1  # a port that is no number names no site
+    except ValueError:  # an unclosed IPv6 bracket, a port that is no number: no site
+        return "", "", -1
     return parts.scheme.lower(), (parts.hostname or "").rstrip("."), port or DEFAULT_PORTS.get(parts.scheme.lower(), 0)
 
 

@@ -7,7 +7,6 @@ here fetches or reads a request.
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import nh3
 import sqlalchemy as sa
@@ -17,6 +16,7 @@ from blog.discussion import CommentInput, Submitted, submit_comment
 from blog.models import REACTION_KINDS, Comment, Post, RemoteReaction
 from blog.moderation import set_comment_status
 from blog.rendering import COMMENT_ATTRIBUTES, COMMENT_TAGS
+from core.clean_input import host_of
 from core.dbtypes import insert_or_ignore, utcnow
 from extensions import db
 
@@ -33,11 +33,6 @@ class RemoteAuthor:
     url: str = ""  # their profile page
     photo: str = ""  # their avatar's address
     handle: str = ""  # "@ada@example.social" on the fediverse
-
-
-def host_of(url: str) -> str:
-    """The lower-case host of a URL, without port ("" when there is none)."""
-    return (urlsplit(url).hostname or "").rstrip(".")
 
 
 def domain_blocked(url_or_host: str, settings: dict) -> bool:

@@ -11,6 +11,8 @@ treated as absent or refused (DatabaseIntegerField): `/posts/99999999999/comment
 range".
 """
 
+from urllib.parse import SplitResult, urlsplit
+
 from flask import Flask, Request, render_template, request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import NotFound
@@ -27,6 +29,28 @@ def database_int(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if -DB_INT_MAX <= number <= DB_INT_MAX else None
+
+
+def web_address(url) -> SplitResult | None:
+    """The parts of an absolute http(s) URL with a host, else None. For addresses strangers send
+    (Webmentions, fediverse documents, links in their pages): urlsplit raises on some of them (an
+    unclosed IPv6 bracket), and a raise there would be a 500 or a lost mention."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return None
+    return parts if parts.scheme.lower() in ("http", "https") and host else None
+
+
+def host_of(url: str) -> str:
+    """The lower-case host of a URL, without port or trailing dot ("" when it has none or is malformed)."""
+    try:
+        return (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
 
 
 def without_nul(value):

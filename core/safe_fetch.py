@@ -13,13 +13,15 @@ import socket
 import time
 from dataclasses import dataclass
 from functools import cached_property
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlunsplit
 
 import requests
 from flask import current_app
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers, parse_header_links
+
+from core.clean_input import web_address
 
 REDIRECTS = (301, 302, 303, 307, 308)
 _CHUNK = 64 * 1024
@@ -104,8 +106,8 @@ def fetch(url: str, *, method: str = "GET", headers: dict | None = None, body: b
 
 
 def _request_once(method: str, url: str, headers: dict, body: bytes | None, limit: int) -> Fetched:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = web_address(url)
+    if parts is None:
         raise FetchRefused("not an http(s) address")
     if parts.username or parts.password:
         raise FetchRefused("an address with a user name or password")
@@ -126,6 +128,8 @@ def _request_once(method: str, url: str, headers: dict, body: bytes | None, limi
                                        stream=True, allow_redirects=False)
         except requests.RequestException as error:
             raise FetchRefused(f"could not connect: {type(error).__name__}", transient=True) from None
+        except ValueError:  # requests reads a redirect's Location even when not following it
+            raise FetchRefused("a redirect to a malformed address") from None
         with response:
             content = _read_limited(response, limit, deadline=time.monotonic() + 3 * timeout)
             return Fetched(url, response.status_code, response.headers, content)

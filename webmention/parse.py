@@ -16,7 +16,8 @@ import lxml.etree
 import mf2py
 
 from blog.permalinks import origin
-from blog.remote_replies import RemoteAuthor, host_of
+from blog.remote_replies import RemoteAuthor
+from core.clean_input import host_of, web_address
 
 MAX_DEPTH = 100  # real pages nest far less; mf2py's recursion fails near 250
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "area": "href", "base": "href"}
@@ -65,9 +66,10 @@ class _Scan:
 
 
 def comparable(url: str) -> tuple:
-    """A URL as mentions compare them: fragment dropped, scheme and host lower-cased, default port."""
-    parts = urlsplit(url.strip())
-    return origin(url), parts.path or "/", parts.query
+    """A URL as mentions compare them: fragment dropped, scheme and host lower-cased, default port
+    (a malformed one compares equal to nothing but itself)."""
+    parts = web_address(url.strip())
+    return (origin(url), parts.path or "/", parts.query) if parts else (None, url, None)
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,17 @@ def scan(text: str, url: str) -> _Scan:
     if found.deepest > MAX_DEPTH:
         raise UnreadableSource(f"the page nests more than {MAX_DEPTH} elements deep")
     base = urljoin(url, found.base) if found.base else url
-    found.links = [urljoin(base, link) for link in found.links]
+    found.links = [joined for link in found.links if (joined := _joined(base, link))]
     return found
+
+
+def _joined(base: str, link: str) -> str | None:
+    """The link made absolute, or None for one too malformed to read: one broken href on a page
+    must not make the page unreadable."""
+    try:
+        return urljoin(base, link)
+    except ValueError:
+        return None
 
 
 def _urls(values: list) -> list[str]:

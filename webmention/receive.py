@@ -1,7 +1,6 @@
 """Receiving a Webmention: the cheap checks the endpoint makes before it answers, and the queued row
 the worker verifies later (webmention.verify). Nothing here fetches."""
 
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -9,6 +8,7 @@ from blog.discussion import comments_closed
 from blog.permalinks import on_this_site
 from blog.remote_replies import domain_blocked
 from blog.settings import get_settings
+from core.clean_input import web_address
 from core.dbtypes import compiled_once, utcnow
 from extensions import db
 from webmention.models import Webmention
@@ -27,8 +27,7 @@ def _check_url(name: str, url: str) -> None:
         raise MentionRefused(f"The {name} is missing.")
     if len(url) > MAX_URL:
         raise MentionRefused(f"The {name} is longer than {MAX_URL} characters.")
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    if web_address(url) is None:
         raise MentionRefused(f"The {name} must be an absolute http or https URL.")
 
 

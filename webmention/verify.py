@@ -5,8 +5,9 @@ import sqlalchemy as sa
 
 from blog.discussion import CommentRefused
 from blog.models import RemoteReaction
-from blog.remote_replies import add_reaction, comment_from_source, domain_blocked, host_of, receive_reply, remove_source
+from blog.remote_replies import add_reaction, comment_from_source, domain_blocked, receive_reply, remove_source
 from blog.settings import get_settings
+from core.clean_input import host_of
 from core.safe_fetch import FetchRefused, fetch
 from extensions import db
 from webmention.models import Webmention

@@ -16,6 +16,7 @@ from blog.permalinks import post_url
 from blog.settings import save_settings
 from extensions import db
 from tests.support.factories import make_comment, make_post
+from tests.support.fediverse_server import sign
 
 SCHEMES = ["cavage", "rfc9421"]
 
@@ -319,7 +320,8 @@ def test_a_body_over_256_kb_is_refused_with_413(fediverse, live_blog, ada):
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'{"type": "Like"}', b'{"type": "Like", "id": "x"}',
-                                  b'{"type": "Like", "id": "x", "actor": "ftp://a"}', b"\xff\xfe"])
+                                  b'{"type": "Like", "id": "x", "actor": "ftp://a"}', b"\xff\xfe",
+                                  b'{"type": "Like", "id": "x", "actor": "http://[::1/users/u"}'])
 def test_malformed_activities_are_refused_with_400(fediverse, live_blog, ada, body):
     answer = fediverse.send(ada, live_blog.inbox, body)
     assert answer.status_code == 400 and answer.json()["error"]
@@ -331,6 +333,16 @@ def test_garbled_signatures_are_refused_with_401_never_500(fediverse, live_blog,
     answer = fediverse.send(ada, live_blog.inbox, fediverse.activity(ada, "Like", "x"), signed=False,
                             headers={"Signature": signature, "Date": "now"})
     assert answer.status_code == 401
+
+
+def test_a_malformed_key_id_is_refused_with_401_never_500(fediverse, live_blog, ada):
+    import requests
+
+    body = json.dumps(fediverse.activity(ada, "Like", "x")).encode()
+    headers = sign("cavage", "POST", live_blog.inbox, body, "http://[::1/users/ada#main-key", ada.key)
+    answer = requests.post(live_blog.inbox, data=body, headers=headers | {"Content-Type": "application/activity+json"},
+                           timeout=10)
+    assert answer.status_code == 401 and answer.json()["error"]
 
 
 def test_an_inbox_get_or_unknown_activity_type_never_fails(fediverse, live_blog, ada):

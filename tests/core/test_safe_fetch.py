@@ -22,6 +22,7 @@ class _Handler(BaseHTTPRequestHandler):
             "/loop-a": (302, {"Location": "/loop-b"}, b""),
             "/loop-b": (302, {"Location": "/loop-a"}, b""),
             "/to-private": (302, {"Location": "http://10.0.0.1/secret"}, b""),
+            "/to-malformed": (302, {"Location": "http://[::1/x"}, b""),
             "/big": (200, {"Content-Type": "text/html"}, b"x" * 300_000),
             "/bomb": (200, {"Content-Encoding": "gzip"}, gzip.compress(b"\0" * 5_000_000)),
             "/gone": (410, {}, b"gone"),
@@ -112,6 +113,11 @@ def test_a_redirect_to_a_private_address_is_refused(app, site):
     app.config["OUTBOUND_LISTED_ONLY"] = False
     with app.app_context(), pytest.raises(FetchRefused, match="private"):
         fetch(f"{site}/to-private")
+
+
+def test_a_redirect_to_a_malformed_address_is_refused(app, site):
+    with app.app_context(), pytest.raises(FetchRefused, match="malformed"):
+        fetch(f"{site}/to-malformed")
 
 
 def test_a_redirect_loop_is_refused(app, site):

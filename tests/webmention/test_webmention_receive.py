@@ -65,6 +65,8 @@ def test_a_comment_permalink_and_wordpress_addresses_name_the_post(client, post)
     (SOURCE, "", "target is missing"),
     ("ftp://127.0.0.1/x", "{post}", "absolute http or https"),
     ("/relative/page", "{post}", "absolute http or https"),
+    ("http://[::1/page", "{post}", "absolute http or https"),  # urlsplit raises on it
+    (SOURCE, "http://[127.0.0.1:5000/", "absolute http or https"),
     ("http://127.0.0.1:8999/" + "a" * 500, "{post}", "longer than 500"),
     ("{post}", "{post}", "are the same"),
     (SOURCE, "http://127.0.0.1:5001/2024/03/04/x/", "not on this site"),

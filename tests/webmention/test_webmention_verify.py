@@ -78,6 +78,14 @@ def test_likes_and_reposts_are_counted_once_per_source(client, post, fake_blog):
     assert comments_from(like) == []
 
 
+def test_a_broken_link_elsewhere_on_the_page_does_not_spoil_it(client, post, fake_blog):
+    target = target_of(post)
+    broken = '<a href="http://[oops/">an unclosed IPv6 bracket, which urlsplit raises on</a>'
+    source = fake_blog.page("/replies/broken", entry(target, content="Still a reply", extra=broken))
+    row = verify(client, source, target)
+    assert (row.status, row.kind, row.last_error) == ("accepted", "reply", "")
+
+
 def test_a_reply_sent_again_after_an_edit_updates_its_text(client, post, fake_blog):
     target = target_of(post)
     source = fake_blog.page("/replies/2", entry(target, content="First words"))
