@@ -3,9 +3,8 @@ permalinks, and the checks a remote Note must pass. Lookups only: nothing is fet
 
 from activitypub.models import RemoteActor
 from activitypub.objects import is_federated, is_federated_comment
-from blog import queries
 from blog.models import Comment, Post
-from blog.permalinks import day_bounds, route_of
+from blog.permalinks import post_at_permalink, route_of
 from blog.remote_replies import comment_from_source
 from core.clean_input import host_of
 from extensions import db
@@ -79,8 +78,7 @@ def _post_at(endpoint: str | None, args: dict) -> Post | None:
     if endpoint == "activitypub.post_object":
         post = db.session.get(Post, args["post_id"])
     elif endpoint == "blog.post":
-        bounds = day_bounds(args["year"], args["month"], args["day"])
-        post = queries.find_published_post(args["slug"], *bounds) if bounds else None
+        post = post_at_permalink(args["year"], args["month"], args["day"], args["slug"])
     else:
         return None
     return post if is_federated(post) else None

@@ -12,7 +12,7 @@ from blog import bp, protected_posts, queries, seo
 from blog.excerpts import excerpt_text
 from blog.media.responsive import absolute_media_urls
 from blog.models import Comment, Post
-from blog.permalinks import day_bounds, post_url
+from blog.permalinks import post_at_permalink, post_url
 from blog.rendering import render_comment, render_post_body
 from core.dbtypes import utcnow
 from extensions import db
@@ -180,8 +180,7 @@ POST_PATH = "/<int:year>/<int(fixed_digits=2):month>/<int(fixed_digits=2):day>/<
 @bp.get(POST_PATH + "feed/atom/", defaults={"kind": "atom"}, endpoint="post_comments_feed_atom")
 def post_comments_feed(year: int, month: int, day: int, slug: str, kind: str):
     """One published post's approved comments, newest first (none for a protected post); anyone may call."""
-    bounds = day_bounds(year, month, day)
-    post = bounds and queries.find_published_post(slug, *bounds)
+    post = post_at_permalink(year, month, day, slug)
     if not post:
         abort(404)
     comments = [] if protected_posts.is_protected(post) else db.session.scalars(

@@ -13,6 +13,7 @@ from werkzeug.routing import RequestRedirect
 from auth.models import User
 from blog.listing_queries import category_path
 from blog.models import Post, Term
+from blog.queries import find_published_post
 
 
 def blog_timezone() -> ZoneInfo:
@@ -122,6 +123,12 @@ def day_bounds(year: int, month: int, day: int) -> tuple[datetime, datetime] | N
     except ValueError:
         return None
     return start, start + timedelta(days=1)
+
+
+def post_at_permalink(year: int, month: int, day: int, slug: str) -> Post | None:
+    """The published post a "day and name" permalink names; None, a date that does not exist included."""
+    bounds = day_bounds(year, month, day)
+    return find_published_post(slug, *bounds) if bounds else None
 
 
 def period_bounds(year: int, month: int | None = None, day: int | None = None) -> tuple[datetime, datetime] | None:

@@ -14,7 +14,7 @@ from blog.comment_pages import comment_url, load_comment_page
 from blog.discussion import CommentInput, CommentRefused, Submitted, comments_closed, replied_comment, submit_comment
 from blog.forms import CommentForm, comment_form
 from blog.models import Comment, Post, RemoteReaction
-from blog.permalinks import blog_timezone, day_bounds, post_url
+from blog.permalinks import blog_timezone, post_at_permalink, post_url
 from blog.protected_posts import PostPasswordForm
 from blog.reader_state import reader_of
 from blog.settings import get_settings
@@ -39,8 +39,7 @@ def post_locked(post: Post) -> bool:
 @bp.get(POST_URL + "comment-page-<int:cpage>/")
 def post(year: int, month: int, day: int, slug: str, cpage: int | None = None):
     """A published post with a page of its approved comments in thread order; anyone may call."""
-    bounds = day_bounds(year, month, day)
-    found = bounds and queries.find_published_post(slug, *bounds)
+    found = post_at_permalink(year, month, day, slug)
     if not found:
         abort(404)
     return render_post_page(found, prefilled_form(found), cpage=cpage)

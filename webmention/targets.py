@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from blog.models import Comment, Post
 from blog.pages import page_at
-from blog.permalinks import day_bounds, route_of
-from blog.queries import find_published_post, visible, visible_post_with_slug
+from blog.permalinks import post_at_permalink, route_of
+from blog.queries import visible, visible_post_with_slug
 from core.clean_input import database_int
 from extensions import db
 
@@ -32,8 +32,7 @@ def post_at(url: str) -> Post | None:
 def _post_for(endpoint: str, args: dict, query: str) -> Post | None:
     """The post a matched route shows."""
     if endpoint == "blog.post":
-        bounds = day_bounds(args["year"], args["month"], args["day"])
-        return find_published_post(args["slug"], *bounds) if bounds else None
+        return post_at_permalink(args["year"], args["month"], args["day"], args["slug"])
     if endpoint == "blog.page":
         path = "/".join(args[f"s{n}"] for n in range(len([k for k in args if k.startswith("s")])))
         found = page_at(path)
