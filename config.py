@@ -150,6 +150,25 @@ class Config:
     MAIL_RETRY_SECONDS = float(os.environ.get("MAIL_RETRY_SECONDS", "60"))  # doubles each try
     MAIL_WORKER_INTERVAL = float(os.environ.get("MAIL_WORKER_INTERVAL", "10"))
     MAIL_BACKGROUND_THREAD = False
+    # Two-way mail (notify.inbound): with MAIL_REPLY_ADDRESS set ("reply@blog.example"), each
+    # notification's Reply-To is reply+<signed token>@ that domain and bounces return to it; the
+    # inbound process (`flask mail inbound` behind the mail server, or IMAP polling) reads what comes back.
+    MAIL_REPLY_ADDRESS = os.environ.get("MAIL_REPLY_ADDRESS", "")
+    MAIL_REPLY_MAX_AGE_DAYS = int(os.environ.get("MAIL_REPLY_MAX_AGE_DAYS", "30"))
+    MAIL_INBOUND_HOST = os.environ.get("MAIL_INBOUND_HOST", "127.0.0.1")
+    MAIL_INBOUND_PORT = int(os.environ.get("MAIL_INBOUND_PORT", "8025"))
+    MAIL_INBOUND_MAX_BYTES = int(os.environ.get("MAIL_INBOUND_MAX_BYTES", str(10 * 1024 * 1024)))
+    # Only Authentication-Results headers added by this server (its authserv-id) are believed;
+    # unset, the topmost one (the last hop's) is.
+    MAIL_INBOUND_AUTHSERV_ID = os.environ.get("MAIL_INBOUND_AUTHSERV_ID", "")
+    MAIL_IMAP_HOST = os.environ.get("MAIL_IMAP_HOST", "")  # set: the worker polls this mailbox
+    MAIL_IMAP_PORT = int(os.environ.get("MAIL_IMAP_PORT", "993"))
+    MAIL_IMAP_SSL = _env_bool("MAIL_IMAP_SSL", True)
+    MAIL_IMAP_USERNAME = os.environ.get("MAIL_IMAP_USERNAME", "")
+    MAIL_IMAP_PASSWORD = os.environ.get("MAIL_IMAP_PASSWORD", "")
+    MAIL_IMAP_MAILBOX = os.environ.get("MAIL_IMAP_MAILBOX", "INBOX")
+    # After this many bounces (failed DSNs) an address gets no more mail.
+    MAIL_BOUNCE_LIMIT = int(os.environ.get("MAIL_BOUNCE_LIMIT", "3"))
     # The largest request body (413 above it); the WXR import sets its own larger limit.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
     # Admin Tools -> Import: the largest upload (the whole request), answered with 413 above it.
@@ -252,6 +271,9 @@ class TestConfig(Config):
     MAIL_PASSWORD = None
     MAIL_USE_TLS = False
     MAIL_DEFAULT_SENDER = "Career Notes <blog@example.com>"
+    MAIL_REPLY_ADDRESS = ""  # tests that read replies set it
+    MAIL_IMAP_HOST = ""
+    MAIL_INBOUND_AUTHSERV_ID = ""
     MEDIA_STORAGE = "folder"  # under a folder of the test's own (tests/conftest.py app_factory)
     MEDIA_BACKGROUND_THREAD = False  # tests process queued images through the worker's pass
     AKISMET_API_KEY = None  # tests that need it point it at their local Akismet

@@ -35,7 +35,9 @@ class OutboxMessage(db.Model):
     """A mail written in the transaction that caused it, sent later by the worker."""
 
     __tablename__ = "outbox"
-    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"), NEVER_REUSE_IDS)
+    # ix_outbox_sent: the dashboard asks whether anything was sent lately (admin.mail_queries).
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+                      sa.Index("ix_outbox_sent", "status", "sent_at"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to_addr: Mapped[str] = mapped_column(sa.String(254))
@@ -63,3 +65,49 @@ class UsedToken(db.Model):
 
     token_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MailAddress(db.Model):
+    """An address the blog mails, once it has bounced: how often, and why (notify.inbound.bounces).
+
+    The sender stops mailing it after MAIL_BOUNCE_LIMIT bounces; an administrator can clear it.
+    """
+
+    __tablename__ = "mail_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    bounce_count: Mapped[int] = mapped_column(default=0)
+    first_bounce_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_bounce_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The DSN's status code ("5.1.1") and the receiving server's diagnostic.
+    last_status: Mapped[str] = mapped_column(sa.String(20), default="")
+    last_diagnostic: Mapped[str] = mapped_column(sa.String(500), default="")
+
+
+class InboundMail(db.Model):
+    """A mail the inbound process received, and what became of it: the owner's record and the log
+    that a redelivered message is recognised by."""
+
+    __tablename__ = "inbound_mail"
+    __table_args__ = (sa.Index("ix_inbound_mail_received", "received_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    message_id: Mapped[str] = mapped_column(sa.String(255), default="", index=True)
+    envelope_from: Mapped[str] = mapped_column(sa.String(254), default="")
+    from_addr: Mapped[str] = mapped_column(sa.String(254), default="")
+    recipient: Mapped[str] = mapped_column(sa.String(254), default="")
+    subject: Mapped[str] = mapped_column(sa.String(300), default="")
+    size: Mapped[int] = mapped_column(default=0)
+    # "reply" (a reader's), "moderation" (an owner's), "bounce", or "unknown".
+    kind: Mapped[str] = mapped_column(sa.String(12), default="unknown")
+    # "comment", "moderated", "bounce", "dropped" or "refused"; detail says why.
+    outcome: Mapped[str] = mapped_column(sa.String(12), default="dropped")
+    detail: Mapped[str] = mapped_column(sa.String(255), default="")
+    # The upstream server's Authentication-Results verdicts ("pass", "fail", ...; "" when absent).
+    spf: Mapped[str] = mapped_column(sa.String(20), default="")
+    dkim: Mapped[str] = mapped_column(sa.String(20), default="")
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="SET NULL"))
+    # A bounce's message (its envelope sender names it): each message counts once against its address.
+    outbox_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outbox.id", ondelete="SET NULL"))
