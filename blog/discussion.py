@@ -62,6 +62,8 @@ class CommentInput:
     comment_type: str = "comment"
     source_url: str | None = None
     author_handle: str | None = None
+    # Held for this reason whatever the rules say (a mailed reply whose DKIM signature failed).
+    hold_reason: str | None = None
 
 
 def comments_closed(post: Post, settings: dict) -> bool:
@@ -112,6 +114,8 @@ def submit_comment(post: Post, data: CommentInput, settings: dict) -> Submitted:
         screened = checks.screen(post, data, settings, status, reason) if not standing.trusted else \
             checks.Screened(status, reason)
     status, reason = screened.status, screened.reason
+    if data.hold_reason and status == "approved":
+        status, reason = "pending", data.hold_reason
     if standing.shadow:  # filed as spam, yet shown to its author as published (blog.spam.standings)
         status, reason = "spam", "shadow-banned commenter"
     comment = _insert(

@@ -16,4 +16,8 @@ def init_app(app: Flask) -> None:
     add_comment_form_section(app, SubscribeFields)
     receivers.connect(app)
     add_pass(app, sender.mail_pass)
+    if app.config["MAIL_IMAP_HOST"]:  # replies read from a mailbox; imported only then (lxml and all)
+        from notify.inbound.imap import poll_mailbox
+
+        add_pass(app, poll_mailbox)
     background.init_app(app)  # only arranges it: the thread starts on the first request

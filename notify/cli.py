@@ -1,10 +1,11 @@
-"""`flask mail send` (one pass, for cron) and `flask mail worker` (loops)."""
+"""`flask mail send` (one pass, for cron), `flask mail worker` (loops), and the ways mail comes in:
+`flask mail inbound` (an SMTP/LMTP listener) and `flask mail imap` (polls a mailbox)."""
 
 import logging
 import time
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from core.worker import run_passes
@@ -28,8 +29,6 @@ def send_command() -> None:
 def worker_command(interval: float | None) -> None:
     """Run the worker's passes (the mail, queued WXR imports, Webmentions, the fediverse inbox and
     deliveries) until interrupted, every MAIL_WORKER_INTERVAL seconds."""
-    from flask import current_app
-
     interval = interval or current_app.config["MAIL_WORKER_INTERVAL"]
     click.echo(f"Mail worker: a pass every {interval:g}s; Ctrl-C stops.")
     try:
@@ -44,6 +43,64 @@ def worker_command(interval: float | None) -> None:
             time.sleep(interval)
     except KeyboardInterrupt:
         click.echo("Mail worker stopped.")
+
+
+@mail_cli.command("inbound")
+@click.option("--host", default=None, help="Address to listen on (MAIL_INBOUND_HOST).")
+@click.option("--port", type=int, default=None, help="Port to listen on (MAIL_INBOUND_PORT).")
+@click.option("--lmtp", is_flag=True, help="Speak LMTP instead of SMTP.")
+def inbound_command(host: str | None, port: int | None, lmtp: bool) -> None:
+    """Receive the replies to the blog's mail until interrupted, from the site's mail server."""
+    from notify import reply_addresses
+    from notify.inbound.listener import start_listener
+
+    if not reply_addresses.enabled():
+        raise click.ClickException("MAIL_REPLY_ADDRESS is not set: there is no address to receive mail for.")
+    config = current_app.config
+    host = host or config["MAIL_INBOUND_HOST"]
+    port = port or config["MAIL_INBOUND_PORT"]
+    try:
+        controller = start_listener(current_app._get_current_object(), host, port, lmtp=lmtp)
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {error}") from None
+    click.echo(f"Receiving mail for {config['MAIL_REPLY_ADDRESS']} by {'LMTP' if lmtp else 'SMTP'} "
+               f"on {host}:{port}; Ctrl-C stops.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("Inbound mail stopped.")
+    finally:
+        controller.stop()
+
+
+@mail_cli.command("imap")
+@click.option("--once", is_flag=True, help="Read the mailbox once and exit.")
+def imap_command(once: bool) -> None:
+    """Read the replies to the blog's mail from the MAIL_IMAP_* mailbox, every MAIL_WORKER_INTERVAL
+    seconds until interrupted, or once."""
+    from notify.inbound.imap import poll_mailbox
+
+    if not current_app.config["MAIL_IMAP_HOST"]:
+        raise click.ClickException("MAIL_IMAP_HOST is not set: there is no mailbox to read.")
+    interval = current_app.config["MAIL_WORKER_INTERVAL"]
+    if not once:
+        click.echo(f"Reading {current_app.config['MAIL_IMAP_MAILBOX']} on {current_app.config['MAIL_IMAP_HOST']} "
+                   f"every {interval:g}s; Ctrl-C stops.")
+    try:
+        while True:
+            try:
+                click.echo(poll_mailbox())
+            except Exception:  # the database restarting...: the next pass tries again
+                log.exception("IMAP pass failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()
+            if once:
+                return
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("IMAP polling stopped.")
 
 
 def register(app: Flask) -> None:

@@ -18,9 +18,10 @@ from blog.models import Comment, Post
 from blog.permalinks import comment_mail_link, post_url
 from blog.queries import visible
 from extensions import db
-from notify import links, mailer
+from notify import links, mailer, reply_addresses
 from notify.mailer import normalize_email
 from notify.models import Subscription
+from notify.reply_addresses import MODERATION, READER_REPLY
 from notify.tokens import new_token_id
 
 
@@ -72,14 +73,17 @@ def comment_approved(comment: Comment) -> None:
             if not any(s.delivery == "instant" for s in subs):
                 continue
             is_reply_only = all(s.scope == "replies" for s in subs)
+            protected = protected_posts.is_protected(post)
             mailer.enqueue(
                 email,
                 f"{'New reply' if is_reply_only else 'New comment'} on “{protected_posts.display_title(post)}”",
                 "new_comment",
                 unsubscribe_url=links.unsubscribe_url(subs),
                 manage_url=links.manage_url(email),
+                # Answering by mail: not on a protected post, whose mail shows no text to answer.
+                reply_to=None if protected else reply_addresses.address_for(READER_REPLY, comment.id, email),
                 post=post,
-                protected=protected_posts.is_protected(post),
+                protected=protected,
                 comment=comment,
                 comment_url=comment_mail_link(comment.id),
             )
@@ -140,8 +144,10 @@ def _mail_owners(comment: Comment, *, held: bool, signed: bool) -> None:
                              post_author_id=post.author_id or 0)
 
 
-def owner_comment_context(data: dict) -> dict | None:
-    """The owner_comment templates' context, for the sender; None once the comment is gone."""
+def owner_comment_context(data: dict, recipient: str) -> dict | None:
+    """The owner_comment templates' context for `recipient`, for the sender; None once the comment is gone.
+
+    Its reply address lets the recipient moderate by answering (notify.inbound.replies)."""
     comment = db.session.get(Comment, data["comment_id"])
     if comment is None:
         return None
@@ -158,6 +164,7 @@ def owner_comment_context(data: dict) -> dict | None:
             "comment_url": comment_mail_link(comment.id),
             "post_link": post_url(post, _external=True),
             "action_links": [(action, links.moderation_url(comment, action, token_id)) for action in actions],
+            "reply_to": reply_addresses.address_for(MODERATION, comment.id, recipient),
         }
 
 

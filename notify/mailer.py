@@ -41,21 +41,26 @@ def enqueue(
     template_name: str,
     *,
     unsubscribe_url: str | None = None,
+    reply_to: str | None = None,
     send_after: datetime | None = None,
     **context,
 ) -> OutboxMessage:
     """Add a mail to the current session without committing, so it rides the caller's transaction.
 
     Bodies come from templates/notify/mail/<template_name>.txt and .html; an unsubscribe_url adds
-    the one-click List-Unsubscribe headers (RFC 8058) and is given to the templates.
+    the one-click List-Unsubscribe headers (RFC 8058) and is given to the templates, as is a
+    reply_to (notify.reply_addresses), which becomes the Reply-To header.
     """
     subject = _one_line(subject)
     body_text, body_html = render_bodies(template_name, context | {"subject": subject,
-                                                                   "unsubscribe_url": unsubscribe_url})
+                                                                   "unsubscribe_url": unsubscribe_url,
+                                                                   "reply_to": reply_to})
     headers = dict(AUTOMATIC)
     if unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if reply_to:
+        headers["Reply-To"] = reply_to
     message = OutboxMessage(
         to_addr=to,
         subject=subject,

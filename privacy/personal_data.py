@@ -22,7 +22,7 @@ from blog.spam.models import CommentReport
 from core.dbtypes import utcnow
 from extensions import db
 from notify.mailer import normalize_email
-from notify.models import OutboxMessage, Subscription
+from notify.models import InboundMail, MailAddress, OutboxMessage, Subscription
 from privacy import ladder_data
 
 BATCH = 500  # rows read and written out at a time
@@ -291,6 +291,17 @@ def _erase_likes(user_ids: list[int]) -> int:
     return gone
 
 
+def _erase_mail_received(email: str) -> int:
+    """The log of mail received from the address (replies by mail) and its bounce record."""
+    email = normalize_email(email)
+    if not email:
+        return 0
+    db.session.execute(sa.delete(MailAddress).where(MailAddress.email == email)
+                       .execution_options(synchronize_session=False))
+    return db.session.execute(sa.delete(InboundMail).where(sa.func.lower(InboundMail.from_addr) == email)
+                              .execution_options(synchronize_session=False)).rowcount
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -308,6 +319,7 @@ def erase(email: str, user_ids: list[int], erase_text: bool, actor: str, *, requ
                                   .execution_options(synchronize_session=False)).rowcount
     mailed = db.session.execute(sa.delete(OutboxMessage).where(_mails_to(email))
                                 .execution_options(synchronize_session=False)).rowcount
+    received = _erase_mail_received(email)
     # A report stays for the moderators' records (its reason and explanation); who made it goes.
     reported = db.session.execute(sa.update(CommentReport).where(_reports_of(email, user_ids))
                                   .values(reporter_name="", reporter_email="", reporter_id=None)
@@ -323,6 +335,8 @@ def erase(email: str, user_ids: list[int], erase_text: bool, actor: str, *, requ
     parts += [f"{_plural(subs, 'subscription')} deleted", f"{_plural(liked, 'like')} deleted",
               f"{_plural(unlinked, 'identity')} unlinked".replace("identitys", "identities"),
               f"{_plural(mailed, 'mail')} deleted"]
+    if received:
+        parts.append(f"{_plural(received, 'received mail')} deleted")
     if reported:
         parts.append(f"{_plural(reported, 'report')} anonymised")
     if unranked:

@@ -146,6 +146,40 @@ def _report_outcome(client, deliver, post):
     return mail, ["Hello Rae,", "A moderator removed the comment you reported.", link, "-- ", "Career Notes"]
 
 
+def _mail_reply(client, sender: str, to: str, text: str) -> None:
+    from email.message import EmailMessage
+
+    from notify.inbound.receive import receive_message
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, to, "Re: your mail"
+    message["Message-ID"] = f"<{sender}.{to}@mail.example>"
+    message.set_content(text)
+    receive_message(message.as_bytes(), envelope_from=sender, recipients=[to])
+
+
+def _reply_outcome(client, deliver, post):
+    from notify.reply_addresses import READER_REPLY, address_for
+
+    client.application.config["MAIL_REPLY_ADDRESS"] = "reply@blog.example"
+    parent = make_comment(post, author_name="Ada")
+    _mail_reply(client, "new@example.com", address_for(READER_REPLY, parent.id, "new@example.com"), "Hello there.")
+    [mail] = [m for m in deliver() if m["To"] == "new@example.com"]
+    return mail, ["This mail was sent automatically; replies to it are not read.", "-- ", "Career Notes"]
+
+
+def _moderation_done(client, deliver, post):
+    from notify.reply_addresses import MODERATION, address_for
+
+    client.application.config["MAIL_REPLY_ADDRESS"] = "reply@blog.example"
+    owner = make_user(role="administrator", email="owner@example.com")
+    comment = make_comment(post, status="pending", author_name="Guest")
+    _mail_reply(client, owner.email, address_for(MODERATION, comment.id, owner.email), "approve")
+    [mail] = [m for m in deliver() if m["To"] == owner.email]
+    [link] = [line for line in _text(mail).split("\n") if line.startswith("http")]
+    return mail, [f"The comment by Guest on “{post.title}” was approved.", link, "-- ", "Career Notes"]
+
+
 def _text(mail) -> str:
     return text_of(mail).replace("\r\n", "\n")  # SMTP's line ends
 
@@ -161,6 +195,8 @@ SCENARIOS = {
     "invite": _invite,
     "privacy_link": _privacy_link,
     "report_outcome": _report_outcome,
+    "reply_outcome": _reply_outcome,
+    "moderation_done": _moderation_done,
 }
 
 

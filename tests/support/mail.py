@@ -5,6 +5,7 @@ import re
 import time
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from email.utils import make_msgid
 from itertools import count
 from urllib.parse import urlsplit
 
@@ -155,3 +156,17 @@ def press_button(client, path: str, **data):
     page = client.get(path)
     assert page.status_code == 200, page.get_data(as_text=True)
     return client.post(path, data={"csrf_token": csrf_token_from(page), **data})
+
+
+def delivery_report(to: str, failed_address: str, action: str = "failed", status: str = "5.1.1",
+                    diagnostic: str = "smtp; 550 5.1.1 User unknown") -> bytes:
+    """A bounce as a receiving mail server writes it (RFC 3464): multipart/report, delivery-status."""
+    report = (f"Reporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; {failed_address}\n"
+              f"Action: {action}\nStatus: {status}\nDiagnostic-Code: {diagnostic}\n")
+    raw = (f"From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\nTo: {to}\n"
+           f"Subject: Undelivered Mail Returned to Sender\nMessage-ID: {make_msgid(domain='mx.example.net')}\n"
+           "Auto-Submitted: auto-replied\nMIME-Version: 1.0\n"
+           'Content-Type: multipart/report; report-type=delivery-status; boundary="report"\n\n'
+           "--report\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n"
+           f"--report\nContent-Type: message/delivery-status\n\n{report}\n--report--\n")
+    return raw.encode()
