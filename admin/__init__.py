@@ -83,6 +83,7 @@ from admin import (  # noqa: E402,F401  (routes register on bp)
     comment_views,
     commenter_views,
     federation_views,
+    mail_views,
     media_views,
     nav_menu_views,
     page_views,

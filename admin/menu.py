@@ -27,6 +27,7 @@ MENU = (
     MenuEntry("admin.discussion_settings", "Discussion settings"),
     MenuEntry("admin.media_settings", "Media settings"),
     MenuEntry("admin.security_settings", "Security settings"),
+    MenuEntry("admin.mail", "Mail"),
     MenuEntry("admin.tools_import", "Tools: Import"),
     MenuEntry("admin.tools_export", "Tools: Export"),
     MenuEntry("admin.privacy", "Privacy", ("admin.privacy_run",)),

@@ -6,6 +6,7 @@ from flask_login import current_user
 from admin import bp, requires
 from admin.comment_rows import row_extras
 from admin.forms import DiscussionSettingsForm
+from admin.mail_queries import mail_failing
 from admin.queries import (
     comment_counts,
     latest_comments,
@@ -26,11 +27,12 @@ LOG_PER_PAGE = 50
 @requires(ACCESS_ADMIN)
 def dashboard():
     """At a glance: the counts of the posts and comments this user may work on, and the latest
-    comments they may moderate, with quick actions."""
+    comments they may moderate, with quick actions; for Administrators, whether mail is failing."""
     user = current_user._get_current_object()
     latest = latest_comments(user)
     return render_template("admin/dashboard.html", counts=comment_counts(user), posts=post_counts(user),
-                           latest=latest, extras=row_extras(latest, user))
+                           latest=latest, extras=row_extras(latest, user),
+                           mail_failing=user.can(MANAGE_OPTIONS) and mail_failing())
 
 
 @bp.get("/log")

@@ -281,7 +281,8 @@ def measure(kind: str, servers: Servers, paths: dict, seconds: int, database_url
                     "/admin/comments?comment_status=pending&orderby=spam_score"),
                    ("admin Reported tab (20 reported)", "/admin/comments/reported"),
                    ("admin commenter page", paths["commenter_page"]),
-                   ("admin Mentions & fediverse screen", "/admin/federation?tab=received")]
+                   ("admin Mentions & fediverse screen", "/admin/federation?tab=received"),
+                   ("admin Mail screen", "/admin/mail")]
     for label, path in admin_pages:
         rows.append({"page": label, **wrk(blog.url + path, seconds, cookie=admin_cookie),
                      "alone_ms": alone_ms(blog.url + path, seconds, admin_cookie),

@@ -95,7 +95,7 @@ def test_no_admin_route_changes_state_on_get(endpoint, path):
         assert endpoint in {"admin.dashboard", "admin.comments", "admin.moderation_log", "admin.posts",
                             "admin.post_new", "admin.post_edit", "admin.post_delete",
                             "admin.comment_reply", "admin.comment_edit", "admin.commenter", "admin.discussion_settings",
-                            "admin.reported_comments", "admin.federation",
+                            "admin.reported_comments", "admin.federation", "admin.mail",
                             "admin.tools_import", "admin.tools_import_job", "admin.tools_export",
                             "admin.tools_export_download",
                             "admin.account", "admin.profile", "admin.profile_email_confirm",

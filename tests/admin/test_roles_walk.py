@@ -129,6 +129,11 @@ EXPECTED = {
     ("admin.discussion_settings", "POST", ""): (400, (ADMIN,)),  # let in; the empty form is refused
     ("admin.security_settings", "GET", ""): (200, (ADMIN,)),
     ("admin.security_settings", "POST", ""): (303, (ADMIN,)),
+    # The Mail screen: the outbox, its Retry, the failing addresses and the test email.
+    ("admin.mail", "GET", ""): (200, (ADMIN,)),
+    ("admin.mail_retry", "POST", ""): (404, (ADMIN,)),  # let in; there is no such mail
+    ("admin.mail_address_clear", "POST", ""): (404, (ADMIN,)),  # let in; there is no such address
+    ("admin.mail_test", "POST", ""): (400, (ADMIN,)),  # let in; the empty form is refused
     ("admin.tools_import", "GET", ""): (200, (ADMIN,)),
     ("admin.tools_import", "POST", ""): (400, (ADMIN,)),  # let in; no file sent
     ("admin.tools_import_job", "GET", ""): (404, (ADMIN,)),  # let in; there is no such job
@@ -184,7 +189,7 @@ FORMS = {
 }
 NAMES_COMMENTS_IN_FORM = {"admin.comments_bulk", "admin.comments_undo"}
 ONE_OF = {"action": "approve", "status": "spam", "job_id": 1, "identity_id": 1, "item_id": 1, "media_id": 1,
-          "revision_id": 1}
+          "revision_id": 1, "message_id": 1, "address_id": 1}
 
 _MAP_APP = create_app(make_config())
 ADMIN_RULES = sorted((rule for rule in _MAP_APP.url_map.iter_rules() if rule.endpoint.startswith("admin.")),
