@@ -69,10 +69,10 @@ def moderate_by_mail(comment_id: int, mail: ParsedMail) -> Acted:
     """
     comment = db.session.get(Comment, comment_id)
     post = db.session.get(Post, comment.post_id) if comment is not None else None
-    owner = _user_with_email(mail.from_addr)
     if comment is None or post is None:
         return Acted("refused", "the comment is gone")
-    if owner is None or not may_moderate_comments_on(owner, post):
+    owner = _moderator_with_email(mail.from_addr, post)
+    if owner is None:
         return Acted("refused", "the sender may not moderate this comment")
     if mail.auth.dkim == "fail":
         _confirm(owner, comment, post, reason="the mail's DKIM signature failed, so it may not be yours.")
@@ -130,6 +130,13 @@ def _user_with_email(address: str) -> User | None:
     """The account whose verified address this is (the token already proved the sender was sent it)."""
     return db.session.scalars(sa.select(User).where(sa.func.lower(User.email) == address,
                                                     User.email_verified.is_(True)).limit(1)).first()
+
+
+def _moderator_with_email(address: str, post: Post) -> User | None:
+    """The staff member the moderation mail went to: owners' mail goes to their account's address,
+    verified or not, so the token proves as much as a verification would."""
+    users = db.session.scalars(sa.select(User).where(sa.func.lower(User.email) == address).order_by(User.id))
+    return next((user for user in users if may_moderate_comments_on(user, post)), None)
 
 
 def _tell_reader(address: str, post: Post, parent: Comment, *, held: bool, reason: str = "") -> None:

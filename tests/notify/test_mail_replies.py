@@ -376,3 +376,12 @@ def test_without_a_reply_address_configured_notifications_have_no_reply_to(mail_
     run_pass()
     [notification] = smtp_server.messages
     assert notification["Reply-To"] is None and "Reply above" not in text_of(notification)
+
+
+def test_an_owner_whose_address_was_never_verified_still_moderates_by_reply(thread):
+    post, _ = thread
+    make_user(display_name="Unverified Owner", email="boss@example.com", role="administrator", email_verified=False)
+    comment = make_comment(post, status="pending", body="Hold me.")
+    to = reply_addresses.address_for(MODERATION, comment.id, "boss@example.com")
+    assert receive(mail(to, "approve", sender="boss@example.com"), to, "boss@example.com").outcome == "moderated"
+    assert status_of(comment) == "approved"
