@@ -13,21 +13,16 @@ from tests.support.servers import free_port
 
 
 class RecordingSink(MailSink):
-    """A MailSink that also counts the EHLO greetings it hears and keeps each envelope's sender."""
+    """A MailSink that also counts the EHLO greetings it hears."""
 
     def __init__(self, port: int):
         super().__init__(port)
         self.greetings = 0
-        self.envelope_senders: list[str] = []
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.greetings += 1
         session.host_name = hostname  # a hook of one's own takes this over from aiosmtpd
         return responses
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelope_senders.append(envelope.mail_from)
-        return await super().handle_DATA(server, session, envelope)
 
 
 @pytest.fixture

@@ -25,21 +25,9 @@ from tests.support.servers import free_port
 RAE = "rae@example.com"
 
 
-class EnvelopeSink(MailSink):
-    """The test SMTP server, also keeping each message's envelope sender (where bounces go)."""
-
-    def __init__(self, port: int):
-        super().__init__(port)
-        self.envelope_senders: list[str] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelope_senders.append(envelope.mail_from)
-        return await super().handle_DATA(server, session, envelope)
-
-
 @pytest.fixture
 def blog(app_factory):
-    sink = EnvelopeSink(free_port()).start()
+    sink = MailSink(free_port()).start()
     app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_REPLY_ADDRESS="reply@blog.example")
     inbound_port = free_port()
     with app.app_context():

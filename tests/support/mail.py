@@ -31,6 +31,7 @@ class MailSink:
     def __init__(self, port: int):
         self.port = port
         self.messages: list[EmailMessage] = []
+        self.envelope_senders: list[str] = []  # each message's MAIL FROM, where its bounces would go
         self.controller: Controller | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -40,6 +41,7 @@ class MailSink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.envelope_senders.append(envelope.mail_from)
         self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
         return "250 Message accepted for delivery"
 
