@@ -295,10 +295,13 @@ def mail_pass() -> str:
 
 
 def run_pass(now: datetime | None = None) -> PassResult:
-    """One worker pass: write the digests that are due, then send what the outbox holds."""
+    """One worker pass: write the digests that are due, forget old received mail, then send what the
+    outbox holds."""
     from notify.digests import send_digests
+    from notify.inbound.retention import forget_old_received
 
     now = now or utcnow()
     send_digests(now)
+    forget_old_received(now)
     db.session.commit()
     return send_due(now)

@@ -385,3 +385,16 @@ def test_an_owner_whose_address_was_never_verified_still_moderates_by_reply(thre
     to = reply_addresses.address_for(MODERATION, comment.id, "boss@example.com")
     assert receive(mail(to, "approve", sender="boss@example.com"), to, "boss@example.com").outcome == "moderated"
     assert status_of(comment) == "approved"
+
+
+def test_the_worker_forgets_received_mail_after_ninety_days(two_way):
+    from datetime import timedelta
+
+    from core.dbtypes import utcnow
+
+    now = utcnow()
+    db.session.add_all([InboundMail(from_addr="old@example.com", received_at=now - timedelta(days=91)),
+                        InboundMail(from_addr="new@example.com", received_at=now - timedelta(days=89))])
+    db.session.commit()
+    run_pass(now)
+    assert list(db.session.scalars(sa.select(InboundMail.from_addr))) == ["new@example.com"]
