@@ -16,7 +16,7 @@ DEV_SIGNIN_USERS := --user-claims '{"sub": "ada", "name": "Ada Lovelace (test us
 	--user-claims '{"sub": "grace", "name": "Grace Hopper (test user)", "email": "grace@example.com", "email_verified": true}'
 export FLASK_APP := app
 
-.PHONY: run test install node-packages bench clean
+.PHONY: run test install translations extract-messages update-translations node-packages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,21 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed translations
+
+# Translations: the .po catalogues are the source (committed); the .mo files pages read are compiled here.
+translations: $(VENV)/.installed
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile --statistics -f -d translations 2>&1 | grep -v "^compiling" || true; fi
+
+# After marking new strings: write translations/messages.pot, then merge it into every catalogue.
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs '.* _* tests bench migrations node_modules' \
+		-k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
+		--project blog --msgid-bugs-address "" -o translations/messages.pot .
+
+update-translations: extract-messages
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 # axe-core for the browser tests' accessibility checks, as package-lock.json pins it. Without npm
 # the accessibility tests are skipped with that reason (under CI they fail instead).

@@ -8,9 +8,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import errors
 from config import Config, apply_site_url, config_for_environment
-from core import clean_input, request_log, security
+from core import clean_input, i18n, request_log, security
 from core.db_connections import configure_engine
-from extensions import cache, csrf, db, limiter, login_manager
+from extensions import babel, cache, csrf, db, limiter, login_manager
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -58,6 +58,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    # {% trans %} blocks read as one line of text whatever their template's indentation.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
     from auth import providers
 
     providers.init_app(app)  # this app's own Authlib OAuth registry

@@ -62,6 +62,9 @@ class Config:
     DATABASE_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", "1"))
     REDIS_URL = os.environ.get("REDIS_URL")
     BLOG_TITLE = os.environ.get("BLOG_TITLE", "Career Notes")
+    # The language of the blog's pages and mails (core.i18n.LANGUAGES); catalogues in translations/.
+    BLOG_LANGUAGE = os.environ.get("BLOG_LANGUAGE", "en")
+    BABEL_DEFAULT_LOCALE = "en"
     BLOG_TAGLINE = os.environ.get("BLOG_TAGLINE", "Job search, networking and working life")
     BLOG_TIMEZONE = os.environ.get("BLOG_TIMEZONE", "UTC")
     POSTS_PER_PAGE = 10

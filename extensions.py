@@ -1,6 +1,7 @@
 """Extension objects, created once and bound to each app in create_app."""
 
 from flask import request
+from flask_babel import Babel
 from flask_caching import Cache
 from flask_caching.backends import SimpleCache
 from flask_limiter import Limiter
@@ -30,6 +31,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 cache = Cache()
+babel = Babel()
 
 
 class _AsStored:
