@@ -395,7 +395,8 @@ def test_the_mail_notice_finds_stuck_mail_through_the_outbox_index(site, owner_c
     # view. The mail sent within the hour is asked for only when there is such mail.
     stuck_parts = [part.split("InitPlan 2")[0].split("SCALAR SUBQUERY 2")[0]
                    for part in plan.split("Result ")]
-    assert all("ix_outbox_due" in part for part in stuck_parts if part.strip()), plan
+    # Either of the outbox's (status, …) indexes serves; the planner picks by its statistics.
+    assert all("ix_outbox_due" in part or "ix_outbox_sent" in part for part in stuck_parts if part.strip()), plan
     assert not any("SCAN outbox" in part or "Seq Scan on outbox" in part for part in stuck_parts), plan
 
 
