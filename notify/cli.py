@@ -2,6 +2,7 @@
 `flask mail inbound` (an SMTP/LMTP listener) and `flask mail imap` (polls a mailbox)."""
 
 import logging
+import signal
 import time
 
 import click
@@ -65,6 +66,7 @@ def inbound_command(host: str | None, port: int | None, lmtp: bool) -> None:
         raise click.ClickException(f"Cannot listen on {host}:{port}: {error}") from None
     click.echo(f"Receiving mail for {config['MAIL_REPLY_ADDRESS']} by {'LMTP' if lmtp else 'SMTP'} "
                f"on {host}:{port}; Ctrl-C stops.")
+    _stop_on_signals()
     try:
         while True:
             time.sleep(3600)
@@ -72,6 +74,13 @@ def inbound_command(host: str | None, port: int | None, lmtp: bool) -> None:
         click.echo("Inbound mail stopped.")
     finally:
         controller.stop()
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM (a service manager's stop) both end the listener cleanly. Python leaves
+    SIGINT alone when it started ignored, as for a command a script put in the background (&)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 @mail_cli.command("imap")
