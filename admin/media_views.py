@@ -3,7 +3,6 @@ details, attaching and deleting; and Settings -> Media. Uploading needs UPLOAD_F
 someone else's image needs EDIT_OTHERS_POSTS too."""
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -31,11 +30,7 @@ from extensions import db, limiter
 PER_PAGE = {"grid": 40, "list": 20}
 UPLOAD_ENDPOINT = "admin.media_upload"
 FORM_ALLOWANCE = 64 * 1024  # the multipart headers and the small fields beside the file
-
-
-def too_many_uploads() -> str:
-    """The upload limit's message (Flask-Limiter calls it when the limit is hit)."""
-    return _("Too many uploads in a short time. Please wait a minute and try again.")
+TOO_MANY_UPLOADS = "Too many uploads in a short time. Please wait a minute and try again."
 
 
 def _uploader_key() -> str:
@@ -66,13 +61,12 @@ def upload_too_large(error: RequestEntityTooLarge):
         return tool_views.upload_too_large(error)
     if wants_json():
         return jsonify(error=_too_large_message()), 413
-    error.description = _("The file is larger than the %(mb)s MB limit. Nothing was saved.",
-                          mb=get_settings()["media_max_upload_mb"])
+    error.description = f"{_too_large_message()} Nothing was saved."
     return render_template("errors/error.html", error=error), 413
 
 
 def _too_large_message() -> str:
-    return _("The file is larger than the %(mb)s MB limit.", mb=get_settings()["media_max_upload_mb"])
+    return f"The file is larger than the {get_settings()['media_max_upload_mb']} MB limit."
 
 
 def _user():
@@ -119,18 +113,18 @@ def media_library():
 @bp.post("/media/upload")
 @requires(UPLOAD_FILES)
 @limiter.limit(lambda: current_app.config["MEDIA_UPLOAD_RATE_LIMIT"], key_func=_uploader_key,
-               error_message=too_many_uploads)
+               error_message=TOO_MANY_UPLOADS)
 def media_upload():
     """Store one uploaded image: JSON for the editor's fetch (201), else back to the library."""
     form = UploadForm()
     if not form.validate_on_submit():
         message = next(iter(form.errors.values()))[0]
-        return _refused(str(message), 400)
+        return _refused(message, 400)
     post_id = form.post_id.data
     if post_id is not None:
         post = db.session.get(Post, post_id)
         if post is None or not may_edit_post(_user(), post):
-            return _refused(_("You cannot attach images to that post."), 403)
+            return _refused("You cannot attach images to that post.", 403)
     upload = form.file.data
     data = upload.read()
     if len(data) > library.max_upload_bytes():
@@ -144,17 +138,15 @@ def media_upload():
     current_app.logger.info("media %s uploaded by user %s (%s bytes)", media.id, _user().id, len(data))
     if wants_json():
         return jsonify(media_json(media)), 201
-    if media.status == "queued":
-        flash(_("“%(name)s” was uploaded. Its sizes are being made.", name=media.original_name), "success")
-    else:
-        flash(_("“%(name)s” was uploaded.", name=media.original_name), "success")
+    note = " Its sizes are being made." if media.status == "queued" else ""
+    flash(f"“{media.original_name}” was uploaded.{note}", "success")
     return redirect(url_for("admin.media_library"), 303)
 
 
 def _refused(message: str, status: int):
     if wants_json():
         return jsonify(error=message), status
-    flash(_("Upload failed: %(reason)s", reason=message), "error")
+    flash(f"Upload failed: {message}", "error")
     return redirect(url_for("admin.media_library"), 303)
 
 
@@ -171,7 +163,7 @@ def media_edit(media_id: int):
     """An image's title, alt text, caption, description and post, for who may change it."""
     media = changeable_media(media_id)
     form = MediaEditForm(obj=media if request.method == "GET" else None)
-    form.post_id.choices = [(0, _("(Unattached)")), *attachable_posts(_user(), media.post_id)]
+    form.post_id.choices = [(0, "(Unattached)"), *attachable_posts(_user(), media.post_id)]
     if request.method == "GET":
         form.post_id.data = media.post_id or 0
     if form.validate_on_submit():
@@ -179,7 +171,7 @@ def media_edit(media_id: int):
                                                       form.caption.data or "", form.description.data or ""))
         if (form.post_id.data or None) != media.post_id:
             library.attach(media, db.session.get(Post, form.post_id.data) if form.post_id.data else None)
-        flash(_("Media file updated."), "success")
+        flash("Media file updated.", "success")
         return redirect(url_for("admin.media_edit", media_id=media.id), 303)
     sizes = sorted((media.sizes or {}).items(), key=lambda item: item[1].get("width") or 0)
     return render_template("admin/media_edit.html", media=media, form=form, sizes=sizes,
@@ -194,12 +186,12 @@ def media_alt(media_id: int):
     media = changeable_media(media_id)
     form = AltTextForm()
     if not form.validate_on_submit():
-        return jsonify(error=str(next(iter(form.errors.values()))[0])), 400
+        return jsonify(error=next(iter(form.errors.values()))[0]), 400
     library.update_details(media, library.Details(media.title, form.alt_text.data or "", media.caption,
                                                   media.description))
     if wants_json():
         return jsonify(media_json(media))
-    flash(_("Media file updated."), "success")
+    flash("Media file updated.", "success")
     return redirect(url_for("admin.media_edit", media_id=media.id), 303)
 
 
@@ -212,7 +204,7 @@ def media_delete(media_id: int):
     if form.validate_on_submit():
         name = media.title or media.original_name
         library.delete(media)
-        flash(_("“%(name)s” was deleted.", name=name), "success")
+        flash(f"“{name}” was deleted.", "success")
         return redirect(url_for("admin.media_library"), 303)
     return render_template("admin/media_delete.html", media=media, form=form)
 
@@ -225,6 +217,6 @@ def media_settings():
     if form.validate_on_submit():
         save_settings({"media_max_upload_mb": form.media_max_upload_mb.data, "image_hosts": form.image_hosts.data})
         db.session.commit()
-        flash(_("Settings saved."), "success")
+        flash("Settings saved.", "success")
         return redirect(url_for("admin.media_settings"), 303)
     return render_template("admin/settings_media.html", form=form), 400 if form.errors else 200

@@ -4,7 +4,6 @@ or the first words of its text; and the post's body split at <!--more-->."""
 import html
 
 import nh3
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from blog import protected_posts
@@ -26,7 +25,7 @@ def excerpt_text(post: Post) -> str:
     """Plain text: the owner's excerpt, else the body's first words (feeds, meta descriptions);
     never a protected post's."""
     if protected_posts.is_protected(post):
-        return _(protected_posts.NO_EXCERPT)
+        return protected_posts.NO_EXCERPT
     return _excerpt_of(post)
 
 

@@ -2,10 +2,11 @@
 they add are committed or rolled back with the comment or post."""
 
 from flask import Flask
-from flask_babel import gettext as _
 
 from blog import signals
 from notify import events, report_mail, services
+
+CONFIRMATION_SENT = "Check your inbox: we sent a link to {email} to confirm your subscription."
 
 
 def comment_submitted(_app, *, comment, settings, subscriptions=None, user=None) -> str | None:
@@ -16,9 +17,7 @@ def comment_submitted(_app, *, comment, settings, subscriptions=None, user=None)
         return None  # spam and trash subscribe nobody
     made = services.subscribe_after_comment(comment, **subscriptions, user=user)
     waiting = [subscription for subscription in made if subscription.confirmed_at is None]
-    if not waiting:
-        return None
-    return _("Check your inbox: we sent a link to %(email)s to confirm your subscription.", email=waiting[0].email)
+    return CONFIRMATION_SENT.format(email=waiting[0].email) if waiting else None
 
 
 def comment_approved(_app, *, comment) -> None:
