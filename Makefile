@@ -29,15 +29,18 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 
 install: $(VENV)/.installed translations
 
-# Translations: the .po catalogues are the source (committed); the .mo files pages read are compiled here.
+# Translations: the .po catalogues are the source (committed); the .mo files pages read are compiled
+# here, with the pseudo-locale's (core/pseudo_locale.py), which reveals strings left unmarked.
 translations: $(VENV)/.installed
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel compile --statistics -f -d translations 2>&1 | grep -v "^compiling" || true; fi
+	@if [ -f translations/messages.pot ]; then \
+		$(BIN)/python -m core.pseudo_locale translations/messages.pot translations; fi
 
 # After marking new strings: write translations/messages.pot, then merge it into every catalogue.
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs '.* _* tests bench migrations node_modules' \
-		-k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
+		-k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 --no-location --sort-output \
 		--project blog --msgid-bugs-address "" -o translations/messages.pot .
 
 update-translations: extract-messages

@@ -102,13 +102,14 @@ def register_blog(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from admin import toolbar
     from blog import navigation, seo, templating
-    from core import theme
+    from core import js_strings, theme
 
     theme.init_app(app)  # THEME_DIR's templates and static files first, before any template loads
     templating.register(app)
     navigation.init_app(app)  # the menu and the sidebar, for the blog's public pages
     seo.init_app(app)
     toolbar.init_app(app)  # staff's toolbar and account menu, handed to every template
+    js_strings.init_app(app)  # the scripts' text, translated (templates: script_strings)
 
 
 def register_mail(app: Flask) -> None:

@@ -6,10 +6,24 @@ import sys
 import uuid
 
 from flask import Flask, g, render_template, request
+from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
+from werkzeug.exceptions import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Gone,
+    HTTPException,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+    SecurityError,
+    TooManyRequests,
+)
 
 from extensions import db
 
@@ -25,6 +39,40 @@ SQLITE_TRANSIENT = ("database is locked", "database table is locked", "unable to
 # What a comment form sends; re-shown on the 503 page so nothing the reader typed is lost.
 COMMENT_FIELDS = ("author", "email", "url", "comment", "comment_parent", "comment_post_ID")
 
+# The error pages' headings: werkzeug names each status in English only.
+STATUS_NAMES = {
+    400: _l("Bad Request"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    409: _l("Conflict"),
+    410: _l("Gone"),
+    413: _l("Request Entity Too Large"),
+    429: _l("Too Many Requests"),
+}
+# werkzeug's and Flask-WTF's own English explanations, by their text: a view's own description is
+# shown as that view wrote it.
+LIBRARY_DESCRIPTIONS = {
+    BadRequest.description: _l("The browser (or proxy) sent a request that this server could not understand."),
+    Forbidden.description: _l("You don't have the permission to access the requested resource. It is either "
+                              "read-protected or not readable by the server."),
+    NotFound.description: _l("The requested URL was not found on the server. If you entered the URL manually "
+                             "please check your spelling and try again."),
+    MethodNotAllowed.description: _l("The method is not allowed for the requested URL."),
+    Conflict.description: _l("A conflict happened while processing the request. The resource might have been "
+                             "modified while the request was being processed."),
+    Gone.description: _l("The requested URL is no longer available on this server and there is no forwarding "
+                         "address. If you followed a link from a foreign page, please contact the author of this "
+                         "page."),
+    RequestEntityTooLarge.description: _l("The data value transmitted exceeds the capacity limit."),
+    TooManyRequests.description: _l("This user has exceeded an allotted request count. Try again later."),
+    "The CSRF token is missing.": _l("The CSRF token is missing."),
+    "The CSRF session token is missing.": _l("The CSRF session token is missing."),
+    "The CSRF token has expired.": _l("The CSRF token has expired."),
+    "The CSRF token is invalid.": _l("The CSRF token is invalid."),
+    "The CSRF tokens do not match.": _l("The CSRF tokens do not match."),
+}
+
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
@@ -32,6 +80,20 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(PoolTimeout, _database_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
+    app.add_template_global(http_error_name)
+    app.add_template_global(http_error_text)
+
+
+def http_error_name(error: HTTPException) -> str:
+    """The heading of an error page: the status's name in the blog's language."""
+    name = STATUS_NAMES.get(error.code)
+    return str(name) if name is not None else error.name
+
+
+def http_error_text(error: HTTPException) -> str | None:
+    """What an error page explains: the view's own words, or a library's default in the blog's language."""
+    known = LIBRARY_DESCRIPTIONS.get(error.description)
+    return str(known) if known is not None else error.description
 
 
 def _http_error(error: HTTPException):
@@ -41,15 +103,16 @@ def _http_error(error: HTTPException):
         return error.response
     if isinstance(error, RequestEntityTooLarge):
         limit = request.max_content_length or 0
-        error.description = (f"What you sent is larger than this site accepts here (at most "
-                             f"{limit // 1024:,} KB). Nothing was saved: please shorten it and try again.")
+        error.description = _("What you sent is larger than this site accepts here (at most %(size)s KB). "
+                              "Nothing was saved: please shorten it and try again.",
+                              size=format_number(limit // 1024))
     response = render_template("errors/error.html", error=error), error.code
     return response
 
 
 def _untrusted_host(_error: SecurityError):
     """A Host header outside TRUSTED_HOSTS: plain text, as no URL can be built for such a request."""
-    return ("400 Bad Request: this site does not answer to that host name.\n", 400,
+    return (_("400 Bad Request: this site does not answer to that host name.") + "\n", 400,
             {"Content-Type": "text/plain; charset=utf-8"})
 
 

@@ -1,5 +1,6 @@
 """Forms of the account page; every POST carries Flask-WTF's CSRF token."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
@@ -9,12 +10,12 @@ from core.clean_input import stripped
 
 class DisplayNameForm(FlaskForm):
     display_name = StringField(
-        "Your name",
+        _l("Your name"),
         filters=[stripped],
-        validators=[DataRequired("Enter the name to show on your comments."), Length(max=250)],
+        validators=[DataRequired(_l("Enter the name to show on your comments.")), Length(max=250)],
         render_kw={"autocomplete": "name"},
     )
-    submit = SubmitField("Save name")
+    submit = SubmitField(_l("Save name"))
 
 
 class ButtonForm(FlaskForm):
@@ -23,8 +24,8 @@ class ButtonForm(FlaskForm):
 
 class DeleteAccountForm(FlaskForm):
     confirm = BooleanField(
-        "I understand that my account is deleted for good.",
-        validators=[DataRequired("Tick the box to confirm that you want your account deleted.")],
+        _l("I understand that my account is deleted for good."),
+        validators=[DataRequired(_l("Tick the box to confirm that you want your account deleted."))],
     )
-    erase_text = BooleanField("Also remove the text of my comments")
-    submit = SubmitField("Delete my account")
+    erase_text = BooleanField(_l("Also remove the text of my comments"))
+    submit = SubmitField(_l("Delete my account"))

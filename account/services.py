@@ -1,6 +1,7 @@
 """What the account page reads and does for the logged-in reader; each call acts on that reader only."""
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from auth.accounts import remove_user
@@ -17,10 +18,10 @@ from privacy.models import PrivacyRequest
 COMMENTS_PER_PAGE = 20
 # What each status means to the comment's author (trash, like spam, is "not published" to them).
 STATUS_LABELS = {
-    "pending": "awaiting moderation",
-    "approved": "published",
-    "spam": "not published",
-    "trash": "not published",
+    "pending": _l("awaiting moderation"),
+    "approved": _l("published"),
+    "spam": _l("not published"),
+    "trash": _l("not published"),
 }
 ACTOR = "Reader (account page)"  # the moderation log's name for the step: never the reader's own name
 

@@ -2,6 +2,7 @@
 and every answer is marked private: nothing here may be stored by a cache."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, stream_with_context, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from account import bp, services
@@ -12,7 +13,6 @@ from extensions import db, limiter
 from notify.links import manage_url
 from privacy import personal_data
 
-TOO_MANY_CHANGES = "Too many changes in a short time. Please wait a while and try again."
 DOWNLOAD_TYPES = {"json": "application/json", "html": "text/html"}
 
 
@@ -20,10 +20,15 @@ def _account_key() -> str:
     return f"account:{current_user.get_id()}"
 
 
+def too_many_changes() -> str:
+    """The per-account limit's message (Flask-Limiter calls it when the limit is hit)."""
+    return _("Too many changes in a short time. Please wait a while and try again.")
+
+
 # Per account: a stolen session cannot rename, relink or unsubscribe at will either. (Downloads are page
 # views, which the limiter lets through: extensions.py.)
 limit_writes = limiter.shared_limit(
-    "20 per hour", scope="account-changes", key_func=_account_key, methods=["POST"], error_message=TOO_MANY_CHANGES
+    "20 per hour", scope="account-changes", key_func=_account_key, methods=["POST"], error_message=too_many_changes
 )
 
 
@@ -81,7 +86,7 @@ def rename():
     if not form.validate_on_submit():
         return _page(400, name_form=form)
     profile_services.set_display_name(_user(), form.display_name.data)
-    flash("Your name is saved.", "success")
+    flash(_("Your name is saved."), "success")
     return redirect(url_for("account.index"), 303)
 
 
@@ -93,9 +98,9 @@ def cancel_subscription(subscription_id: int):
     if not ButtonForm().validate_on_submit():
         abort(400)
     if services.cancel_subscription(_user(), subscription_id):
-        flash("Subscription cancelled.", "success")
+        flash(_("Subscription cancelled."), "success")
     else:
-        flash("That subscription was already cancelled.", "info")
+        flash(_("That subscription was already cancelled."), "info")
     return redirect(url_for("account.index"), 303)
 
 
@@ -136,5 +141,5 @@ def delete():
     services.delete_account(user, form.erase_text.data)
     session.clear()  # the account's row, and with it every session's token, is gone: only this cookie is left
     logout_user()
-    flash("Your account is deleted and your comments are anonymous.", "success")
+    flash(_("Your account is deleted and your comments are anonymous."), "success")
     return redirect(url_for("blog.index"), 303)

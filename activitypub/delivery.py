@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.dialects import postgresql, sqlite
 
 from activitypub import publish
@@ -68,10 +70,15 @@ def delivery_pass(budget: float = TIME_BUDGET) -> str | None:
     counts = send_due(time.monotonic() + budget)
     if not announced and not any(counts.values()):
         return None
-    line = f"delivered {counts['delivered']:,}, failed {counts['failed']:,}"
+    numbers = {status: f"{count:,}" for status, count in counts.items()}
     if counts["queued"]:
-        line += f", to retry {counts['queued']:,}"
-    return f"{line} (announced {announced} scheduled post{'s' * (announced != 1)})" if announced else line
+        line = _("delivered %(delivered)s, failed %(failed)s, to retry %(queued)s", **numbers)
+    else:
+        line = _("delivered %(delivered)s, failed %(failed)s", **numbers)
+    if not announced:
+        return line
+    return ngettext("%(line)s (announced %(num)d scheduled post)", "%(line)s (announced %(num)d scheduled posts)",
+                    announced, line=line)
 
 
 def send_due(deadline: float) -> dict[str, int]:

@@ -1,6 +1,8 @@
 """`flask comments ...`: moderation chores meant for cron."""
 
 import click
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from admin import bp
 from blog.comment_drafts import purge_old_drafts
@@ -23,14 +25,19 @@ def purge_trash(days: int | None) -> None:
     now = utcnow()
     days = int(settings["empty_trash_days"]) if days is None else days
     removed = purge_old_trash(days, now)
-    click.echo(f"Deleted {removed} comment(s) trashed more than {days} day(s) ago.")
-    click.echo(f"Deleted {purge_old_drafts(now)} comment draft(s) older than a day.")
+    # English keeps "(s)" in both forms (scripts read these lines); other languages get their plurals.
+    click.echo(ngettext("Deleted %(num)d comment(s) trashed more than %(days)d day(s) ago.",
+                        "Deleted %(num)d comment(s) trashed more than %(days)d day(s) ago.", removed, days=days))
+    click.echo(ngettext("Deleted %(num)d comment draft(s) older than a day.",
+                        "Deleted %(num)d comment draft(s) older than a day.", purge_old_drafts(now)))
     keep_days = settings["comment_ip_retention_days"]
     if keep_days is None:
-        click.echo("IP addresses and user agents are kept (comment_ip_retention_days is empty).")
+        click.echo(_("IP addresses and user agents are kept (comment_ip_retention_days is empty)."))
         return
     cleared = forget_old_ips(int(keep_days), now)
-    click.echo(f"Removed the IP address and user agent of {cleared} comment(s) older than {keep_days} day(s).")
+    click.echo(ngettext("Removed the IP address and user agent of %(num)d comment(s) older than %(days)d day(s).",
+                        "Removed the IP address and user agent of %(num)d comment(s) older than %(days)d day(s).",
+                        cleared, days=int(keep_days)))
 
 
 @bp.cli.command("rebuild-spam-filter")
@@ -41,4 +48,5 @@ def rebuild_spam_filter(include_unmoderated: bool) -> None:
     approved, in the order moderators moved them there."""
     spam, ham = spam_filter.rebuild(include_unmoderated)
     db.session.commit()
-    click.echo(f"Spam filter rebuilt: learnt {spam} spam and {ham} approved comment(s).")
+    click.echo(ngettext("Spam filter rebuilt: learnt %(spam)d spam and %(num)d approved comment.",
+                        "Spam filter rebuilt: learnt %(spam)d spam and %(num)d approved comments.", ham, spam=spam))

@@ -4,7 +4,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import url_for
-from markupsafe import Markup
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from markupsafe import Markup, escape
 
 from admin.queries import author_names, latest_moves, pending_by_post
 from auth.roles import may_edit_post
@@ -17,7 +19,14 @@ from blog.templating import local_date
 from core.dbtypes import utcnow
 
 EXACT_DATE = "%Y/%m/%d at %-I:%M %p"
-_UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60))
+# Largest unit first: each says its count "ago" with the plural forms of the language.
+_UNITS = (
+    (365 * 86400, lambda n: ngettext("%(num)d year ago", "%(num)d years ago", n)),
+    (30 * 86400, lambda n: ngettext("%(num)d month ago", "%(num)d months ago", n)),
+    (86400, lambda n: ngettext("%(num)d day ago", "%(num)d days ago", n)),
+    (3600, lambda n: ngettext("%(num)d hour ago", "%(num)d hours ago", n)),
+    (60, lambda n: ngettext("%(num)d minute ago", "%(num)d minutes ago", n)),
+)
 
 
 @dataclass(frozen=True)
@@ -37,17 +46,13 @@ class ParentLink:
     url: str
 
 
-def plural(count: int, noun: str = "comment") -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def time_ago(then: datetime, now: datetime) -> str:
     """A past moment as people say it ("2 minutes ago"), rounded down to its largest unit."""
     seconds = max(0.0, (now - then).total_seconds())
-    for unit, size in _UNITS:
+    for size, ago in _UNITS:
         if seconds >= size:
-            return f"{plural(int(seconds // size), unit)} ago"
-    return "just now"
+            return ago(int(seconds // size))
+    return _("just now")
 
 
 def _note(entry: ModerationLog, now: datetime) -> MoveNote:
@@ -73,7 +78,7 @@ def row_extras(comments: list[Comment], user) -> dict:
         # A move older than the status (an import, say) no longer explains it.
         "notes": {c.id: _note(moves[c.id], now) for c in comments
                   if c.id in moves and moves[c.id].to_status == c.status},
-        "parents": {parent_id: ParentLink(name or "Anonymous", url_for("blog.comment_link", comment_id=parent_id))
+        "parents": {parent_id: ParentLink(name or _("Anonymous"), url_for("blog.comment_link", comment_id=parent_id))
                     for parent_id, name in names.items()},
         "editable": {c.post_id for c in comments if may_edit_post(user, c.post)},
         "reports": open_report_counts([c.id for c in comments]),
@@ -82,7 +87,22 @@ def row_extras(comments: list[Comment], user) -> dict:
     return extras
 
 
-_UNDO_WORDS = {"spam": "marked as spam", "trash": "moved to the Trash"}
+# What a moderation step did to one comment by its author, and to a number of comments.
+_ONE_DONE = {
+    "spam": lambda: _("Comment by <b>%(author)s</b> marked as spam."),
+    "trash": lambda: _("Comment by <b>%(author)s</b> moved to the Trash."),
+}
+_MANY_DONE = {
+    "approve": lambda n: ngettext("%(num)d comment approved.", "%(num)d comments approved.", n),
+    "unapprove": lambda n: ngettext("%(num)d comment unapproved.", "%(num)d comments unapproved.", n),
+    "unspam": lambda n: ngettext("%(num)d comment restored from the spam.",
+                                 "%(num)d comments restored from the spam.", n),
+    "restore": lambda n: ngettext("%(num)d comment restored from the Trash.",
+                                  "%(num)d comments restored from the Trash.", n),
+    "delete": lambda n: ngettext("%(num)d comment deleted permanently.", "%(num)d comments deleted permanently.", n),
+    "spam": lambda n: ngettext("%(num)d comment marked as spam.", "%(num)d comments marked as spam.", n),
+    "trash": lambda n: ngettext("%(num)d comment moved to the Trash.", "%(num)d comments moved to the Trash.", n),
+}
 
 
 def undo_notice(action: str, ids: list[int], author: str | None = None) -> dict:
@@ -90,25 +110,25 @@ def undo_notice(action: str, ids: list[int], author: str | None = None) -> dict:
 
     The text is Markup with the author's name escaped, so that it can travel in a flash message.
     """
-    words = _UNDO_WORDS[action]
     if author is not None:
-        text = Markup("Comment by <b>{}</b> {}.").format(author or "Anonymous", words)
+        text = Markup(_ONE_DONE[action]()) % {"author": author or _("Anonymous")}
     else:
-        text = Markup("{} {}.").format(plural(len(ids)), words)
+        text = escape(_MANY_DONE[action](len(ids)))
     return {"text": text, "action": action, "ids": list(ids)}
-
-
-_BULK_WORDS = {"approve": "approved", "unapprove": "unapproved", "unspam": "restored from the spam",
-               "restore": "restored from the Trash", "delete": "deleted permanently", **_UNDO_WORDS}
 
 
 def bulk_message(action: str, changed: int) -> str:
     if not changed:
-        return "No comments were changed: the selected ones were there already."
-    return f"{plural(changed)} {_BULK_WORDS[action]}."
+        return _("No comments were changed: the selected ones were there already.")
+    return _MANY_DONE[action](changed)
+
+
+def deleted_message(removed: int) -> str:
+    """After Empty Spam or Empty Trash."""
+    return _MANY_DONE["delete"](removed)
 
 
 def undone_message(restored: list[Comment]) -> str:
     if len(restored) == 1:
-        return f"Comment by {restored[0].author_name or 'Anonymous'} restored."
-    return f"{plural(len(restored))} restored."
+        return _("Comment by %(author)s restored.", author=restored[0].author_name or _("Anonymous"))
+    return ngettext("%(num)d comment restored.", "%(num)d comments restored.", len(restored))

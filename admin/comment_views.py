@@ -3,11 +3,13 @@ Spam/Trash MODERATE_COMMENTS), and every comment it lists or changes is one on a
 moderate (auth.roles.may_moderate_comments_on): an Author's screen is about their own posts."""
 
 from flask import abort, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.attributes import set_committed_value
 
 from admin import bp, requires
-from admin.comment_rows import bulk_message, plural, row_extras, undo_notice, undone_message
+from admin.comment_rows import bulk_message, deleted_message, row_extras, undo_notice, undone_message
 from admin.forms import ActionForm, BlockForm, BulkForm, CommentEditForm, ReplyForm, UndoForm, safe_next
 from admin.queries import (
     ORDERS,
@@ -41,9 +43,10 @@ from core.clean_input import database_int
 from core.negotiation import wants_json
 from extensions import db
 
-DONE = {"approve": "Comment approved.", "unapprove": "Comment unapproved.", "spam": "Comment marked as spam.",
-        "unspam": "Comment restored from the spam.", "trash": "Comment moved to the Trash.",
-        "restore": "Comment restored from the Trash.", "delete": "Comment deleted permanently."}
+DONE = {"approve": _l("Comment approved."), "unapprove": _l("Comment unapproved."),
+        "spam": _l("Comment marked as spam."), "unspam": _l("Comment restored from the spam."),
+        "trash": _l("Comment moved to the Trash."), "restore": _l("Comment restored from the Trash."),
+        "delete": _l("Comment deleted permanently.")}
 
 
 def moderator():
@@ -55,13 +58,13 @@ def back(form: ActionForm | None = None) -> str:
     return safe_next(target, url_for("admin.comments"))
 
 
-NOT_YOURS = "You can moderate only the comments on your own posts."
+NOT_YOURS = _l("You can moderate only the comments on your own posts.")
 
 
 def _may_moderate(post: Post | None) -> None:
     """403 unless this user may moderate the comments on `post`."""
     if not may_moderate_comments_on(moderator(), post):
-        abort(403, description=NOT_YOURS)
+        abort(403, description=str(NOT_YOURS))
 
 
 def _load(comment_id: int) -> Comment:
@@ -127,12 +130,12 @@ def comment_action(comment_id: int, action: str):
     db.session.commit()
     undo = undo_notice(action, [comment_id], author) if action in UNDOABLE else None
     if wants_json():
-        message = undo["text"].striptags() if undo else DONE[action]
+        message = undo["text"].striptags() if undo else str(DONE[action])
         return _json_result(comment_id, post_id, new_status, message, form, undo)
     if undo:
         flash(undo, "undo")  # rendered by the layout with its Undo form
     else:
-        flash(DONE[action], "success")
+        flash(str(DONE[action]), "success")
     return redirect(back(form), 303)
 
 
@@ -142,6 +145,11 @@ def _refused(message: str, form: ActionForm, status: int = 400):
         return jsonify(ok=False, error=message), status
     flash(message, "error")
     return redirect(back(form), 303)
+
+
+def _errors(form: ActionForm) -> str:
+    """A refused form's messages in one line (plain str: validators' messages may be lazy)."""
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 def _post_filter(form: ActionForm) -> int | None:
@@ -174,7 +182,7 @@ def comments_bulk():
     """Apply one action to the selected rows, all of them comments this user may moderate."""
     form = BulkForm()
     if not form.validate():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(_errors(form), "error")
         return redirect(back(form), 303)
     _may_moderate_all(form.ids.data)
     action = form.action.data
@@ -193,11 +201,11 @@ def comments_undo():
     status they left."""
     form = UndoForm()
     if not form.validate():
-        return _refused(" ".join(e for errors in form.errors.values() for e in errors), form)
+        return _refused(_errors(form), form)
     _may_moderate_all(form.ids.data)
     restored = undo_action(form.ids.data, form.action.data, moderator())
     if not restored:
-        return _refused("Nothing to undo: those comments have moved since.", form, 409)
+        return _refused(_("Nothing to undo: those comments have moved since."), form, 409)
     message = undone_message(restored)
     if wants_json():
         first = restored[0]
@@ -214,7 +222,7 @@ def comments_empty(status: str):
         abort(404)
     form = ActionForm()
     removed = empty_status(status, moderator())
-    flash(f"{plural(removed)} deleted permanently.", "success")
+    flash(deleted_message(removed), "success")
     return redirect(back(form), 303)
 
 
@@ -235,18 +243,18 @@ def comment_reply(comment_id: int):
                                    error=refusal.message, cancel=back(form)), refusal.status
         if wants_json():
             return _reply_json(comment_id, reply, form)
-        flash("Reply posted.", "success")
+        flash(_("Reply posted."), "success")
         return redirect(back(form), 303)
     status = 400 if form.is_submitted() else 200
     if wants_json() and status == 400:
-        return jsonify(ok=False, error="Please type your reply."), 400
+        return jsonify(ok=False, error=_("Please type your reply.")), 400
     return render_template("admin/reply.html", comment=comment, form=form, error=None, cancel=back(form)), status
 
 
 def _reply_json(parent_id: int, reply: Comment, form: ActionForm):
     """The parent's row and the new reply's own row, which the list shows right under it."""
     reply_id = reply.id
-    response = _json_result(parent_id, reply.post_id, "approved", "Reply posted.", form)
+    response = _json_result(parent_id, reply.post_id, "approved", _("Reply posted."), form)
     payload = response.get_json()
     payload |= {"reply_id": reply_id, "reply_row": _row_html(reply_id, form)}
     return jsonify(payload)
@@ -262,11 +270,11 @@ def comment_edit(comment_id: int):
         edit_comment(comment, CommentEdit(form.body.data, form.author_name.data or "", form.author_email.data or "",
                                           form.author_url.data or "", form.status.data), moderator())
         if wants_json():
-            return _json_result(comment_id, comment.post_id, comment.status, "Comment updated.", form)
-        flash("Comment updated.", "success")
+            return _json_result(comment_id, comment.post_id, comment.status, _("Comment updated."), form)
+        flash(_("Comment updated."), "success")
         return redirect(back(form), 303)
     if wants_json() and form.is_submitted():
-        return jsonify(ok=False, error=" ".join(e for errs in form.errors.values() for e in errs)), 400
+        return jsonify(ok=False, error=_errors(form)), 400
     return (render_template("admin/edit_comment.html", comment=comment, form=form, cancel=back(form),
                             revisions=revisions_of(comment_id), restore_form=ActionForm(),
                             filter_view=spam_filter.explain(comment), min_examples=spam_filter.MIN_EXAMPLES),
@@ -284,7 +292,7 @@ def comment_restore_revision(comment_id: int, revision_id: int):
         restore_revision(comment, revision_id, moderator())
     except CommentRefused as refusal:
         abort(refusal.status, description=refusal.message)
-    flash("The earlier text was restored; the text it replaced is kept in the history.", "success")
+    flash(_("The earlier text was restored; the text it replaced is kept in the history."), "success")
     return redirect(url_for("admin.comment_edit", comment_id=comment_id), 303)
 
 
@@ -295,12 +303,12 @@ def comment_block(comment_id: int):
     form = BlockForm()
     comment = _load(comment_id)
     if not form.validate():
-        return _refused("Block the email or the IP.", form)
+        return _refused(_("Block the email or the IP."), form)
     try:
         key = block_author(comment, form.what.data, moderator())
     except CommentRefused as refusal:
         return _refused(refusal.message, form)
-    message = f"“{key}” is on the disallowed list: comments matching it go to the Trash."
+    message = _("“%(key)s” is on the disallowed list: comments matching it go to the Trash.", key=key)
     if wants_json():
         return jsonify(ok=True, id=comment_id, message=message)
     flash(message, "success")

@@ -2,6 +2,8 @@
 
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Length, StopValidation, ValidationError
@@ -12,15 +14,15 @@ from core.dbtypes import utcnow
 
 NOTE_MAX = 2000
 LEVEL_CHOICES = [
-    ("", "No restriction"),
-    ("trusted", "Trusted: skips the link limit and the spam checks"),
-    ("hold", "Always hold for moderation"),
-    ("suspended", "Suspended until a date"),
-    ("banned", "Banned"),
-    ("shadow", "Shadow-banned: only they see their comments"),
+    ("", _l("No restriction")),
+    ("trusted", _l("Trusted: skips the link limit and the spam checks")),
+    ("hold", _l("Always hold for moderation")),
+    ("suspended", _l("Suspended until a date")),
+    ("banned", _l("Banned")),
+    ("shadow", _l("Shadow-banned: only they see their comments")),
 ]
-LEVEL_NAMES = {"trusted": "Trusted", "hold": "Always hold", "suspended": "Suspended", "banned": "Banned",
-               "shadow": "Shadow-banned", "none": "No restriction"}
+LEVEL_NAMES = {"trusted": _l("Trusted"), "hold": _l("Always hold"), "suspended": _l("Suspended"),
+               "banned": _l("Banned"), "shadow": _l("Shadow-banned"), "none": _l("No restriction")}
 
 
 def _needed_for_a_suspension(form, field) -> None:
@@ -30,7 +32,7 @@ def _needed_for_a_suspension(form, field) -> None:
         raise StopValidation()
     if not "".join(field.raw_data or []).strip():
         field.errors[:] = []
-        raise StopValidation("A suspension needs the last day it lasts.")
+        raise StopValidation(_("A suspension needs the last day it lasts."))
 
 
 def _today() -> date:
@@ -40,15 +42,15 @@ def _today() -> date:
 class StandingForm(FlaskForm):
     """Put one of the commenter's keys on a rung; built with prefix=<kind> so three fit on a page."""
 
-    level = SelectField("Rung", choices=LEVEL_CHOICES, default="")
-    until = DateField("Suspended until (the last day)", validators=[_needed_for_a_suspension],
-                      description="Required for a suspension: they may comment again the day after.")
-    note = TextAreaField("Moderator's note", filters=[stripped], validators=[Length(max=NOTE_MAX)])
-    submit = SubmitField("Save")
+    level = SelectField(_l("Rung"), choices=LEVEL_CHOICES, default="")
+    until = DateField(_l("Suspended until (the last day)"), validators=[_needed_for_a_suspension],
+                      description=_l("Required for a suspension: they may comment again the day after."))
+    note = TextAreaField(_l("Moderator's note"), filters=[stripped], validators=[Length(max=NOTE_MAX)])
+    submit = SubmitField(_l("Save"))
 
     def validate_until(self, field):
         if field.data is not None and field.data < _today():
-            raise ValidationError("Choose a day from today on: that day is already over.")
+            raise ValidationError(_("Choose a day from today on: that day is already over."))
 
     def until_moment(self) -> datetime | None:
         """When the suspension ends: the start of the day after the chosen one, in the blog's time zone."""

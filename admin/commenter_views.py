@@ -2,6 +2,8 @@
 of their comments. The ladder holds for the whole blog, so it needs MODERATE_COMMENTS."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from admin import bp, requires
@@ -22,7 +24,7 @@ from blog.spam.standings import (
 from core.dbtypes import utcnow
 from extensions import db
 
-KIND_NAMES = {"account": "Account", "email": "Email", "ip": "IP address"}
+KIND_NAMES = {"account": _l("Account"), "email": _l("Email"), "ip": _l("IP address")}
 
 
 @bp.route("/comments/<int:comment_id>/commenter", methods=["GET", "POST"])
@@ -35,13 +37,14 @@ def commenter(comment_id: int):
     forms = _forms(who, current)
     kind, sent = next(((kind, form) for kind, form in forms.items() if form.submit.data), (None, None))
     if request.method == "POST" and sent is None:
-        abort(400, description="Choose the account, email or IP address to act on.")
+        abort(400, description=_("Choose the account, email or IP address to act on."))
     if sent is not None and sent.validate():
         level = sent.level.data or None
         set_standing(kind, who.keys[kind], level, sent.until_moment(), sent.note.data or "",
                      current_user._get_current_object())
         db.session.commit()
-        flash(f"{KIND_NAMES[kind]} {who.keys[kind]}: {LEVEL_NAMES[level or 'none'].lower()}.", "success")
+        flash(_("%(kind)s %(key)s: %(rung)s.", kind=KIND_NAMES[kind], key=who.keys[kind],
+                rung=str(LEVEL_NAMES[level or "none"]).lower()), "success")
         return redirect(url_for("admin.commenter", comment_id=comment_id), 303)
     return render_template(
         "admin/commenter.html", comment=comment, who=who, current=current, forms=forms,

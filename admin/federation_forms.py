@@ -2,6 +2,9 @@
 
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.validators import Length
@@ -23,12 +26,12 @@ class RetryForm(FlaskForm):
 class FederationSettingsForm(FlaskForm):
     """Whether the blog takes part in Webmention and the fediverse, and the servers it refuses."""
 
-    webmention_enabled = BooleanField("Accept Webmentions, and send them for published posts")
-    activitypub_enabled = BooleanField("Let the fediverse follow the blog, and take its replies, likes and boosts")
+    webmention_enabled = BooleanField(_l("Accept Webmentions, and send them for published posts"))
+    activitypub_enabled = BooleanField(_l("Let the fediverse follow the blog, and take its replies, likes and boosts"))
     federation_blocked_domains = TextAreaField(
-        "Blocked domains", validators=[Length(max=100_000)],
-        description="One domain per line, such as spam.example: its servers and every subdomain are "
-                    "refused at the inbox and the Webmention endpoint.")
+        _l("Blocked domains"), validators=[Length(max=100_000)],
+        description=_l("One domain per line, such as spam.example: its servers and every subdomain are "
+                       "refused at the inbox and the Webmention endpoint."))
 
     def validate_federation_blocked_domains(self, field):
         field.data = "\n".join(normalized_domains(field.data or ""))
@@ -43,8 +46,10 @@ class FederationSettingsForm(FlaskForm):
 def normalized_domains(text: str) -> list[str]:
     """The box's domains, lower case (international names as their ASCII form), without duplicates;
     ValidationError naming the first line that is not a host name."""
-    return distinct_entries(text, _domain, "is not a domain: write a host name such as spam.example "
-                            "(no https://, port, path or *).", MAX_DOMAINS, "domains")
+    return distinct_entries(
+        text, _domain, _("“%(entry)s” is not a domain: write a host name such as spam.example (no https://, port, "
+                         "path or *)."),
+        MAX_DOMAINS, ngettext("List at most %(num)d domain.", "List at most %(num)d domains.", MAX_DOMAINS))
 
 
 def _domain(entry: str) -> str | None:

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from activitypub.models import Activity, Delivery, Follower
@@ -21,8 +23,8 @@ from webmention.models import Webmention
 
 PER_PAGE = 50
 MAX_PAGE = 100_000  # past any real list: keeps the offset a small number for the database
-TABS = {"followers": "Followers", "received": "Received mentions", "sent": "Sent mentions",
-        "deliveries": "Deliveries"}
+TABS = {"followers": _l("Followers"), "received": _l("Received mentions"), "sent": _l("Sent mentions"),
+        "deliveries": _l("Deliveries")}
 RETRYABLE = {"webmention": (Webmention, ("failed", "rejected")), "delivery": (Delivery, ("failed",))}
 
 
@@ -43,7 +45,7 @@ def federation_settings():
         return _screen(form), 400
     save_settings(form.values())
     db.session.commit()
-    flash("Settings saved.", "success")
+    flash(_("Settings saved."), "success")
     return redirect(url_for("admin.federation"), 303)
 
 
@@ -59,11 +61,11 @@ def federation_retry(kind: str, item_id: int):
     row = db.get_or_404(model, item_id)
     back = safe_next(form.next.data, url_for("admin.federation"))
     if row.status not in retryable:
-        flash("Only a failed row can be retried.", "error")
+        flash(_("Only a failed row can be retried."), "error")
         return redirect(back, 303)
     row.status, row.attempts, row.next_attempt_at, row.last_error = "queued", 0, utcnow(), ""
     db.session.commit()
-    flash("Queued again: the worker retries it on its next pass.", "success")
+    flash(_("Queued again: the worker retries it on its next pass."), "success")
     return redirect(back, 303)
 
 

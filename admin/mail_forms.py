@@ -1,5 +1,6 @@
 """The Mail screen's form: the address "Send a test email" writes to (its buttons are admin.forms.ActionForm)."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
@@ -10,7 +11,7 @@ from core.clean_input import stripped
 class MailTestForm(FlaskForm):
     """Where to send the test email; the screen fills in the Administrator's own address."""
 
-    email = EmailField("Send to", filters=[stripped], validators=[
-        DataRequired("Enter the address to send the test email to."), Length(max=254),
+    email = EmailField(_l("Send to"), filters=[stripped], validators=[
+        DataRequired(_l("Enter the address to send the test email to.")), Length(max=254),
         # smtplib's MAIL and RCPT here speak no SMTPUTF8: an address must be ASCII.
-        Email("Enter a valid email address.", allow_smtputf8=False)])
+        Email(_l("Enter a valid email address."), allow_smtputf8=False)])

@@ -2,6 +2,8 @@
 received, the mail settings at a glance, and "Send a test email", which reports the SMTP conversation."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from admin import bp, requires
@@ -48,17 +50,21 @@ def mail_retry(message_id: int):
     back = safe_next(form.next.data, url_for("admin.mail"))
     stopped = stopped_address(message.to_addr)
     if message.status == "sent" or (message.status == "pending" and not message.attempts):
-        flash("Only a mail that failed can be retried.", "error")
+        flash(_("Only a mail that failed can be retried."), "error")
     elif stopped is not None:
-        flash(f"Not queued: {stopped.email} has bounced {stopped.bounce_count} times, so no mail is sent to it. "
-              "If it works again, clear it under Failing addresses, then retry.", "error")
+        flash(ngettext("Not queued: %(email)s has bounced %(num)d time, so no mail is sent to it. If it works "
+                       "again, clear it under Failing addresses, then retry.",
+                       "Not queued: %(email)s has bounced %(num)d times, so no mail is sent to it. If it works "
+                       "again, clear it under Failing addresses, then retry.",
+                       stopped.bounce_count, email=stopped.email), "error")
     else:
         # The worker's backoff and MAIL_MAX_ATTEMPTS count from zero again: the retry comes after the
         # fault was mended, and deserves every try a new mail gets. The last error stays on the screen
         # until the next try replaces it.
         message.status, message.attempts, message.next_attempt_at = "pending", 0, utcnow()
         db.session.commit()
-        flash(f"The mail to {message.to_addr} is queued again: the worker sends it on its next pass.", "success")
+        flash(_("The mail to %(email)s is queued again: the worker sends it on its next pass.",
+                email=message.to_addr), "success")
     return redirect(back, 303)
 
 
@@ -70,8 +76,8 @@ def mail_address_clear(address_id: int):
     address = db.get_or_404(MailAddress, address_id)
     db.session.delete(address)
     db.session.commit()
-    flash(f"Mail to {address.email} will be sent again; mails stopped before can be retried in the outbox.",
-          "success")
+    flash(_("Mail to %(email)s will be sent again; mails stopped before can be retried in the outbox.",
+            email=address.email), "success")
     return redirect(safe_next(form.next.data, url_for("admin.mail")), 303)
 
 
@@ -108,13 +114,13 @@ def _settings() -> list[tuple[str, str]]:
     config = current_app.config
     imap = config["MAIL_IMAP_HOST"]
     return [
-        ("Mail server", f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}" if config["MAIL_SERVER"]
-         else "Not configured (MAIL_SERVER): mail stays in the outbox"),
-        ("Encryption", "STARTTLS" if config["MAIL_USE_TLS"] else "None (MAIL_USE_TLS is off)"),
-        ("Log-in", config["MAIL_USERNAME"] or "None"),
-        ("Sender", config["MAIL_DEFAULT_SENDER"] or "—"),
-        ("Reply address", config["MAIL_REPLY_ADDRESS"] if reply_addresses.enabled() else "Two-way mail is off"),
-        ("Mailbox polled (IMAP)", f"{imap}:{config['MAIL_IMAP_PORT']}" if imap else "None"),
-        ("Tries per mail", str(config["MAIL_MAX_ATTEMPTS"])),
-        ("Bounces before an address is stopped", str(config["MAIL_BOUNCE_LIMIT"])),
+        (_("Mail server"), f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}" if config["MAIL_SERVER"]
+         else _("Not configured (MAIL_SERVER): mail stays in the outbox")),
+        (_("Encryption"), "STARTTLS" if config["MAIL_USE_TLS"] else _("None (MAIL_USE_TLS is off)")),
+        (_("Log-in"), config["MAIL_USERNAME"] or _("None")),
+        (_("Sender"), config["MAIL_DEFAULT_SENDER"] or "—"),
+        (_("Reply address"), config["MAIL_REPLY_ADDRESS"] if reply_addresses.enabled() else _("Two-way mail is off")),
+        (_("Mailbox polled (IMAP)"), f"{imap}:{config['MAIL_IMAP_PORT']}" if imap else _("None")),
+        (_("Tries per mail"), str(config["MAIL_MAX_ATTEMPTS"])),
+        (_("Bounces before an address is stopped"), str(config["MAIL_BOUNCE_LIMIT"])),
     ]

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from auth.models import User
 from auth.roles import EDIT_OTHERS_POSTS
@@ -73,7 +74,7 @@ def library_query(chosen: LibraryFilter) -> sa.Select:
 def upload_months() -> list[str]:
     """The months ("yyyy-mm") with uploads, newest first: one index seek per month."""
     months, before = [], None
-    for _ in range(MAX_MONTHS):
+    for _month in range(MAX_MONTHS):
         query = sa.select(sa.func.max(Media.uploaded_at))
         if before is not None:
             query = query.where(Media.uploaded_at < before)
@@ -108,7 +109,9 @@ def attachable_posts(user, current_id: int | None) -> list[tuple[int, str]]:
     rows = db.session.execute(query).all()
     if current_id is not None and current_id not in {row.id for row in rows}:
         rows += db.session.execute(sa.select(Post.id, Post.title, Post.kind).where(Post.id == current_id)).all()
-    return [(row.id, f"{row.title or '(no title)'}{' (page)' if row.kind == 'page' else ''}") for row in rows]
+    untitled = _("(no title)")
+    return [(row.id, _("%(title)s (page)", title=row.title or untitled) if row.kind == "page"
+             else row.title or untitled) for row in rows]
 
 
 def featured_choices(post_id: int | None, current_id: int | None) -> list[Media]:

@@ -3,6 +3,7 @@ details, attaching and deleting; and Settings -> Media. Uploading needs UPLOAD_F
 someone else's image needs EDIT_OTHERS_POSTS too."""
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -30,7 +31,11 @@ from extensions import db, limiter
 PER_PAGE = {"grid": 40, "list": 20}
 UPLOAD_ENDPOINT = "admin.media_upload"
 FORM_ALLOWANCE = 64 * 1024  # the multipart headers and the small fields beside the file
-TOO_MANY_UPLOADS = "Too many uploads in a short time. Please wait a minute and try again."
+
+
+def too_many_uploads() -> str:
+    """The upload limit's message (Flask-Limiter calls it when the limit is hit)."""
+    return _("Too many uploads in a short time. Please wait a minute and try again.")
 
 
 def _uploader_key() -> str:
@@ -61,12 +66,13 @@ def upload_too_large(error: RequestEntityTooLarge):
         return tool_views.upload_too_large(error)
     if wants_json():
         return jsonify(error=_too_large_message()), 413
-    error.description = f"{_too_large_message()} Nothing was saved."
+    error.description = _("The file is larger than the %(mb)s MB limit. Nothing was saved.",
+                          mb=get_settings()["media_max_upload_mb"])
     return render_template("errors/error.html", error=error), 413
 
 
 def _too_large_message() -> str:
-    return f"The file is larger than the {get_settings()['media_max_upload_mb']} MB limit."
+    return _("The file is larger than the %(mb)s MB limit.", mb=get_settings()["media_max_upload_mb"])
 
 
 def _user():
@@ -113,18 +119,18 @@ def media_library():
 @bp.post("/media/upload")
 @requires(UPLOAD_FILES)
 @limiter.limit(lambda: current_app.config["MEDIA_UPLOAD_RATE_LIMIT"], key_func=_uploader_key,
-               error_message=TOO_MANY_UPLOADS)
+               error_message=too_many_uploads)
 def media_upload():
     """Store one uploaded image: JSON for the editor's fetch (201), else back to the library."""
     form = UploadForm()
     if not form.validate_on_submit():
         message = next(iter(form.errors.values()))[0]
-        return _refused(message, 400)
+        return _refused(str(message), 400)
     post_id = form.post_id.data
     if post_id is not None:
         post = db.session.get(Post, post_id)
         if post is None or not may_edit_post(_user(), post):
-            return _refused("You cannot attach images to that post.", 403)
+            return _refused(_("You cannot attach images to that post."), 403)
     upload = form.file.data
     data = upload.read()
     if len(data) > library.max_upload_bytes():
@@ -138,15 +144,17 @@ def media_upload():
     current_app.logger.info("media %s uploaded by user %s (%s bytes)", media.id, _user().id, len(data))
     if wants_json():
         return jsonify(media_json(media)), 201
-    note = " Its sizes are being made." if media.status == "queued" else ""
-    flash(f"“{media.original_name}” was uploaded.{note}", "success")
+    if media.status == "queued":
+        flash(_("“%(name)s” was uploaded. Its sizes are being made.", name=media.original_name), "success")
+    else:
+        flash(_("“%(name)s” was uploaded.", name=media.original_name), "success")
     return redirect(url_for("admin.media_library"), 303)
 
 
 def _refused(message: str, status: int):
     if wants_json():
         return jsonify(error=message), status
-    flash(f"Upload failed: {message}", "error")
+    flash(_("Upload failed: %(reason)s", reason=message), "error")
     return redirect(url_for("admin.media_library"), 303)
 
 
@@ -163,7 +171,7 @@ def media_edit(media_id: int):
     """An image's title, alt text, caption, description and post, for who may change it."""
     media = changeable_media(media_id)
     form = MediaEditForm(obj=media if request.method == "GET" else None)
-    form.post_id.choices = [(0, "(Unattached)"), *attachable_posts(_user(), media.post_id)]
+    form.post_id.choices = [(0, _("(Unattached)")), *attachable_posts(_user(), media.post_id)]
     if request.method == "GET":
         form.post_id.data = media.post_id or 0
     if form.validate_on_submit():
@@ -171,7 +179,7 @@ def media_edit(media_id: int):
                                                       form.caption.data or "", form.description.data or ""))
         if (form.post_id.data or None) != media.post_id:
             library.attach(media, db.session.get(Post, form.post_id.data) if form.post_id.data else None)
-        flash("Media file updated.", "success")
+        flash(_("Media file updated."), "success")
         return redirect(url_for("admin.media_edit", media_id=media.id), 303)
     sizes = sorted((media.sizes or {}).items(), key=lambda item: item[1].get("width") or 0)
     return render_template("admin/media_edit.html", media=media, form=form, sizes=sizes,
@@ -186,12 +194,12 @@ def media_alt(media_id: int):
     media = changeable_media(media_id)
     form = AltTextForm()
     if not form.validate_on_submit():
-        return jsonify(error=next(iter(form.errors.values()))[0]), 400
+        return jsonify(error=str(next(iter(form.errors.values()))[0])), 400
     library.update_details(media, library.Details(media.title, form.alt_text.data or "", media.caption,
                                                   media.description))
     if wants_json():
         return jsonify(media_json(media))
-    flash("Media file updated.", "success")
+    flash(_("Media file updated."), "success")
     return redirect(url_for("admin.media_edit", media_id=media.id), 303)
 
 
@@ -204,7 +212,7 @@ def media_delete(media_id: int):
     if form.validate_on_submit():
         name = media.title or media.original_name
         library.delete(media)
-        flash(f"“{name}” was deleted.", "success")
+        flash(_("“%(name)s” was deleted.", name=name), "success")
         return redirect(url_for("admin.media_library"), 303)
     return render_template("admin/media_delete.html", media=media, form=form)
 
@@ -217,6 +225,6 @@ def media_settings():
     if form.validate_on_submit():
         save_settings({"media_max_upload_mb": form.media_max_upload_mb.data, "image_hosts": form.image_hosts.data})
         db.session.commit()
-        flash("Settings saved.", "success")
+        flash(_("Settings saved."), "success")
         return redirect(url_for("admin.media_settings"), 303)
     return render_template("admin/settings_media.html", form=form), 400 if form.errors else 200

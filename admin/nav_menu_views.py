@@ -4,6 +4,8 @@ remove). The rules live in blog.menu_editing."""
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import AnyOf, Length, Optional
@@ -20,17 +22,17 @@ TAG_CHOICES = 200  # the most used tags offered; a tag beyond them is reached th
 class AddItemForm(FlaskForm):
     """One of the screen's "Add to Menu" boxes: a page, a category, a tag (object_id) or a custom link (url)."""
 
-    object_id = SelectField("Item", coerce=int, validate_choice=False, validators=[Optional()])
-    url = StringField("URL", validators=[Optional(), Length(max=500)])
-    label = StringField("Navigation label", validators=[Optional(), Length(max=200)],
-                        description="Leave empty to use the page's title or the term's name.")
-    parent_id = SelectField("Parent", coerce=int, default=0, validate_choice=False)
+    object_id = SelectField(_l("Item"), coerce=int, validate_choice=False, validators=[Optional()])
+    url = StringField(_l("URL"), validators=[Optional(), Length(max=500)])
+    label = StringField(_l("Navigation label"), validators=[Optional(), Length(max=200)],
+                        description=_l("Leave empty to use the page's title or the term's name."))
+    parent_id = SelectField(_l("Parent"), coerce=int, default=0, validate_choice=False)
 
 
 class EditItemForm(FlaskForm):
-    label = StringField("Navigation label", validators=[Optional(), Length(max=200)])
-    url = StringField("URL", validators=[Optional(), Length(max=500)])
-    parent_id = SelectField("Parent", coerce=int, default=0, validate_choice=False)
+    label = StringField(_l("Navigation label"), validators=[Optional(), Length(max=200)])
+    url = StringField(_l("URL"), validators=[Optional(), Length(max=500)])
+    parent_id = SelectField(_l("Parent"), coerce=int, default=0, validate_choice=False)
 
 
 class MoveItemForm(FlaskForm):
@@ -41,7 +43,7 @@ class RemoveItemForm(FlaskForm):
     pass
 
 
-ADD_KINDS = {"page": "Pages", "category": "Categories", "tag": "Tags", "custom": "Custom Links"}
+ADD_KINDS = {"page": _l("Pages"), "category": _l("Categories"), "tag": _l("Tags"), "custom": _l("Custom Links")}
 
 
 def _choices(kind: str) -> list[tuple[int, str]]:
@@ -58,7 +60,7 @@ def _choices(kind: str) -> list[tuple[int, str]]:
 
 
 def _parent_choices(items: list[MenuItem], labels: dict[int, str], item: MenuItem | None = None):
-    return [(0, "— Top level —")] + [(i.id, labels[i.id]) for i in items
+    return [(0, _("— Top level —"))] + [(i.id, labels[i.id]) for i in items
                                      if i.parent_id is None and (item is None or i.id != item.id)]
 
 
@@ -68,8 +70,9 @@ def _item_labels(items: list[MenuItem]) -> dict[int, str]:
         Post.id.in_({i.object_id for i in items if i.kind == "page"}))).tuples().all())
     terms = dict(db.session.execute(sa.select(Term.id, Term.name).where(
         Term.id.in_({i.object_id for i in items if i.kind in ("category", "tag")}))).tuples().all())
+    removed = _("(removed)")
     return {i.id: i.label or (i.url if i.kind == "custom" else (pages if i.kind == "page" else terms).get(
-        i.object_id, "(removed)")) for i in items}
+        i.object_id, removed)) for i in items}
 
 
 def _add_forms(items, labels, submitted: AddItemForm | None = None, kind: str | None = None) -> dict:
@@ -120,7 +123,7 @@ def menu_add(kind: str):
             (form.url if kind == "custom" else form.object_id).errors = [str(refusal)]
         else:
             db.session.commit()
-            flash("Menu item added.", "success")
+            flash(_("Menu item added."), "success")
             return redirect(url_for("admin.menus"), 303)
     return _screen(400, form, kind)
 
@@ -147,7 +150,7 @@ def menu_item_edit(item_id: int):
             form.label.errors = [str(refusal)]
         else:
             db.session.commit()
-            flash("Menu item saved.", "success")
+            flash(_("Menu item saved."), "success")
             return redirect(url_for("admin.menus", _anchor=f"menu-item-{item_id}"), 303)
     return _screen(400, edit_form=form, edited=item_id)
 
@@ -174,5 +177,5 @@ def menu_item_remove(item_id: int):
         abort(400)
     menu_editing.remove_menu_item(item)
     db.session.commit()
-    flash("Menu item removed.", "success")
+    flash(_("Menu item removed."), "success")
     return redirect(url_for("admin.menus"), 303)

@@ -4,6 +4,7 @@ screen needs EDIT_POSTS, and a page is opened only by who may edit it (auth.role
 
 import sqlalchemy as sa
 from flask import render_template, request
+from flask_babel import gettext as _
 
 from admin import bp, requires
 from admin.forms import PageForm
@@ -68,5 +69,5 @@ def parent_choices(page: Post | None) -> list[tuple[int, str]]:
     """(Main Page) and every page but this one and its subpages, indented under their parents."""
     exclude = {page.id} | page_descendant_ids(page.id) if page else set()
     query = sa.select(Post).where(Post.kind == "page", Post.status != "trash")
-    return [(0, "(no parent)")] + [(other.id, "— " * depth + other.title)
+    return [(0, _("(no parent)"))] + [(other.id, "— " * depth + other.title)
                                    for other, depth in pages_in_order(query) if other.id not in exclude]

@@ -5,6 +5,8 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -103,7 +105,7 @@ def _offer_featured(form: PostForm, post: Post | None) -> None:
     """The Featured image box's choices: none, the post's own images, then the recent ready ones."""
     current = post.featured_media_id if post else None
     offered = featured_choices(post.id if post else None, current)
-    form.featured_media_id.choices = [(0, "No featured image"),
+    form.featured_media_id.choices = [(0, _("No featured image")),
                                       *((media.id, media.title or media.original_name) for media in offered)]
     if request.method == "GET":
         form.featured_media_id.data = current or 0
@@ -184,9 +186,10 @@ def _featured_shown(form: PostForm) -> Media | None:
 
 
 def _missing_alt_message(count: int) -> str:
-    images = "1 image has" if count == 1 else f"{count} images have"
-    return (f"{images} no alt text (![](…)): describe each image between the brackets for readers "
-            "who cannot see it.")
+    return ngettext("%(num)d image has no alt text (![](…)): describe each image between the brackets for "
+                    "readers who cannot see it.",
+                    "%(num)d images have no alt text (![](…)): describe each image between the brackets for "
+                    "readers who cannot see it.", count)
 
 
 @bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
@@ -209,8 +212,9 @@ def delete_with_confirmation(post: Post, back: str, template: str = "admin/post_
 
 def _deleted_message(title: str, comments: int) -> str:
     if not comments:
-        return f"“{title}” was deleted."
-    return f"“{title}” and its {comments} comment{'s were' if comments != 1 else ' was'} deleted."
+        return _("“%(title)s” was deleted.", title=title)
+    return ngettext("“%(title)s” and its %(num)d comment was deleted.",
+                    "“%(title)s” and its %(num)d comments were deleted.", comments, title=title)
 
 
 def to_local(moment: datetime) -> datetime:

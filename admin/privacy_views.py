@@ -2,6 +2,7 @@
 an address (each a request with source "admin"). Administrators only (MANAGE_OPTIONS)."""
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin import bp, requires
@@ -40,5 +41,5 @@ def privacy_run():
         response = data_response(email, personal_data.account_ids(email), "json")
         response.headers["Cache-Control"] = "no-store"
         return response
-    flash(f"Privacy request {request_row.id}: {request_row.outcome}.", "success")
+    flash(_("Privacy request %(id)s: %(outcome)s.", id=request_row.id, outcome=request_row.outcome), "success")
     return redirect(url_for("admin.privacy"), 303)

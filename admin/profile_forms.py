@@ -1,5 +1,7 @@
 """The profile screen's forms: one per section, each its own CSRF-protected POST."""
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
@@ -12,14 +14,15 @@ BIO_MAX = 5000
 
 
 class AboutForm(FlaskForm):
-    display_name = StringField("Display name", filters=[stripped], description="Shown on your posts and comments.",
-                               validators=[DataRequired("Enter the name to show on your posts and comments."),
+    display_name = StringField(_l("Display name"), filters=[stripped],
+                               description=_l("Shown on your posts and comments."),
+                               validators=[DataRequired(_l("Enter the name to show on your posts and comments.")),
                                            Length(max=250)])
-    nicename = StringField("Author slug", filters=[stripped],
-                           description="Your public author address: lowercase letters, digits and hyphens.")
-    bio = TextAreaField("Biographical info", filters=[stripped], validators=[Length(max=BIO_MAX)],
-                        description="A little about yourself, shown with your posts.")
-    submit = SubmitField("Update profile")
+    nicename = StringField(_l("Author slug"), filters=[stripped],
+                           description=_l("Your public author address: lowercase letters, digits and hyphens."))
+    bio = TextAreaField(_l("Biographical info"), filters=[stripped], validators=[Length(max=BIO_MAX)],
+                        description=_l("A little about yourself, shown with your posts."))
+    submit = SubmitField(_l("Update profile"))
 
     def validate_nicename(self, field):
         problem = nicename_problem(field.data) if field.data else None
@@ -28,24 +31,25 @@ class AboutForm(FlaskForm):
 
 
 class EmailForm(FlaskForm):
-    email = EmailField("New email address", filters=[stripped],
-                       validators=[DataRequired("Enter the new email address."),
-                                   Email("Enter a valid email address."), Length(max=100)],
+    email = EmailField(_l("New email address"), filters=[stripped],
+                       validators=[DataRequired(_l("Enter the new email address.")),
+                                   Email(_l("Enter a valid email address.")), Length(max=100)],
                        render_kw={"autocomplete": "email"})
-    submit = SubmitField("Send confirmation link")
+    submit = SubmitField(_l("Send confirmation link"))
 
 
 class PasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[Length(max=MAX_PASSWORD_LENGTH)],
+    current_password = PasswordField(_l("Current password"), validators=[Length(max=MAX_PASSWORD_LENGTH)],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(
-        "New password", render_kw={"autocomplete": "new-password"},
-        validators=[DataRequired("Enter the new password."),
+        _l("New password"), render_kw={"autocomplete": "new-password"},
+        validators=[DataRequired(_l("Enter the new password.")),
                     Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH,
-                           message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")])
-    confirm_password = PasswordField("Repeat new password", render_kw={"autocomplete": "new-password"},
-                                     validators=[EqualTo("new_password", "The two new passwords differ.")])
-    submit = SubmitField("Change password")
+                           message=lazy_ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.",
+                                                 MIN_PASSWORD_LENGTH))])
+    confirm_password = PasswordField(_l("Repeat new password"), render_kw={"autocomplete": "new-password"},
+                                     validators=[EqualTo("new_password", _l("The two new passwords differ."))])
+    submit = SubmitField(_l("Change password"))
 
 
 class ButtonForm(FlaskForm):

@@ -2,6 +2,7 @@
 email, password, linked log-in providers and sessions, as WordPress's profile.php."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin import ANY_USER, bp, requires
@@ -15,7 +16,11 @@ from notify.tokens import BadLink, make_token, read_token, spend_token
 
 EMAIL_LINK_PURPOSE = "email-change"
 EMAIL_LINK_MAX_AGE = 2 * 24 * 3600
-TOO_MANY_CHANGES = "Too many changes in a short time. Please wait a while and try again."
+
+
+def too_many_changes() -> str:
+    """The per-account limit's message (Flask-Limiter calls it when the limit is hit)."""
+    return _("Too many changes in a short time. Please wait a while and try again.")
 
 
 def _account_key() -> str:
@@ -24,7 +29,7 @@ def _account_key() -> str:
 
 # A hijacked session must not guess the current password, nor send mail to any address, at will.
 limit_per_account = limiter.shared_limit("10 per hour", scope="profile-changes", key_func=_account_key,
-                                         error_message=TOO_MANY_CHANGES)
+                                         error_message=too_many_changes)
 
 
 def _user():
@@ -60,7 +65,7 @@ def profile():
     except ProfileError as refused:
         form.nicename.errors = [str(refused)]
         return _page(400, about=form)
-    flash("Profile updated.", "success")
+    flash(_("Profile updated."), "success")
     return redirect(url_for("admin.profile"), 303)
 
 
@@ -81,8 +86,8 @@ def profile_email():
         return _page(400, email_form=form)
     _mail_email_change(user, new_email)
     db.session.commit()
-    flash(f"Check your inbox at {new_email}: your address changes when you open the link we sent there.",
-          "success")
+    flash(_("Check your inbox at %(email)s: your address changes when you open the link we sent there.",
+            email=new_email), "success")
     return redirect(url_for("admin.profile"), 303)
 
 
@@ -91,10 +96,11 @@ def _mail_email_change(user, new_email: str) -> None:
     with site_links():
         confirm_url = url_for("admin.profile_email_confirm", _external=True,
                               token=make_token(EMAIL_LINK_PURPOSE, data, single_use=True))
-    enqueue(new_email, f"[{current_app.config['BLOG_TITLE']}] Confirm your new email address",
+    blog = current_app.config["BLOG_TITLE"]
+    enqueue(new_email, _("[%(blog)s] Confirm your new email address", blog=blog),
             "email_change", confirm_url=confirm_url, user=user)
     if user.email:
-        enqueue(user.email, f"[{current_app.config['BLOG_TITLE']}] Your email address is being changed",
+        enqueue(user.email, _("[%(blog)s] Your email address is being changed", blog=blog),
                 "email_change_notice", new_email=new_email, user=user)
 
 
@@ -116,7 +122,7 @@ def profile_email_confirm(token: str):
     except (BadLink, ProfileError) as refused:
         db.session.rollback()
         return render_template("admin/profile_email.html", error=str(refused), form=None), 409
-    flash(f"Your email address is now {data['email']}.", "success")
+    flash(_("Your email address is now %(email)s.", email=data["email"]), "success")
     return redirect(url_for("admin.profile"), 303)
 
 
@@ -124,9 +130,9 @@ def _email_link(token: str) -> dict:
     """The signed data of an email-change link, checked against the logged-in account."""
     data = read_token(EMAIL_LINK_PURPOSE, token, max_age=EMAIL_LINK_MAX_AGE)
     if not isinstance(data.get("email"), str) or data.get("user") != current_user.id:
-        raise BadLink("This link was sent for another account: log in as that account to use it.", 403)
+        raise BadLink(_("This link was sent for another account: log in as that account to use it."), 403)
     if data.get("from") != (current_user.email or ""):
-        raise BadLink("Your email address has changed since this link was sent, so it no longer works.", 410)
+        raise BadLink(_("Your email address has changed since this link was sent, so it no longer works."), 410)
     return data
 
 
@@ -145,7 +151,7 @@ def profile_password():
         form.current_password.errors = [str(refused)]
         return _page(400, password_form=form)
     services.start_session(user, remember=_remembered())
-    flash("Password changed. Every other session of your account has ended.", "success")
+    flash(_("Password changed. Every other session of your account has ended."), "success")
     return redirect(url_for("admin.profile"), 303)
 
 
@@ -174,7 +180,8 @@ def profile_unlink(identity_id: int):
     except ProfileError as refused:
         flash(str(refused), "error")
         return _page(400)
-    flash(f"Your {providers.provider_label(identity.provider)} account is no longer linked.", "success")
+    flash(_("Your %(provider)s account is no longer linked.", provider=providers.provider_label(identity.provider)),
+          "success")
     return redirect(url_for("admin.profile"), 303)
 
 
@@ -185,5 +192,5 @@ def log_out_everywhere():
     if not LogOutEverywhereForm().validate_on_submit():
         abort(400)
     services.log_out_everywhere(_user())
-    flash("Every other session has ended; this browser stays logged in.", "success")
+    flash(_("Every other session has ended; this browser stays logged in."), "success")
     return redirect(url_for("admin.profile"), 303)

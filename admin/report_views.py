@@ -4,6 +4,8 @@ Author's tab is about their own posts), as the other comment screens do."""
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
@@ -47,9 +49,9 @@ def dismiss_comment_reports(comment_id: int):
     form = ActionForm()
     comment = db.get_or_404(Comment, comment_id)
     if not may_moderate_comments_on(current_user, db.session.get(Post, comment.post_id)):
-        abort(403, description="You can moderate only the comments on your own posts.")
+        abort(403, description=_("You can moderate only the comments on your own posts."))
     closed = dismiss_reports(comment, current_user._get_current_object())
     db.session.commit()
-    flash(f"{len(closed)} report{'s' if len(closed) != 1 else ''} dismissed: the comment stays." if closed
-          else "That comment has no open reports any more.", "success")
+    flash(ngettext("%(num)d report dismissed: the comment stays.", "%(num)d reports dismissed: the comment stays.",
+                   len(closed)) if closed else _("That comment has no open reports any more."), "success")
     return redirect(safe_next(form.next.data, url_for("admin.reported_comments")), 303)

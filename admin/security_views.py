@@ -2,6 +2,8 @@
 without it at the enrolment screen while that is required."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
@@ -14,19 +16,19 @@ from blog.settings import get_setting, get_settings, save_settings
 from extensions import db
 
 REQUIRED_KEY = "require_two_factor_for_admins"
-ENROL_FIRST = "Set up two-factor authentication for your own account first, so that you are not locked out."
 
 
 class SecuritySettingsForm(FlaskForm):
     require_two_factor_for_admins = BooleanField(
-        "Require two-factor authentication for Administrators",
-        description="An Administrator without it is sent to set it up at their next visit to the admin, "
-        "and can open nothing else there until they have.",
+        _l("Require two-factor authentication for Administrators"),
+        description=_l("An Administrator without it is sent to set it up at their next visit to the admin, "
+                       "and can open nothing else there until they have."),
     )
 
     def validate_require_two_factor_for_admins(self, field):
         if field.data and not two_factor.is_on(current_user):
-            raise ValidationError(ENROL_FIRST)
+            raise ValidationError(_("Set up two-factor authentication for your own account first, so that you "
+                                    "are not locked out."))
 
 
 def two_factor_required(user) -> bool:
@@ -52,7 +54,7 @@ def security_settings():
     if form.validate_on_submit():
         save_settings({REQUIRED_KEY: form.require_two_factor_for_admins.data})
         db.session.commit()
-        flash("Settings saved.", "success")
+        flash(_("Settings saved."), "success")
         return redirect(url_for("admin.security_settings"), 303)
     enrolled = two_factor.is_on(current_user)
     return render_template("admin/security_settings.html", form=form, enrolled=enrolled), 400 if form.errors else 200

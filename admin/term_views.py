@@ -5,6 +5,8 @@ needs MANAGE_CATEGORIES; the rules are blog.terms'."""
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from admin import bp, requires
 from admin.forms import ActionForm, TagMergeForm, TermForm, TermMergeForm
@@ -19,16 +21,14 @@ TAGS_PER_PAGE = 50
 @dataclass(frozen=True)
 class Taxonomy:
     name: str  # "category" or "tag"
-    plural: str  # "Categories"
-    singular: str  # "Category"
     endpoint: str  # the list's endpoint; its edit and delete screens end in _edit and _delete
 
     def url(self, action: str = "", **values) -> str:
         return url_for(f"admin.{self.endpoint}" if not action else f"admin.{self.name}_{action}", **values)
 
 
-CATEGORY = Taxonomy("category", "Categories", "Category", "categories")
-TAG = Taxonomy("tag", "Tags", "Tag", "tags")
+CATEGORY = Taxonomy("category", "categories")
+TAG = Taxonomy("tag", "tags")
 
 
 @bp.route("/categories/", methods=["GET", "POST"])
@@ -84,7 +84,8 @@ def _list(taxonomy: Taxonomy):
             db.session.rollback()
             _field_for(form, refusal).errors.append(str(refusal))
         else:
-            flash(f"{taxonomy.singular} “{term.name}” added.", "success")
+            flash(_("Category “%(name)s” added.", name=term.name) if taxonomy is CATEGORY
+                  else _("Tag “%(name)s” added.", name=term.name), "success")
             return redirect(taxonomy.url(), 303)
     search = request.args.get("s", "").strip()[:100] if taxonomy is TAG else ""
     if taxonomy is CATEGORY:
@@ -118,7 +119,7 @@ def _edit(taxonomy: Taxonomy, term_id: int):
             db.session.rollback()
             _field_for(form, refusal).errors.append(str(refusal))
         else:
-            flash(f"{taxonomy.singular} updated.", "success")
+            flash(_("Category updated.") if taxonomy is CATEGORY else _("Tag updated."), "success")
             return redirect(taxonomy.url("edit", term_id=term.id), 303)
     status = 400 if form.errors or merge.errors else 200
     return render_template("admin/term_edit.html", taxonomy=taxonomy, term=db.session.get(Term, term_id), form=form,
@@ -140,7 +141,7 @@ def _merge_target(taxonomy: Taxonomy, merge: TermMergeForm | TagMergeForm) -> Te
         return db.session.get(Term, merge.target.data)
     target = terms.tag_named(merge.target_name.data)
     if target is None:
-        merge.target_name.errors.append(f"There is no tag named “{merge.target_name.data}”.")
+        merge.target_name.errors.append(_("There is no tag named “%(name)s”.", name=merge.target_name.data))
     return target
 
 
@@ -152,18 +153,21 @@ def _merge(taxonomy: Taxonomy, term: Term, target: Term):
         db.session.rollback()
         flash(str(refusal), "error")
         return redirect(taxonomy.url("edit", term_id=term.id), 303)
-    flash(f"“{name}” was merged into “{target_name}” ({moved} post{'s' if moved != 1 else ''} moved).", "success")
+    flash(ngettext("“%(name)s” was merged into “%(target)s” (%(num)d post moved).",
+                   "“%(name)s” was merged into “%(target)s” (%(num)d posts moved).", moved,
+                   name=name, target=target_name), "success")
     return redirect(taxonomy.url("edit", term_id=target.id), 303)
 
 
 def _delete(taxonomy: Taxonomy, term_id: int):
     term = _term(taxonomy, term_id)
     form = ActionForm()
-    refusal = "The default category cannot be deleted." if terms.is_default_category(term) else None
+    refusal = _("The default category cannot be deleted.") if terms.is_default_category(term) else None
     if form.validate_on_submit() and refusal is None:
         name = term.name
         terms.delete_term(term)
-        flash(f"{taxonomy.singular} “{name}” deleted; its posts are kept.", "success")
+        flash(_("Category “%(name)s” deleted; its posts are kept.", name=name) if taxonomy is CATEGORY
+              else _("Tag “%(name)s” deleted; its posts are kept.", name=name), "success")
         return redirect(taxonomy.url(), 303)
     return render_template("admin/term_delete.html", taxonomy=taxonomy, term=term, form=form,
                            refusal=refusal), 400 if refusal and request.method == "POST" else 200
@@ -186,7 +190,7 @@ def _offer_parents(form: TermForm, taxonomy: Taxonomy, term: Term | None) -> Non
         del form.parent
         return
     exclude = {term.id} | terms.descendant_ids(term) if term else set()
-    form.parent.choices = [(0, "None")] + [(other.id, label) for other, label in _choices(taxonomy, exclude)]
+    form.parent.choices = [(0, _("None"))] + [(other.id, label) for other, label in _choices(taxonomy, exclude)]
 
 
 def _parent_id(form: TermForm) -> int | None:

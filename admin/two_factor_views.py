@@ -2,6 +2,8 @@
 turning it off. For every account that may open the admin."""
 
 from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SubmitField
@@ -13,8 +15,8 @@ from auth import throttle, two_factor
 from auth.roles import ACCESS_ADMIN
 from extensions import db, limiter
 
-NOT_PROVEN = "That is neither a current code from your app nor your password."
-STILL_REQUIRED = "This blog requires two-factor authentication for Administrators, so it stays on."
+NOT_PROVEN = _l("That is neither a current code from your app nor your password.")
+STILL_REQUIRED = _l("This blog requires two-factor authentication for Administrators, so it stays on.")
 
 
 class ActionForm(FlaskForm):
@@ -25,8 +27,8 @@ class ProofForm(FlaskForm):
     """What changing two-factor asks for: a code from the app, or the password."""
 
     proof = PasswordField(
-        "A current code from your app, or your password",
-        validators=[DataRequired("Enter a code or your password."), Length(max=1024)],
+        _l("A current code from your app, or your password"),
+        validators=[DataRequired(_l("Enter a code or your password.")), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
     )
     submit = SubmitField()
@@ -38,7 +40,7 @@ def _limit_proofs(view):
         lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT"],
         key_func=lambda: f"two-factor-proof:{current_user.id}",
         deduct_when=throttle.failed,
-        error_message="Too many wrong codes or passwords. Please wait a few minutes and try again.",
+        error_message=lambda: _("Too many wrong codes or passwords. Please wait a few minutes and try again."),
     )(view)
 
 
@@ -97,10 +99,11 @@ def two_factor_confirm():
         return _screen(code_form=form, status=400)
     codes = two_factor.confirm_enrolment(_me(), form.code.data)
     if codes is None:
-        form.code.errors.append("That code is not right. Check your app shows this blog's new entry, then try again.")
+        form.code.errors.append(_("That code is not right. Check your app shows this blog's new entry, then try "
+                                  "again."))
         return _screen(code_form=form, status=400)
     db.session.commit()
-    flash("Two-factor authentication is on.", "success")
+    flash(_("Two-factor authentication is on."), "success")
     return _codes_shown_once(codes)
 
 
@@ -113,11 +116,11 @@ def two_factor_codes():
     if not two_factor.is_on(_me()) or not form.validate_on_submit():
         return _screen(codes_form=form, status=400)
     if not two_factor.proves_identity(_me(), form.proof.data):
-        form.proof.errors.append(NOT_PROVEN)
+        form.proof.errors.append(str(NOT_PROVEN))
         return _screen(codes_form=form, status=401)
     codes = two_factor.new_recovery_codes(_me())
     db.session.commit()
-    flash("New recovery codes made: the old ones no longer work.", "success")
+    flash(_("New recovery codes made: the old ones no longer work."), "success")
     return _codes_shown_once(codes)
 
 
@@ -130,12 +133,12 @@ def two_factor_off():
     if not form.validate_on_submit():
         return _screen(off_form=form, status=400)
     if two_factor_required(_me()):
-        form.proof.errors.append(STILL_REQUIRED)
+        form.proof.errors.append(str(STILL_REQUIRED))
         return _screen(off_form=form, status=403)
     if not two_factor.proves_identity(_me(), form.proof.data):
-        form.proof.errors.append(NOT_PROVEN)
+        form.proof.errors.append(str(NOT_PROVEN))
         return _screen(off_form=form, status=401)
     two_factor.turn_off(_me())
     db.session.commit()
-    flash("Two-factor authentication is off: your password alone logs you in.", "success")
+    flash(_("Two-factor authentication is off: your password alone logs you in."), "success")
     return redirect(url_for("admin.two_factor"), 303)

@@ -5,6 +5,8 @@ auth.accounts', which the `flask users` commands share.
 """
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField
@@ -24,27 +26,27 @@ ROLE_CHOICES = list(ROLE_LABELS.items())
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("Email", filters=[stripped], validators=[
-        DataRequired("Enter the address to send the invitation to."),
-        Email("Enter a valid email address."), Length(max=100)])
-    display_name = StringField("Name (optional)", filters=[stripped], validators=[Optional(), Length(max=250)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default="editor")
-    submit = SubmitField("Send invitation")
+    email = EmailField(_l("Email"), filters=[stripped], validators=[
+        DataRequired(_l("Enter the address to send the invitation to.")),
+        Email(_l("Enter a valid email address.")), Length(max=100)])
+    display_name = StringField(_l("Name (optional)"), filters=[stripped], validators=[Optional(), Length(max=250)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="editor")
+    submit = SubmitField(_l("Send invitation"))
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=ROLE_CHOICES)
-    submit = SubmitField("Update role")
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    submit = SubmitField(_l("Update role"))
 
 
 class ResendForm(FlaskForm):
-    resend = SubmitField("Send the invitation again")
+    resend = SubmitField(_l("Send the invitation again"))
 
 
 class RemoveForm(FlaskForm):
-    heir = SelectField("Attribute all their posts to", coerce=int, validate_choice=False,
+    heir = SelectField(_l("Attribute all their posts to"), coerce=int, validate_choice=False,
                        validators=[Optional()])
-    submit = SubmitField("Confirm removal")
+    submit = SubmitField(_l("Confirm removal"))
 
 
 @bp.get("/users")
@@ -77,7 +79,7 @@ def user_new():
             return render_template("admin/user_new.html", form=form), error.status
         _send_invitation(user)
         db.session.commit()
-        flash(f"Invitation sent to {user.email} ({ROLE_LABELS[user.role]}).", "success")
+        flash(_("Invitation sent to %(email)s (%(role)s).", email=user.email, role=ROLE_LABELS[user.role]), "success")
         return redirect(url_for("admin.users"), 303)
     return render_template("admin/user_new.html", form=form), 400 if form.errors else 200
 
@@ -87,10 +89,12 @@ def _invite_days() -> str:
 
 
 def _send_invitation(user: User) -> None:
+    role = str(ROLE_LABELS[user.role])
+    subject = _("[%(blog)s] You are invited to join as %(role)s", blog=current_app.config["BLOG_TITLE"], role=role)
     mailer.enqueue(
-        user.email, f"[{current_app.config['BLOG_TITLE']}] You are invited to join as {ROLE_LABELS[user.role]}",
+        user.email, subject,
         "invite", invite_url=url_for("auth.accept_invite", token=invites.token_for(user), _external=True),
-        inviter=current_user.display_name, role=ROLE_LABELS[user.role], days=_invite_days())
+        inviter=current_user.display_name, role=role, days=_invite_days())
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -112,7 +116,7 @@ def user_edit(user_id: int):
             form.role.errors.append(str(error))
             status = error.status
         else:
-            flash(f"{user.display_name} is now {ROLE_LABELS[user.role]}.", "success")
+            flash(_("%(name)s is now %(role)s.", name=user.display_name, role=ROLE_LABELS[user.role]), "success")
             return redirect(url_for("admin.users"), 303)
     elif form.errors:
         status = 400
@@ -123,12 +127,12 @@ def user_edit(user_id: int):
 def _reinvite(user: User):
     """Mail a new invitation link to an account still waiting for one; the links sent before stop working."""
     if user.id not in accounts.invited([user.id]):
-        flash(f"{user.display_name} has already accepted their invitation.", "error")
+        flash(_("%(name)s has already accepted their invitation.", name=user.display_name), "error")
         return redirect(url_for("admin.user_edit", user_id=user.id), 303)
     invites.renew(user)
     _send_invitation(user)
     db.session.commit()
-    flash(f"A new invitation was sent to {user.email}; the earlier links no longer work.", "success")
+    flash(_("A new invitation was sent to %(email)s; the earlier links no longer work.", email=user.email), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id), 303)
 
 
@@ -150,13 +154,13 @@ def user_remove(user_id: int):
             db.session.rollback()
             error = refused
         else:
-            flash(f"{name} was removed." + (f" Their posts now belong to {heir.display_name}." if owned else ""),
-                  "success")
+            flash(_("%(name)s was removed. Their posts now belong to %(heir)s.", name=name, heir=heir.display_name)
+                  if owned else _("%(name)s was removed.", name=name), "success")
             return redirect(url_for("admin.users"), 303)
     elif form.errors:
-        error = accounts.AccountError("The form was not sent correctly; please try again.")
+        error = accounts.AccountError(_("The form was not sent correctly; please try again."))
     elif user.id == current_user.id:
-        error = accounts.AccountError("You cannot remove your own account: ask another Administrator.", 403)
+        error = accounts.AccountError(_("You cannot remove your own account: ask another Administrator."), 403)
     page = render_template("admin/user_remove.html", user=user, form=form, owned=owned, error=error)
     return page, error.status if error else 200
 
@@ -166,7 +170,7 @@ def _heir(form: RemoveForm) -> User | None:
     if not form.heir.data:
         return None
     if form.heir.data not in dict(form.heir.choices):
-        raise accounts.AccountError("Attribute the posts to someone who may write posts.")
+        raise accounts.AccountError(_("Attribute the posts to someone who may write posts."))
     return db.session.get(User, form.heir.data)
 
 

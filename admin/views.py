@@ -1,6 +1,7 @@
 """The dashboard, the moderation log and the discussion settings, each for the capability it declares."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin import bp, requires
@@ -52,11 +53,11 @@ def moderation_log():
 def discussion_settings():
     """The discussion rules, validated and stored; they apply from the next request on."""
     form = DiscussionSettingsForm(data=get_settings() if request.method == "GET" else None)
-    form.privacy_policy_page_id.choices = [(0, "— None —"), *published_page_choices()]
+    form.privacy_policy_page_id.choices = [(0, _("— None —")), *published_page_choices()]
     if form.validate_on_submit():
         save_settings(form.values())
         db.session.commit()
-        flash("Settings saved.", "success")
+        flash(_("Settings saved."), "success")
         return redirect(url_for("admin.discussion_settings"), 303)
     return render_template("admin/settings_discussion.html", form=form, min_examples=spam_filter.MIN_EXAMPLES,
                            akismet_configured=bool(current_app.config["AKISMET_API_KEY"])), \

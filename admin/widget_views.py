@@ -2,6 +2,8 @@
 sidebar_widgets setting; blog.navigation renders them)."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FormField, IntegerField
 from wtforms.validators import NumberRange
@@ -17,8 +19,8 @@ class WidgetRowForm(FlaskForm):
     class Meta:
         csrf = False  # a row of the form below, which carries the token
 
-    shown = BooleanField("Show")
-    position = IntegerField("Position", validators=[NumberRange(1, len(WIDGETS))])
+    shown = BooleanField(_l("Show"))
+    position = IntegerField(_l("Position"), validators=[NumberRange(1, len(WIDGETS))])
 
 
 class WidgetsForm(FlaskForm):
@@ -49,7 +51,7 @@ def widgets():
     if form.validate_on_submit():
         save_settings({"sidebar_widgets": chosen_widgets(form)})
         db.session.commit()
-        flash("Widgets saved.", "success")
+        flash(_("Widgets saved."), "success")
         return redirect(url_for("admin.widgets"), 303)
     rows = sorted(WIDGETS, key=lambda key: (getattr(form, key).position.data or 99, list(WIDGETS).index(key)))
     return render_template("admin/widgets.html", form=form, rows=rows, titles=WIDGETS), 400 if form.errors else 200

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from blinker import Namespace
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from auth.models import User
 from auth.roles import ADMINISTRATOR, ROLE_LABELS
@@ -39,20 +41,23 @@ def normalized_email(email: str) -> str:
     try:
         return validate_email((email or "").strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise AccountError(f"“{email}” is not a valid email address: {error}") from None
+        raise AccountError(_("“%(email)s” is not a valid email address: %(reason)s", email=email,
+                             reason=str(error))) from None
 
 
 def check_role(role: str) -> str:
     if role not in ROLE_LABELS:
-        raise AccountError(f"“{role}” is not a role. Roles: {', '.join(ROLE_LABELS)}.")
+        raise AccountError(_("“%(role)s” is not a role. Roles: %(roles)s.", role=role, roles=", ".join(ROLE_LABELS)))
     return role
 
 
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(ngettext("Use a password of at least %(num)d character.",
+                                    "Use a password of at least %(num)d characters.", MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(f"Use a password of at most {MAX_PASSWORD_LENGTH} characters.")
+        raise AccountError(ngettext("Use a password of at most %(num)d character.",
+                                    "Use a password of at most %(num)d characters.", MAX_PASSWORD_LENGTH))
     return password
 
 
@@ -75,7 +80,7 @@ def user_by_email(email: str) -> User:
     """As find_by_email, or AccountError when no account has that address."""
     user = find_by_email(email)
     if user is None:
-        raise AccountError(f"No account has the email address {email}.")
+        raise AccountError(_("No account has the email address %(email)s.", email=email))
     return user
 
 
@@ -87,7 +92,7 @@ def create_user(email: str, role: str, password: str | None = None, display_name
     email = normalized_email(email)
     check_role(role)
     if find_by_email(email) is not None:
-        raise AccountError(f"{email} already has an account: change its role instead.", 409)
+        raise AccountError(_("%(email)s already has an account: change its role instead.", email=email), 409)
     name = (display_name or "").strip() or email.split("@")[0]
     user = User(email=email, display_name=name[:250], role=role)
     if password is not None:
@@ -101,7 +106,7 @@ def set_role(user: User, role: str, acting: User | None = None) -> None:
     """Give `user` this role and commit; `acting` (None from the CLI) may not change their own."""
     check_role(role)
     if acting is not None and acting.id == user.id:
-        raise AccountError("You cannot change your own role: ask another Administrator.", 403)
+        raise AccountError(_("You cannot change your own role: ask another Administrator."), 403)
     if user.role == ADMINISTRATOR and role != ADMINISTRATOR:
         _keep_an_administrator(user)
     user.role = role  # read on every request: the next page already follows the new role
@@ -112,9 +117,9 @@ def remove_user(user: User, heir: User | None, acting: User | None = None) -> No
     """Remove `user` and commit: their sessions and log-in identities go with the account, and each
     part hands over what it keeps of them (user_removing); `heir` gets their posts."""
     if acting is not None and acting.id == user.id:
-        raise AccountError("You cannot remove your own account: ask another Administrator.", 403)
+        raise AccountError(_("You cannot remove your own account: ask another Administrator."), 403)
     if heir is not None and heir.id == user.id:
-        raise AccountError("Choose someone else to take over the posts of the account you remove.")
+        raise AccountError(_("Choose someone else to take over the posts of the account you remove."))
     if user.role == ADMINISTRATOR:
         _keep_an_administrator(user)
     app = current_app._get_current_object()
@@ -136,8 +141,8 @@ def _keep_an_administrator(leaving: User) -> None:
         sa.select(User.id).where(User.role == ADMINISTRATOR, User.id != leaving.id).with_for_update()
     ).all()
     if not others:
-        raise AccountError(f"{leaving.display_name} is the only Administrator: make someone else an "
-                           "Administrator first.", 409)
+        raise AccountError(_("%(name)s is the only Administrator: make someone else an Administrator first.",
+                             name=leaving.display_name), 409)
 
 
 def invited(user_ids) -> set[int]:

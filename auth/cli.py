@@ -1,7 +1,11 @@
 """Account commands for the flask CLI: create-admin, and `users` for operators and scripts."""
 
+import math
+
 import click
 from flask import Flask, current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from auth import accounts, invites, services
 from auth.roles import ROLE_LABELS
@@ -36,23 +40,25 @@ def register(app: Flask) -> None:
     def create_admin(email: str, password: str) -> None:
         """Create an administrator, or set a new password for an existing one."""
         user, created = services.save_admin(email, password)
-        verb = "created" if created else "updated"
-        click.echo(f"Administrator {user.email} {verb}. Log in at /login.")
+        if created:
+            click.echo(_("Administrator %(email)s created. Log in at /login.", email=user.email))
+        else:
+            click.echo(_("Administrator %(email)s updated. Log in at /login.", email=user.email))
 
     @app.cli.command("create-demo-admin")
     def create_demo_admin() -> None:
         """Development only: make a demo administrator if there is none; show its password once."""
         if current_app.config.get("ENV_NAME") == "production":
-            raise click.ClickException("create-demo-admin is for development, not production.")
+            raise click.ClickException(_("create-demo-admin is for development, not production."))
         made = services.create_demo_admin()
         if made is None:
-            click.echo("Demo administrator: an administrator already exists, nothing created.")
+            click.echo(_("Demo administrator: an administrator already exists, nothing created."))
             return
         email, password = made
-        click.echo("Demo administrator created (this password is shown only once):")
-        click.echo(f"  email:    {email}")
-        click.echo(f"  password: {password}")
-        click.echo("  Log in at /login; set your own with `flask --app app create-admin EMAIL`.")
+        click.echo(_("Demo administrator created (this password is shown only once):"))
+        click.echo(_("  email:    %(email)s", email=email))
+        click.echo(_("  password: %(password)s", password=password))
+        click.echo(_("  Log in at /login; set your own with `flask --app app create-admin EMAIL`."))
 
     register_users(app)
 
@@ -71,12 +77,16 @@ def register_users(app: Flask) -> None:
         """Create an account with a role."""
         user = _refusing(lambda: accounts.create_user(email, role.lower(), password, name))
         db.session.commit()
-        click.echo(f"{ROLE_LABELS[user.role]} {user.email} created.")
+        click.echo(_("%(role)s %(email)s created.", role=ROLE_LABELS[user.role], email=user.email))
         if password is None:
             with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
                 link = url_for("auth.accept_invite", token=invites.token_for(user), _external=True)
             days = current_app.config["INVITE_EXPIRY_DAYS"]
-            click.echo(f"They set a password at this link (works once, for {days:g} days):\n{link}")
+            shown = f"{days:g}"
+            click.echo(ngettext("They set a password at this link (works once, for %(days)s day):",
+                                "They set a password at this link (works once, for %(days)s days):",
+                                math.ceil(days), days=shown))
+            click.echo(link)
 
     @users.command("list")
     @click.option("--role", type=role_choice, help="Only accounts with this role.")
@@ -92,7 +102,7 @@ def register_users(app: Flask) -> None:
         """Give the account with this email a role."""
         user = _refusing(lambda: accounts.user_by_email(email))
         _refusing(lambda: accounts.set_role(user, role.lower()))
-        click.echo(f"{user.email} is now {ROLE_LABELS[user.role]}.")
+        click.echo(_("%(email)s is now %(role)s.", email=user.email, role=ROLE_LABELS[user.role]))
 
     @users.command("remove")
     @click.argument("email")
@@ -103,7 +113,10 @@ def register_users(app: Flask) -> None:
         user = _refusing(lambda: accounts.user_by_email(email))
         heir = _refusing(lambda: accounts.user_by_email(heir_email)) if heir_email else None
         _refusing(lambda: accounts.remove_user(user, heir))
-        click.echo(f"{email} removed." + (f" Their posts now belong to {heir.email}." if heir else ""))
+        if heir:
+            click.echo(_("%(email)s removed. Their posts now belong to %(heir)s.", email=email, heir=heir.email))
+        else:
+            click.echo(_("%(email)s removed.", email=email))
 
 
 def _refusing(action):

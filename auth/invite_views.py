@@ -1,6 +1,9 @@
 """The invitation link's page: the invitee sets a password, or logs in with a provider to link it."""
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SubmitField
@@ -12,15 +15,16 @@ from extensions import limiter
 
 
 class AcceptInviteForm(FlaskForm):
-    password = PasswordField("New password", validators=[
-        DataRequired("Choose a password."),
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(_l("Choose a password.")),
         Length(min=accounts.MIN_PASSWORD_LENGTH, max=accounts.MAX_PASSWORD_LENGTH,
-               message=f"Use at least {accounts.MIN_PASSWORD_LENGTH} characters.")],
+               message=lazy_ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.",
+                                     accounts.MIN_PASSWORD_LENGTH))],
         render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Confirm new password", validators=[
-        DataRequired("Type the password again."), EqualTo("password", "The two passwords differ.")],
+    confirm = PasswordField(_l("Confirm new password"), validators=[
+        DataRequired(_l("Type the password again.")), EqualTo("password", _l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"})
-    submit = SubmitField("Set password and log in")
+    submit = SubmitField(_l("Set password and log in"))
 
 
 class LinkProviderForm(FlaskForm):
@@ -50,10 +54,10 @@ def accept_invite(token: str):
     form = AcceptInviteForm()
     if form.validate_on_submit():
         invites.accept_with_password(user, form.password.data)
-        flash(f"Welcome, {user.display_name}: your password is set and you are logged in.", "success")
+        flash(_("Welcome, %(name)s: your password is set and you are logged in.", name=user.display_name), "success")
         return redirect(services.landing_for(user), 303)
     page = render_template("auth/invite.html", form=form, user=user, token=token, link_form=LinkProviderForm(),
-                           role=ROLE_LABELS.get(user.role, user.role), providers=providers.enabled_providers())
+                           role=str(ROLE_LABELS.get(user.role, user.role)), providers=providers.enabled_providers())
     return _private((page, 400 if form.errors else 200))
 
 
@@ -83,9 +87,9 @@ def invite_linked(token: str):
         return _refused(error)
     if not current_user.is_authenticated or current_user.id != user.id:
         return _refused(invites.InviteError(
-            f"That log-in is not linked to {user.email}: the provider gave another, or no verified, "
-            f"email address. Set a password below the invitation link instead, or use a provider "
-            f"account with {user.email}."))
+            _("That log-in is not linked to %(email)s: the provider gave another, or no verified, email address. "
+              "Set a password below the invitation link instead, or use a provider account with %(email)s.",
+              email=user.email)))
     invites.accept_linked(user)
-    flash(f"Welcome, {user.display_name}: your log-in is linked and you are logged in.", "success")
+    flash(_("Welcome, %(name)s: your log-in is linked and you are logged in.", name=user.display_name), "success")
     return redirect(services.landing_for(user), 303)

@@ -8,6 +8,7 @@ Opening it proves the invitee reads mail at the address, so accepting verifies t
 import hashlib
 
 from flask import current_app, session
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from auth import accounts, services
@@ -15,7 +16,6 @@ from auth.models import User, new_session_token
 from extensions import db
 
 SALT = "user-invite"
-REVOKED_BY_ACCEPTING = "invitation accepted"
 
 
 class InviteError(Exception):
@@ -62,13 +62,13 @@ def invitee(token: str) -> User:
     try:
         user_id, fingerprint = _serializer().loads(token, max_age=max_age)
     except SignatureExpired:
-        raise InviteExpired("This invitation has expired. Ask the blog's owner to invite you again.") from None
+        raise InviteExpired(_("This invitation has expired. Ask the blog's owner to invite you again.")) from None
     except (BadSignature, ValueError, TypeError):
-        raise InviteError("This invitation link is not valid. Check that you copied all of it.") from None
+        raise InviteError(_("This invitation link is not valid. Check that you copied all of it.")) from None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or fingerprint != _fingerprint(user):
-        raise InviteUsed("This invitation was already used or withdrawn. Log in instead, or ask the "
-                         "blog's owner for a new one.")
+        raise InviteUsed(_("This invitation was already used or withdrawn. Log in instead, or ask the "
+                           "blog's owner for a new one."))
     return user
 
 
@@ -95,6 +95,6 @@ def accept_linked(user: User) -> None:
 
 
 def _log_in_once(user: User) -> None:
-    user.end_all_sessions(REVOKED_BY_ACCEPTING)  # a new session token: the link stops working
+    user.end_all_sessions(services.REVOKED_BY_ACCEPTING)  # a new session token: the link stops working
     db.session.commit()
     services.start_session(user)

@@ -4,6 +4,8 @@ the log-in providers linked to it. Each operation checks its rule, commits, or r
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from auth.models import Identity, User
 from auth.profiles import Profile
@@ -13,9 +15,6 @@ from extensions import db
 
 NICENAME_MAX = 60  # users.nicename's length
 NICENAME_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-NICENAME_RULE = "Use lowercase letters, digits and single hyphens only (for example ada-lovelace)."
-NICENAME_TAKEN = "The author slug “{}” belongs to another account. Choose another one."
-EMAIL_TAKEN = "That email address belongs to another account."
 # Session keys: the user a provider round trip links to (auth.social), and "ask this reader's name".
 LINK_KEY = "auth_link"
 NAME_PROMPT_KEY = "auth_choose_name"
@@ -28,8 +27,10 @@ class ProfileError(ValueError):
 def nicename_problem(nicename: str) -> str | None:
     """Why this author slug cannot be used as written, or None."""
     if len(nicename) > NICENAME_MAX:
-        return f"Use at most {NICENAME_MAX} characters."
-    return None if NICENAME_PATTERN.fullmatch(nicename) else NICENAME_RULE
+        return ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", NICENAME_MAX)
+    if not NICENAME_PATTERN.fullmatch(nicename):
+        return _("Use lowercase letters, digits and single hyphens only (for example ada-lovelace).")
+    return None
 
 
 def _nicename_taken(nicename: str, user: User) -> bool:
@@ -53,13 +54,21 @@ def update_about(user: User, display_name: str, nicename: str, bio: str) -> None
     if not nicename and user.can(ACCESS_ADMIN):
         nicename = default_nicename(display_name, user)
     if nicename and _nicename_taken(nicename, user):
-        raise ProfileError(NICENAME_TAKEN.format(nicename))
+        raise ProfileError(_nicename_taken_message(nicename))
     user.display_name, user.nicename, user.bio = display_name, nicename or None, bio
     try:
         db.session.commit()
     except sa.exc.IntegrityError:  # taken by another request between the check and the commit
         db.session.rollback()
-        raise ProfileError(NICENAME_TAKEN.format(nicename)) from None
+        raise ProfileError(_nicename_taken_message(nicename)) from None
+
+
+def _nicename_taken_message(nicename: str) -> str:
+    return _("The author slug “%(slug)s” belongs to another account. Choose another one.", slug=nicename)
+
+
+def _email_taken_message() -> str:
+    return _("That email address belongs to another account.")
 
 
 def set_display_name(user: User, display_name: str) -> None:
@@ -77,15 +86,15 @@ def email_taken(email: str, user: User) -> bool:
 def check_new_email(user: User, email: str) -> None:
     """Refuse an address the account already has, or one another account has."""
     if user.email and user.email.lower() == email.lower():
-        raise ProfileError("That is already your email address.")
+        raise ProfileError(_("That is already your email address."))
     if email_taken(email, user):
-        raise ProfileError(EMAIL_TAKEN)
+        raise ProfileError(_email_taken_message())
 
 
 def change_email(user: User, email: str) -> None:
     """Store an address whose owner has just proved it (the confirmation link reached them)."""
     if email_taken(email, user):
-        raise ProfileError(EMAIL_TAKEN)
+        raise ProfileError(_email_taken_message())
     user.email, user.email_verified = email, True
     db.session.commit()
 
@@ -94,7 +103,7 @@ def change_password(user: User, current: str | None, new: str) -> None:
     """Set a new password; one already set must be given first. Ends every session of the account
     (the caller starts a new one for this browser)."""
     if user.password_hash and not user.check_password(current or ""):
-        raise ProfileError("Your current password is not correct.")
+        raise ProfileError(_("Your current password is not correct."))
     user.set_password(new)
     user.end_all_sessions(REVOKED_BY_PASSWORD)
     db.session.commit()
@@ -109,7 +118,7 @@ def link_identity(user: User, profile: Profile) -> Identity:
     """Attach the provider account to `user`; refused when it already logs in another account."""
     identity = db.session.scalar(sa.select(Identity).filter_by(provider=profile.provider, subject=profile.subject))
     if identity is not None and identity.user_id != user.id:
-        raise ProfileError("That account is already linked to another account on this blog.")
+        raise ProfileError(_("That account is already linked to another account on this blog."))
     if identity is None:
         identity = Identity(user=user, provider=profile.provider, subject=profile.subject,
                             display_name=profile.display_name)
@@ -120,7 +129,7 @@ def link_identity(user: User, profile: Profile) -> Identity:
         db.session.commit()
     except sa.exc.IntegrityError:  # the same identity was linked elsewhere at the same moment
         db.session.rollback()
-        raise ProfileError("That account is already linked to another account on this blog.") from None
+        raise ProfileError(_("That account is already linked to another account on this blog.")) from None
     return identity
 
 
@@ -128,10 +137,10 @@ def unlink_identity(user: User, identity_id: int) -> Identity:
     """Remove one of the user's provider accounts, as long as another way in remains."""
     identity = db.session.get(Identity, identity_id)
     if identity is None or identity.user_id != user.id:
-        raise ProfileError("That log-in is not linked to your account.")
+        raise ProfileError(_("That log-in is not linked to your account."))
     if len(user.identities) < 2 and not has_password_log_in(user):
-        raise ProfileError("This is your only way to log in: link another provider or set a password "
-                           "(with an email address) first.")
+        raise ProfileError(_("This is your only way to log in: link another provider or set a password "
+                             "(with an email address) first."))
     db.session.delete(identity)
     db.session.commit()
     return identity

@@ -6,17 +6,20 @@ in one table. Two checks also look at the object: an Author edits and moderates 
 posts, and a Contributor edits only their own unpublished drafts.
 """
 
+from flask_babel import lazy_gettext as _l
+
 ADMINISTRATOR, EDITOR, AUTHOR, CONTRIBUTOR, MODERATOR, SUBSCRIBER = (
     "administrator", "editor", "author", "contributor", "moderator", "subscriber")
 
-# In the order the Users screen offers them; Subscriber is every reader who logs in to comment.
+# Each role's display name (the stored key stays English), in the order the Users screen offers
+# them; Subscriber is every reader who logs in to comment.
 ROLE_LABELS = {
-    ADMINISTRATOR: "Administrator",
-    EDITOR: "Editor",
-    AUTHOR: "Author",
-    CONTRIBUTOR: "Contributor",
-    MODERATOR: "Moderator",
-    SUBSCRIBER: "Subscriber",
+    ADMINISTRATOR: _l("Administrator"),
+    EDITOR: _l("Editor"),
+    AUTHOR: _l("Author"),
+    CONTRIBUTOR: _l("Contributor"),
+    MODERATOR: _l("Moderator"),
+    SUBSCRIBER: _l("Subscriber"),
 }
 
 ACCESS_ADMIN = "access_admin"  # the dashboard and one's own profile in the admin

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Response, current_app, flash, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -23,15 +24,29 @@ IDENTITY_KEY = "identity_id"
 NEXT_KEY = "auth_next"
 PROVIDER_PAGE_KEY = "auth_provider_page"  # the provider page the continue page goes to, once
 DEMO_ADMIN_EMAIL = "demo-admin@example.com"
+# Why all of an account's sessions ended: the value stored with them, and its words for a person.
 REVOKED_BY_LOGOUT = "logged out"
 REVOKED_BY_PASSWORD = "password changed"
 REVOKED_BY_OWNER = "logged out everywhere"
+REVOKED_BY_ACCEPTING = "invitation accepted"
+REVOKED_REASON_LABELS = {
+    REVOKED_BY_LOGOUT: _l("logged out"),
+    REVOKED_BY_PASSWORD: _l("password changed"),
+    REVOKED_BY_OWNER: _l("logged out everywhere"),
+    REVOKED_BY_ACCEPTING: _l("invitation accepted"),
+}
 
 
 @functools.cache
 def _dummy_hash(method: str) -> str:
     """Checked against when the email is unknown, so both failures cost the same time."""
     return generate_password_hash(secrets.token_hex(8), method=method)
+
+
+def sessions_ended_reason(reason: str | None) -> str:
+    """The stored reason an account's sessions all ended, in the reader's language (unknown: as stored)."""
+    label = REVOKED_REASON_LABELS.get(reason or "")
+    return str(label) if label is not None else reason or ""
 
 
 def landing_for(user: User) -> str:

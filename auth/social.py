@@ -10,6 +10,7 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from flask import flash, session
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from auth import profile_services, providers, two_factor
@@ -79,15 +80,16 @@ def complete_login(provider: providers.Provider) -> Identity:
 def _link(provider: providers.Provider, profile, user_id) -> Identity:
     """Attach the provider account to the logged-in user who started linking it."""
     if not current_user.is_authenticated or current_user.id != user_id:
-        raise LoginFailed(f"Log in again, then link your {provider.label} account from your profile.")
+        raise LoginFailed(_("Log in again, then link your %(provider)s account from your profile.",
+                            provider=provider.label))
     try:
         identity = profile_services.link_identity(current_user._get_current_object(), profile)
     except profile_services.ProfileError:
         log.warning("linking %s to user %s refused: linked to another account", provider.name, user_id)
-        raise LoginFailed(f"That {provider.label} account is already linked to another account on this blog, "
-                          "so it was not linked to yours.") from None
+        raise LoginFailed(_("That %(provider)s account is already linked to another account on this blog, so it "
+                            "was not linked to yours.", provider=provider.label)) from None
     log.info("user %s linked %s identity %s", user_id, provider.name, identity.id)
-    flash(f"Your {provider.label} account is linked: you can log in with it too.", "success")
+    flash(_("Your %(provider)s account is linked: you can log in with it too.", provider=provider.label), "success")
     return identity
 
 
@@ -109,15 +111,15 @@ def _failure(provider: providers.Provider, error: Exception) -> LoginFailed:
     """The reader-facing message for a failed log-in; the cause goes to the log."""
     label = provider.label
     if isinstance(error, MismatchingStateError):
-        message = f"That {label} log-in had expired or was already used. Please try again."
+        message = _("That %(provider)s log-in had expired or was already used. Please try again.", provider=label)
     elif isinstance(error, OAuthError) and error.error == "access_denied":
-        message = f"You did not allow the log-in with {label}, so you are not logged in."
+        message = _("You did not allow the log-in with %(provider)s, so you are not logged in.", provider=label)
     elif isinstance(error, requests.Timeout):
-        message = f"{label} did not answer in time. Please try again in a moment."
+        message = _("%(provider)s did not answer in time. Please try again in a moment.", provider=label)
     elif isinstance(error, requests.ConnectionError):
-        message = f"{label} could not be reached. Please try again later."
+        message = _("%(provider)s could not be reached. Please try again later.", provider=label)
     elif isinstance(error, requests.HTTPError):
-        message = f"{label} had a problem completing the log-in. Please try again later."
+        message = _("%(provider)s had a problem completing the log-in. Please try again later.", provider=label)
     elif isinstance(
         error,
         (
@@ -129,7 +131,7 @@ def _failure(provider: providers.Provider, error: Exception) -> LoginFailed:
             AttributeError,
         ),
     ):
-        message = f"{label}'s answer could not be verified, so you are not logged in."
+        message = _("%(provider)s's answer could not be verified, so you are not logged in.", provider=label)
     else:
         raise error  # a bug of ours, not the provider's: let the 500 handler log it
     log.warning("log-in with %s failed: %s: %s", provider.name, type(error).__name__, error)

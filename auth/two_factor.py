@@ -13,6 +13,8 @@ from typing import NamedTuple
 import pyotp
 import sqlalchemy as sa
 from flask import current_app, session
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import StringField, SubmitField
@@ -31,11 +33,11 @@ PENDING_KEY = "two_factor_pending"
 
 class CodeForm(FlaskForm):
     code = StringField(
-        "Authentication code",
-        validators=[DataRequired("Enter the code."), Length(max=64, message="That is not a code.")],
+        _l("Authentication code"),
+        validators=[DataRequired(_l("Enter the code.")), Length(max=64, message=_l("That is not a code."))],
         render_kw={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"},
     )
-    submit = SubmitField("Verify")
+    submit = SubmitField(_l("Verify"))
 
 
 def is_on(user: User) -> bool:
@@ -70,7 +72,7 @@ def qr_code_svg(text: str) -> Markup:
     svg.attrib.pop("height")
     svg.set("class", "qr-code")
     svg.set("role", "img")
-    svg.set("aria-label", "QR code for your authenticator app")
+    svg.set("aria-label", _("QR code for your authenticator app"))
     return Markup(image.to_string(encoding="unicode"))
 
 
@@ -94,7 +96,7 @@ def new_recovery_codes(user: User) -> list[str]:
     """Replace the user's recovery codes with new ones; only their hashes are kept. The caller commits."""
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     # 80 random bits each: an unsalted hash of so large a space cannot be reversed by guessing.
-    codes = [b32encode(secrets.token_bytes(10)).decode().lower() for _ in range(RECOVERY_CODE_COUNT)]
+    codes = [b32encode(secrets.token_bytes(10)).decode().lower() for _code in range(RECOVERY_CODE_COUNT)]
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash(code)) for code in codes)
     return ["-".join(code[i : i + 4] for i in range(0, len(code), 4)) for code in codes]
 

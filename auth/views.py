@@ -2,20 +2,29 @@
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from auth import bp, profile_services, providers, services, throttle, two_factor
 from auth.forms import ChooseNameForm, LoginForm, LogoutForm
 from auth.models import User
+from core.i18n import N_
 from extensions import db, limiter, login_manager
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please log in to see that page."
+# Flask-Login flashes the message through localize_callback: the session gets the translated str.
+login_manager.login_message = N_("Please log in to see that page.")
+login_manager.localize_callback = _
 
-LOGIN_FAILED = "The email address or password is incorrect."
-TOO_MANY_ATTEMPTS = "Too many log-in attempts. Please wait a few minutes and try again."
-WRONG_CODE = "That code is not right, or it was already used. Please try again."
-SECOND_STEP_EXPIRED = "Please log in again: the code is asked for within five minutes of logging in."
+LOGIN_FAILED = _l("The email address or password is incorrect.")
+WRONG_CODE = _l("That code is not right, or it was already used. Please try again.")
+SECOND_STEP_EXPIRED = _l("Please log in again: the code is asked for within five minutes of logging in.")
+
+
+def too_many_attempts() -> str:
+    """The log-in limits' message (Flask-Limiter calls it when a limit is hit)."""
+    return _("Too many log-in attempts. Please wait a few minutes and try again.")
 
 
 @login_manager.user_loader
@@ -29,12 +38,12 @@ def limited_as_a_password(client_key, account_key, known_device):
     address or known browser); failures per account, browsers that logged in before exempt."""
     limits = (
         limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
-                      error_message=TOO_MANY_ATTEMPTS),
+                      error_message=too_many_attempts),
         limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT"], methods=["POST"],
-                      key_func=client_key, deduct_when=throttle.failed, error_message=TOO_MANY_ATTEMPTS),
+                      key_func=client_key, deduct_when=throttle.failed, error_message=too_many_attempts),
         limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
                       key_func=account_key, deduct_when=throttle.failed, exempt_when=known_device,
-                      error_message=TOO_MANY_ATTEMPTS),
+                      error_message=too_many_attempts),
     )
 
     def apply(view):
@@ -54,7 +63,7 @@ def login():
         return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
     user = services.authenticate(form.email.data, form.password.data)
     if user is None:
-        form.form_errors.append(LOGIN_FAILED)
+        form.form_errors.append(str(LOGIN_FAILED))
         return render_template("auth/login.html", form=form), 401
     if two_factor.is_on(user):
         two_factor.await_second_step(user, remember=form.remember.data)
@@ -73,13 +82,13 @@ def two_factor_step():
     code; whoever passed the first step in this browser, within the rate limits."""
     pending = two_factor.pending_login()
     if pending is None:
-        flash(SECOND_STEP_EXPIRED, "error")
+        flash(str(SECOND_STEP_EXPIRED), "error")
         return redirect(url_for("auth.login", next=request.args.get("next") or None))
     form = two_factor.CodeForm()
     if not form.validate_on_submit():
         return render_template("auth/two_factor.html", form=form), 400 if form.is_submitted() else 200
     if not two_factor.accept(pending.user, form.code.data):
-        form.form_errors.append(WRONG_CODE)
+        form.form_errors.append(str(WRONG_CODE))
         return render_template("auth/two_factor.html", form=form), 401
     asks_name = session.get(profile_services.NAME_PROMPT_KEY, False)  # a new session starts below
     two_factor.complete_second_step(pending)
@@ -142,7 +151,7 @@ def logout():
     if not form.validate_on_submit():
         abort(400)
     services.log_out()
-    flash("You are now logged out.", "success")
+    flash(_("You are now logged out."), "success")
     return redirect(services.safe_next(form.next.data, url_for("blog.index")))
 
 
@@ -156,5 +165,5 @@ def choose_name():
         status = 400 if form.is_submitted() else 200
         return render_template("auth/choose_name.html", form=form), status
     profile_services.set_display_name(current_user._get_current_object(), form.display_name.data)
-    flash(f"Thank you, {form.display_name.data}: your comments will carry this name.", "success")
+    flash(_("Thank you, %(name)s: your comments will carry this name.", name=form.display_name.data), "success")
     return redirect(services.safe_next(form.next.data, url_for("blog.index")))

@@ -4,6 +4,7 @@ paginated with /page/N/ and with its feed; anyone may call them."""
 from collections.abc import Callable
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from blog import bp, feeds, listing_queries
 from blog.listing_queries import PostsPage
@@ -61,7 +62,7 @@ def category_archive(path: str, page: int):
     """A category's posts and its subcategories'."""
     category = _category(path, page)
     posts = listing_queries.terms_page(listing_queries.category_subtree(category.id), page, _per_page())
-    return _listing(posts, f"Category: {category.name}", category.description, "category",
+    return _listing(posts, _("Category: %(name)s", name=category.name), category.description, "category",
                     url_for("blog.category_feed", path=path))
 
 
@@ -81,7 +82,8 @@ def tag_archive(slug: str, page: int):
     """A tag's posts."""
     tag = listing_queries.tag_with_slug(slug) or abort(404)
     posts = listing_queries.terms_page([tag.id], page, _per_page())
-    return _listing(posts, f"Tag: {tag.name}", tag.description, "tag", url_for("blog.tag_feed", slug=slug))
+    return _listing(posts, _("Tag: %(name)s", name=tag.name), tag.description, "tag",
+                    url_for("blog.tag_feed", slug=slug))
 
 
 @bp.get("/author/<slug>/", defaults={"page": 1})
@@ -92,7 +94,7 @@ def author_archive(slug: str, page: int):
     posts = listing_queries.author_page(author, page, _per_page())
     if posts is None or not posts.posts:
         abort(404)
-    return _listing(posts, f"Author: {author.display_name}", author.bio or "", "author",
+    return _listing(posts, _("Author: %(name)s", name=author.display_name), author.bio or "", "author",
                     url_for("blog.author_feed", slug=slug))
 
 
@@ -100,21 +102,21 @@ def author_archive(slug: str, page: int):
 @bp.get(YEAR + PAGED)
 def year_archive(year: int, page: int):
     """The posts of a year; a year without posts is a 404, as on WordPress."""
-    return _period_listing(f"Year: {year}", page, year)
+    return _period_listing(_("Year: %(date)s", date=year), page, year)
 
 
 @bp.get(MONTH, defaults={"page": 1})
 @bp.get(MONTH + PAGED)
 def month_archive(year: int, month: int, page: int):
     """The posts of a month."""
-    return _period_listing("Month: {}", page, year, month, fmt="%B %Y")
+    return _period_listing(_("Month: %(date)s"), page, year, month, fmt="%B %Y")
 
 
 @bp.get(DAY, defaults={"page": 1})
 @bp.get(DAY + PAGED)
 def day_archive(year: int, month: int, day: int, page: int):
     """The posts of a day."""
-    return _period_listing("Day: {}", page, year, month, day, fmt="%B %-d, %Y")
+    return _period_listing(_("Day: %(date)s"), page, year, month, day, fmt="%B %-d, %Y")
 
 
 def _period_listing(heading: str, page: int, year: int, month: int | None = None, day: int | None = None,
@@ -124,7 +126,7 @@ def _period_listing(heading: str, page: int, year: int, month: int | None = None
     if posts is None or not posts.posts:
         abort(404)
     if fmt:
-        heading = heading.format(local_date(bounds[0], fmt))
+        heading = heading % {"date": local_date(bounds[0], fmt)}
     return _listing(posts, heading, kind="date")
 
 
@@ -135,14 +137,14 @@ def category_feed(path: str, kind: str):
     if not exact:
         abort(404)
     return _feed(lambda n: listing_queries.terms_page(listing_queries.category_subtree(category.id), 1, n),
-                 f"Category: {category.name}", term_url(category, _external=True), kind)
+                 _("Category: %(name)s", name=category.name), term_url(category, _external=True), kind)
 
 
 @bp.get("/tag/<slug>/feed/", defaults={"kind": "rss"})
 def tag_feed(slug: str, kind: str):
     """A tag's newest posts as RSS."""
     tag = listing_queries.tag_with_slug(slug) or abort(404)
-    return _feed(lambda n: listing_queries.terms_page([tag.id], 1, n), f"Tag: {tag.name}",
+    return _feed(lambda n: listing_queries.terms_page([tag.id], 1, n), _("Tag: %(name)s", name=tag.name),
                  term_url(tag, _external=True), kind)
 
 
@@ -150,7 +152,7 @@ def tag_feed(slug: str, kind: str):
 def author_feed(slug: str, kind: str):
     """An author's newest posts as RSS."""
     author = listing_queries.author_with_slug(slug) or abort(404)
-    return _feed(lambda n: listing_queries.author_page(author, 1, n), f"Author: {author.display_name}",
+    return _feed(lambda n: listing_queries.author_page(author, 1, n), _("Author: %(name)s", name=author.display_name),
                  author_url(author, _external=True), kind)
 
 

@@ -5,6 +5,7 @@
 
 import sqlalchemy as sa
 from flask import Flask
+from flask_babel import ngettext
 
 from auth.accounts import AccountError, user_removing
 from auth.models import User
@@ -26,8 +27,8 @@ def hand_over(_app, user: User, heir: User | None) -> None:
     account; take back their likes. In the removing transaction, before the user's row goes."""
     owned = post_counts([user.id]).get(user.id, 0)
     if owned and heir is None:
-        raise AccountError(f"{user.display_name} has {owned} post{'s' if owned != 1 else ''}: "
-                           "choose who gets them.")
+        raise AccountError(ngettext("%(name)s has %(num)d post: choose who gets them.",
+                                    "%(name)s has %(num)d posts: choose who gets them.", owned, name=user.display_name))
     if owned:
         db.session.execute(sa.update(Post).where(Post.author_id == user.id)
                            .values(author_id=heir.id, updated_at=Post.updated_at)

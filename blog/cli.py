@@ -2,6 +2,8 @@
 
 import click
 from flask import Flask
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from blog import terms
 from blog.counters import recount
@@ -14,7 +16,8 @@ def register(app: Flask) -> None:
     def load_demo() -> None:
         """Load the demo post when the blog has no posts yet."""
         added = load_demo_content()
-        click.echo(f"Demo content: {added} post(s) added." if added else "Demo content: blog not empty, nothing added.")
+        click.echo(ngettext("Demo content: %(num)d post(s) added.", "Demo content: %(num)d post(s) added.", added)
+                   if added else _("Demo content: blog not empty, nothing added."))
 
     @app.cli.command("recount")
     def recount_command() -> None:
@@ -26,7 +29,9 @@ def register(app: Flask) -> None:
         for repair in repairs:
             click.echo(f"post {repair.post_id} ({repair.slug}): {repair.counter} {repair.was} -> {repair.now}")
         if comments:
-            click.echo(f"{comments} comment(s) had a wrong like count; corrected.")
+            click.echo(ngettext("%(num)d comment(s) had a wrong like count; corrected.",
+                                "%(num)d comment(s) had a wrong like count; corrected.", comments))
         posts = len({repair.post_id for repair in repairs})
-        click.echo(f"Recount: {len(repairs)} count(s) corrected on {posts} post(s)." if repairs or comments
-                   else "Recount: every count was right; nothing changed.")
+        click.echo(ngettext("Recount: %(num)d count(s) corrected on %(posts)d post(s).",
+                            "Recount: %(num)d count(s) corrected on %(posts)d post(s).", len(repairs), posts=posts)
+                   if repairs or comments else _("Recount: every count was right; nothing changed."))

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from auth.models import User
 from blog.comment_edits import staff_edit_text
 from blog.discussion import CommentInput, CommentRefused, submit_comment
@@ -17,7 +19,7 @@ def reply_as_admin(parent: Comment, body: str, admin: User, ip: str = "", user_a
     Raises CommentRefused (with nothing changed) when the rules refuse the reply.
     """
     if parent.status not in ("pending", "approved"):
-        raise CommentRefused(400, "You can only reply to pending or approved comments.")
+        raise CommentRefused(400, _("You can only reply to pending or approved comments."))
     post = db.session.get(Post, parent.post_id)
     set_comment_status(parent, "approved", admin, "approve")
     data = CommentInput(
@@ -56,7 +58,8 @@ def block_author(comment: Comment, what: str, admin: User) -> str:
     """Add the comment's email or IP to the disallowed list and commit; the key that was added."""
     key = {"email": comment.author_email, "ip": comment.author_ip}.get(what, "").strip()
     if not key:
-        raise CommentRefused(400, f"This comment has no {'IP address' if what == 'ip' else 'email'} to block.")
+        raise CommentRefused(400, _("This comment has no IP address to block.") if what == "ip" else
+                             _("This comment has no email to block."))
     keys = str(get_settings()["disallowed_keys"])
     lines = [line.strip() for line in keys.splitlines() if line.strip()]
     if key.lower() not in (line.lower() for line in lines):

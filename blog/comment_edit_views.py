@@ -2,6 +2,7 @@
 or on a page of its own. Only the browser that wrote it, or its author's account, may."""
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blog import bp, commenters
@@ -70,15 +71,15 @@ def edit_own_comment(comment_id: int):
 
 def _edit_page(comment: Comment, post: Post, form: OwnCommentEditForm):
     if wants_json() and form.is_submitted():
-        return jsonify(ok=False, error=" ".join(e for errs in form.errors.values() for e in errs)), 400
+        return jsonify(ok=False, error=" ".join(str(e) for errs in form.errors.values() for e in errs)), 400
     return render_template("blog/own_comment_edit.html", comment=comment, post=post, form=form,
                            closes=window_closes(comment.created_at, get_settings())), 400 if form.errors else 200
 
 
 def _after_edit(comment: Comment, held_reason: str):
     """What the reader sees once the edit is saved: the new text in place, or their comment's page."""
-    message = ("Your edit was saved; the comment now awaits moderation again." if held_reason
-               else "Your edit was saved.")
+    message = (_("Your edit was saved; the comment now awaits moderation again.") if held_reason
+               else _("Your edit was saved."))
     if wants_json():
         # A shadow-banned author's comment reads as published to them, in the answer too.
         status = "approved" if is_shadow(comment) else comment.status
@@ -103,8 +104,8 @@ def delete_own_comment(comment_id: int):
     except CommentRefused as refusal:
         db.session.rollback()
         return _refused(refusal, comment, post)
-    message = "Your comment was deleted." if removed else \
-        "Your comment was deleted; the replies to it stay, under “This comment was deleted by its author”."
+    message = _("Your comment was deleted.") if removed else \
+        _("Your comment was deleted; the replies to it stay, under “This comment was deleted by its author”.")
     if wants_json():
         return jsonify(ok=True, message=message, removed=removed)
     flash(message, "success")

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from auth.models import User
 from auth.roles import may_moderate_comments_on
@@ -81,29 +83,32 @@ def seen_mark(comment: Comment) -> str:
 def check_may_change(comment: Comment, post: Post, proof: Proof, settings: dict, now: datetime) -> None:
     """Raise CommentRefused unless the reader wrote this comment and may still change it."""
     if comment.deleted_at is not None or not proof.proves(comment):
-        raise CommentRefused(403, "You can only change a comment you wrote, from the browser or the account "
-                                  "you wrote it with.")
+        raise CommentRefused(403, _("You can only change a comment you wrote, from the browser or the account "
+                                    "you wrote it with."))
     if comments_closed(post, settings):
-        raise CommentRefused(403, "Comments on this post are closed, so its comments can no longer be changed.")
+        raise CommentRefused(403, _("Comments on this post are closed, so its comments can no longer be changed."))
     if comment.status not in CHANGEABLE and not is_shadow(comment):
-        raise CommentRefused(403, "This comment is with the moderators now and can no longer be changed.")
+        raise CommentRefused(403, _("This comment is with the moderators now and can no longer be changed."))
     closes = window_closes(comment.created_at, settings)
     if closes is None:
-        raise CommentRefused(403, "Comments cannot be changed after they are posted on this blog.")
+        raise CommentRefused(403, _("Comments cannot be changed after they are posted on this blog."))
     if now > closes:
         minutes = int(settings["comment_edit_minutes"])
-        raise CommentRefused(403, f"The time to change this comment has passed: it could be edited or deleted "
-                                  f"for {minutes} minute{'s' if minutes != 1 else ''} after it was posted.")
+        raise CommentRefused(403, ngettext(
+            "The time to change this comment has passed: it could be edited or deleted for %(num)d minute after "
+            "it was posted.",
+            "The time to change this comment has passed: it could be edited or deleted for %(num)d minutes after "
+            "it was posted.", minutes))
 
 
 def locked_for_change(comment_id: int, seen: str | None) -> Comment:
     """The comment, re-read under a row lock; CommentRefused(409) when it changed since `seen`."""
     comment = db.session.get(Comment, comment_id, with_for_update=True, populate_existing=True)
     if comment is None:
-        raise CommentRefused(404, "This comment no longer exists.")
+        raise CommentRefused(404, _("This comment no longer exists."))
     if seen is not None and seen != seen_mark(comment):
-        raise CommentRefused(409, "This comment changed while you were editing it (a moderator may have acted "
-                                  "on it): nothing was saved. Reload the page to see it as it is now.")
+        raise CommentRefused(409, _("This comment changed while you were editing it (a moderator may have acted "
+                                    "on it): nothing was saved. Reload the page to see it as it is now."))
     return comment
 
 
@@ -207,7 +212,7 @@ def restore_revision(comment: Comment, revision_id: int, staff: User) -> None:
     """Bring back an earlier text of the comment (the current one becomes a revision too) and commit."""
     revision = db.session.get(CommentRevision, revision_id)
     if revision is None or revision.comment_id != comment.id:
-        raise CommentRefused(404, "That revision is not one of this comment's.")
+        raise CommentRefused(404, _("That revision is not one of this comment's."))
     staff_edit_text(comment, revision.body, staff)
     log_action(comment, "restore revision", staff, comment.status, comment.status)
     db.session.commit()

@@ -15,6 +15,8 @@ from datetime import datetime
 from functools import lru_cache
 from html import unescape
 
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from blog.avatars import comment_avatar_url, identicon_key
@@ -26,6 +28,7 @@ from core.clean_input import host_of
 # The memo sizes below are a memory budget as much as a speed one: every worker keeps them full for
 # its whole life. The list memo is per rows read, so the classes that depend on a comment's place
 # (even/odd, thread-even/odd, depth, parent) are right in it; the per-comment memos hold none of them.
+# Every memo is keyed on the language too: the markup holds words ("Reply", "says:").
 
 # "March 4, 2024 at 10:04 AM" without strftime, which is the slowest step of each comment.
 _MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -38,7 +41,6 @@ _PARITY = ("even", "odd alt")
 _THREAD_PARITY = (" thread-even", " thread-odd thread-alt")
 
 
-_AWAITING = '<em class="comment-awaiting-moderation">Your comment is awaiting moderation.</em>'
 # Microformats2 classes go on a reply to a remote comment only: the other site reads that reply (our
 # Webmention's source) as an h-entry answering its page. The rest keep WordPress's markup, and weight.
 # (article, author block, avatar, name, website link, permalink, date) for each case.
@@ -104,23 +106,31 @@ def render_comment_list(rows: tuple, settings: dict, replies_open: bool, static_
     shown = (int(settings["thread_comments_depth"]) if settings["thread_comments"] else FLAT,
              settings["show_avatars"], settings["avatar_source"], replies_open, static_avatar, zone,
              identicon_key(), post_author_id)
+    language = _language()
     if likes is None and not own_ids:
-        return _memoized_list(rows, shown)
+        return _memoized_list(rows, shown, language)
     root = likes.script_root if likes else script_root
-    return Markup(_for_reader(_memoized_parts(rows, shown, root), likes, own_ids, root))
+    return Markup(_for_reader(_memoized_parts(rows, shown, root, language), likes, own_ids, root, language))
+
+
+def _language() -> str:
+    """The language the list is written in (the request's)."""
+    return str(get_locale())
 
 
 @lru_cache(maxsize=8)  # the hottest comment pages; any other page builds its list from the cached heads
-def _memoized_list(rows: tuple, shown: tuple) -> Markup:
-    return Markup("".join(part if part.__class__ is str else part.guest for part in _list_parts(rows, shown, "")))
+def _memoized_list(rows: tuple, shown: tuple, language: str) -> Markup:
+    return Markup("".join(part if part.__class__ is str else part.guest
+                          for part in _list_parts(rows, shown, "", language)))
 
 
 @lru_cache(maxsize=8)
-def _memoized_parts(rows: tuple, shown: tuple, script_root: str) -> tuple:
-    return tuple(_list_parts(rows, shown, script_root))
+def _memoized_parts(rows: tuple, shown: tuple, script_root: str, language: str) -> tuple:
+    return tuple(_list_parts(rows, shown, script_root, language))
 
 
-def _for_reader(parts: tuple, likes: CommentLikes | None, own_ids: frozenset[int], script_root: str) -> str:
+def _for_reader(parts: tuple, likes: CommentLikes | None, own_ids: frozenset[int], script_root: str,
+                language: str) -> str:
     """The shared list with one reader's state applied: a pass over a few hundred strings, no markup built."""
     liked, token = (likes.liked_ids, str(escape(likes.csrf_token))) if likes else (frozenset(), "")
     edit_url = likes.edit_url if likes else None
@@ -135,7 +145,7 @@ def _for_reader(parts: tuple, likes: CommentLikes | None, own_ids: frozenset[int
             if edit_url:
                 out += (part.head, edit_head, str(part.comment_id), edit_tail, part.tail)
             elif part.comment_id in own_ids:
-                append(_own_links(part.comment_id, script_root))
+                append(_own_links(part.comment_id, script_root, language))
         elif likes is None:
             append(part.guest)
         else:
@@ -145,28 +155,32 @@ def _for_reader(parts: tuple, likes: CommentLikes | None, own_ids: frozenset[int
 
 
 @lru_cache(maxsize=256)
-def _own_links(comment_id: int, script_root: str) -> str:
+def _own_links(comment_id: int, script_root: str, language: str) -> str:
     """The Edit and Delete links of a reader's own comment: pages without JavaScript, in place with
     it (comment-edit.js)."""
     base = f"{escape(script_root)}/comments/{comment_id}"
+    edit, delete = _("Edit"), _("Delete")
     return (f'<span class="edit-link own-comment-links" data-own-comment="{comment_id}">'
-            f'<a class="comment-edit-own" href="{base}/edit" data-comment-edit>Edit</a> '
-            f'<a class="comment-delete-own" href="{base}/delete" data-comment-delete>Delete</a></span>')
+            f'<a class="comment-edit-own" href="{base}/edit" data-comment-edit>{edit}</a> '
+            f'<a class="comment-delete-own" href="{base}/delete" data-comment-delete>{delete}</a></span>')
 
 
 def comment_like_form(comment_id: int, author_name: str | None, like_count: int, liked: bool,
                       likes: CommentLikes) -> Markup:
     """One comment's Like form, as the list shows it to this reader (likes.js swaps it in after a press)."""
-    slot = _like_slot(comment_id, author_name, like_count, likes.script_root)
+    slot = _like_slot(comment_id, author_name, like_count, likes.script_root, _language())
     return Markup(slot.heads[liked] + str(escape(likes.csrf_token)) + slot.tails[liked])
 
 
-def _list_parts(rows: tuple, shown: tuple, script_root: str) -> list:
+def _list_parts(rows: tuple, shown: tuple, script_root: str, language: str | None = None) -> list:
     """The list as WordPress's walker writes it: past the deepest level, replies follow their parent
     at that level; even/odd count every comment in the order shown, thread-even/odd the top ones.
     Strings, with an _EditSlot after each comment's date and a _LikeSlot after each approved
     comment's text (runs of strings joined)."""
     max_depth, show_avatars, avatar_source, replies_open, static_avatar, zone, avatar_key, post_author_id = shown
+    language = language or _language()
+    awaiting = _("Your comment is awaiting moderation.")
+    awaiting = f'<em class="comment-awaiting-moderation">{awaiting}</em>'
     settings = {"show_avatars": show_avatars, "avatar_source": avatar_source}
     roots = [ThreadNode(row) for row in rows] if max_depth == FLAT else build_threads(list(rows))
     # Replies to a remote comment name its source (u-in-reply-to), so the remote site sees a reply.
@@ -202,27 +216,27 @@ def _list_parts(rows: tuple, shown: tuple, script_root: str) -> list:
                    f'{" comment-deleted" if deleted else ""}">')
         shown_count += 1
         if deleted:  # its replies keep their place under it; nothing of it is left to show, like or answer
-            run.append(_deleted_comment(comment_id, c.created_at, zone))
+            run.append(_deleted_comment(comment_id, c.created_at, zone, language))
         else:
             in_reply_to = web_link(remote_sources.get(c.parent_id, "")) if remote_sources else ""
             run.append(_comment_head(comment_id, author_name, c.author_url, c.created_at, zone,
                                      comment_avatar_url(c, settings, static_avatar, avatar_key), by_post_author,
-                                     c.edited_at, _remote_origin(c.comment_type, c.author_handle, c.source_url),
-                                     in_reply_to))
-            parts += ("".join(run), _edit_slot(comment_id, author_name))
+                                     c.edited_at, _remote_origin(c.comment_type, c.author_handle, c.source_url,
+                                                                 language), in_reply_to, language))
+            parts += ("".join(run), _edit_slot(comment_id, author_name, language))
             # The Report link ends the metadata, after the date and any Edit link: the same link for
             # every reader, as the page cache shares the list.
-            run = [(_report_link(comment_id, script_root) if approved else "")
-                   + "</div>" + ("" if looks_published else _AWAITING)
+            run = [(_report_link(comment_id, script_root, language) if approved else "")
+                   + "</div>" + ("" if looks_published else awaiting)
                    + f'</footer><div class="comment-content{" e-content" if in_reply_to else ""}">'
                    + f'{render_comment(c.body)}</div>']
             if approved:
-                parts += ("".join(run), _like_slot(comment_id, author_name, c.like_count, script_root))
+                parts += ("".join(run), _like_slot(comment_id, author_name, c.like_count, script_root, language))
                 run = []
             elif c.like_count:  # liked before it was held again: nobody may like it now
-                run.append(_like_slot(comment_id, author_name, c.like_count, script_root).guest)
+                run.append(_like_slot(comment_id, author_name, c.like_count, script_root, language).guest)
             if replies_open and approved and depth < max_depth:
-                run.append(_reply_link(comment_id, c.post_id, author_name))
+                run.append(_reply_link(comment_id, c.post_id, author_name, language))
         if not children:
             run.append("</article></li>")
         elif depth < max_depth:
@@ -237,30 +251,37 @@ def _list_parts(rows: tuple, shown: tuple, script_root: str) -> list:
 
 
 @lru_cache(maxsize=2048)
-def _like_slot(comment_id: int, author_name: str | None, like_count: int, script_root: str) -> _LikeSlot:
+def _like_slot(comment_id: int, author_name: str | None, like_count: int, script_root: str,
+               language: str) -> _LikeSlot:
     """A comment's Like form in both states, split where the reader's CSRF token goes."""
-    author = escape(author_name or "Anonymous")
-    count = (f'<span class="comment-like-count">{like_count}<span class="screen-reader-text"> '
-             f'like{"s" if like_count != 1 else ""}</span></span>') if like_count else ""
+    author = escape(author_name or _("Anonymous"))
+    count = guest = ""
+    if like_count:
+        shown = ngettext('%(num)d<span class="screen-reader-text"> like</span>',
+                         '%(num)d<span class="screen-reader-text"> likes</span>', like_count)
+        count = f'<span class="comment-like-count">{shown}</span>'
+        shown = ngettext("%(num)d like", "%(num)d likes", like_count)
+        guest = f'<p class="comment-like-count">{shown}</p>'
     heads, tails = [], []
     for liked in (False, True):
-        label = "Liked" if liked else "Like"
+        label = _("Liked") if liked else _("Like")
+        aria_label = _("Liked comment by %(name)s", name=author) if liked else \
+            _("Like comment by %(name)s", name=author)
         action = f'{escape(script_root)}/comments/{comment_id}/{"unlike" if liked else "like"}'
         heads.append(f'<form method="post" class="comment-like" id="comment-like-{comment_id}" data-likes '
                      f'data-like-form action="{action}"><input type="hidden" name="csrf_token" value="')
         tails.append(f'"><button type="submit" class="comment-like-button{" liked" if liked else ""}" '
-                     f'aria-pressed="{"true" if liked else "false"}" aria-label="{label} comment by {author}">'
+                     f'aria-pressed="{"true" if liked else "false"}" aria-label="{aria_label}">'
                      f'{label}</button>{count}{_LOGIN_NOTE}</form>')
-    guest = (f'<p class="comment-like-count">{like_count} like{"s" if like_count > 1 else ""}</p>'
-             if like_count else "")
     return _LikeSlot(comment_id, tuple(heads), tuple(tails), guest)
 
 
 @lru_cache(maxsize=2048)
-def _edit_slot(comment_id: int, author_name: str | None) -> _EditSlot:
-    author = escape(unescape(author_name or "Anonymous"))
+def _edit_slot(comment_id: int, author_name: str | None, language: str) -> _EditSlot:
+    author = escape(unescape(author_name or _("Anonymous")))
+    link = _('Edit<span class="screen-reader-text"> comment by %(name)s</span>', name=author)
     return _EditSlot(comment_id, head='<span class="edit-link"><a class="comment-edit-link" href="',
-                     tail=f'">Edit<span class="screen-reader-text"> comment by {author}</span></a></span>')
+                     tail=f'">{link}</a></span>')
 
 
 @lru_cache(maxsize=512)
@@ -292,7 +313,7 @@ def _class_name(text: str) -> str:
 @lru_cache(maxsize=2048)
 def _comment_head(comment_id: int, author_name: str, author_url: str, created_at: datetime, zone,
                   avatar: str, by_post_author: bool = False, edited_at: datetime | None = None,
-                  origin: str = "", in_reply_to: str = "") -> str:
+                  origin: str = "", in_reply_to: str = "", language: str = "") -> str:
     """The opening of a comment's article, up to its date in div.comment-metadata (the reader's Edit
     link may follow it): avatar, name (linked to the website), the post author's badge and date.
 
@@ -304,25 +325,31 @@ def _comment_head(comment_id: int, author_name: str, author_url: str, created_at
     # WordPress stores names HTML-escaped (a pingback's "Blog &raquo; Post"); imported ones keep
     # that form, so decode entities once before escaping. <bdi>: a right-to-left override in a
     # name must not reorder the text after it.
-    name = Markup("<bdi>%s</bdi>") % unescape(author_name or "Anonymous")
+    name = Markup("<bdi>%s</bdi>") % unescape(author_name or _("Anonymous"))
     article, vcard, photo, fn, url, permalink, published = _CLASSES[bool(in_reply_to)]
     # Only web addresses become links: imported or provider-given URLs may hold anything.
     website = web_link(author_url)
     author = f'<a href="{escape(website)}" class="{url}" rel="ugc external nofollow">{name}</a>' if website else name
-    badge = ' <span class="comment-author-badge">Author</span>' if by_post_author else ""
-    edited = f' <span class="comment-edited">Edited {_time(edited_at, zone)}</span>' if edited_at else ""
+    badge = edited = ""
+    if by_post_author:
+        badge = _("Author")
+        badge = f' <span class="comment-author-badge">{badge}</span>'
+    if edited_at:
+        edited = _("Edited %(time)s", time=_time(edited_at, zone))
+        edited = f' <span class="comment-edited">{edited}</span>'
+    says = _("says:")
     reply = f'<a class="u-in-reply-to" href="{escape(in_reply_to)}" hidden></a>' if in_reply_to else ""
     return (
         f'<article id="div-comment-{comment_id}" class="{article}"><footer class="comment-meta">'
         f'<div class="{vcard}"><img src="{escape(avatar)}" alt="" class="{photo}" {_AVATAR_SIZES}>'
-        f'<b class="{fn}">{author}</b>{badge}{origin} <span class="says">says:</span></div>'
+        f'<b class="{fn}">{author}</b>{badge}{origin} <span class="says">{says}</span></div>'
         f'<div class="comment-metadata">{reply}'
         f'<a{permalink} href="#comment-{comment_id}">{_time(created_at, zone, published)}</a>{edited}'
     )
 
 
 @lru_cache(maxsize=2048)
-def _remote_origin(comment_type: str, handle: str | None, source_url: str | None) -> str:
+def _remote_origin(comment_type: str, handle: str | None, source_url: str | None, language: str) -> str:
     """After a remote comment's author name: their fediverse handle, and where the reply came from
     (linked when the source is a web address)."""
     if comment_type not in ("activitypub", "webmention"):
@@ -330,13 +357,14 @@ def _remote_origin(comment_type: str, handle: str | None, source_url: str | None
     source = web_link(source_url)
     handle_html = ""
     if comment_type == "activitypub":
-        where = "the fediverse"
+        where = _("the fediverse")
         if handle:
             handle_html = f' <span class="comment-author-handle p-nickname">{escape(handle)}</span>'
     else:
-        where = escape(host_of(source)) or "another site"
+        where = escape(host_of(source)) or _("another site")
     via = f'<a class="comment-source" href="{escape(source)}" rel="nofollow ugc">{where}</a>' if source else where
-    return f'{handle_html} <span class="comment-via">via {via}</span>'
+    via = _("via %(source)s", source=via)
+    return f'{handle_html} <span class="comment-via">{via}</span>'
 
 
 def _time(moment: datetime, zone, attributes: str = "") -> str:
@@ -348,26 +376,28 @@ def _time(moment: datetime, zone, attributes: str = "") -> str:
 
 
 @lru_cache(maxsize=256)
-def _deleted_comment(comment_id: int, created_at: datetime, zone) -> str:
+def _deleted_comment(comment_id: int, created_at: datetime, zone, language: str) -> str:
     """What is left of a comment its author deleted while it had replies: its place and date."""
+    note = _("This comment was deleted by its author.")
     return (f'<article id="div-comment-{comment_id}" class="comment-body"><footer class="comment-meta">'
             f'<div class="comment-metadata"><a href="#comment-{comment_id}">{_time(created_at, zone)}</a></div>'
-            f'</footer><div class="comment-content"><p class="comment-deleted-note"><em>This comment was deleted '
-            f'by its author.</em></p></div>')
+            f'</footer><div class="comment-content"><p class="comment-deleted-note"><em>{note}</em></p></div>')
 
 
 @lru_cache(maxsize=2048)
-def _report_link(comment_id: int, script_root: str) -> str:
+def _report_link(comment_id: int, script_root: str, language: str) -> str:
     """The link to the page where a reader reports the comment (blog.spam.report_views), which quotes
     the comment: kept short, as every approved comment of the page carries one."""
+    report = _("Report")
     return (f'<a class="comment-report-link" href="{escape(script_root)}/comments/{comment_id}/report" '
-            'rel="nofollow">Report</a>')
+            f'rel="nofollow">{report}</a>')
 
 
 @lru_cache(maxsize=2048)
-def _reply_link(comment_id: int, post_id: int, author_name: str) -> str:
+def _reply_link(comment_id: int, post_id: int, author_name: str, language: str) -> str:
     """The no-JavaScript Reply link, with the data comment-reply.js reads to move the form instead."""
-    reply_to = escape(f"Reply to {unescape(author_name or 'Anonymous')}")
+    reply_to = _("Reply to %(name)s", name=escape(unescape(author_name or _("Anonymous"))))
+    reply = _("Reply")
     return (f'<div class="reply"><a rel="nofollow" class="comment-reply-link" href="?replytocom={comment_id}#respond"'
             f' data-commentid="{comment_id}" data-postid="{post_id}" data-belowelement="div-comment-{comment_id}"'
-            f' data-respondelement="respond" data-replyto="{reply_to}" aria-label="{reply_to}">Reply</a></div>')
+            f' data-respondelement="respond" data-replyto="{reply_to}" aria-label="{reply_to}">{reply}</a></div>')

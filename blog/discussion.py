@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.functions import FunctionElement
@@ -92,7 +93,7 @@ def submit_comment(post: Post, data: CommentInput, settings: dict) -> Submitted:
     the same settings.
     """
     if comments_closed(post, settings):
-        raise CommentRefused(403, "Comments are closed.")
+        raise CommentRefused(403, _("Comments are closed."))
     parent = _reply_target(post, data.parent_id, settings)
     # Staff who may moderate this post's comments are not held by the rules meant for readers.
     is_moderator = data.user is not None and may_moderate_comments_on(data.user, post)
@@ -100,9 +101,9 @@ def submit_comment(post: Post, data: CommentInput, settings: dict) -> Submitted:
     history = _history(post, parent, data, body_hash, 0 if is_moderator else int(settings["comment_flood_seconds"]),
                        int(settings["new_commenter_hold_count"] or 0))
     if history.duplicate:
-        raise CommentRefused(409, "Duplicate comment detected; it looks as though you’ve already said that!")
+        raise CommentRefused(409, _("Duplicate comment detected; it looks as though you’ve already said that!"))
     if history.flooding:
-        raise CommentRefused(429, "You are posting comments too quickly. Slow down.")
+        raise CommentRefused(429, _("You are posting comments too quickly. Slow down."))
     standing = NO_STANDING if is_moderator else standing_for(data.user.id if data.user else None,
                                                              data.author_email, data.ip)
     if refusal := standing.refusal():
@@ -286,7 +287,7 @@ def _reply_target(post: Post, parent_id: int, settings: dict) -> Comment | None:
         return None
     parent = replied_comment(post, parent_id)
     if parent is None:
-        raise CommentRefused(400, "The comment you are replying to does not exist or is not approved.")
+        raise CommentRefused(400, _("The comment you are replying to does not exist or is not approved."))
     if not settings["thread_comments"]:
         return None
     max_depth = max(1, int(settings["thread_comments_depth"]))

@@ -1,17 +1,20 @@
 """Log in from the comment form without losing the comment: it is held while the reader is away."""
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import lazy_ngettext
 
 from auth import providers
 from auth.services import via_continue_page
 from blog import bp, comment_drafts, protected_posts, queries
 from blog.discussion import comments_closed
-from blog.forms import COMMENT_MAX, comment_form
+from blog.forms import COMMENT_MAX, comment_form, shown_number
 from blog.permalinks import post_url
 from blog.settings import get_settings
 from extensions import limiter
 
-TOO_LONG = f"Your comment is too long (at most {COMMENT_MAX:,} characters), so it was not kept."
+TOO_LONG = lazy_ngettext("Your comment is too long (at most %(max)s character), so it was not kept.",
+                         "Your comment is too long (at most %(max)s characters), so it was not kept.",
+                         COMMENT_MAX, max=shown_number(COMMENT_MAX))
 # auth's views that may start a new session (a log-in, its second step) and so drop the draft's key.
 LOG_IN_ENDPOINTS = frozenset({"auth.callback", "auth.two_factor"})
 KEY_BEFORE_LOG_IN = "comment_draft_key"  # in g, for the length of one request
@@ -30,7 +33,7 @@ def login_with_draft(post_id: int, name: str):
     form = comment_form(require_name_email=False)
     body = form.comment.data or ""
     if len(body) > COMMENT_MAX:
-        abort(400, TOO_LONG)
+        abort(400, str(TOO_LONG))
     back = post_url(post, _anchor="respond")
     to_provider, state = _begin_login(provider, back)
     if body and _open_to(post):

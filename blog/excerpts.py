@@ -4,6 +4,7 @@ or the first words of its text; and the post's body split at <!--more-->."""
 import html
 
 import nh3
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from blog import protected_posts
@@ -25,7 +26,7 @@ def excerpt_text(post: Post) -> str:
     """Plain text: the owner's excerpt, else the body's first words (feeds, meta descriptions);
     never a protected post's."""
     if protected_posts.is_protected(post):
-        return protected_posts.NO_EXCERPT
+        return _(protected_posts.NO_EXCERPT)
     return _excerpt_of(post)
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 
 from blog import bp, protected_posts, queries, seo
 from blog.excerpts import excerpt_text
@@ -52,7 +53,7 @@ def comment_guid(post: Post, comment: Comment) -> str:
 def _content(post: Post) -> str:
     # Feed readers carry no post-password cookie: a protected post's body never goes out.
     if protected_posts.is_protected(post):
-        return html.escape(protected_posts.NO_EXCERPT, quote=False)
+        return html.escape(_(protected_posts.NO_EXCERPT), quote=False)
     return absolute_media_urls(render_post_body(post.body, post.body_format))
 
 
@@ -107,8 +108,10 @@ def posts_feed(kind: str):
 def posts_feed_response(kind: str, posts: list[Post], title: str | None, page_url: str) -> Response:
     """A feed of these posts; `title` names the listing it follows ("Category: News"), None the blog's."""
     config = current_app.config
+    blog_title = config["BLOG_TITLE"]
     feed = _new_feed(
-        xml_text(config["BLOG_TITLE"] + (f" » {title}" if title else "")),  # a search's words may hold anything
+        # A search's words may hold anything.
+        xml_text(_("%(blog)s » %(listing)s", blog=blog_title, listing=title) if title else blog_title),
         page_url,
         request.base_url,
         config["BLOG_TAGLINE"],
@@ -138,10 +141,11 @@ def _comments_feed(
 ) -> Response:
     feed = _new_feed(title, page_url, request.base_url, current_app.config["BLOG_TAGLINE"])
     for comment, post in comments:
-        author = xml_text(comment.author_name or "Anonymous")
+        author = xml_text(comment.author_name or _("Anonymous"))
         entry = feed.add_entry(order="append")
         entry.guid(comment_guid(post, comment), permalink=False)
-        entry.title(xml_text(f"By: {author}" if one_post else f"Comment on {post.title} by {author}"))
+        entry.title(xml_text(_("By: %(author)s", author=author) if one_post else
+                             _("Comment on %(title)s by %(author)s", title=post.title, author=author)))
         entry.link(href=post_url(post, _external=True, _anchor=f"comment-{comment.id}"))
         entry.published(comment.created_at)
         entry.updated(comment.created_at)
@@ -149,7 +153,7 @@ def _comments_feed(
         entry.dc.dc_creator(author)
         # RSS readers render a description as HTML: send the sanitized markup the page shows.
         entry.summary(xml_text(render_comment(comment.body)), type="html")
-    newest = max((c.created_at for c, _ in comments), default=None)
+    newest = max((c.created_at for c, _post in comments), default=None)
     return _respond(feed, kind, newest)
 
 
@@ -169,7 +173,7 @@ def all_comments_feed(kind: str):
         .tuples()
         .all()
     )
-    title = f"Comments for {current_app.config['BLOG_TITLE']}"
+    title = _("Comments for %(blog)s", blog=current_app.config["BLOG_TITLE"])
     return _comments_feed(kind, rows, title, url_for("blog.index", _external=True), False)
 
 
@@ -189,7 +193,7 @@ def post_comments_feed(year: int, month: int, day: int, slug: str, kind: str):
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(FEED_SIZE)
     )
-    title = f"Comments on: {protected_posts.display_title(post)}"
+    title = _("Comments on: %(title)s", title=protected_posts.display_title(post))
     return _comments_feed(
         kind, [(c, post) for c in comments], title, post_url(post, _external=True), True
     )
@@ -220,7 +224,7 @@ def sitemap_month(year: int, month: int):
 
 
 def _sitemap_response(entries: list[tuple[str, datetime]], index: bool = False, home: bool = True) -> Response:
-    newest = max((modified for _, modified in entries), default=None)
+    newest = max((modified for _loc, modified in entries), default=None)
     body = render_template("blog/sitemap.xml", index=index, home=home and not index, newest=newest and _w3c(newest),
                            entries=[(loc, _w3c(modified)) for loc, modified in entries])
     return Response(body, mimetype="application/xml")

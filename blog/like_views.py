@@ -1,6 +1,7 @@
 """Like and unlike buttons: CSRF-protected POSTs for logged-in readers, JSON for fetch()."""
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -17,14 +18,16 @@ def _reader_key() -> str:
     return f"user:{current_user.get_id()}" if current_user.is_authenticated else f"ip:{get_remote_address()}"
 
 
-LOGIN_TO_LIKE = "Log in to like this."
+def _too_many_likes() -> str:
+    return _("That was a lot of likes in a short time: please wait a minute and try again.")
+
+
 # Likes and unlikes of posts and comments share one count per reader and one per address.
-TOO_MANY_LIKES = "That was a lot of likes in a short time: please wait a minute and try again."
 limit_per_reader = limiter.shared_limit(lambda: current_app.config["LIKE_RATE_LIMIT_PER_READER"],
                                         scope="likes-per-reader", key_func=_reader_key,
-                                        error_message=TOO_MANY_LIKES)
+                                        error_message=_too_many_likes)
 limit_per_address = limiter.shared_limit(lambda: current_app.config["LIKE_RATE_LIMIT_PER_ADDRESS"],
-                                         scope="likes-per-address", error_message=TOO_MANY_LIKES)
+                                         scope="likes-per-address", error_message=_too_many_likes)
 
 
 bp.add_app_template_global(LIKES_FLASH, "likes_flash")
@@ -32,10 +35,11 @@ bp.add_app_template_global(LIKES_FLASH, "likes_flash")
 
 def _login_needed(post):
     """Tell a logged-out reader to log in, at the like box they used, not at the top of the page."""
+    message = _("Log in to like this.")
     if wants_json():
         note = render_template("notify/_like_login.html", post=post)
-        return jsonify(error=LOGIN_TO_LIKE, login_html=note), 401
-    flash(LOGIN_TO_LIKE, LIKES_FLASH)  # shown inside the like box, not with the page's notices
+        return jsonify(error=message, login_html=note), 401
+    flash(message, LIKES_FLASH)  # shown inside the like box, not with the page's notices
     return redirect(post_url(post, _anchor=f"likes-post-{post.id}"))
 
 
@@ -47,7 +51,7 @@ def post_like(post_id: int, like: bool):
     """Like or unlike a visible post; a logged-in reader only (others are sent to log in)."""
     post = likes.likeable_post(post_id) or abort(404)
     if protected_posts.locked(post, request.cookies):
-        abort(403, protected_posts.LIKE_REFUSED)
+        abort(403, _(protected_posts.LIKE_REFUSED))
     if not current_user.is_authenticated:
         return _login_needed(post)
     (likes.like_post if like else likes.unlike_post)(current_user, post)
@@ -67,7 +71,7 @@ def comment_like(comment_id: int, like: bool):
     """Like or unlike an approved comment; a logged-in reader only."""
     comment, post = likes.likeable_comment(comment_id) or abort(404)
     if protected_posts.locked(post, request.cookies):
-        abort(403, protected_posts.LIKE_REFUSED)  # its comments' counts stay hidden too
+        abort(403, _(protected_posts.LIKE_REFUSED))  # its comments' counts stay hidden too
     if not current_user.is_authenticated:
         return _login_needed(post)
     (likes.like_comment if like else likes.unlike_comment)(current_user, comment)

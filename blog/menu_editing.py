@@ -5,6 +5,7 @@ and the menu is cached under that version (blog.navigation)."""
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from blog.content_version import bump_content_version
 from blog.models import MenuItem, Post, Term
@@ -39,20 +40,20 @@ def safe_menu_url(url: str) -> str:
         return url
     if not parts.scheme and not parts.netloc and url.startswith("/") and not url.startswith("//") and "\\" not in url:
         return url
-    raise MenuError("Enter an address starting with http://, https:// or / (a path on this blog).")
+    raise MenuError(_("Enter an address starting with http://, https:// or / (a path on this blog)."))
 
 
 def add_menu_item(kind: str, object_id: int | None = None, url: str = "", label: str = "",
                   parent_id: int | None = None) -> MenuItem:
     """Append an item to the menu (or under a top-level item), in the caller's transaction."""
     if kind not in MENU_KINDS:
-        raise MenuError("Unknown kind of menu item.")
+        raise MenuError(_("Unknown kind of menu item."))
     if kind == "custom":
         url, object_id = safe_menu_url(url), None
         if not label.strip():
-            raise MenuError("Give the custom link a label.")
+            raise MenuError(_("Give the custom link a label."))
     elif object_id is None or not _target_exists(kind, object_id):
-        raise MenuError("That page or term no longer exists.")
+        raise MenuError(_("That page or term no longer exists."))
     parent = _valid_parent(parent_id, None)
     siblings = [i for i in menu_items() if i.parent_id == (parent.id if parent else None)]
     item = MenuItem(location=MENU_LOCATION, kind=kind, object_id=object_id, url=url if kind == "custom" else "",
@@ -76,9 +77,9 @@ def _valid_parent(parent_id: int | None, item: MenuItem | None) -> MenuItem | No
         return None
     parent = db.session.get(MenuItem, parent_id)
     if parent is None or parent.location != MENU_LOCATION or parent.parent_id is not None:
-        raise MenuError("Choose a top-level item as the parent.")
+        raise MenuError(_("Choose a top-level item as the parent."))
     if item is not None and (parent.id == item.id or _has_children(item)):
-        raise MenuError("An item with sub-items stays at the top level; an item cannot be its own parent.")
+        raise MenuError(_("An item with sub-items stays at the top level; an item cannot be its own parent."))
     return parent
 
 
@@ -93,7 +94,7 @@ def update_menu_item(item: MenuItem, label: str, parent_id: int | None, url: str
     if item.kind == "custom" and url is not None:
         item.url = safe_menu_url(url)
         if not label.strip():
-            raise MenuError("Give the custom link a label.")
+            raise MenuError(_("Give the custom link a label."))
     new_parent_id = parent.id if parent else None
     if new_parent_id != item.parent_id:
         siblings = [i for i in menu_items() if i.parent_id == new_parent_id]

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import g, has_app_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from auth.models import User
 from blog import signals
@@ -116,16 +118,17 @@ def apply_action(comment: Comment, action: str, moderator: User | None) -> str |
     """Perform a row action in the caller's transaction; the new status, or None once deleted."""
     if action == "delete":
         if comment.status not in ("spam", "trash"):
-            raise ModerationRefused("Only spam and trashed comments can be deleted permanently.")
+            raise ModerationRefused(_("Only spam and trashed comments can be deleted permanently."))
         delete_comment(comment, moderator)
         return None
     if action in ("unspam", "restore"):
         if comment.status != ("spam" if action == "unspam" else "trash"):
-            raise ModerationRefused(f"That comment is not in the {'spam' if action == 'unspam' else 'trash'}.")
+            raise ModerationRefused(_("That comment is not in the spam.") if action == "unspam" else
+                                    _("That comment is not in the trash."))
         set_comment_status(comment, previous_status(comment), moderator, action)
         return comment.status
     if action not in MOVES:
-        raise ModerationRefused(f"Unknown action {action!r}.")
+        raise ModerationRefused(_("Unknown action %(action)s.", action=repr(action)))
     set_comment_status(comment, MOVES[action], moderator, action)
     return comment.status
 
@@ -154,7 +157,7 @@ def undo_action(comment_ids: list[int], action: str, moderator: User | None) -> 
     """Undo Spam or Trash and commit: each comment still there goes back to the exact status it
     left (trash included, unlike Restore); the comments that moved."""
     if action not in UNDOABLE:
-        raise ModerationRefused("Only Spam and Trash can be undone.")
+        raise ModerationRefused(_("Only Spam and Trash can be undone."))
     comments = db.session.scalars(sa.select(Comment).where(
         Comment.id.in_(comment_ids), Comment.status == UNDOABLE[action]).order_by(Comment.id)).all()
     for comment in comments:
@@ -165,21 +168,24 @@ def undo_action(comment_ids: list[int], action: str, moderator: User | None) -> 
 
 
 # What a move into a status is called in the comment list ("Marked as spam by Ada").
-_MOVE_LABELS = {"spam": "Marked as spam", "trash": "Moved to the Trash", "approved": "Approved"}
-_BACK_LABELS = {"approved": "Unapproved", "spam": "Restored from the spam", "trash": "Restored from the Trash"}
+_MOVE_LABELS = {"spam": _l("Marked as spam"), "trash": _l("Moved to the Trash"), "approved": _l("Approved")}
+_BACK_LABELS = {"approved": _l("Unapproved"), "spam": _l("Restored from the spam"),
+                "trash": _l("Restored from the Trash")}
 
 
 def move_label(from_status: str | None, to_status: str) -> str:
     """The words for a logged move between statuses, as the moderator would say it."""
     if to_status == "pending":
-        return _BACK_LABELS.get(from_status or "", "Sent back to the queue")
-    return _MOVE_LABELS.get(to_status, f"Moved to {to_status}")
+        label = _BACK_LABELS.get(from_status or "")
+        return str(label) if label is not None else _("Sent back to the queue")
+    label = _MOVE_LABELS.get(to_status)
+    return str(label) if label is not None else _("Moved to %(status)s", status=to_status)
 
 
 def empty_status(status: str, moderator: User | None) -> int:
     """Delete every comment in the spam or the trash for good and commit; how many went."""
     if status not in ("spam", "trash"):
-        raise ModerationRefused("Only the spam and the trash can be emptied.")
+        raise ModerationRefused(_("Only the spam and the trash can be emptied."))
     comments = db.session.scalars(sa.select(Comment).where(Comment.status == status)).all()
     for comment in comments:
         delete_comment(comment, moderator)

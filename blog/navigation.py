@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import g, has_request_context, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import lazyload
 
 from blog import permalinks, protected_posts
@@ -27,17 +30,17 @@ from extensions import cache, db
 
 # The core widgets WordPress ships, by the key the sidebar_widgets setting stores.
 WIDGETS = {
-    "search": "Search",
-    "recent_posts": "Recent Posts",
-    "recent_comments": "Recent Comments",
-    "archives": "Archives",
-    "categories": "Categories",
-    "tag_cloud": "Tag Cloud",
+    "search": _l("Search"),
+    "recent_posts": _l("Recent Posts"),
+    "recent_comments": _l("Recent Comments"),
+    "archives": _l("Archives"),
+    "categories": _l("Categories"),
+    "tag_cloud": _l("Tag Cloud"),
 }
 RECENT_COUNT = 5  # WordPress's Recent Posts and Recent Comments default
 TAG_CLOUD_SIZE = 45  # wp_tag_cloud's default number of tags
 TAG_CLOUD_LEVELS = 8  # font sizes from smallest to largest (classes tag-size-0 ..; CSP allows no inline style)
-CACHE_KEY = "blog.navigation:{version}"
+CACHE_KEY = "blog.navigation:{version}:{language}"  # they hold words ("Home"): a copy per language
 CACHE_SECONDS = 24 * 3600  # a new version makes a new key; old ones only wait to be evicted
 
 
@@ -81,7 +84,7 @@ def site_chrome() -> Chrome:
     """The menu and widgets for this request: one version read, then the cache (computed on a miss)."""
     if "blog_chrome" not in g:
         version = current_content_version()
-        key = CACHE_KEY.format(version=version)
+        key = CACHE_KEY.format(version=version, language=get_locale())
         chrome = cache.get(key)
         if chrome is None or (chrome.valid_until is not None and utcnow() >= chrome.valid_until):
             chrome = compute_chrome()
@@ -147,7 +150,7 @@ def menu_tree(now: datetime | None = None) -> tuple[Link, ...]:
     if not items:
         pages = pages_with_ancestors(visible(Post, now), Post.parent_id.is_(None))
         top = sorted(pages.values(), key=lambda p: (p.menu_order, p.title.lower(), p.id))
-        return (Link("Home", url_for("blog.index")),
+        return (Link(_("Home"), url_for("blog.index")),
                 *(Link(protected_posts.display_title(p), permalinks.post_url(p)) for p in top))
     pages = pages_with_ancestors(Post.id.in_({i.object_id for i in items if i.kind == "page"}))
     terms = {t.id: t for t in db.session.scalars(
@@ -201,7 +204,7 @@ def _recent_comments(now: datetime) -> tuple[RecentComment, ...]:
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(RECENT_COUNT)
     ).all()
-    return tuple(RecentComment(name or "Anonymous", post.title, url_for("blog.comment_link", comment_id=cid))
+    return tuple(RecentComment(name or _("Anonymous"), post.title, url_for("blog.comment_link", comment_id=cid))
                  for cid, name, post in rows)
 
 

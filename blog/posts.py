@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from auth.models import User
 from auth.roles import PUBLISH_POSTS
@@ -23,7 +25,9 @@ SLUG_MAX = 200
 
 
 VISIBILITIES = ("public", "password", "private")
-STATUS_LABELS = {"draft": "Draft", "published": "Published", "private": "Privately Published", "trash": "Trash"}
+STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published"), "private": _l("Privately Published"),
+                 "trash": _l("Trash")}
+SCHEDULED = _l("Scheduled")
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,10 @@ class PublishBox:
     date_stamp: str  # "Publish immediately", "Published on: May 1, 2024 at 10:30", ...
     save_draft: bool  # whether "Save Draft" is offered
     primary: str  # "Publish", "Schedule" or "Update"; "" for a user who may only save drafts
+    # What the primary button does ("publish", "schedule", "update"; "" none), and whether the date
+    # is "Publish immediately": what the template compares, as the words above are translated.
+    primary_action: str = ""
+    immediately: bool = False
 
 
 def unique_slug(wanted: str, title: str, post_id: int | None = None) -> str:
@@ -110,7 +118,9 @@ def save_post(post: Post | None, draft: PostDraft, user: User, kind: str = "post
     was = post.status if post else None
     status = _status_after(was, draft)
     if status != "draft" and not user.can(PUBLISH_POSTS):
-        raise PublishRefused(f"You can save this {kind} as a draft; an Editor or Administrator publishes it.")
+        raise PublishRefused(_("You can save this page as a draft; an Editor or Administrator publishes it.")
+                             if kind == "page" else
+                             _("You can save this post as a draft; an Editor or Administrator publishes it."))
     was_scheduled = bool(post) and is_scheduled(post)
     now = utcnow()
     slug = unique_slug(draft.slug, draft.title, post.id if post else None)
@@ -149,8 +159,7 @@ def save_post(post: Post | None, draft: PostDraft, user: User, kind: str = "post
     elif was == "published":
         signals.send(signals.post_withdrawn, post=post)
     db.session.commit()
-    message = _saved_message(was, was_scheduled, post)
-    return SavedPost(post, message.replace("Post", "Page", 1) if kind == "page" else message)
+    return SavedPost(post, _saved_message(was, was_scheduled, post))
 
 
 def _set_featured(post: Post, media_id: int) -> None:
@@ -160,7 +169,7 @@ def _set_featured(post: Post, media_id: int) -> None:
         return
     media = db.session.get(Media, media_id)
     if media is None or not media.ready:
-        raise FeaturedImageRefused("That image is not in the library or is still being processed: choose another.")
+        raise FeaturedImageRefused(_("That image is not in the library or is still being processed: choose another."))
     post.featured_media_id = media.id
     if media.post_id is None:
         db.session.flush()  # a new post's id
@@ -240,9 +249,9 @@ def _check_parent(page: Post | None, parent_id: int | None) -> None:
     if parent_id is not None:
         parent = db.session.get(Post, parent_id)
         if parent is None or parent.kind != "page":
-            raise PageRefused("The parent page does not exist.")
+            raise PageRefused(_("The parent page does not exist."))
         if page is not None and (parent_id == page.id or parent_id in page_descendant_ids(page.id)):
-            raise PageRefused("A page cannot be its own parent, nor the child of one of its subpages.")
+            raise PageRefused(_("A page cannot be its own parent, nor the child of one of its subpages."))
 
 
 def _status_after(was: str | None, draft: PostDraft) -> str:
@@ -273,13 +282,30 @@ def date_floating(post: Post) -> bool:
 
 
 def _saved_message(was: str | None, was_scheduled: bool, post: Post) -> str:
+    """WordPress's notice for a save, a page's in its own words (languages differ beyond the noun)."""
+    return _saved_messages(post.kind == "page")[_saved_outcome(was, was_scheduled, post)]
+
+
+def _saved_outcome(was: str | None, was_scheduled: bool, post: Post) -> str:
     if post.status == "draft":
-        return {None: "Post saved as draft.", "draft": "Post draft updated."}.get(was, "Post reverted to draft.")
+        return {None: "saved as draft", "draft": "draft updated"}.get(was, "reverted to draft")
     if post.status == "private":
-        return "Post updated." if was == "private" else "Post published privately."
+        return "updated" if was == "private" else "published privately"
     if post.status == "published" and (was != "published" or (is_scheduled(post) and not was_scheduled)):
-        return "Post scheduled." if is_scheduled(post) else "Post published."
-    return "Post updated."
+        return "scheduled" if is_scheduled(post) else "published"
+    return "updated"
+
+
+def _saved_messages(page: bool) -> dict[str, str]:
+    if page:
+        return {"saved as draft": _("Page saved as draft."), "draft updated": _("Page draft updated."),
+                "reverted to draft": _("Page reverted to draft."), "updated": _("Page updated."),
+                "published privately": _("Page published privately."), "scheduled": _("Page scheduled."),
+                "published": _("Page published.")}
+    return {"saved as draft": _("Post saved as draft."), "draft updated": _("Post draft updated."),
+            "reverted to draft": _("Post reverted to draft."), "updated": _("Post updated."),
+            "published privately": _("Post published privately."), "scheduled": _("Post scheduled."),
+            "published": _("Post published.")}
 
 
 def visibility_of(post: Post) -> str:
@@ -291,7 +317,8 @@ def visibility_of(post: Post) -> str:
 
 def status_choices(post: Post | None) -> list[tuple[str, str]]:
     """The Status box's options: Draft, Published (or Scheduled), and the post's own if it is another."""
-    choices = [("draft", "Draft"), ("published", "Scheduled" if post and is_scheduled(post) else "Published")]
+    choices = [("draft", STATUS_LABELS["draft"]),
+               ("published", SCHEDULED if post and is_scheduled(post) else STATUS_LABELS["published"])]
     if post and post.status not in ("draft", "published"):
         choices.append((post.status, STATUS_LABELS.get(post.status, post.status.capitalize())))
     return choices
@@ -301,24 +328,27 @@ def publish_box(post: Post | None, published_at: datetime | None, visibility: st
                 may_publish: bool = True) -> PublishBox:
     """The Publish box for a post as stored, its button named for the date and visibility asked;
     for a user who may not publish, a draft's box offers Save Draft alone (no primary button)."""
+    immediately = post is None or date_floating(post)
     if post is None or post.status == "draft":
         future = published_at is not None and published_at > utcnow() and visibility != "private"
-        primary = ("Schedule" if future else "Publish") if may_publish else ""
-        return PublishBox("Draft", False, _date_stamp(post), True, primary)
-    label = "Scheduled" if is_scheduled(post) else STATUS_LABELS.get(post.status, post.status.capitalize())
-    return PublishBox(label, True, _date_stamp(post), False, "Update")
+        action = ("schedule" if future else "publish") if may_publish else ""
+        primary = {"schedule": _("Schedule"), "publish": _("Publish"), "": ""}[action]
+        return PublishBox(_("Draft"), False, _date_stamp(post), True, primary, action, immediately)
+    label = SCHEDULED if is_scheduled(post) else STATUS_LABELS.get(post.status, post.status.capitalize())
+    return PublishBox(str(label), True, _date_stamp(post), False, _("Update"), "update", immediately)
 
 
 def _date_stamp(post: Post | None) -> str:
     """WordPress's line under Visibility (post_submit_meta_box)."""
     if post is None or date_floating(post):
-        return "Publish immediately"
+        return _("Publish immediately")
     when = post.published_at.astimezone(blog_timezone()).strftime("%b %-d, %Y at %H:%M")
     if is_scheduled(post):
-        return f"Scheduled for: {when}"
+        return _("Scheduled for: %(date)s", date=when)
     if post.status in ("published", "private"):
-        return f"Published on: {when}"
-    return f"Schedule for: {when}" if post.published_at > utcnow() else f"Publish on: {when}"
+        return _("Published on: %(date)s", date=when)
+    return _("Schedule for: %(date)s", date=when) if post.published_at > utcnow() else \
+        _("Publish on: %(date)s", date=when)
 
 
 def _to_minute(moment: datetime) -> datetime:

@@ -15,27 +15,30 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Response, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from blog.models import Post
+from core.i18n import N_
 
 COOKIE_PREFIX = "wp-postpass_"
 COOKIE_DAYS = 10  # WordPress's: time() + 10 * DAY_IN_SECONDS
 PASSWORD_MAX = 255  # posts.password's length, as WordPress's post_password
-TITLE_PREFIX = "Protected: "  # WordPress's protected_title_format
-NO_EXCERPT = "There is no excerpt because this is a protected post."
-WRONG_PASSWORD = "That password is not right. Please try again."
-LIKE_REFUSED = "This post is password protected: enter its password on the post before you like it."
-COMMENT_REFUSED = "This post is password protected: enter its password to read it and leave a comment."
+# What readers are told; gettext(…) where they read it.
+NO_EXCERPT = N_("There is no excerpt because this is a protected post.")
+WRONG_PASSWORD = N_("That password is not right. Please try again.")
+LIKE_REFUSED = N_("This post is password protected: enter its password on the post before you like it.")
+COMMENT_REFUSED = N_("This post is password protected: enter its password to read it and leave a comment.")
 
 
 class PostPasswordForm(FlaskForm):
     """The password form a locked post shows in place of its body."""
 
-    post_password = PasswordField("Password:", validators=[
-        InputRequired("Please enter the password."), Length(max=PASSWORD_MAX)])
+    post_password = PasswordField(_l("Password:"), validators=[
+        InputRequired(_l("Please enter the password.")), Length(max=PASSWORD_MAX)])
     next = HiddenField()  # the page the form was on (a comment page, say); a path on this site only
 
 
@@ -51,7 +54,8 @@ def unprotected() -> sa.ColumnElement[bool]:
 
 def display_title(post: Post) -> str:
     """The title as lists, pages and feeds show it: "Protected: …" for a protected post."""
-    return TITLE_PREFIX + post.title if is_protected(post) else post.title
+    # WordPress's protected_title_format.
+    return _("Protected: %(title)s", title=post.title) if is_protected(post) else post.title
 
 
 def cookie_name() -> str:

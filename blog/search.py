@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import abort, current_app, redirect, render_template, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from blog import bp, protected_posts
@@ -137,7 +138,7 @@ def _tsquery(query: SearchQuery):
 def _result(post: Post, query: SearchQuery) -> Result:
     whole, prefixes = query.highlighted_words()
     protected = protected_posts.is_protected(post)
-    snippet = escape(protected_posts.NO_EXCERPT) if protected else _snippet(display_text(post.body), whole, prefixes)
+    snippet = escape(_(protected_posts.NO_EXCERPT)) if protected else _snippet(display_text(post.body), whole, prefixes)
     return Result(post, _marked(protected_posts.display_title(post), whole, prefixes), snippet)
 
 
@@ -237,5 +238,6 @@ def search_feed(words: str):
     ids = [] if matches is None else db.session.execute(
         matches.with_only_columns(matches.selected_columns.id).limit(FEED_SIZE)).scalars().all()
     posts = {post.id: post for post in db.session.scalars(sa.select(Post).where(Post.id.in_(ids)))} if ids else {}
-    return posts_feed_response("rss", [posts[i] for i in ids if i in posts], f"Search Results for “{query.text}”",
+    title = _("Search Results for “%(words)s”", words=query.text)
+    return posts_feed_response("rss", [posts[i] for i in ids if i in posts], title,
                                url_for("blog.search", words=path_words(words), _external=True))

@@ -19,10 +19,6 @@ def local_date(value: datetime, fmt: str = "%B %-d, %Y") -> str:
     return value.astimezone(blog_timezone()).strftime(fmt)
 
 
-def responses_heading(count: int) -> str:
-    return "1 Response" if count == 1 else f"{count} Responses"
-
-
 def comment_avatar(comment, settings: dict) -> str:
     return comment_avatar_url(comment, settings, url_for("static", filename="img/avatar.svg"))
 
@@ -54,6 +50,5 @@ def register(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     for helper in (post_url, term_url, author_url, month_url, summary_html, has_more, split_at_more):
         app.add_template_global(helper)
-    app.add_template_global(responses_heading)
     app.context_processor(lambda: {"blog_title": current_app.config["BLOG_TITLE"],
                                    "blog_tagline": current_app.config["BLOG_TAGLINE"]})

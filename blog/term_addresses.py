@@ -2,6 +2,7 @@
 the app's URL map, so that a route added later is protected without a list to keep up to date."""
 
 from flask import current_app
+from flask_babel import gettext as _
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
@@ -63,24 +64,30 @@ def term_path(term_slug: str, parent: Term | None) -> str:
 def term_slug_refusal(taxonomy: str, slug: str, parent: Term | None = None) -> str | None:
     """Why a term may not have this slug (under this parent), or None when it may."""
     if slug in static_words(PREFIXES[taxonomy]):
-        return f"The slug “{slug}” is part of the {taxonomy} addresses (…/{slug}/): please choose another."
+        if taxonomy == "category":
+            return _("The slug “%(slug)s” is part of the category addresses (…/%(slug)s/): please choose another.",
+                     slug=slug)
+        return _("The slug “%(slug)s” is part of the tag addresses (…/%(slug)s/): please choose another.", slug=slug)
     path = term_path(slug, parent) if taxonomy == "category" else slug
     address = f"{PREFIXES[taxonomy]}{path}/"
     matched = _match(address)
     if matched is not None and matched[1].get("path" if taxonomy == "category" else "slug") != path:
-        return f"The address {PREFIXES[taxonomy]}{path}/ is already used by another page: please choose another slug."
+        return _("The address %(address)s is already used by another page: please choose another slug.",
+                 address=address)
     return None
 
 
 def page_slug_refusal(slug: str, path: str) -> str | None:
     """Why a page may not have this slug at the address /`path`/, or None when it may."""
     if slug.isdigit():
-        return f"The slug “{slug}” is a number, which date archives use: please choose another."
-    first = path.split("/", 1)[0]
+        return _("The slug “%(slug)s” is a number, which date archives use: please choose another.", slug=slug)
+    first, address = path.split("/", 1)[0], f"/{path}/"
     if slug.lower() in WORDPRESS_RESERVED or first.lower() in _first_words():
-        return f"The address /{path}/ belongs to another part of the site: please choose another slug."
-    if route_taken(f"/{path}/", "blog.page") or _page_route_reads_it_otherwise(path):
-        return f"The address /{path}/ is already used by another page: please choose another slug."
+        return _("The address %(address)s belongs to another part of the site: please choose another slug.",
+                 address=address)
+    if route_taken(address, "blog.page") or _page_route_reads_it_otherwise(path):
+        return _("The address %(address)s is already used by another page: please choose another slug.",
+                 address=address)
     return None
 
 

@@ -10,6 +10,8 @@ import unicodedata
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from blog.models import MenuItem, Post, Setting, Term, post_terms
 from blog.term_addresses import PREFIXES, static_words, term_slug_refusal
@@ -179,19 +181,21 @@ def update_term(term: Term, name: str, slug: str = "", parent_id: int | None = N
 def _apply(term: Term, name: str, slug: str, parent_id: int | None, description: str) -> None:
     name = (name or "").strip()
     if not name:
-        raise TermRefused("A name is required for this term.")
+        raise TermRefused(_("A name is required for this term."))
     if len(name) > NAME_MAX:
-        raise TermRefused(f"The name is too long: at most {NAME_MAX} characters.")
+        raise TermRefused(ngettext("The name is too long: at most %(num)d character.",
+                                   "The name is too long: at most %(num)d characters.", NAME_MAX))
     parent = _parent(term, parent_id) if term.taxonomy == "category" else None
     wanted = make_slug(slug) if (slug or "").strip() else ""
     if (slug or "").strip() and not wanted:
-        raise TermRefused("The slug must contain letters or digits.", "slug")
+        raise TermRefused(_("The slug must contain letters or digits."), "slug")
     if _name_taken(term, name, parent):
-        where = "with this parent" if term.taxonomy == "category" else "among the tags"
-        raise TermRefused(f"A term with the name “{name}” already exists {where}.")
+        raise TermRefused(_("A term with the name “%(name)s” already exists with this parent.", name=name)
+                          if term.taxonomy == "category" else
+                          _("A term with the name “%(name)s” already exists among the tags.", name=name))
     if wanted:
         if _slug_taken(term, wanted):
-            raise TermRefused(f"The slug “{wanted}” is already in use by another term.", "slug")
+            raise TermRefused(_("The slug “%(slug)s” is already in use by another term.", slug=wanted), "slug")
         new_slug = wanted
     elif term.id is not None and term.slug and name == term.name:
         new_slug = term.slug  # an unchanged name keeps the slug it has
@@ -209,9 +213,9 @@ def _parent(term: Term, parent_id: int | None) -> Term | None:
         return None
     parent = db.session.get(Term, parent_id)
     if parent is None or parent.taxonomy != "category":
-        raise TermRefused("The parent category does not exist.", "parent")
+        raise TermRefused(_("The parent category does not exist."), "parent")
     if term.id is not None and (parent.id == term.id or parent.id in descendant_ids(term)):
-        raise TermRefused("A category cannot be its own parent, nor the child of one of its subcategories.",
+        raise TermRefused(_("A category cannot be its own parent, nor the child of one of its subcategories."),
                           "parent")
     return parent
 
@@ -233,9 +237,9 @@ def merge_terms(source: Term, target: Term) -> int:
     """Give the posts of `source` the term `target`, then delete `source` and commit; how many posts
     it held. A merged category's subcategories move under the target; menu entries follow."""
     if source.id == target.id or source.taxonomy != target.taxonomy:
-        raise TermRefused("Choose another term of the same kind to merge into.")
+        raise TermRefused(_("Choose another term of the same kind to merge into."))
     if source.taxonomy == "category" and is_default_category(source):
-        raise TermRefused("The default category cannot be merged away; merge another into it instead.")
+        raise TermRefused(_("The default category cannot be merged away; merge another into it instead."))
     moved = _posts_of(source.id)
     already = sa.select(post_terms.c.post_id).where(post_terms.c.term_id == target.id)
     db.session.execute(sa.insert(post_terms).from_select(
@@ -260,7 +264,7 @@ def delete_term(term: Term) -> int:
     """Delete a term and commit, keeping its posts: a post left without a category gets the default
     one; subcategories move up to the deleted one's parent. How many posts it held."""
     if term.taxonomy == "category" and is_default_category(term):
-        raise TermRefused("The default category cannot be deleted.")
+        raise TermRefused(_("The default category cannot be deleted."))
     held = _posts_of(term.id)
     if term.taxonomy == "category":
         for child in db.session.scalars(sa.select(Term).where(Term.parent_id == term.id)):

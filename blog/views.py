@@ -4,6 +4,8 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
 
@@ -21,8 +23,8 @@ from blog.settings import get_settings
 from core.clean_input import without_nul
 from extensions import csrf, db, limiter
 
-TOO_FAST = ("You have sent several comments in a short time, so this one was not posted yet. It is kept below: "
-            "please wait a minute and press “Post Comment” again.")
+TOO_FAST = _l("You have sent several comments in a short time, so this one was not posted yet. It is kept below: "
+              "please wait a minute and press “Post Comment” again.")
 FACEPILE_SIZE = 30  # avatars shown per kind of reaction; the count says how many there are
 POST_URL = "/<int:year>/<int(fixed_digits=2):month>/<int(fixed_digits=2):day>/<slug>/"
 
@@ -74,7 +76,7 @@ def _rate_limited_comment(_limit) -> Response | None:
     if post is None:
         return None  # the usual 429 page: there is no form to show again
     form = comment_form(require_name_email=False)
-    return make_response(render_post_page(post, form, status=429, refusal=TOO_FAST))
+    return make_response(render_post_page(post, form, status=429, refusal=str(TOO_FAST)))
 
 
 @bp.post("/posts/<int:post_id>/comments")
@@ -87,7 +89,7 @@ def comment_post(post_id: int):
         abort(404)
     settings = get_settings()  # read with the post: the rules, the form and the receivers share them
     if protected_posts.locked(post, request.cookies):
-        return _locked_page(post, message=protected_posts.COMMENT_REFUSED, status=403)
+        return _locked_page(post, message=_(protected_posts.COMMENT_REFUSED), status=403)
     form = comment_form(require_name_email=settings["require_name_email"] and not current_user.is_authenticated,
                         require_privacy_consent=bool(settings["comment_privacy_consent"]))
     if not form.validate():
@@ -115,9 +117,9 @@ def post_password(post_id: int):
         abort(404)
     form = PostPasswordForm()
     if not form.validate_on_submit():
-        return _locked_page(post, form, form.post_password.errors[0], 403)
+        return _locked_page(post, form, str(form.post_password.errors[0]), 403)
     if not protected_posts.password_matches(post, form.post_password.data):
-        return _locked_page(post, form, protected_posts.WRONG_PASSWORD, 403)
+        return _locked_page(post, form, _(protected_posts.WRONG_PASSWORD), 403)
     response = redirect(safe_next(form.next.data, post_url(post)), 303)
     protected_posts.remember_password(response, form.post_password.data)
     return response

@@ -14,6 +14,7 @@ range".
 from urllib.parse import SplitResult, urlsplit
 
 from flask import Flask, Request, render_template, request
+from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
@@ -90,7 +91,7 @@ class DatabaseIntegerField(IntegerField):
         super().process_formdata(valuelist)
         if self.data is not None and database_int(self.data) is None:
             self.data = None
-            raise ValueError(self.gettext("Not a valid integer value."))
+            raise ValueError(_("Not a valid integer value."))
 
 
 class DatabaseIntegerConverter(IntegerConverter):

@@ -8,6 +8,7 @@ import time
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from core.worker import run_passes
 from extensions import db
@@ -31,7 +32,7 @@ def worker_command(interval: float | None) -> None:
     """Run the worker's passes (the mail, queued WXR imports, Webmentions, the fediverse inbox and
     deliveries) until interrupted, every MAIL_WORKER_INTERVAL seconds."""
     interval = interval or current_app.config["MAIL_WORKER_INTERVAL"]
-    click.echo(f"Mail worker: a pass every {interval:g}s; Ctrl-C stops.")
+    click.echo(_("Mail worker: a pass every %(seconds)ss; Ctrl-C stops.", seconds=format(interval, "g")))
     try:
         while True:
             try:
@@ -43,7 +44,7 @@ def worker_command(interval: float | None) -> None:
                 db.session.remove()
             time.sleep(interval)
     except KeyboardInterrupt:
-        click.echo("Mail worker stopped.")
+        click.echo(_("Mail worker stopped."))
 
 
 @mail_cli.command("inbound")
@@ -56,22 +57,23 @@ def inbound_command(host: str | None, port: int | None, lmtp: bool) -> None:
     from notify.inbound.listener import start_listener
 
     if not reply_addresses.enabled():
-        raise click.ClickException("MAIL_REPLY_ADDRESS is not set: there is no address to receive mail for.")
+        raise click.ClickException(_("MAIL_REPLY_ADDRESS is not set: there is no address to receive mail for."))
     config = current_app.config
     host = host or config["MAIL_INBOUND_HOST"]
     port = port or config["MAIL_INBOUND_PORT"]
     try:
         controller = start_listener(current_app._get_current_object(), host, port, lmtp=lmtp)
     except OSError as error:  # the port is taken, or the address is not this machine's
-        raise click.ClickException(f"Cannot listen on {host}:{port}: {error}") from None
-    click.echo(f"Receiving mail for {config['MAIL_REPLY_ADDRESS']} by {'LMTP' if lmtp else 'SMTP'} "
-               f"on {host}:{port}; Ctrl-C stops.")
+        raise click.ClickException(_("Cannot listen on %(host)s:%(port)s: %(error)s", host=host, port=port,
+                                      error=error)) from None
+    click.echo(_("Receiving mail for %(address)s by %(protocol)s on %(host)s:%(port)s; Ctrl-C stops.",
+                 address=config["MAIL_REPLY_ADDRESS"], protocol="LMTP" if lmtp else "SMTP", host=host, port=port))
     _stop_on_signals()
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        click.echo("Inbound mail stopped.")
+        click.echo(_("Inbound mail stopped."))
     finally:
         controller.stop()
 
@@ -91,11 +93,12 @@ def imap_command(once: bool) -> None:
     from notify.inbound.imap import poll_mailbox
 
     if not current_app.config["MAIL_IMAP_HOST"]:
-        raise click.ClickException("MAIL_IMAP_HOST is not set: there is no mailbox to read.")
+        raise click.ClickException(_("MAIL_IMAP_HOST is not set: there is no mailbox to read."))
     interval = current_app.config["MAIL_WORKER_INTERVAL"]
     if not once:
-        click.echo(f"Reading {current_app.config['MAIL_IMAP_MAILBOX']} on {current_app.config['MAIL_IMAP_HOST']} "
-                   f"every {interval:g}s; Ctrl-C stops.")
+        click.echo(_("Reading %(mailbox)s on %(host)s every %(seconds)ss; Ctrl-C stops.",
+                     mailbox=current_app.config["MAIL_IMAP_MAILBOX"], host=current_app.config["MAIL_IMAP_HOST"],
+                     seconds=format(interval, "g")))
     try:
         while True:
             try:
@@ -109,7 +112,7 @@ def imap_command(once: bool) -> None:
                 return
             time.sleep(interval)
     except KeyboardInterrupt:
-        click.echo("IMAP polling stopped.")
+        click.echo(_("IMAP polling stopped."))
 
 
 def register(app: Flask) -> None:

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import ngettext
 
 from blog import protected_posts
 from blog.models import Comment, ModerationLog, Post
@@ -53,11 +54,9 @@ def _write_digest(subscription: Subscription, delivery: str, start: datetime, en
         ]
     if not items:
         return 0
-    period = "Daily" if delivery == "daily" else "Weekly"
-    about = f"“{protected_posts.display_title(post)}”" if post else current_app.config["BLOG_TITLE"]
     mailer.enqueue(
         subscription.email,
-        f"{period} digest: {len(items)} new {_noun(subscription, len(items))} on {about}",
+        _subject(delivery, post, len(items)),
         "digest",
         unsubscribe_url=links.unsubscribe_url([subscription]),
         manage_url=links.manage_url(subscription.email),
@@ -65,14 +64,26 @@ def _write_digest(subscription: Subscription, delivery: str, start: datetime, en
         post=post,
         protected=bool(post and protected_posts.is_protected(post)),  # its comments' text stays out
         items=items,
-        period=period.lower(),
+        period=delivery,
     )
     return 1
 
 
-def _noun(subscription: Subscription, count: int) -> str:
-    noun = "post" if subscription.scope == "posts" else "comment"
-    return noun if count == 1 else noun + "s"
+def _subject(delivery: str, post: Post | None, count: int) -> str:
+    """A digest's subject: its period, how many new posts of the blog or comments on the post."""
+    if post is None:
+        blog = current_app.config["BLOG_TITLE"]
+        if delivery == "daily":
+            return ngettext("Daily digest: %(num)d new post on %(blog)s",
+                            "Daily digest: %(num)d new posts on %(blog)s", count, blog=blog)
+        return ngettext("Weekly digest: %(num)d new post on %(blog)s",
+                        "Weekly digest: %(num)d new posts on %(blog)s", count, blog=blog)
+    title = protected_posts.display_title(post)
+    if delivery == "daily":
+        return ngettext("Daily digest: %(num)d new comment on “%(title)s”",
+                        "Daily digest: %(num)d new comments on “%(title)s”", count, title=title)
+    return ngettext("Weekly digest: %(num)d new comment on “%(title)s”",
+                    "Weekly digest: %(num)d new comments on “%(title)s”", count, title=title)
 
 
 def _posts_between(start: datetime, end: datetime) -> list[Post]:

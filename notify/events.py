@@ -10,6 +10,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from auth.models import User
 from auth.roles import CAPABILITIES, MODERATE_COMMENTS, REVIEW_COMMENTS
@@ -74,9 +75,11 @@ def comment_approved(comment: Comment) -> None:
                 continue
             is_reply_only = all(s.scope == "replies" for s in subs)
             protected = protected_posts.is_protected(post)
+            title = protected_posts.display_title(post)
             mailer.enqueue(
                 email,
-                f"{'New reply' if is_reply_only else 'New comment'} on “{protected_posts.display_title(post)}”",
+                _("New reply on “%(title)s”", title=title) if is_reply_only
+                else _("New comment on “%(title)s”", title=title),
                 "new_comment",
                 unsubscribe_url=links.unsubscribe_url(subs),
                 manage_url=links.manage_url(email),
@@ -105,7 +108,8 @@ def post_published(post: Post) -> None:
         for subscription in subscriptions:
             mailer.enqueue(
                 subscription.email,
-                f"New post on {current_app.config['BLOG_TITLE']}: “{protected_posts.display_title(post)}”",
+                _("New post on %(blog)s: “%(title)s”", blog=current_app.config["BLOG_TITLE"],
+                  title=protected_posts.display_title(post)),
                 "new_post",
                 # A scheduled post waits in the outbox until its date.
                 send_after=post.published_at,
@@ -135,8 +139,9 @@ _OWNERS = mailer.LaterMails(
 
 def _mail_owners(comment: Comment, *, held: bool, signed: bool) -> None:
     post = db.session.get(Post, comment.post_id)
-    title = current_app.config["BLOG_TITLE"]
-    subject = f"[{title}] {'Please moderate' if held else 'Comment'}: “{post.title}”"
+    blog = current_app.config["BLOG_TITLE"]
+    subject = (_("[%(blog)s] Please moderate: “%(title)s”", blog=blog, title=post.title) if held
+               else _("[%(blog)s] Comment: “%(title)s”", blog=blog, title=post.title))
     data = {"comment_id": comment.id, "held": held, "signed": signed}
     with db.session.no_autoflush:  # who to tell depends on none of the caller's pending writes
         # Ids start at 1: a guest's comment (no user) leaves out nobody, a post without an author adds nobody.

@@ -1,5 +1,8 @@
 """Forms of the notify pages, and the subscription fields the comment form adds."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SubmitField
@@ -10,27 +13,33 @@ from auth.services import current_identity
 from core.clean_input import DatabaseIntegerField
 
 COMMENT_DELIVERY_CHOICES = [
-    ("instant", "Instantly"),
-    ("daily", "Daily digest"),
-    ("weekly", "Weekly digest"),
-    ("replies", "Only replies to my comment"),
+    ("instant", _l("Instantly")),
+    ("daily", _l("Daily digest")),
+    ("weekly", _l("Weekly digest")),
+    ("replies", _l("Only replies to my comment")),
 ]
-POST_DELIVERY_CHOICES = [("instant", "Instantly"), ("daily", "Daily"), ("weekly", "Weekly")]
+POST_DELIVERY_CHOICES = [("instant", _l("Instantly")), ("daily", _l("Daily")), ("weekly", _l("Weekly"))]
 
-NO_ACCOUNT_ADDRESS = ("Your account has no email address, so we cannot send you notifications. "
-                      "Untick the box, or log in with an account that has an email address.")
-NO_GUEST_ADDRESS = "Please enter your email address above so that we can send you notifications."
+
+def delivery_word(delivery: str) -> str:
+    """A subscription's stored delivery as its mails name it, in brackets after what it follows."""
+    words = {
+        "instant": pgettext("subscription delivery", "instant"),
+        "daily": pgettext("subscription delivery", "daily"),
+        "weekly": pgettext("subscription delivery", "weekly"),
+    }
+    return words.get(delivery, delivery)
 
 
 class ActionForm(FlaskForm):
     """A single button that carries CSRF: confirm, moderate, unsubscribe."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 class CancelSubscriptionForm(FlaskForm):
     subscription_id = DatabaseIntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
-    submit = SubmitField("Cancel")
+    submit = SubmitField(_l("Cancel"))
 
 
 class SubscribeFields:
@@ -40,12 +49,12 @@ class SubscribeFields:
     notify.services.subscribe_after_comment through blog's comment_submitted signal.
     """
 
-    subscribe_comments = BooleanField("Notify me of new comments via email.")
+    subscribe_comments = BooleanField(_l("Notify me of new comments via email."))
     comments_delivery = SelectField(
-        "Comment emails", choices=COMMENT_DELIVERY_CHOICES, default="instant"
+        _l("Comment emails"), choices=COMMENT_DELIVERY_CHOICES, default="instant"
     )
-    subscribe_blog = BooleanField("Notify me of new posts via email.")
-    posts_delivery = SelectField("Post emails", choices=POST_DELIVERY_CHOICES, default="instant")
+    subscribe_blog = BooleanField(_l("Notify me of new posts via email."))
+    posts_delivery = SelectField(_l("Post emails"), choices=POST_DELIVERY_CHOICES, default="instant")
 
     def validate_subscribe_comments(self, field):
         self._need_an_address(field)
@@ -61,9 +70,10 @@ class SubscribeFields:
         if current_user.is_authenticated:
             identity = current_identity()
             if not ((identity and identity.email) or current_user.email):
-                raise ValidationError(NO_ACCOUNT_ADDRESS)
+                raise ValidationError(_("Your account has no email address, so we cannot send you notifications. "
+                                        "Untick the box, or log in with an account that has an email address."))
         elif not getattr(self, "require_name_email", True) and not self.email.data:  # else the email field asks
-            raise ValidationError(NO_GUEST_ADDRESS)
+            raise ValidationError(_("Please enter your email address above so that we can send you notifications."))
 
     def subscription_choices(self) -> dict[str, str | None] | None:
         """What the boxes ask to follow, None when neither is ticked."""

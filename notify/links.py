@@ -7,12 +7,13 @@ later row that happens to get the same id.
 from collections.abc import Iterable
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 
 from blog.models import Comment
 from notify.models import Subscription
 from notify.tokens import BadLink, make_token
 
-OUT_OF_DATE = "This link comes from an older mail and no longer works. Please use the link in a newer mail."
+OUT_OF_DATE = _l("This link comes from an older mail and no longer works. Please use the link in a newer mail.")
 
 
 def _refs(subscriptions: Iterable[Subscription]) -> list[list]:
@@ -23,7 +24,7 @@ def subscription_refs(link: dict) -> list[tuple[int, str]]:
     """The (id, link_secret) pairs a signed unsubscribe or confirmation link names."""
     refs = link.get("subs")
     if not isinstance(refs, list):
-        raise BadLink(OUT_OF_DATE, 410)
+        raise BadLink(str(OUT_OF_DATE), 410)
     return [(ref[0], ref[1]) for ref in refs]
 
 

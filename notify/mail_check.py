@@ -10,6 +10,9 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from notify.sender import Reply, ServerUnreachable, connect, expect_reply, headed_email, quit_smtp
 
@@ -34,12 +37,13 @@ def send_test_mail(to: str) -> TestMailReport:
     config = current_app.config
     if not config["MAIL_SERVER"]:
         report.configured = False
-        report.error = ("Mail is not configured: set MAIL_SERVER (and MAIL_PORT) to the mail server the blog "
-                        "sends through.")
+        report.error = _("Mail is not configured: set MAIL_SERVER (and MAIL_PORT) to the mail server the blog "
+                         "sends through.")
         return report
-    email = headed_email(to, f"Test email from {config['BLOG_TITLE']}", "test")
-    email.set_content(f"This is a test email from {config['BLOG_TITLE']} ({config['SITE_URL']}).\n\n"
-                      "It came straight from the blog to show that its mail gets through.\n")
+    email = headed_email(to, _("Test email from %(blog)s", blog=config["BLOG_TITLE"]), "test")
+    email.set_content(_("This is a test email from %(blog)s (%(url)s).", blog=config["BLOG_TITLE"],
+                        url=config["SITE_URL"]) + "\n\n"
+                      + _("It came straight from the blog to show that its mail gets through.") + "\n")
     smtp = None
     try:
         smtp = connect(report.heard)
@@ -73,12 +77,12 @@ def _transact(smtp: smtplib.SMTP, email: EmailMessage, to: str, heard: Callable[
 
 
 _REFUSALS = (  # what a refusal means to the blog's owner; the most specific classes first
-    (smtplib.SMTPAuthenticationError, "The mail server refused the log-in: check MAIL_USERNAME and MAIL_PASSWORD."),
-    (smtplib.SMTPSenderRefused, "The mail server refused the sender address: check MAIL_DEFAULT_SENDER."),
-    (smtplib.SMTPDataError, "The mail server refused the message itself."),
-    (smtplib.SMTPConnectError, "The mail server at {where} would not talk to the blog."),
-    (smtplib.SMTPHeloError, "The mail server refused the blog's greeting (EHLO)."),
-    (smtplib.SMTPResponseException, "The mail server answered with an error."),
+    (smtplib.SMTPAuthenticationError, _l("The mail server refused the log-in: check MAIL_USERNAME and MAIL_PASSWORD.")),
+    (smtplib.SMTPSenderRefused, _l("The mail server refused the sender address: check MAIL_DEFAULT_SENDER.")),
+    (smtplib.SMTPDataError, _l("The mail server refused the message itself.")),
+    (smtplib.SMTPConnectError, _l("The mail server at %(where)s would not talk to the blog.")),
+    (smtplib.SMTPHeloError, _l("The mail server refused the blog's greeting (EHLO).")),
+    (smtplib.SMTPResponseException, _l("The mail server answered with an error.")),
 )
 
 
@@ -88,27 +92,43 @@ def _explain(error: BaseException) -> str:
     where = f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}"
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         address, (code, text) = next(iter(error.recipients.items()))
-        return f"The mail server refused the recipient {address}. It answered: {code} {_reply_text(text)}"
+        answer = f"{code} {_reply_text(text)}"
+        return _("The mail server refused the recipient %(address)s. It answered: %(answer)s", address=address,
+                 answer=answer)
     for kind, meaning in _REFUSALS:
         if isinstance(error, kind):
             answer = f"{error.smtp_code} {_reply_text(error.smtp_error)}"
-            return f"{meaning.format(where=where)} It answered: {answer}"
+            return _("%(meaning)s It answered: %(answer)s", meaning=str(meaning) % {"where": where}, answer=answer)
     if isinstance(error, smtplib.SMTPNotSupportedError):
-        return f"The mail server does not offer what the settings ask for (MAIL_USE_TLS, MAIL_USERNAME): {error}"
+        return _("The mail server does not offer what the settings ask for (MAIL_USE_TLS, MAIL_USERNAME): "
+                 "%(error)s", error=error)
     if isinstance(error, smtplib.SMTPServerDisconnected):
         if not isinstance(error.__context__, TimeoutError):
-            return f"The mail server at {where} closed the connection unexpectedly: {error}"
+            return _("The mail server at %(where)s closed the connection unexpectedly: %(error)s", where=where,
+                     error=error)
         error = error.__context__  # how smtplib reports a reply that did not come in time
     if isinstance(error, ssl.SSLError):
-        return f"The secure connection (STARTTLS) with the mail server at {where} failed: {error}"
+        return _("The secure connection (STARTTLS) with the mail server at %(where)s failed: %(error)s",
+                 where=where, error=error)
     if isinstance(error, ConnectionRefusedError):
-        return (f"Could not connect to the mail server at {where}: the connection was refused. Is the server "
-                f"running, and are MAIL_SERVER and MAIL_PORT right? ({error})")
+        return _("Could not connect to the mail server at %(where)s: the connection was refused. Is the server "
+                 "running, and are MAIL_SERVER and MAIL_PORT right? (%(error)s)", where=where, error=error)
     if isinstance(error, TimeoutError):
-        return f"The mail server at {where} did not answer within {config['MAIL_TIMEOUT']:g} seconds (MAIL_TIMEOUT)."
+        return _no_answer(where, config["MAIL_TIMEOUT"])
     if isinstance(error, socket.gaierror):
-        return f"The mail server's name {config['MAIL_SERVER']} could not be found: check MAIL_SERVER. ({error})"
-    return f"Could not talk to the mail server at {where}: {error}"
+        return _("The mail server's name %(name)s could not be found: check MAIL_SERVER. (%(error)s)",
+                 name=config["MAIL_SERVER"], error=error)
+    return _("Could not talk to the mail server at %(where)s: %(error)s", where=where, error=error)
+
+
+def _no_answer(where: str, timeout: float) -> str:
+    """That the server did not answer in time; a whole number of seconds takes the plural it needs."""
+    if timeout == int(timeout):
+        return ngettext("The mail server at %(where)s did not answer within %(num)d second (MAIL_TIMEOUT).",
+                        "The mail server at %(where)s did not answer within %(num)d seconds (MAIL_TIMEOUT).",
+                        int(timeout), where=where)
+    return _("The mail server at %(where)s did not answer within %(seconds)s seconds (MAIL_TIMEOUT).",
+             where=where, seconds=format(timeout, "g"))
 
 
 def _reply_text(text: bytes | str) -> str:

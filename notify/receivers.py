@@ -2,11 +2,10 @@
 they add are committed or rolled back with the comment or post."""
 
 from flask import Flask
+from flask_babel import gettext as _
 
 from blog import signals
 from notify import events, report_mail, services
-
-CONFIRMATION_SENT = "Check your inbox: we sent a link to {email} to confirm your subscription."
 
 
 def comment_submitted(_app, *, comment, settings, subscriptions=None, user=None) -> str | None:
@@ -17,7 +16,9 @@ def comment_submitted(_app, *, comment, settings, subscriptions=None, user=None)
         return None  # spam and trash subscribe nobody
     made = services.subscribe_after_comment(comment, **subscriptions, user=user)
     waiting = [subscription for subscription in made if subscription.confirmed_at is None]
-    return CONFIRMATION_SENT.format(email=waiting[0].email) if waiting else None
+    if not waiting:
+        return None
+    return _("Check your inbox: we sent a link to %(email)s to confirm your subscription.", email=waiting[0].email)
 
 
 def comment_approved(_app, *, comment) -> None:

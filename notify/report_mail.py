@@ -1,5 +1,8 @@
 """The mail that tells readers what became of the comment they reported."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from blog import protected_posts
 from blog.models import Comment, Post
 from blog.permalinks import comment_mail_link, post_url
@@ -11,8 +14,8 @@ from notify.mailer import normalize_email
 
 # The outcome in plain words, as the mail's subject and its first line say it.
 OUTCOME_WORDS = {
-    "removed": "A moderator removed the comment you reported.",
-    "kept": "A moderator looked at the comment you reported and decided to keep it on the site.",
+    "removed": _l("A moderator removed the comment you reported."),
+    "kept": _l("A moderator looked at the comment you reported and decided to keep it on the site."),
 }
 
 
@@ -27,9 +30,10 @@ def reports_resolved(comment: Comment, reports: list[CommentReport], outcome: st
                 continue
             told.add(email)
             mailer.enqueue(
-                email, f"Your report of a comment on “{protected_posts.display_title(post)}”", "report_outcome",
+                email, _("Your report of a comment on “%(title)s”", title=protected_posts.display_title(post)),
+                "report_outcome",
                 post=post, post_title=protected_posts.display_title(post), outcome=outcome,
-                outcome_words=OUTCOME_WORDS[outcome], reason=REASON_LABELS.get(report.reason, report.reason),
+                outcome_words=str(OUTCOME_WORDS[outcome]), reason=REASON_LABELS.get(report.reason, report.reason),
                 reported_at=report.created_at, name=report.reporter_name,
                 # A removed comment has no page any more: the post is where the reader goes.
                 link=comment_mail_link(comment.id) if outcome == "kept" else post_url(post, _external=True),

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from core.dbtypes import utcnow
 from extensions import db
@@ -50,7 +51,7 @@ def send_due(now: datetime | None = None, limit: int = 200) -> PassResult:
         return result
     smtp: smtplib.SMTP | None = None
     try:
-        for _ in range(limit):
+        for _attempt in range(limit):
             message = _claim_next(now)
             if message is None:
                 break
@@ -165,7 +166,7 @@ def _envelope_sender(message: OutboxMessage) -> str | None:
 
 def _is_permanent(error: smtplib.SMTPException) -> bool:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _ in error.recipients.values())
+        return all(code >= 500 for code, _text in error.recipients.values())
     return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
 
 
@@ -225,14 +226,14 @@ def connect(heard: Callable[[str, Reply], None] = _not_told) -> smtplib.SMTP:
     except OSError as error:  # smtplib's exceptions are OSErrors too
         raise ServerUnreachable() from error
     try:
-        heard(f"Connected to {host}:{port}", smtp.greeting)
+        heard(_("Connected to %(host)s:%(port)s", host=host, port=port), smtp.greeting)
         heard("EHLO", _greet(smtp))
         if config["MAIL_USE_TLS"]:
             # smtplib answers a refused STARTTLS by going on unencrypted: the log-in must not follow.
             heard("STARTTLS", expect_reply(smtp.starttls(context=ssl.create_default_context()), 220))
-            heard("EHLO (encrypted)", _greet(smtp))
+            heard(_("EHLO (encrypted)"), _greet(smtp))
         if config["MAIL_USERNAME"]:
-            heard(f"Logged in as {config['MAIL_USERNAME']}",
+            heard(_("Logged in as %(name)s", name=config["MAIL_USERNAME"]),
                   smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or ""))
     except OSError as error:
         quit_smtp(smtp)
@@ -291,7 +292,8 @@ def headed_email(to: str, subject: str, idstring: str) -> EmailMessage:
 def mail_pass() -> str:
     """The worker's pass (core.worker): one run_pass, reported as a line."""
     result = run_pass()
-    return f"Mail: {result.sent} sent, {result.retried} to retry, {result.failed} failed."
+    return _("Mail: %(sent)d sent, %(retried)d to retry, %(failed)d failed.", sent=result.sent, retried=result.retried,
+             failed=result.failed)
 
 
 def run_pass(now: datetime | None = None) -> PassResult:

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from auth.models import User
 from auth.roles import may_moderate_comments_on
@@ -40,7 +41,7 @@ def comment_named_by(link: dict) -> Comment | None:
     """The comment a moderation link names: its id and its own link_secret, else None."""
     comment_id, key = link.get("comment"), link.get("key")
     if not isinstance(key, str):
-        raise BadLink(links.OUT_OF_DATE, 410)
+        raise BadLink(str(links.OUT_OF_DATE), 410)
     if not (isinstance(comment_id, int) and database_int(comment_id)):
         return None
     comment = db.session.get(Comment, comment_id)
@@ -134,7 +135,7 @@ def _send_confirmation(email: str, pending: list[Subscription], post: Post | Non
     with mailer.site_links():
         mailer.enqueue(
             email,
-            f"Confirm your subscription to {current_app.config['BLOG_TITLE']}",
+            _("Confirm your subscription to %(blog)s", blog=current_app.config["BLOG_TITLE"]),
             "confirm",
             unsubscribe_url=links.unsubscribe_url(pending),
             subscriptions=pending,

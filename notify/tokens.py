@@ -4,6 +4,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from core.dbtypes import insert_or_ignore, utcnow
@@ -44,13 +45,13 @@ def read_token(purpose: str, token: str, max_age: int | None = None) -> dict:
     try:
         data = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise BadLink("This link has expired.", 410) from None
+        raise BadLink(_("This link has expired."), 410) from None
     except BadSignature:
-        raise BadLink("This link is not valid.") from None
+        raise BadLink(_("This link is not valid.")) from None
     if not isinstance(data, dict):
-        raise BadLink("This link is not valid.")
+        raise BadLink(_("This link is not valid."))
     if "jti" in data and is_spent(data):
-        raise BadLink("This link has already been used.", 410)
+        raise BadLink(_("This link has already been used."), 410)
     return data
 
 
@@ -65,4 +66,4 @@ def spend_token(data: dict) -> None:
     The insert is atomic, so of two concurrent uses only one succeeds.
     """
     if not insert_or_ignore(UsedToken, token_id=data["jti"], used_at=utcnow()):
-        raise BadLink("This link has already been used.", 410)
+        raise BadLink(_("This link has already been used."), 410)

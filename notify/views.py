@@ -4,6 +4,7 @@ Every link is signed; a GET only shows what the button will do, and the button P
 """
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blog.models import Post
@@ -15,12 +16,14 @@ from notify.forms import (
     POST_DELIVERY_CHOICES,
     ActionForm,
     CancelSubscriptionForm,
+    delivery_word,
 )
 from notify.links import subscription_refs
 from notify.tokens import CONFIRM_MAX_AGE, MODERATION_MAX_AGE, BadLink, read_token
 
 bp.add_app_template_global(COMMENT_DELIVERY_CHOICES, "comment_delivery_choices")
 bp.add_app_template_global(POST_DELIVERY_CHOICES, "post_delivery_choices")
+bp.add_app_template_global(delivery_word)
 
 
 def _message(title: str, message: str, status: int = 200):
@@ -29,7 +32,7 @@ def _message(title: str, message: str, status: int = 200):
 
 @bp.errorhandler(BadLink)
 def _bad_link(error: BadLink):
-    return _message("This link cannot be used", str(error), error.status)
+    return _message(_("This link cannot be used"), str(error), error.status)
 
 
 @bp.route("/moderate/<token>", methods=["GET", "POST"])
@@ -38,9 +41,9 @@ def moderate(token: str):
     link = read_token("moderate", token, MODERATION_MAX_AGE)
     comment = services.comment_named_by(link)
     if comment is None or link.get("action") not in MOVES:
-        return _message("Comment not found", "That comment no longer exists.", 404)
+        return _message(_("Comment not found"), _("That comment no longer exists."), 404)
     if services.moderation_needs_login(link) and not services.may_moderate(current_user, comment):
-        return _message("Log-in needed", "Log in as someone who may moderate this comment.", 403)
+        return _message(_("Log-in needed"), _("Log in as someone who may moderate this comment."), 403)
     post = db.session.get(Post, comment.post_id)
     form = ActionForm()
     if form.validate_on_submit():
@@ -68,7 +71,7 @@ def confirm(token: str):
         confirmed = services.confirm_subscriptions(refs, link["email"])
         db.session.commit()
         if not confirmed:
-            return _message("Nothing to confirm", "These subscriptions were cancelled.", 410)
+            return _message(_("Nothing to confirm"), _("These subscriptions were cancelled."), 410)
         return render_template(
             "notify/confirmed.html",
             email=link["email"],
@@ -89,7 +92,7 @@ def unsubscribe(token: str):
     if form.is_submitted():
         services.unsubscribe(refs)
         db.session.commit()
-        return _message("Unsubscribed", "You will get no more mail from this subscription.")
+        return _message(_("Unsubscribed"), _("You will get no more mail from this subscription."))
     return render_template("notify/unsubscribe.html", form=form)
 
 
@@ -117,7 +120,7 @@ def cancel(token: str):
         abort(400)
     if services.cancel_subscription(email, form.subscription_id.data):
         db.session.commit()
-        flash("Subscription cancelled.", "success")
+        flash(_("Subscription cancelled."), "success")
     else:
-        flash("That subscription was already cancelled.", "info")
+        flash(_("That subscription was already cancelled."), "info")
     return redirect(url_for("notify.manage", token=token))

@@ -8,10 +8,12 @@ streams in bounded memory; callers wrap the iterators in stream_with_context.
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context, url_for
+from flask_babel import force_locale, ngettext, pgettext
 
 from auth.models import Identity, User
 from blog.content_version import bump_content_version, bump_likes_version
@@ -302,14 +304,65 @@ def _erase_mail_received(email: str) -> int:
                               .execution_options(synchronize_session=False)).rowcount
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+@dataclass(frozen=True)
+class Erasure:
+    """What an erasure did, in counts: comments anonymised and their texts removed or kept, rows deleted."""
+
+    erase_text: bool
+    anonymised: int
+    removed: int
+    kept: int
+    subscriptions: int
+    likes: int
+    identities: int
+    mails: int
+    received: int
+    reports: int
+    unranked: int
+    ranked: int
+
+    def summary(self) -> str:
+        """The counts in the current language, for the person who asked (the erasure link's page)."""
+        parts = [ngettext("%(num)d comment anonymised", "%(num)d comments anonymised", self.anonymised)]
+        if self.erase_text:
+            parts.append(ngettext("%(num)d text removed", "%(num)d texts removed", self.removed))
+            if self.kept:
+                parts.append(ngettext("%(num)d text kept: awaiting moderation",
+                                      "%(num)d texts kept: awaiting moderation", self.kept))
+        parts += [ngettext("%(num)d subscription deleted", "%(num)d subscriptions deleted", self.subscriptions),
+                  ngettext("%(num)d like deleted", "%(num)d likes deleted", self.likes),
+                  ngettext("%(num)d identity unlinked", "%(num)d identities unlinked", self.identities),
+                  ngettext("%(num)d mail deleted", "%(num)d mails deleted", self.mails)]
+        if self.received:
+            parts.append(ngettext("%(num)d received mail deleted", "%(num)d received mails deleted", self.received))
+        if self.reports:
+            parts.append(ngettext("%(num)d report anonymised", "%(num)d reports anonymised", self.reports))
+        if self.unranked:
+            parts.append(ngettext("%(num)d commenter standing deleted", "%(num)d commenter standings deleted",
+                                  self.unranked))
+        if self.ranked:
+            parts.append(ngettext("%(num)d commenter standing kept: suspensions and bans outlast erasure",
+                                  "%(num)d commenter standings kept: suspensions and bans outlast erasure",
+                                  self.ranked))
+        return pgettext("list separator", ", ").join(parts)
+
+    def record(self) -> str:
+        """The counts in English, as the request row, the moderation log and the server log keep them."""
+        with force_locale("en"):
+            return self.summary()
 
 
 def erase(email: str, user_ids: list[int], erase_text: bool, actor: str, *, request_id: int | None = None,
           moderator: User | None = None) -> str:
+    """Erase what the blog stores about the address and accounts (see erase_counted); returns the
+    outcome in counts, in English, as the moderation log also records it."""
+    return erase_counted(email, user_ids, erase_text, actor, request_id=request_id, moderator=moderator).record()
+
+
+def erase_counted(email: str, user_ids: list[int], erase_text: bool, actor: str, *, request_id: int | None = None,
+                  moderator: User | None = None) -> Erasure:
     """Erase what the blog stores about the address and accounts, in the caller's transaction (the
-    caller commits); returns the outcome in counts, which the moderation log also records."""
+    caller commits), and log the step; what was done, in counts."""
     anonymised, removed, kept = _erase_comments(email, user_ids, erase_text)
     subs = db.session.execute(sa.delete(Subscription).where(_subscriptions_of(email, user_ids))
                               .execution_options(synchronize_session=False)).rowcount
@@ -327,25 +380,11 @@ def erase(email: str, user_ids: list[int], erase_text: bool, actor: str, *, requ
     unranked, ranked = ladder_data.erase_standings(email, user_ids)
     if anonymised or liked:
         bump_content_version(db.session)  # names, avatars, texts and like counts on public pages
-    parts = [f"{_plural(anonymised, 'comment')} anonymised"]
-    if erase_text:
-        parts.append(f"{_plural(removed, 'text')} removed")
-        if kept:
-            parts.append(f"{_plural(kept, 'text')} kept: awaiting moderation")
-    parts += [f"{_plural(subs, 'subscription')} deleted", f"{_plural(liked, 'like')} deleted",
-              f"{_plural(unlinked, 'identity')} unlinked".replace("identitys", "identities"),
-              f"{_plural(mailed, 'mail')} deleted"]
-    if received:
-        parts.append(f"{_plural(received, 'received mail')} deleted")
-    if reported:
-        parts.append(f"{_plural(reported, 'report')} anonymised")
-    if unranked:
-        parts.append(f"{_plural(unranked, 'commenter standing')} deleted")
-    if ranked:
-        parts.append(f"{_plural(ranked, 'commenter standing')} kept: suspensions and bans outlast erasure")
-    outcome = ", ".join(parts)
-    log_step("privacy-erase", outcome, actor, request_id=request_id, moderator=moderator)
-    return outcome
+    erasure = Erasure(erase_text=erase_text, anonymised=anonymised, removed=removed, kept=kept, subscriptions=subs,
+                      likes=liked, identities=unlinked, mails=mailed, received=received, reports=reported,
+                      unranked=unranked, ranked=ranked)
+    log_step("privacy-erase", erasure.record(), actor, request_id=request_id, moderator=moderator)
+    return erasure
 
 
 def log_step(action: str, detail: str, actor: str, *, request_id: int | None = None,

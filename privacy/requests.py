@@ -6,6 +6,8 @@ Callers: privacy.views (readers' links) and admin.privacy_views (the owner's scr
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from auth.models import Identity, User
 from blog.models import Comment
@@ -19,8 +21,8 @@ from privacy import personal_data
 from privacy.models import PrivacyRequest
 
 LINK_MAX_AGE = 24 * 3600
-NOT_VALID = "This link is not valid. Please ask for a new one on the “Your data” page."
-ALREADY_USED = "This link has already been used: the erasure is done."
+NOT_VALID = _l("This link is not valid. Please ask for a new one on the “Your data” page.")
+ALREADY_USED = _l("This link has already been used: the erasure is done.")
 READER = "Reader (signed link)"  # the moderation log's name for a step a mailed link made
 ASKER = "Reader (Your data page)"  # and for a request made on the page
 
@@ -58,8 +60,10 @@ def ask_by_mail(email: str, kind: str, erase_text: bool) -> PrivacyRequest | Non
 
 
 def _subject(kind: str) -> str:
-    title = current_app.config["BLOG_TITLE"]
-    return f"Your data at {title}: " + ("your copy" if kind == "export" else "confirm the erasure")
+    blog = current_app.config["BLOG_TITLE"]
+    if kind == "export":
+        return _("Your data at %(blog)s: your copy", blog=blog)
+    return _("Your data at %(blog)s: confirm the erasure", blog=blog)
 
 
 def link_url(request_row: PrivacyRequest) -> str:
@@ -74,10 +78,10 @@ def request_named_by(token: str, kind: str) -> PrivacyRequest:
     data = read_token(f"privacy-{kind}", token, LINK_MAX_AGE)
     request_id, secret = data.get("r"), data.get("k")
     if not isinstance(request_id, int) or not isinstance(secret, str):
-        raise BadLink(NOT_VALID)
+        raise BadLink(str(NOT_VALID))
     request_row = db.session.get(PrivacyRequest, request_id)
     if request_row is None or request_row.link_secret != secret or request_row.kind != kind:
-        raise BadLink(NOT_VALID)
+        raise BadLink(str(NOT_VALID))
     return request_row
 
 
@@ -108,22 +112,23 @@ def claim_erasure(request_row: PrivacyRequest) -> bool:
     return claimed == 1
 
 
-def carry_out_erasure(request_row: PrivacyRequest, actor: str, moderator: User | None = None) -> str:
+def carry_out_erasure(request_row: PrivacyRequest, actor: str, moderator: User | None = None
+                      ) -> personal_data.Erasure:
     """Erase what the request's address holds and forget the address; the caller commits."""
     email = request_row.email or ""
     if request_row.confirmed_at is None:
         request_row.confirmed_at = utcnow()
-    outcome = personal_data.erase(email, personal_data.account_ids(email), request_row.erase_text, actor,
-                                  request_id=request_row.id, moderator=moderator)
-    request_row.email, request_row.status, request_row.outcome = None, "done", outcome[:255]
+    erasure = personal_data.erase_counted(email, personal_data.account_ids(email), request_row.erase_text, actor,
+                                          request_id=request_row.id, moderator=moderator)
+    request_row.email, request_row.status, request_row.outcome = None, "done", erasure.record()[:255]
     request_row.completed_at = request_row.completed_at or utcnow()
-    return outcome
+    return erasure
 
 
-def erase_by_link(request_row: PrivacyRequest) -> str:
+def erase_by_link(request_row: PrivacyRequest) -> personal_data.Erasure:
     """The erasure link's button: once only, then the address is gone from the request too."""
     if request_row.status == "done" or not claim_erasure(request_row):
-        raise BadLink(ALREADY_USED, 410)
+        raise BadLink(str(ALREADY_USED), 410)
     return carry_out_erasure(request_row, READER)
 
 

@@ -4,6 +4,8 @@ Every link is signed, names one request and expires; a GET shows, the erasure it
 """
 
 from flask import Response, render_template, request, stream_with_context
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from extensions import db, limiter
 from notify.tokens import BadLink
@@ -13,8 +15,13 @@ from privacy.forms import ConfirmErasureForm, DataRequestForm
 # A stranger can repeat the form: per client address, and per email address asked about.
 LIMIT_PER_IP = "5 per 10 minutes; 20 per day"
 LIMIT_PER_ADDRESS = "3 per hour; 6 per day"
+# The answer to the form in English, whether the address is known or not; the page shows it translated.
 SAME_ANSWER = "If we hold data for this address, a link is on its way. It works for 24 hours."
-TOO_MANY = "Too many requests. Please try again later."
+
+
+def _too_many() -> str:
+    """The rate limits' message, in the reader's language when the limit is hit."""
+    return _("Too many requests. Please try again later.")
 
 
 def _address_key() -> str:
@@ -28,13 +35,13 @@ def _private(response: Response) -> Response:
 
 @bp.errorhandler(BadLink)
 def _bad_link(error: BadLink):
-    page = render_template("privacy/message.html", title="This link cannot be used", message=str(error))
+    page = render_template("privacy/message.html", title=_("This link cannot be used"), message=str(error))
     return _private(Response(page, error.status))
 
 
 @bp.route("/", methods=["GET", "POST"])
-@limiter.limit(LIMIT_PER_IP, methods=["POST"], error_message=TOO_MANY)
-@limiter.limit(LIMIT_PER_ADDRESS, methods=["POST"], key_func=_address_key, error_message=TOO_MANY)
+@limiter.limit(LIMIT_PER_IP, methods=["POST"], error_message=_too_many)
+@limiter.limit(LIMIT_PER_ADDRESS, methods=["POST"], key_func=_address_key, error_message=_too_many)
 def your_data():
     """Anyone asks for a copy or an erasure of their data; the answer never tells whether the
     address is known."""
@@ -42,7 +49,10 @@ def your_data():
     if form.validate_on_submit():
         requests.ask_by_mail(form.email.data, form.kind.data, form.erase_text.data)
         db.session.commit()
-        return render_template("privacy/message.html", title="Check your mail", message=SAME_ANSWER)
+        answer = ngettext("If we hold data for this address, a link is on its way. It works for %(num)d hour.",
+                          "If we hold data for this address, a link is on its way. It works for %(num)d hours.",
+                          requests.LINK_MAX_AGE // 3600)
+        return render_template("privacy/message.html", title=_("Check your mail"), message=answer)
     return render_template("privacy/your_data.html", form=form), 400 if form.errors else 200
 
 
@@ -80,12 +90,12 @@ def erase(token: str):
     """The erasure link: a page with the button; the POST erases once."""
     request_row = requests.request_named_by(token, "erase")
     if request_row.status == "done":
-        raise BadLink(requests.ALREADY_USED, 410)
+        raise BadLink(str(requests.ALREADY_USED), 410)
     form = ConfirmErasureForm()
     if form.validate_on_submit():
-        outcome = requests.erase_by_link(request_row)
+        erasure = requests.erase_by_link(request_row)
         db.session.commit()
-        return _private(Response(render_template("privacy/erased.html", outcome=outcome)))
+        return _private(Response(render_template("privacy/erased.html", outcome=erasure.summary())))
     requests.confirm(request_row)
     db.session.commit()
     page = render_template("privacy/erase.html", form=form, erase_text=request_row.erase_text)

@@ -5,6 +5,8 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from blog.media.errors import ImageRefused
@@ -15,7 +17,6 @@ SIZES = (("thumbnail", 150, 150, True), ("medium", 300, 300, False),
          ("medium_large", 768, 0, False), ("large", 1024, 1024, False))
 BIG_IMAGE_SIDE = 2560  # WordPress's big_image_size_threshold: larger originals get a "-scaled" copy
 JPEG_QUALITY = 82  # WordPress's default
-ACCEPTED = "JPEG, PNG, GIF, WebP or AVIF"
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp",
               "AVIF": "image/avif"}
 # Where each format's file must end: a file cut short in transit is refused at upload.
@@ -49,32 +50,38 @@ class SizedFile:
 def inspect(data: bytes, max_pixels: int, max_frames: int) -> Inspected:
     """Read the header (and frame count) only; refuse anything we would not store."""
     if not data:
-        raise ImageRefused("The file is empty.")
+        raise ImageRefused(_("The file is empty."))
     if data.lstrip()[:5].lower() in (b"<?xml", b"<svg ") or b"<svg" in data[:1024].lower():
-        raise ImageRefused("SVG images are not accepted: they can carry scripts. Upload a PNG instead.")
+        raise ImageRefused(_("SVG images are not accepted: they can carry scripts. Upload a PNG instead."))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 found = Inspected(image.format, *image.size, 1)
                 if found.format not in MIME_TYPES:
-                    raise ImageRefused(f"This kind of image ({found.format}) is not accepted: "
-                                       f"upload a {ACCEPTED} file.")
+                    raise ImageRefused(_("This kind of image (%(format)s) is not accepted: upload a JPEG, PNG, "
+                                         "GIF, WebP or AVIF file.", format=found.format))
                 if found.width * found.height > max_pixels:
-                    raise ImageRefused(f"The image is too large ({found.width}×{found.height} pixels); "
-                                       f"the limit is {max_pixels // 1_000_000} megapixels.")
+                    raise ImageRefused(ngettext(
+                        "The image is too large (%(width)d×%(height)d pixels); the limit is %(num)d megapixel.",
+                        "The image is too large (%(width)d×%(height)d pixels); the limit is %(num)d megapixels.",
+                        max_pixels // 1_000_000, width=found.width, height=found.height))
                 frames = getattr(image, "n_frames", 1)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRefused(f"The image is too large in pixels; the limit is {max_pixels // 1_000_000} megapixels.") \
-            from None
+        raise ImageRefused(ngettext("The image is too large in pixels; the limit is %(num)d megapixel.",
+                                    "The image is too large in pixels; the limit is %(num)d megapixels.",
+                                    max_pixels // 1_000_000)) from None
     except UnidentifiedImageError:
-        raise ImageRefused(f"This file is not an image we accept: upload a {ACCEPTED} file.") from None
+        raise ImageRefused(_("This file is not an image we accept: upload a JPEG, PNG, GIF, WebP or AVIF file.")) \
+            from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         if isinstance(error, ImageRefused):
             raise
-        raise ImageRefused("The image is damaged or incomplete and could not be read.") from None
+        raise ImageRefused(_("The image is damaged or incomplete and could not be read.")) from None
     if frames > max_frames:
-        raise ImageRefused(f"The animation has {frames} frames; the limit is {max_frames}.")
+        raise ImageRefused(ngettext("The animation has %(num)d frame; the limit is %(limit)d.",
+                                    "The animation has %(num)d frames; the limit is %(limit)d.", frames,
+                                    limit=max_frames))
     if found.format in ENDINGS and not data.rstrip(b"\x00\r\n ").endswith(ENDINGS[found.format]):
         _decode_whole(data)  # some cameras add data after the image; a file cut short fails here
     return Inspected(found.format, found.width, found.height, frames)
@@ -85,7 +92,7 @@ def _decode_whole(data: bytes) -> None:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
     except (OSError, SyntaxError, ValueError, EOFError):
-        raise ImageRefused("The image is damaged or incomplete (the file ends too early).") from None
+        raise ImageRefused(_("The image is damaged or incomplete (the file ends too early).")) from None
 
 
 def _fit(width: int, height: int, box_width: int, box_height: int) -> tuple[int, int]:
@@ -147,7 +154,7 @@ def make_sizes(data: bytes, path: str) -> dict[str, SizedFile]:
 
 
 def _crop_thumbnail(image: Image.Image, path: str, image_format: str, icc_profile) -> dict[str, SizedFile]:
-    _, width, height, _ = SIZES[0]
+    _name, width, height, _crop = SIZES[0]
     if image.width <= width and image.height <= height:
         return {}
     cropped = ImageOps.fit(image, (min(width, image.width), min(height, image.height)), Image.Resampling.LANCZOS)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from blog.media.errors import ImageRefused
@@ -44,7 +45,8 @@ def upload(data: bytes, filename: str, author_id: int | None, post_id: int | Non
     """Store an uploaded image and make its sizes (now, or soon when it is large); raise
     ImageRefused with the reason for anything we do not store. Commits."""
     if len(data) > max_upload_bytes():
-        raise ImageRefused(f"The file is larger than the {get_setting('media_max_upload_mb')} MB limit.")
+        raise ImageRefused(_("The file is larger than the %(limit)s MB limit.",
+                             limit=get_setting("media_max_upload_mb")))
     from blog.media.images import inspect
 
     config = current_app.config
@@ -52,7 +54,7 @@ def upload(data: bytes, filename: str, author_id: int | None, post_id: int | Non
     stem, when = safe_stem(filename), when or utcnow()
     for _attempt in range(3):  # two uploads of one name at once: the loser takes the next number
         path = unique_path(stem, found.format, when)
-        name, _, extension = path.rpartition(".")
+        name, _dot, extension = path.rpartition(".")
         media = Media(path=path, original_key=f"{name}-{secrets.token_hex(6)}.{extension}",
                       original_name=_printable(filename)[:255], mime_type=found.mime_type, file_size=len(data),
                       width=found.width, height=found.height, animated=found.animated,
@@ -66,7 +68,7 @@ def upload(data: bytes, filename: str, author_id: int | None, post_id: int | Non
             continue
         break
     else:
-        raise ImageRefused("Another file of this name is being uploaded: try again.")
+        raise ImageRefused(_("Another file of this name is being uploaded: try again."))
     storage().save("originals", media.original_key, data)
     if found.width * found.height * found.frames <= config["MEDIA_INLINE_MAX_PIXELS"]:
         _make_files(media, data)

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -12,9 +13,13 @@ from blog.spam.report_forms import ReportForm
 from blog.spam.reports import Reporter, ReportRefused, file_report, reportable_comment, reporter_key
 from extensions import db, limiter
 
-TOO_MANY_REPORTS = ("You have sent several reports in a short time, so this one was not sent. "
-                    "Please wait a while and try again.")
 REPORTED = "comment_reported"  # the session key the thanks page reads: the comment just reported
+
+
+def too_many_reports() -> str:
+    """The 429 page's message for a reader past the report rate limit."""
+    return _("You have sent several reports in a short time, so this one was not sent. "
+             "Please wait a while and try again.")
 
 
 def _prefilled() -> dict:
@@ -31,7 +36,7 @@ def _reporter(form: ReportForm) -> Reporter:
 
 
 @bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["REPORT_RATE_LIMIT"], methods=["POST"], error_message=TOO_MANY_REPORTS)
+@limiter.limit(lambda: current_app.config["REPORT_RATE_LIMIT"], methods=["POST"], error_message=too_many_reports)
 def report_comment(comment_id: int):
     """Report an approved comment to the moderators; anyone who can see it may, once."""
     comment, post = reportable_comment(comment_id, request.cookies) or abort(404)

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from auth.models import User
 from blog import protected_posts, signals
@@ -22,18 +25,22 @@ from blog.queries import visible
 from blog.settings import get_settings
 from blog.spam.models import REPORT_REASONS, CommentReport
 from core.dbtypes import insert_or_ignore, utcnow
+from core.i18n import N_
 from extensions import db
 
-REASON_LABELS = {"spam": "Spam", "abuse": "Abuse or harassment", "off_topic": "Off-topic",
-                 "illegal": "Illegal content"}
+REASON_LABELS = {"spam": _l("Spam"), "abuse": _l("Abuse or harassment"), "off_topic": _l("Off-topic"),
+                 "illegal": _l("Illegal content")}
+# The reasons as a held comment's status_reason names them: stored, so in English whatever the language.
+_STORED_REASONS = {"spam": "spam", "abuse": "abuse or harassment", "off_topic": "off-topic",
+                   "illegal": "illegal content"}
 EXPLANATION_MAX = 4000
 HOLD_ACTION = "held after reports"
 HOLD_ACTOR = "readers' reports"
 DISMISS_ACTION = "reports dismissed"
-ALREADY_REPORTED = "You have already reported this comment. Thank you: a moderator will look at it."
-ILLEGAL_NEEDS_EXPLANATION = ("Please explain why this comment is illegal: which law it breaks, and how. "
-                             "A report of illegal content needs that explanation.")
-ILLEGAL_NEEDS_GOOD_FAITH = "Please confirm that you make this report in good faith."
+ALREADY_REPORTED = N_("You have already reported this comment. Thank you: a moderator will look at it.")
+ILLEGAL_NEEDS_EXPLANATION = N_("Please explain why this comment is illegal: which law it breaks, and how. "
+                               "A report of illegal content needs that explanation.")
+ILLEGAL_NEEDS_GOOD_FAITH = N_("Please confirm that you make this report in good faith.")
 # What each move of a reported comment means for its reports.
 OUTCOMES = {"spam": "removed", "trash": "removed", "approved": "kept"}
 
@@ -85,13 +92,15 @@ def file_report(comment: Comment, reason: str, explanation: str, reporter: Repor
     distinct readers have reported it; ReportRefused for a bad reason or a second report."""
     explanation = (explanation or "").strip()
     if reason not in REPORT_REASONS:
-        raise ReportRefused("Please choose one of the reasons.")
+        raise ReportRefused(_("Please choose one of the reasons."))
     if len(explanation) > EXPLANATION_MAX:
-        raise ReportRefused(f"Your explanation is too long (at most {EXPLANATION_MAX:,} characters).")
+        raise ReportRefused(ngettext("Your explanation is too long (at most %(max)s character).",
+                                     "Your explanation is too long (at most %(max)s characters).",
+                                     EXPLANATION_MAX, max=format_number(EXPLANATION_MAX)))
     if reason == "illegal" and not explanation:
-        raise ReportRefused(ILLEGAL_NEEDS_EXPLANATION)
+        raise ReportRefused(_(ILLEGAL_NEEDS_EXPLANATION))
     if reason == "illegal" and not good_faith:
-        raise ReportRefused(ILLEGAL_NEEDS_GOOD_FAITH)
+        raise ReportRefused(_(ILLEGAL_NEEDS_GOOD_FAITH))
     # ON CONFLICT DO NOTHING: a second report by the same reader, even from two tabs at once, is
     # refused without an integrity error that would end the transaction (PostgreSQL).
     added = insert_or_ignore(CommentReport, comment_id=comment.id, reason=reason, explanation=explanation,
@@ -99,7 +108,7 @@ def file_report(comment: Comment, reason: str, explanation: str, reporter: Repor
                              reporter_email=reporter.email[:100], reporter_key=reporter.key,
                              created_at=utcnow())
     if not added:
-        raise ReportRefused(ALREADY_REPORTED, 409)
+        raise ReportRefused(_(ALREADY_REPORTED), 409)
     report = db.session.scalar(sa.select(CommentReport).where(
         CommentReport.comment_id == comment.id, CommentReport.reporter_key == reporter.key))
     _hold_if_reported_enough(comment)
@@ -118,7 +127,7 @@ def _hold_if_reported_enough(comment: Comment) -> bool:
     held = set_comment_status(comment, "pending", None, action=HOLD_ACTION, actor=HOLD_ACTOR)
     if held:
         counted = Counter(reasons).most_common()
-        named = ", ".join(REASON_LABELS[reason].lower() for reason, _ in counted)
+        named = ", ".join(_STORED_REASONS[reason] for reason, _count in counted)
         comment.status_reason = f"{len(reasons)} reader reports: {named}"[:255]
     return held
 

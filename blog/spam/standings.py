@@ -7,14 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from blog.models import Comment, Post
 from blog.permalinks import blog_timezone
 from blog.spam.models import STANDING_KINDS, STANDING_LEVELS, CommenterAction, CommenterStanding
 from core.dbtypes import utcnow
+from core.i18n import N_
 from extensions import db
 
-BANNED = "You can no longer comment on this blog."
+BANNED = N_("You can no longer comment on this blog.")
 # Which rung wins when a commenter's account, email and address stand on different ones.
 _STRICTNESS = {"trusted": 1, "hold": 2, "shadow": 3, "suspended": 4, "banned": 5}
 HISTORY_SHOWN = 50  # the latest actions the commenter page lists
@@ -39,9 +41,9 @@ class Standing:
     def refusal(self) -> str | None:
         """The message refusing the comment outright (banned, suspended), or None."""
         if self.level == "banned":
-            return BANNED
+            return _(BANNED)
         if self.level == "suspended":
-            return f"You can comment again after {suspension_end(self.until)}."
+            return _("You can comment again after %(date)s.", date=suspension_end(self.until))
         return None
 
 
@@ -52,7 +54,7 @@ def suspension_end(until: datetime | None) -> str:
     """The last day of a suspension in the blog's time zone ("March 4, 2027"): one that ends at
     midnight is over once that day is, so the day before it is named."""
     if until is None:
-        return "a date the moderators set"
+        return _("a date the moderators set")
     last = (until - timedelta(microseconds=1)).astimezone(blog_timezone())
     return f"{last:%B} {last.day}, {last.year}"
 

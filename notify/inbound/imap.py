@@ -14,6 +14,7 @@ from email.policy import compat32
 from email.utils import getaddresses, parseaddr
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from extensions import db
 from notify import reply_addresses
@@ -49,8 +50,9 @@ def poll_mailbox(limit: int = 200) -> str | None:
             _ok(imap.expunge(), "EXPUNGE")
     except (OSError, imaplib.IMAP4.error) as error:
         log.warning("inbound IMAP %s: %s", where, _describe(error))
-        return f"IMAP: could not read the mailbox at {where}: {_describe(error)}."
-    return f"IMAP: {result.received} received, {result.retry} to retry, {result.too_large} too large."
+        return _("IMAP: could not read the mailbox at %(where)s: %(error)s.", where=where, error=_describe(error))
+    return _("IMAP: %(received)d received, %(retry)d to retry, %(too_large)d too large.", received=result.received,
+             retry=result.retry, too_large=result.too_large)
 
 
 def recipients_of(raw: bytes) -> list[str]:
@@ -59,7 +61,7 @@ def recipients_of(raw: bytes) -> list[str]:
     found: list[str] = []
     for name in RECIPIENT_HEADERS:
         values = [str(value) for value in headers.get_all(name, [])]
-        for _, address in getaddresses(values):
+        for _name, address in getaddresses(values):
             address = address.strip().lower()
             if address and address not in found and reply_addresses.is_ours(address):
                 found.append(address)

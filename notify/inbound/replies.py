@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from auth.models import User
 from auth.roles import may_moderate_comments_on
@@ -25,7 +26,6 @@ from notify.services import apply_moderation
 log = logging.getLogger(__name__)
 
 USER_AGENT = "email reply"
-COMMANDS = {"approve": "approved", "spam": "marked as spam", "trash": "moved to the trash"}
 _COMMAND = re.compile(r"^\W*(approve|spam|trash)\W*$", re.IGNORECASE)
 
 
@@ -75,15 +75,14 @@ def moderate_by_mail(comment_id: int, mail: ParsedMail) -> Acted:
     if owner is None:
         return Acted("refused", "the sender may not moderate this comment")
     if mail.auth.dkim == "fail":
-        _confirm(owner, comment, post, reason="the mail's DKIM signature failed, so it may not be yours.")
+        _confirm(owner, comment, post, reason=_("the mail's DKIM signature failed, so it may not be yours."))
         db.session.commit()
         return Acted("refused", "DKIM failed on a moderation reply", comment.id)
     command = _command(mail.text)
     if command:
         changed = apply_moderation(comment, command, moderator=owner)
-        done = f"The comment by {comment.author_name or 'Anonymous'} on “{post.title}” was {COMMANDS[command]}."
-        _confirm(owner, comment, post, done=done if changed else None,
-                 reason=None if changed else f"it was already {comment.status}.")
+        _confirm(owner, comment, post, done=_done(command, comment, post) if changed else None,
+                 reason=None if changed else _already(comment.status))
         db.session.commit()
         return Acted("moderated", f"{command} comment {comment.id}", comment.id)
     return _reply_as_owner(owner, comment, post, mail.text)
@@ -96,10 +95,28 @@ def _reply_as_owner(owner: User, comment: Comment, post: Post, text: str) -> Act
         _confirm(owner, comment, post, reason=refusal.message)
         db.session.commit()
         return Acted("refused", f"the owner's reply was refused: {refusal.message}", comment.id)
-    done = f"Your reply to {comment.author_name or 'Anonymous'} on “{post.title}” was posted and the comment approved."
+    done = _("Your reply to %(name)s on “%(title)s” was posted and the comment approved.",
+             name=comment.author_name or _("Anonymous"), title=post.title)
     _confirm(owner, comment, post, done=done)
     db.session.commit()
     return Acted("moderated", f"replied with comment {reply.id} and approved comment {comment.id}", reply.id)
+
+
+def _done(command: str, comment: Comment, post: Post) -> str:
+    """What a moderation command did, in the sentence its confirmation mail opens with."""
+    names = {"name": comment.author_name or _("Anonymous"), "title": post.title}
+    if command == "approve":
+        return _("The comment by %(name)s on “%(title)s” was approved.", **names)
+    if command == "spam":
+        return _("The comment by %(name)s on “%(title)s” was marked as spam.", **names)
+    return _("The comment by %(name)s on “%(title)s” was moved to the trash.", **names)
+
+
+def _already(status: str) -> str:
+    """Why a command changed nothing: the comment already had the status it asks for."""
+    sentences = {"approved": _("it was already approved."), "pending": _("it was already pending."),
+                 "spam": _("it was already spam."), "trash": _("it was already trash.")}
+    return sentences.get(status) or _("it was already %(status)s.", status=status)
 
 
 def _command(text: str) -> str | None:
@@ -140,15 +157,15 @@ def _moderator_with_email(address: str, post: Post) -> User | None:
 
 
 def _tell_reader(address: str, post: Post, parent: Comment, *, held: bool, reason: str = "") -> None:
-    subject = f"Your reply on “{post.title}” is awaiting moderation" if held else \
-        f"Your reply on “{post.title}” was not posted"
+    subject = (_("Your reply on “%(title)s” is awaiting moderation", title=post.title) if held
+               else _("Your reply on “%(title)s” was not posted", title=post.title))
     with mailer.site_links():
         mailer.enqueue(address, subject, "reply_outcome", held=held, reason=reason, post=post,
-                       parent_author=parent.author_name or "Anonymous", comment_url=comment_mail_link(parent.id))
+                       parent_author=parent.author_name or _("Anonymous"), comment_url=comment_mail_link(parent.id))
 
 
 def _confirm(owner: User, comment: Comment, post: Post, *, done: str | None = None, reason: str | None = None) -> None:
-    subject = f"Done: {done}" if done else f"Not done: the comment on “{post.title}”"
+    subject = _("Done: %(done)s", done=done) if done else _("Not done: the comment on “%(title)s”", title=post.title)
     with mailer.site_links():
         mailer.enqueue(owner.email, subject, "moderation_done", done=done, reason=reason, comment=comment,
                        post=post, comment_url=comment_mail_link(comment.id))

@@ -3,6 +3,11 @@
    form post without this script. */
 (function () {
   "use strict";
+  var strings = {};  // this tag's data-strings (core/js_strings.py), else English
+  try { strings = JSON.parse(document.currentScript.dataset.strings).messages; } catch (e) {}
+  function text(key, english, values) {
+    return (strings[key] || english).replace(/%\((\w+)\)[sd]/g, function (all, name) { return values[name]; });
+  }
 
   var live = document.getElementById("admin-live");
   var help = document.getElementById("shortcuts-help");
@@ -65,7 +70,9 @@
     } else if (!empty) {
       empty = document.createElement("tr");
       empty.className = "no-items";
-      empty.innerHTML = '<td colspan="5">No comments found.</td>';
+      var cell = empty.insertCell();
+      cell.colSpan = 5;
+      cell.textContent = text("no_comments", "No comments found.");
       table.tBodies[0].appendChild(empty);
     }
   }
@@ -94,7 +101,7 @@
       if (current === row) setCurrent(fresh);
     }
     showEmpty(table);
-    announce(data.message || "Done.");
+    announce(data.message || text("done", "Done."));
     return fresh;
   }
 
@@ -132,8 +139,9 @@
       busy.classList.remove("is-busy");
       if (!result.ok || !result.data.ok) {
         var error = form.querySelector(".inline-error");
-        if (error) error.textContent = result.data.error || "That did not work.";
-        announce(result.data.error || "That did not work.");
+        var message = result.data.error || text("failed", "That did not work.");
+        if (error) error.textContent = message;
+        announce(message);
         return;
       }
       onSuccess(result.data);
@@ -286,20 +294,19 @@
       document.querySelectorAll('.comments-table input[name="ids"]').forEach(function (box) { box.checked = all.checked; });
     });
   }
-})();
 
-/* Tools -> Import: say at once that a file is over the upload limit instead of sending it (the
-   server answers such an upload with 413 all the same). */
-(function () {
-  "use strict";
-  var form = document.querySelector("form[data-max-bytes]");
-  var input = form && form.querySelector("input[type=file]");
-  if (!input) return;
-  input.addEventListener("change", function () {
-    var file = input.files[0];
-    var tooBig = file && file.size > Number(form.dataset.maxBytes);
-    input.setCustomValidity(tooBig ? "This file is larger than the upload limit (" + form.dataset.maxLabel +
-      "). Import it on the server with flask wxr import instead." : "");
-    input.reportValidity();
-  });
+  /* Tools -> Import: say at once that a file is over the upload limit instead of sending it (the
+     server answers such an upload with 413 all the same). */
+  var importForm = document.querySelector("form[data-max-bytes]");
+  var importFile = importForm && importForm.querySelector("input[type=file]");
+  if (importFile) {
+    importFile.addEventListener("change", function () {
+      var file = importFile.files[0];
+      var tooBig = file && file.size > Number(importForm.dataset.maxBytes);
+      importFile.setCustomValidity(!tooBig ? "" : text("file_too_big",
+        "This file is larger than the upload limit (%(limit)s). Import it on the server with flask wxr import instead.",
+        {limit: importForm.dataset.maxLabel}));
+      importFile.reportValidity();
+    });
+  }
 })();

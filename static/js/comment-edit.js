@@ -2,6 +2,11 @@
 // links open pages that do the same; any failure here falls back to those pages.
 (function () {
   "use strict";
+  var strings = {};  // this tag's data-strings (core/js_strings.py), else English
+  try { strings = JSON.parse(document.currentScript.dataset.strings).messages; } catch (e) {}
+  function text(key, english, values) {
+    return (strings[key] || english).replace(/%\((\w+)\)[sd]/g, function (all, name) { return values[name]; });
+  }
 
   function formFrom(url, selector) {
     return fetch(url, { credentials: "same-origin" }).then(function (response) {
@@ -61,7 +66,7 @@
         send(form).then(function (data) {
           if (!data.ok) {
             form.querySelector("button[type=submit]").disabled = false;
-            notice(item, data.error || "Your edit was not saved.", true);
+            notice(item, data.error || text("edit_not_saved", "Your edit was not saved."), true);
             return;
           }
           content.innerHTML = data.content;
@@ -81,14 +86,14 @@
     if (meta && !meta.querySelector(".comment-edited")) {
       var mark = document.createElement("span");
       mark.className = "comment-edited";
-      mark.textContent = " Edited just now";
+      mark.textContent = " " + text("edited_now", "Edited just now");
       meta.querySelector("a").after(mark);
     }
     if (data.status === "pending" && !item.classList.contains("unapproved")) {
       item.classList.add("unapproved");
       var awaiting = document.createElement("em");
       awaiting.className = "comment-awaiting-moderation";
-      awaiting.textContent = "Your comment is awaiting moderation.";
+      awaiting.textContent = text("awaiting_moderation", "Your comment is awaiting moderation.");
       meta.after(awaiting);
     }
   }
@@ -96,10 +101,10 @@
   function remove(link) {
     var item = link.closest("li[id^='comment-']");
     formFrom(link.href, "form#comment-delete-form").then(function (form) {
-      if (!window.confirm("Delete your comment? This cannot be undone.")) return;
+      if (!window.confirm(text("delete_confirm", "Delete your comment? This cannot be undone."))) return;
       send(form).then(function (data) {
         if (!data.ok) {
-          notice(item, data.error || "Your comment was not deleted.", true);
+          notice(item, data.error || text("delete_failed", "Your comment was not deleted."), true);
           return;
         }
         window.location.reload();

@@ -1,15 +1,18 @@
-// Moves the reply form under the comment being answered, as WordPress's comment-reply script does:
-// the Reply link names the element to place it after (data-belowelement, the comment's
-// article#div-comment-N) and the comment it answers (data-commentid).
+// Moves the reply form under the comment answered, as WordPress's comment-reply script does: the
+// Reply link names the element to follow (data-belowelement) and the comment (data-commentid).
 // Without JavaScript the Reply links load ?replytocom=ID#respond, which works the same way.
 (function () {
   "use strict";
+  var strings = {};  // this tag's data-strings (core/js_strings.py), else English
+  try { strings = JSON.parse(document.currentScript.dataset.strings).messages; } catch (e) {}
+  function text(key, english, values) {
+    return (strings[key] || english).replace(/%\((\w+)\)[sd]/g, function (all, name) { return values[name]; });
+  }
   var respond = document.getElementById("respond");
   if (!respond) return;
   var parentInput = document.getElementById("comment_parent");
   var cancel = document.getElementById("cancel-comment-reply-link");
   var titleText = document.getElementById("reply-title-text");
-  var defaultTitle = "Leave a Reply";
   var placeholder = document.createElement("div");
   placeholder.id = "wp-temp-form-div";
   placeholder.hidden = true;
@@ -21,7 +24,7 @@
     if (!below || !commentId) return false;
     below.parentNode.insertBefore(respond, below.nextSibling);
     parentInput.value = commentId;
-    titleText.textContent = "Leave a Reply to " + below.querySelector(".fn").textContent;
+    titleText.textContent = text("reply_title_to", "Leave a Reply to %(name)s", {name: below.querySelector(".fn").textContent});
     cancel.hidden = false;
     document.getElementById("comment").focus();
     return true;
@@ -31,7 +34,7 @@
     var parentId = parentInput.value;
     placeholder.parentNode.insertBefore(respond, placeholder);
     parentInput.value = "0";
-    titleText.textContent = defaultTitle;
+    titleText.textContent = text("reply_title", "Leave a Reply");
     cancel.hidden = true;
     var article = document.getElementById("div-comment-" + parentId);
     var link = article && article.querySelector(".comment-reply-link");

@@ -3,6 +3,11 @@
 // Without this script the upload form sends one file and the server answers with a notice.
 (function () {
   "use strict";
+  var strings = {};  // this tag's data-strings (core/js_strings.py), else English
+  try { strings = JSON.parse(document.currentScript.dataset.strings).messages; } catch (e) {}
+  function text(key, english, values) {
+    return (strings[key] || english).replace(/%\((\w+)\)[sd]/g, function (all, name) { return values[name]; });
+  }
 
   var copy = document.querySelector(".copy-url");
   if (copy && navigator.clipboard) {
@@ -11,10 +16,10 @@
       var field = document.getElementById(copy.dataset.copy);
       var status = copy.parentNode.querySelector(".copy-status");
       navigator.clipboard.writeText(field.value).then(function () {
-        status.textContent = "Copied.";
+        status.textContent = text("copied", "Copied.");
       }, function () {
         field.select();
-        status.textContent = "Select the address and copy it.";
+        status.textContent = text("copy_by_hand", "Select the address and copy it.");
       });
     });
   }
@@ -34,10 +39,10 @@
     var item = document.createElement("li");
     var label = document.createElement("span");
     var bar = document.createElement("progress");
-    label.textContent = file.name + ": uploading…";
+    label.textContent = text("file_uploading", "%(name)s: uploading…", {name: file.name});
     bar.max = 100;
     bar.value = 0;
-    bar.setAttribute("aria-label", "Upload of " + file.name);
+    bar.setAttribute("aria-label", text("upload_of", "Upload of %(name)s", {name: file.name}));
     item.appendChild(label);
     item.appendChild(bar);
     list.appendChild(item);
@@ -57,18 +62,21 @@
       bar.remove();
       if (request.status === 201) {
         uploaded += 1;
-        label.textContent = file.name + ": " + (answer.status === "ready" ? "uploaded." : "uploaded; its sizes are being made.");
+        label.textContent = answer.status === "ready" ? text("file_uploaded", "%(name)s: uploaded.", {name: file.name})
+          : text("file_uploaded_sizing", "%(name)s: uploaded; its sizes are being made.", {name: file.name});
       } else {
         item.className = "upload-failed";
-        label.textContent = file.name + ": " + (answer.error || (request.status === 429
-          ? "too many uploads, wait a minute and try again." : "the upload failed (" + request.status + ")."));
+        var error = answer.error || (request.status === 429
+          ? text("too_many_uploads", "too many uploads, wait a minute and try again.")
+          : text("upload_failed_status", "the upload failed (%(status)s).", {status: request.status}));
+        label.textContent = text("file_error", "%(name)s: %(error)s", {name: file.name, error: error});
       }
       pending -= 1;
       if (!pending && uploaded) {
         var reload = document.createElement("li");
         var link = document.createElement("a");
         link.href = window.location.pathname;
-        link.textContent = "Show the new images";
+        link.textContent = text("show_new_images", "Show the new images");
         reload.appendChild(link);
         list.appendChild(reload);
       }

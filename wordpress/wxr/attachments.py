@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from blog.content_version import bump_content_version
 from blog.media import library
@@ -138,23 +139,25 @@ class Attachments:
             db.session.commit()
             return existing.id, existing.status
         if not att.attached_file:
-            self.report.skipped["attachments without a file name (_wp_attached_file)"] += 1
+            self.report.skipped[_("attachments without a file name (_wp_attached_file)")] += 1
             return None, ""
         name = PurePosixPath(att.attached_file.replace("\\", "/")).name
         if not _safe_relative(att.attached_file):
-            found = Found(refused="the file name points outside the uploads folder; not read")
+            found = Found(refused=_("the file name points outside the uploads folder; not read"))
         elif _image_format(name) is None:
-            self.report.skipped["attachments that are not images (the media library holds images)"] += 1
+            self.report.skipped[_("attachments that are not images (the media library holds images)")] += 1
             return None, ""
         else:
             found = self.find(att, root) if root is not None else Found(missing="")
         if found.refused:
             self.report.media["refused"] += 1
-            self.report.warn(f"line {att.line}: attachment {att.wp_id} ({att.attached_file!r}): {found.refused}")
+            self.report.warn(_("line %(line)s: attachment %(id)s (%(file)s): %(reason)s", line=att.line,
+                               id=att.wp_id, file=repr(att.attached_file), reason=found.refused))
             return None, ""
         if found.data is None:
             if found.missing:
-                self.report.warn(f"line {att.line}: attachment {att.wp_id}: {found.missing}")
+                self.report.warn(_("line %(line)s: attachment %(id)s: %(reason)s", line=att.line, id=att.wp_id,
+                                   reason=found.missing))
             return self.without_file(att, existing, parent_id)
         old_id = None
         if existing is not None:  # a row kept without its file: the image takes its place
@@ -167,7 +170,8 @@ class Attachments:
         except ImageRefused as error:
             db.session.rollback()
             self.report.media["refused"] += 1
-            self.report.warn(f"line {att.line}: attachment {att.wp_id} ({att.attached_file}): {error}")
+            self.report.warn(_("line %(line)s: attachment %(id)s (%(file)s): %(reason)s", line=att.line,
+                               id=att.wp_id, file=att.attached_file, reason=error))
             return None, ""
         media.wp_id, media.caption, media.description = att.wp_id, att.caption, att.description
         if old_id is not None:
@@ -176,7 +180,8 @@ class Attachments:
         db.session.commit()
         if media.status == "failed":
             self.report.media["refused"] += 1
-            self.report.warn(f"line {att.line}: attachment {att.wp_id} ({att.attached_file}): {media.error}")
+            self.report.warn(_("line %(line)s: attachment %(id)s (%(file)s): %(reason)s", line=att.line,
+                               id=att.wp_id, file=att.attached_file, reason=media.error))
         else:
             self.report.media["imported"] += 1
         return media.id, media.status
@@ -215,7 +220,7 @@ class Attachments:
         image_format = _image_format(name)
         when = self.when(att) or utcnow()
         path = unique_path(safe_stem(name), image_format, when)
-        stem, _, extension = path.rpartition(".")
+        stem, _dot, extension = path.rpartition(".")
         media = Media(path=path, original_key=f"{stem}-{secrets.token_hex(6)}.{extension}",
                       original_name=name[:255], mime_type=MIME_TYPES[image_format], file_size=0,
                       width=att.width, height=att.height, title=att.title[:255], alt_text=att.alt_text[:1000],
@@ -238,7 +243,7 @@ class Attachments:
         """The attachment's file in the uploads folder: the original beside a "-scaled" copy first."""
         relative = att.attached_file
         if not _safe_relative(relative):
-            return Found(refused="the file name points outside the uploads folder; not read")
+            return Found(refused=_("the file name points outside the uploads folder; not read"))
         wanted = [relative]
         if WP_COPY.search(relative):
             wanted.insert(0, WP_COPY.sub("", relative))
@@ -246,16 +251,16 @@ class Attachments:
         for name in wanted:
             path = (root / name).resolve()
             if not path.is_relative_to(root):
-                return Found(refused="the file is a link to outside the uploads folder; not read")
+                return Found(refused=_("the file is a link to outside the uploads folder; not read"))
             if not path.is_file():
                 continue
             if path.stat().st_size > library.max_upload_bytes():
-                too_big = f"{name} is larger than the media size limit (Settings -> Media)"
+                too_big = _("%(name)s is larger than the media size limit (Settings -> Media)", name=name)
                 continue
             return Found(data=path.read_bytes(), filename=path.name)
         if too_big:
             return Found(refused=too_big)
-        return Found(missing=f"{relative} is not in the uploads folder")
+        return Found(missing=_("%(name)s is not in the uploads folder", name=relative))
 
     def when(self, att: Attachment) -> datetime | None:
         """A time in the attached file's year/month folder, so the file keeps its yyyy/mm."""
@@ -281,7 +286,8 @@ class Attachments:
                     sa.update(posts).where(posts.c.id == post_id, posts.c.featured_media_id.is_(None))
                     .values(featured_media_id=media_ids[wp_id], updated_at=posts.c.updated_at)).rowcount
             else:
-                self.report.warn(f"the featured image of post {post_id} (attachment {wp_id}) is not in the export")
+                self.report.warn(_("the featured image of post %(post)s (attachment %(id)s) is not in the export",
+                                   post=post_id, id=wp_id))
         db.session.commit()
         return changed
 

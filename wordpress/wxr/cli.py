@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from wordpress.wxr.exporter import write_wxr
 
@@ -37,7 +39,10 @@ class _ProgressBar:
         self.shown = now
         done = report.items_read + report.comments_read
         rate = done / (now - self.started or 1e-9)
-        label = f"{report.items_read:,} items, {report.comments_read:,} comments, {rate:,.0f}/s"
+        items = ngettext("%(count)s item", "%(count)s items", report.items_read, count=format(report.items_read, ","))
+        comments = ngettext("%(count)s comment", "%(count)s comments", report.comments_read,
+                            count=format(report.comments_read, ","))
+        label = _("%(items)s, %(comments)s, %(rate)s/s", items=items, comments=comments, rate=format(rate, ",.0f"))
         self.bar.update(max(position - self.position, 0), label)
         self.position = max(position, self.position)
 
@@ -69,7 +74,7 @@ def import_command(file: str, orphans: str, uploads_dir: str | None) -> None:
     try:
         with click.progressbar(
             length=size or 1,
-            label="Importing",
+            label=_("Importing"),
             file=sys.stderr,
             item_show_func=lambda text: text,
             show_pos=False,
@@ -78,7 +83,7 @@ def import_command(file: str, orphans: str, uploads_dir: str | None) -> None:
             report = import_wxr(stream, orphans=orphans, progress=progress, uploads_dir=uploads_dir)
             progress(bar.length, report, final=True)
     except WXRError as error:
-        raise click.ClickException(f"{file}: {error}. Nothing was imported.") from None
+        raise click.ClickException(_("%(file)s: %(error)s. Nothing was imported.", file=file, error=error)) from None
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()

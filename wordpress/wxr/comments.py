@@ -5,6 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from blog.counters import approved_comments
 from blog.models import Comment, Post
@@ -66,7 +67,7 @@ class CommentWriter:
         seen: set[int] = set()
         for comment in file_comments:
             if comment.wp_id in seen:
-                self.report.skipped["comments listed twice in the file"] += 1
+                self.report.skipped[_("comments listed twice in the file")] += 1
                 continue
             seen.add(comment.wp_id)
             if comment.wp_id not in placed:
@@ -135,7 +136,7 @@ class CommentWriter:
                     current = fresh[parent]
                     if current in chain:
                         raise WXRError(
-                            f"comment {current.wp_id} is its own ancestor (a reply loop)",
+                            _("comment %(id)s is its own ancestor (a reply loop)", id=current.wp_id),
                             current.line,
                         )
                     continue
@@ -149,16 +150,13 @@ class CommentWriter:
     def orphan(self, comment: WXRComment) -> None:
         if self.orphans == "error":
             raise WXRError(
-                f"comment {comment.wp_id} replies to comment {comment.parent}, which is not in "
-                "the file. WordPress leaves spam out of its exports, so a reply to spam can "
-                "be orphaned: rerun with --orphans=top-level to import such replies at the top "
-                "level",
+                _("comment %(id)s replies to comment %(parent)s, which is not in the file. WordPress leaves spam "
+                  "out of its exports, so a reply to spam can be orphaned: rerun with --orphans=top-level to import "
+                  "such replies at the top level", id=comment.wp_id, parent=comment.parent),
                 comment.line,
             )
-        self.report.warn(
-            f"line {comment.line}: comment {comment.wp_id} replies to comment {comment.parent}, "
-            "which is not in the file; imported at the top level"
-        )
+        self.report.warn(_("line %(line)s: comment %(id)s replies to comment %(parent)s, which is not in the file; "
+                           "imported at the top level", line=comment.line, id=comment.wp_id, parent=comment.parent))
         comment.parent = 0
 
     def insert_level(self, post_id: int, batch: list[WXRComment], depth: int, placed) -> None:
@@ -188,15 +186,13 @@ class CommentWriter:
         status = mapping.COMMENT_STATUS.get(comment.approved)
         if status is None:
             status = "pending"
-            self.report.warn(
-                f"line {comment.line}: comment {comment.wp_id} has the unknown "
-                f"status {comment.approved!r}; held for moderation"
-            )
+            self.report.warn(_("line %(line)s: comment %(id)s has the unknown status %(status)s; held for "
+                               "moderation", line=comment.line, id=comment.wp_id, status=repr(comment.approved)))
         user_id = None
         if comment.user_id:
             user_id = self.users_by_wp_id.get(comment.user_id)
             if user_id is None:
-                self.report.skipped["user links of comments by users not among the authors"] += 1
+                self.report.skipped[_("user links of comments by users not among the authors")] += 1
         created_at = self.created_at(comment) or utcnow()
         return {
             "post_id": post_id,

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, selectinload
 
 from auth.models import User
@@ -26,6 +27,7 @@ from blog.rendering import render_post_body
 from core.dbtypes import utcnow
 from extensions import db
 from wordpress.wxr import mapping
+from wordpress.wxr.report import KINDS, counted, list_separator
 
 WP = "http://wordpress.org/export/1.2/"
 # Characters XML 1.0 cannot carry; WordPress writes them anyway and makes broken files.
@@ -43,11 +45,10 @@ class ExportReport:
     media: int = 0
 
     def summary(self) -> str:
-        return (
-            f"Exported {self.authors} authors, {self.categories} categories, {self.tags} tags, "
-            f"{self.posts} posts, {self.pages} pages, {self.comments} comments"
-            + (f", {self.media} media." if self.media else ".")
-        )
+        """What was exported, for the CLI."""
+        kinds = [*KINDS, "media"] if self.media else KINDS
+        return _("Exported %(counts)s.", counts=list_separator().join(counted(kind, getattr(self, kind))
+                                                                       for kind in kinds))
 
 
 def _cdata(text: str | None) -> str:

@@ -15,6 +15,8 @@ from typing import BinaryIO
 from urllib.parse import unquote
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext, pgettext
 
 from auth.models import User
 from blog.content_version import bump_content_version
@@ -109,7 +111,7 @@ class _Importer:
     def term(self, rec: WXRTerm) -> None:
         taxonomy = mapping.TAXONOMY.get(rec.taxonomy)
         if taxonomy is None:
-            self.report.skipped[f"{rec.taxonomy} terms (taxonomy not supported)"] += 1
+            self.report.skipped[_("%(taxonomy)s terms (taxonomy not supported)", taxonomy=rec.taxonomy)] += 1
             return
         slug = unquote(rec.slug)
         if (taxonomy, slug) in self.terms_seen:
@@ -154,19 +156,20 @@ class _Importer:
             self.attachments.add(rec, self.user_for(rec.creator))
             return
         if rec.post_type not in ("post", "page"):
-            self.report.skipped[f"{rec.post_type} items (post type not imported)"] += 1
+            self.report.skipped[_("%(type)s items (post type not imported)", type=rec.post_type)] += 1
             return
         if rec.status in mapping.SKIPPED_POST_STATUSES:
-            self.report.skipped[f"{rec.status} items (not content)"] += 1
+            self.report.skipped[_("%(status)s items (not content)", status=rec.status)] += 1
             return
         status = mapping.POST_STATUS.get(rec.status)
         if status is None:
-            self.report.skipped[f"items with unknown status {rec.status!r}"] += 1
+            self.report.skipped[_("items with unknown status %(status)s", status=repr(rec.status))] += 1
             return
         kind = "pages" if rec.post_type == "page" else "posts"
         if rec.wp_id in self.post_ids:
             post_id, new_post = self.post_ids[rec.wp_id], False
-            self.report.skipped[f"{kind} listed twice in the file"] += 1
+            self.report.skipped[_("pages listed twice in the file") if kind == "pages"
+                                else _("posts listed twice in the file")] += 1
         elif (match := self.matcher.find(rec)).post_id is not None:
             post_id, new_post = match.post_id, False
             self.report.existing[kind] += 1
@@ -194,11 +197,10 @@ class _Importer:
         published_at = mapping.utc_from_wp(rec.post_date_gmt, rec.post_date, self.tz) or self.now
         self.note_offset(rec, published_at)
         if wp_id_taken:
-            self.report.warn(
-                f"line {rec.line}: “{rec.title}” (WordPress id {rec.wp_id}) is not the post that "
-                f"has this id here, which came from another export: imported as a new post, and "
-                f"/?p={rec.wp_id} still leads to the one here"
-            )
+            self.report.warn(_(
+                "line %(line)s: “%(title)s” (WordPress id %(id)s) is not the post that has this id here, which "
+                "came from another export: imported as a new post, and /?p=%(id)s still leads to the one here",
+                line=rec.line, title=rec.title, id=rec.wp_id))
         parent_id = None
         if rec.post_type == "page" and rec.post_parent:
             parent_id = self.post_ids.get(rec.post_parent)
@@ -242,10 +244,8 @@ class _Importer:
         while db.session.scalar(sa.select(posts.c.id).where(posts.c.slug == slug)) is not None:
             slug, n = f"{base[:190]}-{n}", n + 1
         if slug != base and rec.post_name:
-            self.report.warn(
-                f"line {rec.line}: the slug “{base}” is taken here; "
-                f"WordPress post {rec.wp_id} was imported as “{slug}”"
-            )
+            self.report.warn(_("line %(line)s: the slug “%(slug)s” is taken here; WordPress post %(id)s was "
+                               "imported as “%(new)s”", line=rec.line, slug=base, id=rec.wp_id, new=slug))
         return slug
 
     def link_terms(self, rec: WXRItem, post_id: int) -> None:
@@ -253,7 +253,7 @@ class _Importer:
         for domain, nicename, name in rec.terms:
             taxonomy = mapping.TAXONOMY.get(domain)
             if taxonomy is None:
-                self.report.skipped[f"{domain} terms on items (taxonomy not supported)"] += 1
+                self.report.skipped[_("%(taxonomy)s terms on items (taxonomy not supported)", taxonomy=domain)] += 1
                 continue
             slug = unquote(nicename) or mapping.slugify(name)
             if slug:
@@ -280,10 +280,8 @@ class _Importer:
         for term_id, taxonomy, parent_slug, line in self.term_parents:
             parent_id = self.term_id(taxonomy, parent_slug)
             if parent_id is None:
-                self.report.warn(
-                    f"line {line}: parent category “{parent_slug}” is not in the "
-                    "export; the category was imported at the top level"
-                )
+                self.report.warn(_("line %(line)s: parent category “%(slug)s” is not in the export; the category "
+                                   "was imported at the top level", line=line, slug=parent_slug))
             else:
                 db.session.execute(
                     sa.update(terms).where(terms.c.id == term_id).values(parent_id=parent_id)
@@ -293,10 +291,8 @@ class _Importer:
                 sa.select(posts.c.id).where(posts.c.wp_id == wp_parent)
             )
             if parent_id is None:
-                self.report.warn(
-                    f"line {line}: parent page {wp_parent} is not in the export; "
-                    "the page was imported at the top level"
-                )
+                self.report.warn(_("line %(line)s: parent page %(id)s is not in the export; the page was imported "
+                                   "at the top level", line=line, id=wp_parent))
             else:
                 db.session.execute(
                     sa.update(posts)
@@ -312,13 +308,27 @@ class _Importer:
             return
         seen = ", ".join(_format_offset(offset) for offset in sorted(self.offsets))
         zones = mapping.zones_matching(samples)
-        hint = f" (it looks like {' or '.join(zones)})" if zones else ""
-        self.report.warn(
-            f"WordPress's local times (UTC{seen}) are not in BLOG_TIMEZONE={self.tz.key}: "
-            f"{self.day_changes} post(s) get a permalink dated a different day than in WordPress. "
-            f"Set BLOG_TIMEZONE to the WordPress site's time zone{hint} to keep every permalink; "
-            "until then the WordPress-dated URLs redirect to the new ones."
-        )
+        names = {"offsets": seen, "zone": self.tz.key}
+        if zones:
+            self.report.warn(ngettext(
+                "WordPress's local times (UTC%(offsets)s) are not in BLOG_TIMEZONE=%(zone)s: %(num)d post(s) get a "
+                "permalink dated a different day than in WordPress. Set BLOG_TIMEZONE to the WordPress site's time "
+                "zone (it looks like %(zones)s) to keep every permalink; until then the WordPress-dated URLs "
+                "redirect to the new ones.",
+                "WordPress's local times (UTC%(offsets)s) are not in BLOG_TIMEZONE=%(zone)s: %(num)d post(s) get a "
+                "permalink dated a different day than in WordPress. Set BLOG_TIMEZONE to the WordPress site's time "
+                "zone (it looks like %(zones)s) to keep every permalink; until then the WordPress-dated URLs "
+                "redirect to the new ones.",
+                self.day_changes, zones=pgettext("between time zone names", " or ").join(zones), **names))
+            return
+        self.report.warn(ngettext(
+            "WordPress's local times (UTC%(offsets)s) are not in BLOG_TIMEZONE=%(zone)s: %(num)d post(s) get a "
+            "permalink dated a different day than in WordPress. Set BLOG_TIMEZONE to the WordPress site's time "
+            "zone to keep every permalink; until then the WordPress-dated URLs redirect to the new ones.",
+            "WordPress's local times (UTC%(offsets)s) are not in BLOG_TIMEZONE=%(zone)s: %(num)d post(s) get a "
+            "permalink dated a different day than in WordPress. Set BLOG_TIMEZONE to the WordPress site's time "
+            "zone to keep every permalink; until then the WordPress-dated URLs redirect to the new ones.",
+            self.day_changes, **names))
 
 
 def _format_offset(seconds: int) -> str:
@@ -357,7 +367,7 @@ def import_wxr(
         db.session.commit()
     except sa.exc.DBAPIError as error:
         db.session.rollback()
-        raise WXRError(f"the database refused this record: {error.orig}", importer.line) from error
+        raise WXRError(_("the database refused this record: %(error)s", error=error.orig), importer.line) from error
     except BaseException:
         db.session.rollback()
         raise

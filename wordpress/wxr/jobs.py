@@ -17,6 +17,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import FileStorage
 
@@ -83,7 +84,7 @@ def queue_import(upload: FileStorage, orphans: str, user_id: int | None) -> Impo
 def import_pass() -> str | None:
     """The worker's pass (core.worker): every queued import; a line when any ran."""
     ran = run_queued_imports()
-    return f"WordPress imports run: {ran}." if ran else None
+    return _("WordPress imports run: %(num)d.", num=ran) if ran else None
 
 
 def run_queued_imports() -> int:
@@ -130,7 +131,7 @@ def run_import(job_id: int) -> None:
     except Exception:  # the job must end as failed, whatever went wrong
         log.exception("WXR import job %s failed", job_id)
         db.session.rollback()
-        outcome.update(error="the import stopped on an unexpected error (see the worker's log)")
+        outcome.update(error=_("the import stopped on an unexpected error (see the worker's log)"))
     finally:
         _remove(path)
     outcome["finished_at"] = utcnow()

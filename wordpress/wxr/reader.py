@@ -11,6 +11,7 @@ from datetime import datetime
 from html import unescape
 from typing import BinaryIO
 
+from flask_babel import gettext as _
 from lxml import etree
 
 SUPPORTED_VERSIONS = ("1.0", "1.1", "1.2")
@@ -28,7 +29,7 @@ class WXRError(Exception):
     def __init__(self, message: str, line: int | None = None):
         self.line = line
         self.reason = message
-        super().__init__(f"line {line}: {message}" if line else message)
+        super().__init__(_("line %(line)s: %(message)s", line=line, message=message) if line else message)
 
 
 @dataclass(slots=True)
@@ -124,7 +125,7 @@ def _int(value: str, name: str, line: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise WXRError(f"{name} should be a number, not {value!r}", line) from None
+        raise WXRError(_("%(name)s should be a number, not %(value)s", name=name, value=repr(value)), line) from None
 
 
 def _date(value: str, name: str, line: int) -> datetime | None:
@@ -135,7 +136,8 @@ def _date(value: str, name: str, line: int) -> datetime | None:
         return datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
     except ValueError:
         raise WXRError(
-            f"{name} should be a date like 2024-03-04 09:00:00, not {value!r}", line
+            _("%(name)s should be a date like 2024-03-04 09:00:00, not %(value)s", name=name, value=repr(value)),
+            line,
         ) from None
 
 
@@ -150,22 +152,22 @@ class _Reader:
     def check_root(self, root) -> None:
         if root.tag != "rss":
             raise WXRError(
-                f"this is not a WordPress export: the document is <{root.tag}>, not <rss>",
+                _("this is not a WordPress export: the document is <%(tag)s>, not <rss>", tag=root.tag),
                 root.sourceline,
             )
         uris = [uri for uri in root.nsmap.values() if uri and WP_NAMESPACE.match(uri)]
         if not uris:
             raise WXRError(
-                "this is not a WordPress export: the WordPress namespace "
-                '(xmlns:wp="http://wordpress.org/export/1.2/") is missing',
+                _("this is not a WordPress export: the WordPress namespace "
+                  '(xmlns:wp="http://wordpress.org/export/1.2/") is missing'),
                 root.sourceline,
             )
         uri = root.nsmap.get("wp") or uris[0]
         version = WP_NAMESPACE.match(uri).group(1)
         if version not in SUPPORTED_VERSIONS:
             raise WXRError(
-                f"unknown WordPress export namespace {uri} (WXR {version}); "
-                f"this importer reads WXR {', '.join(SUPPORTED_VERSIONS)}",
+                _("unknown WordPress export namespace %(uri)s (WXR %(version)s); this importer reads WXR "
+                  "%(supported)s", uri=uri, version=version, supported=", ".join(SUPPORTED_VERSIONS)),
                 root.sourceline,
             )
         self.wp = "{" + uri + "}"
@@ -176,7 +178,7 @@ class _Reader:
         f = {child.tag: _text(child) for child in elem}
         login = f.get(f"{wp}author_login", "").strip()
         if not login:
-            raise WXRError("an author has no wp:author_login", line)
+            raise WXRError(_("an author has no wp:author_login"), line)
         return WXRAuthor(
             line=line,
             wp_id=_int(f.get(f"{wp}author_id", ""), "wp:author_id", line) or None,
@@ -207,7 +209,8 @@ class _Reader:
             description=f.get(description, ""),
         )
         if not term.slug:
-            raise WXRError(f"a {kind} has no slug", line)
+            raise WXRError({"category": _("a category has no slug"), "tag": _("a tag has no slug")}.get(
+                kind, _("a term has no slug")), line)
         return term
 
     def comment(self, elem) -> WXRComment:
@@ -216,7 +219,7 @@ class _Reader:
         get = lambda name: f.get(f"{wp}comment_{name}", "")  # noqa: E731
         wp_id = _int(get("id"), "wp:comment_id", line)
         if not wp_id:
-            raise WXRError("a comment has no wp:comment_id", line)
+            raise WXRError(_("a comment has no wp:comment_id"), line)
         return WXRComment(
             line=line,
             wp_id=wp_id,
@@ -252,7 +255,7 @@ class _Reader:
                 f[child.tag] = _text(child)
         wp_id = _int(f.get(f"{wp}post_id", ""), "wp:post_id", line)
         if not wp_id:
-            raise WXRError("an item has no wp:post_id", line)
+            raise WXRError(_("an item has no wp:post_id"), line)
         return WXRItem(
             line=line,
             wp_id=wp_id,
@@ -290,8 +293,8 @@ class _Reader:
             version = _text(elem).strip()
             if version not in SUPPORTED_VERSIONS:
                 raise WXRError(
-                    f"unknown WXR version {version!r}; this importer reads "
-                    f"{', '.join(SUPPORTED_VERSIONS)}",
+                    _("unknown WXR version %(version)s; this importer reads %(supported)s",
+                      version=repr(version), supported=", ".join(SUPPORTED_VERSIONS)),
                     elem.sourceline,
                 )
             return None
@@ -351,13 +354,13 @@ def _last_line(source) -> int | None:
 
 
 def _syntax_error(error: etree.XMLSyntaxError, last_line: int | None) -> WXRError:
-    message = error.msg or str(error)
-    # libxml2 repeats the position at the end of its message; we say it once, in front.
-    message = re.sub(r",? line \d+, column \d+$", "", message)
+    # libxml2's own words, without the position it repeats at their end: we say it once, in front.
+    said = re.sub(r",? line \d+, column \d+$", "", error.msg or str(error))
     if error.lineno == 0:
-        return WXRError(f"the file is empty or is not XML ({message})", 1)
-    if last_line is not None and error.lineno >= last_line or "Premature end" in message:
-        message = f"the file ends in the middle of the export: is it truncated? ({message})"
-    if "encoding" in message.lower() or "Invalid bytes" in message:
-        message = f"{message} (the file's bytes do not match its declared encoding)"
+        return WXRError(_("the file is empty or is not XML (%(error)s)", error=said), 1)
+    message = said
+    if last_line is not None and error.lineno >= last_line or "Premature end" in said:
+        message = _("the file ends in the middle of the export: is it truncated? (%(error)s)", error=said)
+    if "encoding" in said.lower() or "Invalid bytes" in said:
+        message = _("%(error)s (the file's bytes do not match its declared encoding)", error=message)
     return WXRError(message, error.lineno)

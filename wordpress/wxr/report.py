@@ -3,9 +3,22 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import ngettext, pgettext
+
 MAX_WARNINGS = 50
 MAX_URL_EXAMPLES = 10
 KINDS = ("authors", "categories", "tags", "posts", "pages", "comments")
+# A count of each kind of record, as the import's and the export's summaries say it.
+_COUNTED = {
+    "authors": lambda n: ngettext("%(num)d author", "%(num)d authors", n),
+    "categories": lambda n: ngettext("%(num)d category", "%(num)d categories", n),
+    "tags": lambda n: ngettext("%(num)d tag", "%(num)d tags", n),
+    "posts": lambda n: ngettext("%(num)d post", "%(num)d posts", n),
+    "pages": lambda n: ngettext("%(num)d page", "%(num)d pages", n),
+    "comments": lambda n: ngettext("%(num)d comment", "%(num)d comments", n),
+    "media": lambda n: ngettext("%(num)d media", "%(num)d media", n),
+}
 
 
 @dataclass
@@ -40,20 +53,21 @@ class ImportReport:
 
     def summary(self) -> list[str]:
         """Lines for a person: imported, already here, skipped (why), warnings."""
-        done = ", ".join(f"{self.imported[k]} {k}" for k in KINDS)
+        done = list_separator().join(counted(kind, self.imported[kind]) for kind in KINDS)
         rate = (self.items_read + self.comments_read) / self.seconds if self.seconds else 0
-        lines = [f"Imported {done} in {self.seconds:.1f} s ({rate:,.0f} items and comments/s)."]
+        lines = [_("Imported %(counts)s in %(seconds)s s (%(rate)s items and comments/s).", counts=done,
+                   seconds=format(self.seconds, ".1f"), rate=format(rate, ",.0f"))]
         if already := already_here(self.existing):
             lines.append(already)
         lines += self.media_summary()
         if self.skipped:
-            lines.append("Skipped:")
+            lines.append(_("Skipped:"))
             lines += [f"  {count} {reason}" for reason, count in sorted(self.skipped.items())]
         if self.warning_count:
-            lines.append(f"Warnings ({self.warning_count}):")
+            lines.append(_("Warnings (%(num)d):", num=self.warning_count))
             lines += [f"  {warning}" for warning in self.warnings]
             if self.warning_count > len(self.warnings):
-                lines.append(f"  ... and {self.warning_count - len(self.warnings)} more")
+                lines.append("  " + _("... and %(num)d more", num=self.warning_count - len(self.warnings)))
         return lines
 
     def media_summary(self) -> list[str]:
@@ -62,11 +76,14 @@ class ImportReport:
         if self.media:
             lines.append(media_sentence(self.media))
         if self.image_urls_rewritten or self.image_urls_left:
-            lines.append(
-                f"Image URLs in posts: {self.image_urls_rewritten} rewritten to this blog's media, "
-                f"{self.image_urls_left} left pointing at the old site"
-                + (":" if self.image_urls_left_examples else ".")
-            )
+            rewritten = ngettext("%(num)d rewritten to this blog's media", "%(num)d rewritten to this blog's media",
+                                 self.image_urls_rewritten)
+            left = ngettext("%(num)d left pointing at the old site", "%(num)d left pointing at the old site",
+                            self.image_urls_left)
+            if self.image_urls_left_examples:
+                lines.append(_("Image URLs in posts: %(rewritten)s, %(left)s:", rewritten=rewritten, left=left))
+            else:
+                lines.append(_("Image URLs in posts: %(rewritten)s, %(left)s.", rewritten=rewritten, left=left))
             lines += [f"  {url}" for url in self.image_urls_left_examples]
             if self.image_urls_left > len(self.image_urls_left_examples):
                 lines.append("  ...")
@@ -88,32 +105,42 @@ class ImportReport:
         }
 
 
+def counted(kind: str, count: int) -> str:
+    """A count of one kind of record (KINDS, or "media") in words: "1 post", "34 comments"."""
+    return _COUNTED[kind](count)
+
+
+def list_separator() -> str:
+    """What goes between the items of a list in a sentence (", " in English)."""
+    return pgettext("list separator", ", ")
+
+
 def media_sentence(media: dict[str, int]) -> str:
-    """What became of the attachments, for the CLI and the import job's page."""
-    parts = [f"{media.get('imported', 0)} imported with their files"]
+    """What became of the attachments, for the CLI."""
+    parts = [ngettext("%(num)d imported with its file", "%(num)d imported with their files", media.get("imported", 0))]
     if media.get("updated"):
-        parts.append(f"{media['updated']} already here (details updated)")
+        parts.append(ngettext("%(num)d already here (details updated)", "%(num)d already here (details updated)",
+                              media["updated"]))
     if media.get("without file"):
-        parts.append(
-            f"{media['without file']} kept without their file (failed in the Media Library until "
-            "an import with --uploads-dir finds it)"
-        )
+        parts.append(ngettext(
+            "%(num)d kept without their file (failed in the Media Library until an import with --uploads-dir "
+            "finds it)",
+            "%(num)d kept without their files (failed in the Media Library until an import with --uploads-dir "
+            "finds them)", media["without file"]))
     if media.get("refused"):
-        parts.append(f"{media['refused']} refused (see the warnings)")
-    return "Media: " + ", ".join(parts) + "."
+        parts.append(ngettext("%(num)d refused (see the warnings)", "%(num)d refused (see the warnings)",
+                              media["refused"]))
+    return _("Media: %(list)s.", list=list_separator().join(parts))
 
 
 def already_here(existing: dict[str, int]) -> str:
     """A sentence such as "6 posts and 34 comments were already here and were skipped." ("" if none)."""
-    parts = [f"{existing[kind]} {_noun(kind, existing[kind])}" for kind in KINDS if existing.get(kind)]
-    if not parts:
+    kinds = [kind for kind in KINDS if existing.get(kind)]
+    if not kinds:
         return ""
-    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-    verb = "was" if len(parts) == 1 and sum(existing.values()) == 1 else "were"
-    return f"{listed} {verb} already here and {verb} skipped."
-
-
-def _noun(kind: str, count: int) -> str:
-    if count != 1:
-        return kind
-    return "category" if kind == "categories" else kind[:-1]
+    parts = [counted(kind, existing[kind]) for kind in kinds]
+    listed = parts[0] if len(parts) == 1 else pgettext(
+        "the last two items of a list", "%(items)s and %(last)s", items=list_separator().join(parts[:-1]),
+        last=parts[-1])
+    return ngettext("%(list)s was already here and was skipped.", "%(list)s were already here and were skipped.",
+                    sum(existing[kind] for kind in kinds), list=listed)
