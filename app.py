@@ -110,6 +110,7 @@ def register_template_helpers(app: Flask) -> None:
     seo.init_app(app)
     toolbar.init_app(app)  # staff's toolbar and account menu, handed to every template
     js_strings.init_app(app)  # the scripts' text, translated (templates: script_strings)
+    i18n.init_app(app)  # the page's language and direction, isolated names (templates: bdi)
 
 
 def register_mail(app: Flask) -> None:

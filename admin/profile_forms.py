@@ -3,12 +3,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField, TextAreaField
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from auth.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from auth.profile_services import nicename_problem
 from core.clean_input import stripped
+from core.i18n import language_choices, site_language
 
 BIO_MAX = 5000
 
@@ -22,7 +23,16 @@ class AboutForm(FlaskForm):
                            description=_l("Your public author address: lowercase letters, digits and hyphens."))
     bio = TextAreaField(_l("Biographical info"), filters=[stripped], validators=[Length(max=BIO_MAX)],
                         description=_l("A little about yourself, shown with your posts."))
+    language = SelectField(_l("Language"),
+                           description=_l("The admin screens, and the mails the blog sends you, are in this language."))
     submit = SubmitField(_l("Update profile"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        site = dict(language_choices()).get(site_language(), site_language())
+        self.language.choices = [("", _l("Site language (%(language)s)", language=site)), *language_choices()]
+        if self.language.data is None:
+            self.language.data = ""
 
     def validate_nicename(self, field):
         problem = nicename_problem(field.data) if field.data else None

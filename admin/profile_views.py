@@ -3,6 +3,7 @@ email, password, linked log-in providers and sessions, as WordPress's profile.ph
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user
 
 from admin import ANY_USER, bp, requires
@@ -10,6 +11,7 @@ from admin.profile_forms import AboutForm, ButtonForm, EmailForm, PasswordForm
 from auth import profile_services, providers, services
 from auth.forms import LogOutEverywhereForm
 from auth.profile_services import ProfileError
+from core.i18n import in_language
 from extensions import db, limiter
 from notify.mailer import enqueue, site_links
 from notify.tokens import BadLink, make_token, read_token, spend_token
@@ -61,10 +63,12 @@ def profile():
     if not form.validate_on_submit():
         return _page(400, about=form)
     try:
-        profile_services.update_about(_user(), form.display_name.data, form.nicename.data, form.bio.data)
+        profile_services.update_about(_user(), form.display_name.data, form.nicename.data, form.bio.data,
+                                      form.language.data)
     except ProfileError as refused:
         form.nicename.errors = [str(refused)]
         return _page(400, about=form)
+    refresh()  # the message below, and the next screens, in the language just chosen
     flash(_("Profile updated."), "success")
     return redirect(url_for("admin.profile"), 303)
 
@@ -97,11 +101,12 @@ def _mail_email_change(user, new_email: str) -> None:
         confirm_url = url_for("admin.profile_email_confirm", _external=True,
                               token=make_token(EMAIL_LINK_PURPOSE, data, single_use=True))
     blog = current_app.config["BLOG_TITLE"]
-    enqueue(new_email, _("[%(blog)s] Confirm your new email address", blog=blog),
-            "email_change", confirm_url=confirm_url, user=user)
-    if user.email:
-        enqueue(user.email, _("[%(blog)s] Your email address is being changed", blog=blog),
-                "email_change_notice", new_email=new_email, user=user)
+    with in_language(user.language):
+        enqueue(new_email, _("[%(blog)s] Confirm your new email address", blog=blog),
+                "email_change", confirm_url=confirm_url, user=user)
+        if user.email:
+            enqueue(user.email, _("[%(blog)s] Your email address is being changed", blog=blog),
+                    "email_change_notice", new_email=new_email, user=user)
 
 
 @bp.route("/profile/email/<token>", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from auth.models import User
 from auth.roles import EDIT_POSTS, MANAGE_USERS, ROLE_LABELS, SUBSCRIBER
 from blog import authors
 from core.clean_input import stripped
+from core.i18n import in_language
 from extensions import db
 from notify import mailer
 
@@ -89,12 +90,14 @@ def _invite_days() -> str:
 
 
 def _send_invitation(user: User) -> None:
-    role = str(ROLE_LABELS[user.role])
-    subject = _("[%(blog)s] You are invited to join as %(role)s", blog=current_app.config["BLOG_TITLE"], role=role)
-    mailer.enqueue(
-        user.email, subject,
-        "invite", invite_url=url_for("auth.accept_invite", token=invites.token_for(user), _external=True),
-        inviter=current_user.display_name, role=role, days=_invite_days())
+    with in_language(user.language):  # the site's, until the invitee chooses theirs
+        role = str(ROLE_LABELS[user.role])
+        subject = _("[%(blog)s] You are invited to join as %(role)s", blog=current_app.config["BLOG_TITLE"],
+                    role=role)
+        mailer.enqueue(
+            user.email, subject,
+            "invite", invite_url=url_for("auth.accept_invite", token=invites.token_for(user), _external=True),
+            inviter=current_user.display_name, role=role, days=_invite_days())
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])

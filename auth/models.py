@@ -45,6 +45,8 @@ class User(UserMixin, db.Model):
     totp_last_step: Mapped[int | None] = mapped_column()  # the newest code accepted: none is good twice
     avatar_url: Mapped[str | None] = mapped_column(sa.String(500))
     profile_url: Mapped[str | None] = mapped_column(sa.String(500))
+    # The admin's language for this person (core.i18n); None: the site's.
+    language: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Flask-Login's alternative id: sessions and remember cookies carry it, so a new one ends them all.
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)

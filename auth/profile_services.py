@@ -48,7 +48,7 @@ def default_nicename(display_name: str, user: User) -> str:
     return nicename
 
 
-def update_about(user: User, display_name: str, nicename: str, bio: str) -> None:
+def update_about(user: User, display_name: str, nicename: str, bio: str, language: str | None) -> None:
     """Save the public name, author slug and bio. Staff who leave the slug empty get one made from
     their name (their posts' author pages need one); a slug another account holds is refused."""
     if not nicename and user.can(ACCESS_ADMIN):
@@ -56,6 +56,7 @@ def update_about(user: User, display_name: str, nicename: str, bio: str) -> None
     if nicename and _nicename_taken(nicename, user):
         raise ProfileError(_nicename_taken_message(nicename))
     user.display_name, user.nicename, user.bio = display_name, nicename or None, bio
+    user.language = language or None  # None: the site's, whichever it becomes
     try:
         db.session.commit()
     except sa.exc.IntegrityError:  # taken by another request between the check and the commit

@@ -10,6 +10,7 @@ from blog import protected_posts
 from blog.models import Comment, ModerationLog, Post
 from blog.permalinks import comment_mail_link, post_url
 from blog.queries import visible
+from core.i18n import in_language
 from extensions import db
 from notify import links, mailer
 from notify.models import Subscription
@@ -54,18 +55,19 @@ def _write_digest(subscription: Subscription, delivery: str, start: datetime, en
         ]
     if not items:
         return 0
-    mailer.enqueue(
-        subscription.email,
-        _subject(delivery, post, len(items)),
-        "digest",
-        unsubscribe_url=links.unsubscribe_url([subscription]),
-        manage_url=links.manage_url(subscription.email),
-        subscription=subscription,
-        post=post,
-        protected=bool(post and protected_posts.is_protected(post)),  # its comments' text stays out
-        items=items,
-        period=delivery,
-    )
+    with in_language(subscription.language):
+        mailer.enqueue(
+            subscription.email,
+            _subject(delivery, post, len(items)),
+            "digest",
+            unsubscribe_url=links.unsubscribe_url([subscription]),
+            manage_url=links.manage_url(subscription.email),
+            subscription=subscription,
+            post=post,
+            protected=bool(post and protected_posts.is_protected(post)),  # its comments' text stays out
+            items=items,
+            period=delivery,
+        )
     return 1
 
 

@@ -18,6 +18,7 @@ from blog import protected_posts
 from blog.models import Comment, Post
 from blog.permalinks import comment_mail_link, post_url
 from blog.queries import visible
+from core.i18n import in_language
 from extensions import db
 from notify import links, mailer, reply_addresses
 from notify.mailer import normalize_email
@@ -73,23 +74,28 @@ def comment_approved(comment: Comment) -> None:
         for email, subs in by_email.items():
             if not any(s.delivery == "instant" for s in subs):
                 continue
-            is_reply_only = all(s.scope == "replies" for s in subs)
-            protected = protected_posts.is_protected(post)
-            title = protected_posts.display_title(post)
-            mailer.enqueue(
-                email,
-                _("New reply on “%(title)s”", title=title) if is_reply_only
-                else _("New comment on “%(title)s”", title=title),
-                "new_comment",
-                unsubscribe_url=links.unsubscribe_url(subs),
-                manage_url=links.manage_url(email),
-                # Answering by mail: not on a protected post, whose mail shows no text to answer.
-                reply_to=None if protected else reply_addresses.address_for(READER_REPLY, comment.id, email),
-                post=post,
-                protected=protected,
-                comment=comment,
-                comment_url=comment_mail_link(comment.id),
-            )
+            _mail_subscriber(post, comment, email, subs)
+
+
+def _mail_subscriber(post: Post, comment: Comment, email: str, subs: list[Subscription]) -> None:
+    is_reply_only = all(s.scope == "replies" for s in subs)
+    protected = protected_posts.is_protected(post)
+    title = protected_posts.display_title(post)
+    with in_language(subs[0].language):
+        mailer.enqueue(
+            email,
+            _("New reply on “%(title)s”", title=title) if is_reply_only
+            else _("New comment on “%(title)s”", title=title),
+            "new_comment",
+            unsubscribe_url=links.unsubscribe_url(subs),
+            manage_url=links.manage_url(email),
+            # Answering by mail: not on a protected post, whose mail shows no text to answer.
+            reply_to=None if protected else reply_addresses.address_for(READER_REPLY, comment.id, email),
+            post=post,
+            protected=protected,
+            comment=comment,
+            comment_url=comment_mail_link(comment.id),
+        )
 
 
 def post_published(post: Post) -> None:
@@ -106,19 +112,20 @@ def post_published(post: Post) -> None:
     )
     with mailer.site_links():
         for subscription in subscriptions:
-            mailer.enqueue(
-                subscription.email,
-                _("New post on %(blog)s: “%(title)s”", blog=current_app.config["BLOG_TITLE"],
-                  title=protected_posts.display_title(post)),
-                "new_post",
-                # A scheduled post waits in the outbox until its date.
-                send_after=post.published_at,
-                unsubscribe_url=links.unsubscribe_url([subscription]),
-                manage_url=links.manage_url(subscription.email),
-                post=post,
-                protected=protected_posts.is_protected(post),
-                post_link=post_url(post, _external=True),
-            )
+            with in_language(subscription.language):
+                mailer.enqueue(
+                    subscription.email,
+                    _("New post on %(blog)s: “%(title)s”", blog=current_app.config["BLOG_TITLE"],
+                      title=protected_posts.display_title(post)),
+                    "new_post",
+                    # A scheduled post waits in the outbox until its date.
+                    send_after=post.published_at,
+                    unsubscribe_url=links.unsubscribe_url([subscription]),
+                    manage_url=links.manage_url(subscription.email),
+                    post=post,
+                    protected=protected_posts.is_protected(post),
+                    post_link=post_url(post, _external=True),
+                )
 
 
 def _roles_with(capability: str) -> list[str]:
@@ -129,7 +136,7 @@ def _roles_with(capability: str) -> list[str]:
 # they may moderate the comments on their posts (auth.roles.may_moderate_comments_on); each with
 # an email address, and never the comment's own author.
 _OWNERS = mailer.LaterMails(
-    sa.select(User.email)
+    sa.select(User.email, User.language)
     .where(sa.or_(User.role.in_(_roles_with(MODERATE_COMMENTS)),
                   sa.and_(User.id == sa.bindparam("post_author_id"), User.role.in_(_roles_with(REVIEW_COMMENTS)))),
            User.email.is_not(None), User.email != "", User.id != sa.bindparam("author_id"))
@@ -137,11 +144,15 @@ _OWNERS = mailer.LaterMails(
 )
 
 
+def _owner_subject(post: Post, held: bool) -> str:
+    blog = current_app.config["BLOG_TITLE"]
+    return (_("[%(blog)s] Please moderate: “%(title)s”", blog=blog, title=post.title) if held
+            else _("[%(blog)s] Comment: “%(title)s”", blog=blog, title=post.title))
+
+
 def _mail_owners(comment: Comment, *, held: bool, signed: bool) -> None:
     post = db.session.get(Post, comment.post_id)
-    blog = current_app.config["BLOG_TITLE"]
-    subject = (_("[%(blog)s] Please moderate: “%(title)s”", blog=blog, title=post.title) if held
-               else _("[%(blog)s] Comment: “%(title)s”", blog=blog, title=post.title))
+    subject = _owner_subject(post, held)  # the sender writes it again in each owner's language
     data = {"comment_id": comment.id, "held": held, "signed": signed}
     with db.session.no_autoflush:  # who to tell depends on none of the caller's pending writes
         # Ids start at 1: a guest's comment (no user) leaves out nobody, a post without an author adds nobody.
@@ -162,6 +173,7 @@ def owner_comment_context(data: dict, recipient: str) -> dict | None:
     token_id = new_token_id() if signed else None  # one mail's links spend together
     with mailer.site_links():
         return {
+            "subject": _owner_subject(post, held),
             "held": held,
             "signed": signed,
             "post": post,

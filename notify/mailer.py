@@ -50,8 +50,11 @@ def enqueue(
     Bodies come from templates/notify/mail/<template_name>.txt and .html; an unsubscribe_url adds
     the one-click List-Unsubscribe headers (RFC 8058) and is given to the templates, as is a
     reply_to (notify.reply_addresses), which becomes the Reply-To header.
+
+    Call it inside core.i18n.in_language(the recipient's language), subject included: a mail is in
+    its recipient's language, whoever's request writes it.
     """
-    subject = _one_line(subject)
+    subject = one_line(subject)
     body_text, body_html = render_bodies(template_name, context | {"subject": subject,
                                                                    "unsubscribe_url": unsubscribe_url,
                                                                    "reply_to": reply_to})
@@ -74,7 +77,8 @@ def enqueue(
 
 
 class LaterMails:
-    """The INSERT…SELECT that queues a mail to each address a SELECT returns, for enqueue_later.
+    """The INSERT…SELECT that queues a mail to each (address, language) a SELECT returns, for
+    enqueue_later.
 
     Built once, at import: building the statement costs more than running it, and one statement
     queues the mail for every recipient, where a query and an INSERT each would take a round trip more.
@@ -91,7 +95,8 @@ class LaterMails:
         created_at = sa.bindparam("next_attempt_at", type_=table.c.created_at.type)  # due as soon as written
         fixed = [sa.literal(value, type_=table.c[name].type) for name, value in self._FIXED.items()]
         self.statement = sa.insert(table).from_select(
-            ["to_addr", "subject", "template", "template_data", "next_attempt_at", "created_at", *self._FIXED],
+            ["to_addr", "language", "subject", "template", "template_data", "next_attempt_at", "created_at",
+             *self._FIXED],
             recipients.add_columns(*given, created_at, *fixed))
 
 
@@ -103,7 +108,7 @@ def enqueue_later(recipients: LaterMails, subject: str, template_name: str, data
     mail is lost, but the request pays for one INSERT, not for rendering and signing links.
     """
     db.session.execute(recipients.statement, recipient_filter | {
-        "subject": _one_line(subject), "template": template_name, "template_data": data, "next_attempt_at": utcnow()})
+        "subject": one_line(subject), "template": template_name, "template_data": data, "next_attempt_at": utcnow()})
 
 
 def render_bodies(template_name: str, context: dict) -> tuple[str, str]:
@@ -127,7 +132,7 @@ def _plain_text_templates() -> Environment:
     return env
 
 
-def _one_line(subject: str) -> str:
+def one_line(subject: str) -> str:
     return " ".join(subject.split())[:300]  # a newline would inject headers
 
 

@@ -29,6 +29,8 @@ class Subscription(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Signed into the subscription's links, so that a link names this row and no other.
     link_secret: Mapped[str] = mapped_column(sa.String(32), default=new_link_secret)
+    # The site's language when the reader subscribed: their mails stay in it (None: the site's).
+    language: Mapped[str | None] = mapped_column(sa.String(20))
 
 
 class OutboxMessage(db.Model):
@@ -56,6 +58,8 @@ class OutboxMessage(db.Model):
     # from this template and data (then both are cleared).
     template: Mapped[str | None] = mapped_column(sa.String(40))
     template_data: Mapped[dict | None] = mapped_column(sa.JSON)
+    # The recipient's language, in which the sender writes such a mail (None: the site's).
+    language: Mapped[str | None] = mapped_column(sa.String(20))
 
 
 class UsedToken(db.Model):

@@ -8,6 +8,7 @@ from blog.models import Comment, Post
 from blog.permalinks import comment_mail_link, post_url
 from blog.spam.models import CommentReport
 from blog.spam.reports import REASON_LABELS
+from core.i18n import in_language
 from extensions import db
 from notify import mailer
 from notify.mailer import normalize_email
@@ -23,7 +24,7 @@ def reports_resolved(comment: Comment, reports: list[CommentReport], outcome: st
     """Queue one mail to each reporter who left an email, in the caller's transaction."""
     post = db.session.get(Post, comment.post_id)
     told: set[str] = set()
-    with mailer.site_links():
+    with mailer.site_links(), in_language(None):  # readers' mails: the site's language
         for report in reports:
             email = normalize_email(report.reporter_email)
             if not email or email in told:

@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from core.dbtypes import utcnow
+from core.i18n import in_language
 from extensions import db
 from notify import events, mailer
 from notify.models import MailAddress, OutboxMessage
@@ -105,11 +106,13 @@ def _claim_next(now: datetime) -> OutboxMessage | None:
 
 def write_bodies(message: OutboxMessage) -> bool:
     """Render a mail queued with mailer.enqueue_later; False when what it was about is gone."""
-    context = events.LATER_CONTEXTS[message.template](message.template_data or {}, message.to_addr)
-    if context is None:
-        return False
-    context = {"reply_to": None} | context | {"subject": message.subject, "unsubscribe_url": None}
-    message.body_text, message.body_html = mailer.render_bodies(message.template, context)
+    with in_language(message.language):  # the recipient's, subject included
+        context = events.LATER_CONTEXTS[message.template](message.template_data or {}, message.to_addr)
+        if context is None:
+            return False
+        message.subject = mailer.one_line(context.get("subject") or message.subject)
+        context = {"reply_to": None} | context | {"subject": message.subject, "unsubscribe_url": None}
+        message.body_text, message.body_html = mailer.render_bodies(message.template, context)
     if context["reply_to"]:
         message.headers = (message.headers or {}) | {"Reply-To": context["reply_to"]}
     message.template = message.template_data = None

@@ -13,6 +13,7 @@ from blog.models import Comment, Post
 from blog.moderation import MOVES, set_comment_status
 from core.clean_input import database_int
 from core.dbtypes import utcnow
+from core.i18n import in_language, site_language
 from extensions import db
 from notify import links, mailer
 from notify.mailer import normalize_email
@@ -117,7 +118,7 @@ def _upsert(email, scope, post_id, comment_id, delivery, verified_user) -> Subsc
     )
     if subscription is None:
         subscription = Subscription(
-            email=email, scope=scope, post_id=post_id, comment_id=comment_id
+            email=email, scope=scope, post_id=post_id, comment_id=comment_id, language=site_language()
         )
         db.session.add(subscription)
     elif subscription.confirmed_at is not None and verified_user is None:
@@ -132,7 +133,7 @@ def _upsert(email, scope, post_id, comment_id, delivery, verified_user) -> Subsc
 
 
 def _send_confirmation(email: str, pending: list[Subscription], post: Post | None) -> None:
-    with mailer.site_links():
+    with mailer.site_links(), in_language(pending[0].language):
         mailer.enqueue(
             email,
             _("Confirm your subscription to %(blog)s", blog=current_app.config["BLOG_TITLE"]),

@@ -45,6 +45,7 @@ class PageCacheFront:
         self.session_cookie = app.session_interface.get_cookie_name(app)
         self.cookie_options = _session_cookie_options(app)
         self.log_hits = app.config.get("LOG_CACHE_HITS", False)
+        self.language = app.config["BLOG_LANGUAGE"]  # readers' pages are in the site's language
         self.skip_cookies = hooks.personal_cookie_names(app)
         self.trusted_hosts = app.config["TRUSTED_HOSTS"]  # another host goes on to Flask's 400
         self.hosts_judged: dict[str, bool] = {}  # werkzeug's check is slow beside a hit: remembered
@@ -104,7 +105,7 @@ class PageCacheFront:
         version = self.versions.read()
         if version is None:
             return None
-        key = hooks.page_key(version, environ)
+        key = hooks.page_key(self.language, version, environ)
         etag = hooks.page_etag(key)
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
         if if_none_match and parse_etags(if_none_match).contains(etag):

@@ -51,9 +51,11 @@ class CachedPage:
     last_modified: str | None
 
 
-def page_key(version: tuple[int, int], environ: dict) -> str:
-    """One key per (content, likes) version and URL, so a new version never meets an old page."""
-    return f"page:{version[0]}.{version[1]}:{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+def page_key(language: str, version: tuple[int, int], environ: dict) -> str:
+    """One key per language, (content, likes) version and URL, so a new version never meets an old
+    page, nor a server in another language (BLOG_LANGUAGE) its neighbour's pages in a shared cache."""
+    return (f"page:{language}:{version[0]}.{version[1]}:"
+            f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}")
 
 
 class HeldCounter:
@@ -130,7 +132,8 @@ def prepare_page_cache():
         return None
     content, likes, changed_at = db.session.execute(VERSION_AND_DATE_QUERY).first() or (0, 0, None)
     remember_content_version(content)  # the page's menu and widgets are cached under it: no second read
-    key = page_key((content, current_app.extensions[LIKES_SHOWN].show(likes)), request.environ)
+    key = page_key(current_app.config["BLOG_LANGUAGE"], (content, current_app.extensions[LIKES_SHOWN].show(likes)),
+                   request.environ)
     g.page_cache = {"key": key, "etag": page_etag(key),
                     "last_modified": http_date(changed_at) if changed_at else None}
     if g.page_cache["etag"] in request.if_none_match:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from auth.models import Identity, User
 from blog.models import Comment
 from core.dbtypes import utcnow
+from core.i18n import in_language
 from extensions import db
 from notify import mailer
 from notify.mailer import normalize_email
@@ -53,8 +54,9 @@ def ask_by_mail(email: str, kind: str, erase_text: bool) -> PrivacyRequest | Non
     if not holds_data(email):
         return None
     request_row = new_request(email, kind, erase_text, "reader")
-    mailer.enqueue(request_row.email, _subject(kind), "privacy_link", link=link_url(request_row),
-                   kind=kind, erase_text=request_row.erase_text, hours=LINK_MAX_AGE // 3600)
+    with in_language(None):  # a reader: the site's language, even when the owner asks for them
+        mailer.enqueue(request_row.email, _subject(kind), "privacy_link", link=link_url(request_row),
+                       kind=kind, erase_text=request_row.erase_text, hours=LINK_MAX_AGE // 3600)
     personal_data.log_step("privacy-request", f"{kind} asked, link mailed", ASKER, request_id=request_row.id)
     return request_row
 

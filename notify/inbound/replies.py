@@ -18,6 +18,7 @@ from blog.discussion import CommentInput, CommentRefused, submit_comment
 from blog.models import Comment, Post
 from blog.permalinks import comment_mail_link
 from blog.settings import get_settings
+from core.i18n import in_language
 from extensions import db
 from notify import mailer
 from notify.inbound.message import ParsedMail
@@ -157,15 +158,16 @@ def _moderator_with_email(address: str, post: Post) -> User | None:
 
 
 def _tell_reader(address: str, post: Post, parent: Comment, *, held: bool, reason: str = "") -> None:
-    subject = (_("Your reply on “%(title)s” is awaiting moderation", title=post.title) if held
-               else _("Your reply on “%(title)s” was not posted", title=post.title))
-    with mailer.site_links():
+    with mailer.site_links(), in_language(None):  # a reader: the site's language
+        subject = (_("Your reply on “%(title)s” is awaiting moderation", title=post.title) if held
+                   else _("Your reply on “%(title)s” was not posted", title=post.title))
         mailer.enqueue(address, subject, "reply_outcome", held=held, reason=reason, post=post,
                        parent_author=parent.author_name or _("Anonymous"), comment_url=comment_mail_link(parent.id))
 
 
 def _confirm(owner: User, comment: Comment, post: Post, *, done: str | None = None, reason: str | None = None) -> None:
-    subject = _("Done: %(done)s", done=done) if done else _("Not done: the comment on “%(title)s”", title=post.title)
-    with mailer.site_links():
+    with mailer.site_links(), in_language(owner.language):
+        subject = (_("Done: %(done)s", done=done) if done
+                   else _("Not done: the comment on “%(title)s”", title=post.title))
         mailer.enqueue(owner.email, subject, "moderation_done", done=done, reason=reason, comment=comment,
                        post=post, comment_url=comment_mail_link(comment.id))

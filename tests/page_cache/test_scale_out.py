@@ -23,6 +23,15 @@ TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 @pytest.fixture
 def two_servers(app_factory, tmp_path):
+    yield from _two_servers(app_factory, tmp_path, ("en", "en"))
+
+
+@pytest.fixture
+def english_and_german_servers(app_factory, tmp_path):
+    yield from _two_servers(app_factory, tmp_path, ("en", "de"))
+
+
+def _two_servers(app_factory, tmp_path, languages):
     database_url = TEST_DATABASE_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'shared.sqlite'}"
     app = app_factory(SQLALCHEMY_DATABASE_URI=database_url)
     with app.test_request_context():
@@ -39,7 +48,8 @@ def two_servers(app_factory, tmp_path):
            "REDIS_URL": "redis://127.0.0.1:6379/0", "COMMENT_RATE_LIMIT": "3 per minute",
            "RATELIMIT_KEY_PREFIX": f"scale-{run}", "CACHE_KEY_PREFIX": f"scale-{run}:",
            "SESSION_COOKIE_SECURE": "0", "MAIL_BACKGROUND_THREAD": "0", "MEDIA_STORAGE": "database"}
-    servers = [Server("app:create_app()", env, 1, tmp_path / f"server-{n}.log") for n in (1, 2)]
+    servers = [Server("app:create_app()", env | {"BLOG_LANGUAGE": language}, 1, tmp_path / f"server-{n}.log")
+               for n, language in enumerate(languages, 1)]
     yield servers, path, held_id
     for server in servers:
         server.stop()
@@ -107,3 +117,16 @@ def test_an_image_uploaded_through_one_server_is_served_by_the_other(two_servers
     assert Image.open(io.BytesIO(thumbnail.content)).size == (150, 150)
     again = reader.get(first.url + uploaded["thumbnail"], headers={"If-None-Match": thumbnail.headers["ETag"]})
     assert again.status_code == 304  # both servers name the file by the same ETag
+
+
+def test_servers_in_two_languages_sharing_one_cache_never_hand_out_each_others_pages(english_and_german_servers):
+    (english, german), path, _ = english_and_german_servers
+    reader = requests.Session()
+    assert reader.get(english.url + path).headers["X-Page-Cache"] == "miss"
+    assert reader.get(english.url + path).headers["X-Page-Cache"] == "hit"
+    page = reader.get(german.url + path)
+    assert page.headers["X-Page-Cache"] == "miss"
+    assert '<html lang="de"' in page.text
+    again = reader.get(german.url + path)
+    assert again.headers["X-Page-Cache"] == "hit" and '<html lang="de"' in again.text
+    assert '<html lang="en"' in reader.get(english.url + path).text

@@ -25,6 +25,7 @@ from blog.models import Comment, Post, Term
 from blog.permalinks import blog_timezone, post_url
 from blog.rendering import render_post_body
 from core.dbtypes import utcnow
+from core.i18n import language_tag
 from extensions import db
 from wordpress.wxr import mapping
 from wordpress.wxr.report import KINDS, counted, list_separator
@@ -149,7 +150,7 @@ def _head(site: str) -> Iterator[str]:
         f"\t<link>{_text(site)}</link>\n"
         f"\t<description>{_text(config['BLOG_TAGLINE'])}</description>\n"
         f"\t<pubDate>{format_datetime(utcnow())}</pubDate>\n"
-        "\t<language>en-US</language>\n"
+        f"\t<language>{language_tag(config['BLOG_LANGUAGE'])}</language>\n"
         "\t<wp:wxr_version>1.2</wp:wxr_version>\n"
         f"\t<wp:base_site_url>{_text(site)}</wp:base_site_url>\n"
         f"\t<wp:base_blog_url>{_text(site)}</wp:base_blog_url>\n\n"

@@ -15,6 +15,7 @@ from typing import BinaryIO
 from urllib.parse import unquote
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
 
@@ -25,12 +26,13 @@ from blog.permalinks import blog_timezone
 from blog.terms import recount
 from core.clean_input import DB_INT_MAX
 from core.dbtypes import utcnow
+from core.i18n import language_name, primary_language
 from extensions import db
 from wordpress.wxr import mapping
 from wordpress.wxr.attachments import Attachments
 from wordpress.wxr.comments import CommentWriter
 from wordpress.wxr.matching import PostMatcher, own_login_less_user
-from wordpress.wxr.reader import WXRAuthor, WXRError, WXRItem, WXRSite, WXRTerm, read_wxr
+from wordpress.wxr.reader import WXRAuthor, WXRError, WXRItem, WXRLanguage, WXRSite, WXRTerm, read_wxr
 from wordpress.wxr.report import ImportReport
 
 posts = Post.__table__
@@ -75,6 +77,17 @@ class _Importer:
             self.term(record)
         elif isinstance(record, WXRSite):
             self.attachments.site(record.base_site_url)
+        elif isinstance(record, WXRLanguage):
+            self.language(record.tag)
+
+    def language(self, tag: str) -> None:
+        """Warn when the file's language is not the blog's: its posts keep theirs, and the blog's
+        own words around them (menus, dates, the comment form) are in the blog's."""
+        site = current_app.config["BLOG_LANGUAGE"]
+        if tag and primary_language(tag) != primary_language(site):
+            self.report.warn(_("The file is in %(file)s (%(tag)s) and this blog in %(blog)s: the posts and comments "
+                               "keep their language; set BLOG_LANGUAGE to change the blog's.",
+                               file=language_name(tag), tag=tag, blog=language_name(site)))
 
     # -- authors -------------------------------------------------------------------------
     def author(self, rec: WXRAuthor) -> None:

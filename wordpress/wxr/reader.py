@@ -102,7 +102,13 @@ class WXRSite:
     base_site_url: str  # wp:base_site_url, where the old site's wp-content/uploads lives
 
 
-Record = WXRAuthor | WXRTerm | WXRItem | WXRSite
+@dataclass(slots=True)
+class WXRLanguage:
+    line: int
+    tag: str  # the channel's <language>, as WordPress writes it: "de-DE", "en-US"
+
+
+Record = WXRAuthor | WXRTerm | WXRItem | WXRSite | WXRLanguage
 
 
 def _text(elem) -> str:
@@ -286,6 +292,8 @@ class _Reader:
         tag = elem.tag
         if tag == "item":
             return self.item(elem)
+        if tag == "language":  # the channel's; an item has none
+            return WXRLanguage(elem.sourceline, _text(elem).strip())
         if not tag.startswith(self.wp):
             return None
         name = tag[len(self.wp) :]
