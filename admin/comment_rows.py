@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from admin.queries import author_names, latest_moves, pending_by_post
+from admin.stored_labels import LOG_ACTOR
 from auth.roles import may_edit_post
 from blog.models import Comment, ModerationLog
 from blog.moderation import move_label
@@ -16,6 +17,7 @@ from blog.settings import get_settings
 from blog.spam.reports import open_report_counts
 from blog.spam.standings import histories_for
 from blog.templating import local_date
+from core.dates import cldr_ago, language, reads_english_phrases
 from core.dbtypes import utcnow
 
 EXACT_DATE = "%Y/%m/%d at %-I:%M %p"
@@ -47,16 +49,20 @@ class ParentLink:
 
 
 def time_ago(then: datetime, now: datetime) -> str:
-    """A past moment as people say it ("2 minutes ago"), rounded down to its largest unit."""
+    """A past moment as people say it ("2 minutes ago", "vor 2 Minuten"), rounded down to its largest
+    unit: English's phrases from the catalogue, other languages' from CLDR (core.dates)."""
     seconds = max(0.0, (now - then).total_seconds())
+    lang = language()
     for size, ago in _UNITS:
         if seconds >= size:
-            return ago(int(seconds // size))
+            count = int(seconds // size)
+            return ago(count) if reads_english_phrases(lang) else cldr_ago(size, count, lang)
     return _("just now")
 
 
 def _note(entry: ModerationLog, now: datetime) -> MoveNote:
-    return MoveNote(move_label(entry.from_status, entry.to_status), entry.moderator_name,
+    who = entry.moderator_name if entry.moderator_id else LOG_ACTOR(entry.moderator_name)  # a mail link, a purge
+    return MoveNote(move_label(entry.from_status, entry.to_status), who,
                     time_ago(entry.created_at, now), entry.created_at, local_date(entry.created_at, EXACT_DATE))
 
 

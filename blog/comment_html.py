@@ -24,6 +24,7 @@ from blog.permalinks import blog_timezone
 from blog.rendering import render_comment, web_link
 from blog.threads import ThreadNode, build_threads
 from core.clean_input import host_of
+from core.dates import ENGLISH, compiled
 
 # The memo sizes below are a memory budget as much as a speed one: every worker keeps them full for
 # its whole life. The list memo is per rows read, so the classes that depend on a comment's place
@@ -31,6 +32,7 @@ from core.clean_input import host_of
 # Every memo is keyed on the language too: the markup holds words ("Reply", "says:").
 
 # "March 4, 2024 at 10:04 AM" without strftime, which is the slowest step of each comment.
+COMMENT_DATE = "%B %-d, %Y at %-I:%M %p"  # its format, which core.dates writes in other languages
 _MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
 AVATAR_SIZE = 40  # what the theme shows; WordPress names it in the avatar's class (avatar-40)
@@ -335,7 +337,7 @@ def _comment_head(comment_id: int, author_name: str, author_url: str, created_at
         badge = _("Author")
         badge = f' <span class="comment-author-badge">{badge}</span>'
     if edited_at:
-        edited = _("Edited %(time)s", time=_time(edited_at, zone))
+        edited = _("Edited %(time)s", time=_time(edited_at, zone, "", language))
         edited = f' <span class="comment-edited">{edited}</span>'
     says = _("says:")
     reply = f'<a class="u-in-reply-to" href="{escape(in_reply_to)}" hidden></a>' if in_reply_to else ""
@@ -344,7 +346,7 @@ def _comment_head(comment_id: int, author_name: str, author_url: str, created_at
         f'<div class="{vcard}"><img src="{escape(avatar)}" alt="" class="{photo}" {_AVATAR_SIZES}>'
         f'<b class="{fn}">{author}</b>{badge}{origin} <span class="says">{says}</span></div>'
         f'<div class="comment-metadata">{reply}'
-        f'<a{permalink} href="#comment-{comment_id}">{_time(created_at, zone, published)}</a>{edited}'
+        f'<a{permalink} href="#comment-{comment_id}">{_time(created_at, zone, published, language)}</a>{edited}'
     )
 
 
@@ -367,10 +369,13 @@ def _remote_origin(comment_type: str, handle: str | None, source_url: str | None
     return f'{handle_html} <span class="comment-via">{via}</span>'
 
 
-def _time(moment: datetime, zone, attributes: str = "") -> str:
-    """<time> of a moment as WordPress writes a comment's: "March 4, 2024 at 10:04 AM"."""
+def _time(moment: datetime, zone, attributes: str = "", language: str = "en") -> str:
+    """<time> of a moment as WordPress writes a comment's: "March 4, 2024 at 10:04 AM" in English,
+    the language's long date and short time otherwise ("4. März 2024, 10:04", compiled once per language)."""
     when = moment if zone is None else moment.astimezone(zone)
     stamp = f"{when:%Y-%m-%dT%H:%M}Z" if zone is None else when.isoformat(timespec="minutes")
+    if language and language not in ENGLISH:
+        return f'<time{attributes} datetime="{stamp}">{compiled(COMMENT_DATE, language)(when)}</time>'
     return (f'<time{attributes} datetime="{stamp}">{_MONTHS[when.month]} {when.day}, {when.year} at '
             f'{(when.hour - 1) % 12 + 1}:{when.minute:02d} {"AM" if when.hour < 12 else "PM"}</time>')
 
@@ -380,7 +385,8 @@ def _deleted_comment(comment_id: int, created_at: datetime, zone, language: str)
     """What is left of a comment its author deleted while it had replies: its place and date."""
     note = _("This comment was deleted by its author.")
     return (f'<article id="div-comment-{comment_id}" class="comment-body"><footer class="comment-meta">'
-            f'<div class="comment-metadata"><a href="#comment-{comment_id}">{_time(created_at, zone)}</a></div>'
+            f'<div class="comment-metadata"><a href="#comment-{comment_id}">{_time(created_at, zone, "", language)}</a>'
+            '</div>'
             f'</footer><div class="comment-content"><p class="comment-deleted-note"><em>{note}</em></p></div>')
 
 

@@ -25,6 +25,7 @@ from blog.menu_editing import MENU_LOCATION
 from blog.models import Comment, MenuItem, Post, Term
 from blog.queries import published_posts_query, visible
 from blog.settings import get_settings
+from core.dates import format_local
 from core.dbtypes import UTCDateTime, utcnow
 from extensions import cache, db
 
@@ -211,7 +212,7 @@ def _recent_comments(now: datetime) -> tuple[RecentComment, ...]:
 def _archives(now: datetime) -> tuple[Counted, ...]:
     """Months with published posts, newest first, with their counts, in the blog's time zone."""
     zone = permalinks.blog_timezone()
-    return tuple(Counted(local.strftime("%B %Y"), permalinks.month_url(local.year, local.month), count)
+    return tuple(Counted(format_local(local, "%B %Y"), permalinks.month_url(local.year, local.month), count)
                  for start, _end, _newest, count in months_with_posts(now, counted=True)
                  for local in (start.astimezone(zone),))
 

@@ -18,6 +18,7 @@ from blog.permalinks import blog_timezone
 from blog.queries import visible
 from blog.rendering import render_post_body
 from blog.term_addresses import page_slug_refusal
+from core.dates import format_local
 from core.dbtypes import utcnow
 from extensions import db
 
@@ -342,7 +343,7 @@ def _date_stamp(post: Post | None) -> str:
     """WordPress's line under Visibility (post_submit_meta_box)."""
     if post is None or date_floating(post):
         return _("Publish immediately")
-    when = post.published_at.astimezone(blog_timezone()).strftime("%b %-d, %Y at %H:%M")
+    when = format_local(post.published_at.astimezone(blog_timezone()), "%b %-d, %Y at %H:%M")
     if is_scheduled(post):
         return _("Scheduled for: %(date)s", date=when)
     if post.status in ("published", "private"):

@@ -1,7 +1,9 @@
 """Filters and globals the templates use."""
 
 from datetime import datetime
+from functools import lru_cache
 
+from babel.numbers import format_decimal
 from flask import Flask, current_app, url_for
 from markupsafe import Markup
 
@@ -12,11 +14,27 @@ from blog.media.responsive import featured_image, sized_images
 from blog.permalinks import author_url, blog_timezone, month_url, post_url, term_url
 from blog.rendering import render_comment, render_post_body, web_link
 from blog.settings import get_settings
+from core.dates import ENGLISH, format_local, language
 
 
 def local_date(value: datetime, fmt: str = "%B %-d, %Y") -> str:
-    """A date as WordPress shows it ("March 4, 2024"), in the blog's time zone."""
-    return value.astimezone(blog_timezone()).strftime(fmt)
+    """A date in the blog's time zone, as WordPress shows it in English ("March 4, 2024") and as the
+    page's language writes it otherwise ("4. März 2024"): core.dates says which style each format is."""
+    return format_local(value.astimezone(blog_timezone()), fmt)
+
+
+def number(value):
+    """A count as the page's language groups its digits ("1.234" in German); English's as it was
+    ("1234"). Not for numbers a script reads back (data-count) or a message's placeholder."""
+    if value.__class__ is not int:
+        return value
+    lang = language()
+    return str(value) if lang in ENGLISH else _grouped(value, lang)
+
+
+@lru_cache(maxsize=1024)
+def _grouped(value: int, lang: str) -> str:
+    return format_decimal(value, locale=lang)
 
 
 def comment_avatar(comment, settings: dict) -> str:
@@ -39,6 +57,7 @@ def comment_html(text: str) -> Markup:
 
 def register(app: Flask) -> None:
     app.add_template_filter(local_date)
+    app.add_template_filter(number)
     app.add_template_filter(post_html)
     app.add_template_global(featured_image)
     app.add_template_filter(comment_html)
