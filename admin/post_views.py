@@ -112,7 +112,7 @@ def _offer_featured(form: PostForm, post: Post | None) -> None:
 
 
 def category_choices() -> list[tuple[int, str]]:
-    unmade = [(UNMADE_DEFAULT, terms.DEFAULT_CATEGORY[0])] if terms.default_category_id() is None else []
+    unmade = [(UNMADE_DEFAULT, terms.default_category_names()[0])] if terms.default_category_id() is None else []
     return unmade + [(term.id, term.name) for term, _depth in terms.categories_in_order()]
 
 
@@ -121,7 +121,8 @@ def _category_checklist() -> list[dict]:
     which saving leaves to blog.terms (a post without a category gets the default one)."""
     tree = terms.category_tree()
     if terms.default_category_id() is None:
-        tree.insert(0, {"term": SimpleNamespace(id=UNMADE_DEFAULT, name=terms.DEFAULT_CATEGORY[0]), "children": []})
+        unmade = SimpleNamespace(id=UNMADE_DEFAULT, name=terms.default_category_names()[0])
+        tree.insert(0, {"term": unmade, "children": []})
     return tree
 
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin import bp, requires
+from admin.stored_labels import PRIVACY_OUTCOME
 from auth.roles import MANAGE_OPTIONS
 from extensions import db
 from notify.mailer import normalize_email
@@ -41,5 +42,6 @@ def privacy_run():
         response = data_response(email, personal_data.account_ids(email), "json")
         response.headers["Cache-Control"] = "no-store"
         return response
-    flash(_("Privacy request %(id)s: %(outcome)s.", id=request_row.id, outcome=request_row.outcome), "success")
+    flash(_("Privacy request %(id)s: %(outcome)s.", id=request_row.id, outcome=PRIVACY_OUTCOME(request_row.outcome)),
+          "success")
     return redirect(url_for("admin.privacy"), 303)

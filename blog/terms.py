@@ -11,16 +11,17 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 
 from blog.models import MenuItem, Post, Setting, Term, post_terms
 from blog.term_addresses import PREFIXES, static_words, term_slug_refusal
 from blog.term_addresses import route_taken as route_taken  # the name the shared design gives it
+from core.i18n import N_, in_language
 from extensions import db
 
 NAME_MAX = 200
 SLUG_MAX = 190  # room for a "-2" suffix within the column's 200
-DEFAULT_CATEGORY = ("Uncategorized", "uncategorized")  # WordPress's default category
+DEFAULT_CATEGORY = (N_("Uncategorized"), "uncategorized")  # WordPress's default category, in English
 DEFAULT_CATEGORY_SETTING = "default_category"  # the default category's id, kept when it is renamed
 # The Latin letters WordPress's remove_accents spells out rather than strips.
 _LATIN_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
@@ -135,14 +136,23 @@ def default_category() -> Term:
     chosen = db.session.get(Setting, DEFAULT_CATEGORY_SETTING)
     term = db.session.get(Term, chosen.value) if chosen and isinstance(chosen.value, int) else None
     if term is None or term.taxonomy != "category":
-        name, slug = DEFAULT_CATEGORY
-        term = db.session.scalar(sa.select(Term).where(Term.taxonomy == "category", Term.slug == slug))
+        term = db.session.scalar(sa.select(Term).where(Term.taxonomy == "category",
+                                                       Term.slug == DEFAULT_CATEGORY[1]))
         if term is None:
-            term = Term(taxonomy="category", name=name, slug=slug, description="")
+            name, slug = default_category_names()
+            term = Term(taxonomy="category", name=name, slug=unique_slug("category", slug), description="")
             db.session.add(term)
             db.session.flush()
         db.session.merge(Setting(key=DEFAULT_CATEGORY_SETTING, value=term.id))
     return term
+
+
+def default_category_names() -> tuple[str, str]:
+    """The default category's name and slug in the site's language, as WordPress's installer makes
+    it; once made it is the owner's to rename, like any category."""
+    with in_language(None):
+        name, slug = _(DEFAULT_CATEGORY[0]), make_slug(pgettext("default category slug", "uncategorized"))
+    return name, slug or DEFAULT_CATEGORY[1]
 
 
 def default_category_id() -> int | None:

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context, url_for
-from flask_babel import force_locale, ngettext, pgettext
+from flask_babel import force_locale, gettext, ngettext, pgettext
 
 from auth.models import Identity, User
 from blog.content_version import bump_content_version, bump_likes_version
@@ -22,14 +22,17 @@ from blog.moderation import PENDING_LINES
 from blog.permalinks import post_url
 from blog.spam.models import CommentReport
 from core.dbtypes import utcnow
+from core.i18n import N_, in_language
 from extensions import db
 from notify.mailer import normalize_email
 from notify.models import InboundMail, MailAddress, OutboxMessage, Subscription
 from privacy import ladder_data
 
 BATCH = 500  # rows read and written out at a time
-ANONYMOUS = "Anonymous"
-ERASED_TEXT = "[This comment's text was removed at its author's request.]"
+# What an erasure writes in place of a name and a text: in the site's language when it runs, as
+# WordPress writes its own; these English ones in an English blog.
+ANONYMOUS = N_("Anonymous")
+ERASED_TEXT = N_("[This comment's text was removed at its author's request.]")
 HELD_STATUSES = ("pending", "spam")  # awaiting a moderator's decision: their text is kept as evidence
 
 
@@ -248,22 +251,24 @@ def _erase_comments(email: str, user_ids: list[int], erase_text: bool) -> tuple[
     """
     mine = _comments_of(email, user_ids)
     removed = kept = 0
+    with in_language(None):
+        anonymous, erased_text = gettext(ANONYMOUS), gettext(ERASED_TEXT)
     if erase_text:
         editable = sa.select(Comment.id).where(mine, Comment.status.not_in(HELD_STATUSES))
         db.session.execute(sa.delete(CommentRevision).where(CommentRevision.comment_id.in_(editable))
                            .execution_options(synchronize_session=False))
         removed = db.session.execute(
             sa.update(Comment).where(mine, Comment.status.not_in(HELD_STATUSES))
-            .values(body=ERASED_TEXT, body_hash=text_hash(ERASED_TEXT))
+            .values(body=erased_text, body_hash=text_hash(erased_text))
             .execution_options(synchronize_session=False)).rowcount
         kept = db.session.scalar(sa.select(sa.func.count()).where(mine, Comment.status.in_(HELD_STATUSES)))
     db.session.execute(
         sa.update(CommentRevision).where(CommentRevision.editor_role == "author",
                                          CommentRevision.comment_id.in_(sa.select(Comment.id).where(mine)))
-        .values(editor_name=ANONYMOUS, editor_id=None).execution_options(synchronize_session=False))
+        .values(editor_name=anonymous, editor_id=None).execution_options(synchronize_session=False))
     anonymised = db.session.execute(
         sa.update(Comment).where(mine)
-        .values(author_name=ANONYMOUS, author_email="", author_url="", author_ip="", user_agent="",
+        .values(author_name=anonymous, author_email="", author_url="", author_ip="", user_agent="",
                 author_avatar_url=None, user_id=None, provider=None, author_key_hash=None)
         .execution_options(synchronize_session=False)).rowcount
     return anonymised, removed, kept

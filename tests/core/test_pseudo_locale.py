@@ -3,9 +3,8 @@ markup intact, and the blog's pages shown in it have no English text left that i
 
 
 import pytest
-from babel.messages.frontend import CommandLineInterface
 
-from core.pseudo_locale import CLOSE, OPEN, PSEUDO_LOCALE, pseudo, write_pseudo_catalogue
+from core.pseudo_locale import CLOSE, OPEN, PSEUDO_LOCALE, pseudo
 
 
 def test_pseudo_text_is_accented_longer_and_bracketed():
@@ -18,17 +17,6 @@ def test_pseudo_text_is_accented_longer_and_bracketed():
 @pytest.mark.parametrize("kept", ["%(name)s", "%(num)d", "%%", '<a href="%(url)s">', "</a>", "&amp;", "&#8217;"])
 def test_placeholders_markup_and_entities_survive(kept):
     assert kept in pseudo(f"Logged in as {kept} today")
-
-
-@pytest.fixture(scope="module")
-def pseudo_translations(tmp_path_factory):
-    """The project's messages extracted now and written as the pseudo-locale's catalogue."""
-    folder = tmp_path_factory.mktemp("translations")
-    pot = folder / "messages.pot"
-    CommandLineInterface().run(["pybabel", "-q", "extract", "-F", "babel.cfg", "--ignore-dirs",
-                                ".* _* tests bench migrations node_modules", "-k", "_l", "-o", str(pot), "."])
-    write_pseudo_catalogue(pot, folder)
-    return folder
 
 
 def test_the_pseudo_locale_translates_the_blogs_own_strings(app_factory, pseudo_translations):
