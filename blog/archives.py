@@ -12,6 +12,7 @@ from blog.models import Term
 from blog.permalinks import author_url, period_bounds, term_url
 from blog.seo import listing_meta
 from blog.templating import local_date
+from core.i18n import isolate
 
 PAGED = "page/<int:page>/"
 YEAR = "/<int(fixed_digits=4):year>/"
@@ -62,7 +63,7 @@ def category_archive(path: str, page: int):
     """A category's posts and its subcategories'."""
     category = _category(path, page)
     posts = listing_queries.terms_page(listing_queries.category_subtree(category.id), page, _per_page())
-    return _listing(posts, _("Category: %(name)s", name=category.name), category.description, "category",
+    return _listing(posts, _("Category: %(name)s", name=isolate(category.name)), category.description, "category",
                     url_for("blog.category_feed", path=path))
 
 
@@ -82,7 +83,7 @@ def tag_archive(slug: str, page: int):
     """A tag's posts."""
     tag = listing_queries.tag_with_slug(slug) or abort(404)
     posts = listing_queries.terms_page([tag.id], page, _per_page())
-    return _listing(posts, _("Tag: %(name)s", name=tag.name), tag.description, "tag",
+    return _listing(posts, _("Tag: %(name)s", name=isolate(tag.name)), tag.description, "tag",
                     url_for("blog.tag_feed", slug=slug))
 
 
@@ -94,7 +95,7 @@ def author_archive(slug: str, page: int):
     posts = listing_queries.author_page(author, page, _per_page())
     if posts is None or not posts.posts:
         abort(404)
-    return _listing(posts, _("Author: %(name)s", name=author.display_name), author.bio or "", "author",
+    return _listing(posts, _("Author: %(name)s", name=isolate(author.display_name)), author.bio or "", "author",
                     url_for("blog.author_feed", slug=slug))
 
 

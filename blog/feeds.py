@@ -16,6 +16,7 @@ from blog.models import Comment, Post
 from blog.permalinks import post_at_permalink, post_url
 from blog.rendering import render_comment, render_post_body
 from core.dbtypes import utcnow
+from core.i18n import isolate
 from extensions import db
 
 if TYPE_CHECKING:
@@ -110,8 +111,8 @@ def posts_feed_response(kind: str, posts: list[Post], title: str | None, page_ur
     config = current_app.config
     blog_title = config["BLOG_TITLE"]
     feed = _new_feed(
-        # A search's words may hold anything.
-        xml_text(_("%(blog)s » %(listing)s", blog=blog_title, listing=title) if title else blog_title),
+        # A search's words may hold anything, in either direction.
+        xml_text(_("%(blog)s » %(listing)s", blog=blog_title, listing=isolate(title)) if title else blog_title),
         page_url,
         request.base_url,
         config["BLOG_TAGLINE"],
@@ -144,8 +145,10 @@ def _comments_feed(
         author = xml_text(comment.author_name or _("Anonymous"))
         entry = feed.add_entry(order="append")
         entry.guid(comment_guid(post, comment), permalink=False)
-        entry.title(xml_text(_("By: %(author)s", author=author) if one_post else
-                             _("Comment on %(title)s by %(author)s", title=post.title, author=author)))
+        # A feed's title is plain text: names and titles of either direction isolated with Unicode's marks.
+        entry.title(xml_text(_("By: %(author)s", author=isolate(author)) if one_post else
+                             _("Comment on %(title)s by %(author)s", title=isolate(post.title),
+                               author=isolate(author))))
         entry.link(href=post_url(post, _external=True, _anchor=f"comment-{comment.id}"))
         entry.published(comment.created_at)
         entry.updated(comment.created_at)
@@ -193,7 +196,7 @@ def post_comments_feed(year: int, month: int, day: int, slug: str, kind: str):
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(FEED_SIZE)
     )
-    title = _("Comments on: %(title)s", title=protected_posts.display_title(post))
+    title = _("Comments on: %(title)s", title=isolate(protected_posts.display_title(post)))
     return _comments_feed(
         kind, [(c, post) for c in comments], title, post_url(post, _external=True), True
     )

@@ -72,7 +72,8 @@ def test_the_page_shows_the_readers_own_comments_subscriptions_and_log_ins_only(
     assert "Not mine." not in text and "A guest typed my address." not in text
     link = page_soup(page).select_one(".account-comments li:last-child a")
     assert link["href"].startswith("/comments/")
-    subscriptions = listed(page, ".subscriptions li")
+    # A post's title is in <bdi>: the text as read, not one piece per element.
+    subscriptions = [" ".join(li.get_text().split()) for li in page_soup(page).select(".subscriptions li")]
     assert len(subscriptions) == 2 and "New comments on “Coffee chats”" in subscriptions[0]
     assert "New posts on" in subscriptions[1]
     assert page_soup(page).select_one("a[href*='/notify/subscriptions/']")  # the address's own manage page

@@ -128,7 +128,7 @@ def test_delete_asks_first_then_removes_the_post_and_its_comments(admin_client, 
     make_comment(post, status="spam")
     survivor = make_comment(other)
     confirm = admin_client.get(f"/admin/posts/{post.id}/delete")
-    assert "Delete “Doomed”?" in confirm.get_data(as_text=True)
+    assert "Delete “<bdi>Doomed</bdi>”?" in confirm.get_data(as_text=True)
     assert len(posts_by_id()) == 2
     response = admin_client.post(f"/admin/posts/{post.id}/delete", data={"csrf_token": admin_token})
     assert response.status_code == 303

@@ -133,7 +133,7 @@ def test_logged_in_reader_is_never_served_from_the_cache(app, post):
         session["_user_id"] = user.get_id()
     page = member.get(post_url(post))
     assert "X-Page-Cache" not in page.headers
-    assert "Logged in as Logged Reader" in page.get_data(as_text=True)
+    assert "Logged in as <bdi>Logged Reader</bdi>" in page.get_data(as_text=True)
 
 
 def test_guest_with_a_held_comment_sees_it_not_the_cached_page(app, post):
