@@ -55,7 +55,7 @@ def update_about(user: User, display_name: str, nicename: str, bio: str, languag
         nicename = default_nicename(display_name, user)
     if nicename and _nicename_taken(nicename, user):
         raise ProfileError(_nicename_taken_message(nicename))
-    user.display_name, user.nicename, user.bio = display_name, nicename or None, bio
+    user.display_name, user.nicename, user.bio = display_name, nicename or None, bio or ""  # a form sent without it
     user.language = language or None  # None: the site's, whichever it becomes
     try:
         db.session.commit()

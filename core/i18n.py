@@ -8,17 +8,20 @@ in translations/<language>/LC_MESSAGES and are compiled by `make`.
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
-from flask import Flask, current_app, has_request_context, request
+from babel.support import Translations
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import force_locale, get_locale
-from flask_login import current_user
 from markupsafe import Markup, escape
 
 # The languages shipped with the blog; English is the source text, so it has no catalogue.
 LANGUAGES = ("en", "de", "fr", "es", "ja", "ar")
 
+SHIPPED_CATALOGUES = Path(__file__).resolve().parents[1] / "translations"
 # Unicode's isolates for plain text (feeds' titles, text mails), where <bdi> cannot be written.
 FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
 _RIGHT_TO_LEFT = {"R", "AL"}
@@ -31,8 +34,11 @@ def site_language() -> str:
 def select_locale() -> str:
     """Flask-Babel's locale selector: the admin in its user's language (their profile's), every
     other page in the site's (readers', as WordPress does)."""
-    if has_request_context() and request.blueprint == "admin" and current_user.is_authenticated:
-        return current_user.language or site_language()
+    # The user the admin's capability check loaded: never a query of its own, which an error page
+    # (the database down) would repeat.
+    user = g.get("_login_user") if has_request_context() and request.blueprint == "admin" else None
+    if user is not None and user.is_authenticated:
+        return user.language or site_language()
     return site_language()
 
 
@@ -53,6 +59,17 @@ def N_(message: str) -> str:
     """Mark a message for extraction (pybabel knows N_) where it must stay English: a constant that
     code or a test compares. gettext(CONSTANT) translates it where a person reads it."""
     return message
+
+
+@lru_cache(maxsize=32)
+def in_every_language(message: str, context: str | None = None) -> frozenset[str]:
+    """`message` in English and as each shipped catalogue translates it: the words a reply by mail
+    may use in whichever language its mail was written (no request, no app needed)."""
+    found = {message}
+    for language in LANGUAGES[1:]:
+        catalogue = Translations.load(str(SHIPPED_CATALOGUES), [language])
+        found.add(catalogue.pgettext(context, message) if context else catalogue.gettext(message))
+    return frozenset(found)
 
 
 def html_language() -> str:

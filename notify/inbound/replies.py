@@ -18,7 +18,7 @@ from blog.discussion import CommentInput, CommentRefused, submit_comment
 from blog.models import Comment, Post
 from blog.permalinks import comment_mail_link
 from blog.settings import get_settings
-from core.i18n import in_language
+from core.i18n import in_every_language, in_language
 from extensions import db
 from notify import mailer
 from notify.inbound.message import ParsedMail
@@ -27,7 +27,11 @@ from notify.services import apply_moderation
 log = logging.getLogger(__name__)
 
 USER_AGENT = "email reply"
-_COMMAND = re.compile(r"^\W*(approve|spam|trash)\W*$", re.IGNORECASE)
+# The one-word answers, and the word each of our mails names them by (pgettext "mail command", in the
+# owner_comment templates), in any shipped language.
+COMMANDS = ("approve", "spam", "trash")
+_COMMAND_WORDS = {word.casefold(): command for command in COMMANDS
+                  for word in in_every_language(command, "mail command")}
 
 
 @dataclass(frozen=True)
@@ -121,10 +125,11 @@ def _already(status: str) -> str:
 
 
 def _command(text: str) -> str | None:
-    """approve, spam or trash when the reply's only line is that word (any case, punctuation around)."""
+    """approve, spam or trash when the reply's only line is that word, in English or in a shipped
+    language (any case, punctuation around)."""
     lines = [line for line in text.strip().splitlines() if line.strip()]
-    match = _COMMAND.match(lines[0]) if len(lines) == 1 else None
-    return match.group(1).lower() if match else None
+    word = re.sub(r"^\W+|\W+$", "", lines[0]).casefold() if len(lines) == 1 else ""
+    return _COMMAND_WORDS.get(word)
 
 
 def _reader_input(parent: Comment, mail: ParsedMail) -> CommentInput:

@@ -16,13 +16,14 @@ from lxml import etree
 
 from blog.remote_replies import MAX_REPLY_CHARACTERS, comment_text_from_html
 from blog.rendering import COMMENT_TAGS
+from core.i18n import N_, in_every_language
 
-REPLY_MARKER = "Reply above this line"
+REPLY_MARKER = N_("Reply above this line")
 MAX_DEPTH = 30  # MIME parts nested deeper than mail clients write them are not read
 MAX_PLAIN_CHARACTERS = 200_000  # the new text is at the top: the rest of a huge body is quote
 MAX_HTML_CHARACTERS = 1_000_000
 
-_MARKER = REPLY_MARKER.lower()
+_MARKERS = tuple(marker.lower() for marker in in_every_language(REPLY_MARKER))  # our mails' line, any language
 _WROTE = [re.compile(pattern, re.IGNORECASE) for pattern in (
     r"^On\s.*\bwrote\s*:$",
     r"^Am\s.*\bschrieb\b.*:$",
@@ -287,7 +288,7 @@ def _quote_start(seen: list[str], start: int) -> tuple[int, int, bool] | None:
         line = seen[i]
         if not line:
             continue
-        if _MARKER in line.lower():
+        if any(marker in line.lower() for marker in _MARKERS):
             return _header_before(seen, i, start), i, line.startswith(">")
         if line.startswith(">"):
             continue

@@ -177,9 +177,16 @@ def mail_sink():
 
 
 @pytest.fixture
-def live_app(app_factory, live_server, providers, mail_sink, tmp_path):
+def site_language():
+    """The blog's language (BLOG_LANGUAGE); a test parametrizes it to walk the blog in another."""
+    return "en"
+
+
+@pytest.fixture
+def live_app(app_factory, live_server, providers, mail_sink, tmp_path, site_language):
     """A fresh app behind the live server: the demo post, all five providers, mail to the sink."""
     overrides = {
+        "BLOG_LANGUAGE": site_language,
         "SITE_URL": live_server.url,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": mail_sink.port,

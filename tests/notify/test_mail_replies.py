@@ -16,6 +16,7 @@ from notify.models import InboundMail, MailAddress, OutboxMessage
 from notify.reply_addresses import BOUNCE, MODERATION, READER_REPLY
 from notify.sender import run_pass
 from tests.support.factories import make_comment, make_post
+from tests.support.i18n import translated
 from tests.support.mail import delivery_report, make_user, text_of
 
 READER = "reader@example.com"
@@ -398,3 +399,10 @@ def test_the_worker_forgets_received_mail_after_ninety_days(two_way):
     db.session.commit()
     run_pass(now)
     assert list(db.session.scalars(sa.select(InboundMail.from_addr))) == ["new@example.com"]
+
+
+def test_an_owner_whose_mail_is_german_may_answer_with_the_german_word(held, deliver):
+    owner, comment, to = held
+    word = translated("de", "trash", context="mail command")
+    result = receive(mail(to, f"{word.upper()}!", sender="owner@example.com"), to, "owner@example.com")
+    assert result.outcome == "moderated" and status_of(comment) == "trash"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from notify.inbound.reply_text import REPLY_MARKER, new_text, unflow
+from tests.support.i18n import translated
 
 SAMPLES = Path(__file__).parent / "inbound_samples"
 QUOTED = ("Bernoulli", "Reply above this line", "wrote:", "From:", "Sent:", "Engines of Thought")
@@ -375,3 +376,10 @@ def test_a_long_reply_is_cut_to_what_a_comment_may_hold():
     from blog.remote_replies import MAX_REPLY_CHARACTERS
 
     assert len(new_text(mail("word " * 50_000))) <= MAX_REPLY_CHARACTERS
+
+
+@pytest.mark.parametrize("language", ["de", "ja", "ar"])
+def test_the_reply_line_of_a_mail_in_another_language_is_cut_at_too(language):
+    marker = translated(language, "Reply above this line")
+    body = f"Danke, gerne!\n\n-- {marker}: … --\nSomeone wrote a comment we quoted here.\n"
+    assert new_text(mail(body)) == "Danke, gerne!"
