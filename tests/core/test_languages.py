@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from auth.models import User
 from blog.models import Comment
 from blog.moderation import set_comment_status
+from blog.settings import save_settings
 from core.i18n import LANGUAGES, in_language, language_choices
 from extensions import db
 from notify.models import Subscription
@@ -16,8 +17,6 @@ from tests.support.admin import csrf_token_from, make_user
 from tests.support.factories import make_post
 from tests.support.helpers import login_as, page_soup, submit_comment
 from tests.support.i18n import translated
-from tests.support.mail import MailSink
-from tests.support.servers import free_port
 
 
 def _language_of(user: User) -> str | None:
@@ -25,17 +24,9 @@ def _language_of(user: User) -> str | None:
 
 
 @pytest.fixture
-def sink():
-    server = MailSink(free_port()).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def german_blog(app_factory, sink):
-    app = app_factory(BLOG_LANGUAGE="de", MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port)
+def german_blog(app_factory, smtp_server):
+    app = app_factory(BLOG_LANGUAGE="de", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     with app.test_request_context():
-        from blog.settings import save_settings
         save_settings({"comment_flood_seconds": 0})
         db.session.commit()
         yield app
@@ -77,7 +68,7 @@ def test_choosing_a_language_in_the_profile_switches_the_admin_at_once(german_bl
     assert _language_of(owner) is None  # the site's again
 
 
-def test_each_mail_is_in_its_recipients_language_whoever_causes_it(german_blog, sink):
+def test_each_mail_is_in_its_recipients_language_whoever_causes_it(german_blog, smtp_server):
     owner = make_user(True, "Owner", "owner@example.com")
     owner.language = "ja"
     db.session.commit()
@@ -96,11 +87,11 @@ def test_each_mail_is_in_its_recipients_language_whoever_causes_it(german_blog, 
         set_comment_status(other, "approved", owner)
     db.session.commit()
     run_pass()
-    subjects = {(m["To"], str(m["Subject"])) for m in sink.wait_for(3)}
+    subjects = {(m["To"], str(m["Subject"])) for m in smtp_server.wait_for(3)}
     blog = german_blog.config["BLOG_TITLE"]
     assert ("ada@example.com", translated("de", "Confirm your subscription to %(blog)s", blog=blog)) in subjects
     assert ("ada@example.com", translated("de", "New comment on “%(title)s”", title="Sprachen")) in subjects
     assert ("owner@example.com", translated("ja", "[%(blog)s] Please moderate: “%(title)s”", blog=blog,
                                             title="Sprachen")) in subjects
-    owner_mail = next(m for m in sink.messages if m["To"] == "owner@example.com")
+    owner_mail = next(m for m in smtp_server.messages if m["To"] == "owner@example.com")
     assert '<html lang="ja"' in owner_mail.get_body(("html",)).get_content()
