@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from blog.models import Comment, Post
 from blog.permalinks import blog_timezone
 from blog.spam.models import STANDING_KINDS, STANDING_LEVELS, CommenterAction, CommenterStanding
+from core.dates import format_local
 from core.dbtypes import utcnow
 from core.i18n import N_
 from extensions import db
@@ -51,12 +52,13 @@ NO_STANDING = Standing()
 
 
 def suspension_end(until: datetime | None) -> str:
-    """The last day of a suspension in the blog's time zone ("March 4, 2027"): one that ends at
-    midnight is over once that day is, so the day before it is named."""
+    """The last day of a suspension in the blog's time zone, as the page's language writes a date
+    ("March 4, 2027", "4. März 2027"): one that ends at midnight is over once that day is, so the
+    day before it is named."""
     if until is None:
         return _("a date the moderators set")
     last = (until - timedelta(microseconds=1)).astimezone(blog_timezone())
-    return f"{last:%B} {last.day}, {last.year}"
+    return format_local(last, "%B %-d, %Y")
 
 
 def normalized_email(email: str | None) -> str:

@@ -16,6 +16,7 @@ from admin.comment_rows import time_ago
 from blog.models import ModerationLog, Post
 from blog.permalinks import post_url
 from blog.settings import save_settings
+from blog.spam.standings import suspension_end
 from blog.templating import local_date
 from core.dates import cldr_pattern, compiled, format_local
 from extensions import db
@@ -152,6 +153,14 @@ def test_the_admins_dates_in_german(app_factory, fmt, shown):
     app = app_factory(BLOG_LANGUAGE="de", BLOG_TIMEZONE="Europe/Berlin")
     with app.test_request_context():
         assert local_date(COMMENTED, fmt) == shown
+
+
+@pytest.mark.parametrize(("language", "shown"),
+                         [("en", "March 4, 2027"), ("de", "4. März 2027"), ("ja", "2027年3月4日")])
+def test_a_suspensions_last_day_is_written_in_the_language(app_factory, language, shown):
+    app = app_factory(BLOG_LANGUAGE=language)
+    with app.test_request_context():
+        assert suspension_end(datetime(2027, 3, 5, tzinfo=UTC)) == shown  # ends at midnight: the 4th is the last
 
 
 MOMENTS = [datetime(2024, 3, 4, 0, 4), datetime(2024, 12, 31, 12, 0), datetime(1999, 1, 9, 23, 59),
