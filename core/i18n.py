@@ -120,9 +120,9 @@ def isolate(text: str) -> str:
 
 
 def _translations():
-    """Flask-Babel's catalogue for the current locale, looked up once per locale and request: its own
-    lookup, three context reads for every string, was a tenth of an uncached English page. The
-    locale object is the key, so force_locale, and refresh() after a profile change, look up again."""
+    """Flask-Babel's catalogue for the current locale, looked up once per locale and request, where
+    its own lookup reads the context three times for every string. The locale object is the key, so
+    force_locale, and refresh() after a profile change, look up again."""
     state = g.get("_flask_babel")
     locale = getattr(state, "babel_locale", None)
     remembered = getattr(state, "blog_translations", None)

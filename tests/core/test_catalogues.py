@@ -10,9 +10,8 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from core.i18n import LANGUAGES
+from core.i18n import LANGUAGES, SHIPPED_CATALOGUES
 
-TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
 # The count placeholder of a plural message, which a form for one may leave out ("One comment").
@@ -75,8 +74,8 @@ def catalogue_problems(catalogue: Catalog, template: Catalog) -> list[str]:
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
 def test_the_catalogue_translates_every_message_with_its_placeholders_and_markup(language):
-    template = read_catalogue(TRANSLATIONS / "messages.pot")
-    catalogue = read_catalogue(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", language)
+    template = read_catalogue(SHIPPED_CATALOGUES / "messages.pot")
+    catalogue = read_catalogue(SHIPPED_CATALOGUES / language / "LC_MESSAGES" / "messages.po", language)
     problems = catalogue_problems(catalogue, template)
     assert not problems, f"{len(problems)} problems in {language}:\n" + "\n".join(problems[:40])
 
