@@ -102,13 +102,15 @@ def test_a_server_error_gives_no_verdict(app, akismet, post, caplog):
 
 
 def test_akismet_down_gives_no_verdict_at_once_and_logs_no_personal_data(app, post, caplog):
+    # A long deadline that a refused connection must not wait out: "at once" without timing a shared machine.
+    app.config["AKISMET_TIMEOUT"] = 30
     with closed_port() as url:
         app.config["AKISMET_URL"] = url
         started = time.monotonic()
         verdict = comment_check(post, guest_comment())
         took = time.monotonic() - started
     assert verdict == AkismetVerdict(None, detail="connection refused")
-    assert took < 0.8
+    assert took < 15
     [line] = akismet_lines(caplog)
     assert "connection refused" in line
     assert not any(secret in line for secret in ("grace", "Grace", "203.0.113.50", API_KEY))
@@ -120,7 +122,7 @@ def test_a_slow_akismet_is_given_up_on_within_the_timeout(app, akismet, post):
     verdict = comment_check(post, guest_comment(body=f"Spam {SPAM_MARKER}"))
     took = time.monotonic() - started
     assert verdict == AkismetVerdict(None, detail="no answer within 0.8 s")
-    assert 0.7 < took < 1.0
+    assert 0.7 < took < 3  # it waited for the deadline, not for the 5 s answer
     assert len(akismet.calls) == 1  # it was asked, and did not answer in time
 
 
@@ -130,7 +132,7 @@ def test_the_deadline_covers_the_whole_call_not_each_read(app, akismet, post):
     started = time.monotonic()
     verdict = comment_check(post, guest_comment())
     assert verdict == AkismetVerdict(None, detail="no answer within 0.8 s")
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 3  # well short of the trickled answer's length
 
 
 def test_a_slow_but_timely_answer_is_taken(app, akismet, post):
