@@ -7,8 +7,6 @@ import uuid
 
 from flask import Flask, g, render_template, request
 from flask_babel import format_number
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -25,6 +23,8 @@ from werkzeug.exceptions import (
     TooManyRequests,
 )
 
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from extensions import db
 
 log = logging.getLogger(__name__)

@@ -1,11 +1,11 @@
 """Forms of the account page; every POST carries Flask-WTF's CSRF token."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from core.clean_input import stripped
+from core.i18n import lazy_gettext as _l
 
 
 class DisplayNameForm(FlaskForm):

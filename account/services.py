@@ -1,7 +1,6 @@
 """What the account page reads and does for the logged-in reader; each call acts on that reader only."""
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from auth.accounts import remove_user
@@ -9,6 +8,7 @@ from auth.models import User
 from auth.roles import ACCESS_ADMIN
 from blog.models import Comment, Post
 from core.dbtypes import utcnow
+from core.i18n import lazy_gettext as _l
 from extensions import db
 from notify.mailer import normalize_email
 from notify.models import Subscription

@@ -2,13 +2,13 @@
 and every answer is marked private: nothing here may be stored by a cache."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, stream_with_context, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from account import bp, services
 from account.forms import ButtonForm, DeleteAccountForm, DisplayNameForm
 from auth import profile_services, providers
 from auth.services import start_link
+from core.i18n import gettext as _
 from extensions import db, limiter
 from notify.links import manage_url
 from privacy import personal_data

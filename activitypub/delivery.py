@@ -16,8 +16,6 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.dialects import postgresql, sqlite
 
 from activitypub import publish
@@ -25,6 +23,8 @@ from activitypub.keys import blog_key
 from activitypub.models import Activity, ActorKey, Delivery, InboxHost
 from activitypub.signatures import sign_headers
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
+from core.i18n import ngettext
 from core.safe_fetch import FetchRefused, fetch
 from extensions import db
 

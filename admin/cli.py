@@ -1,8 +1,6 @@
 """`flask comments ...`: moderation chores meant for cron."""
 
 import click
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from admin import bp
 from blog.comment_drafts import purge_old_drafts
@@ -11,6 +9,8 @@ from blog.retention import forget_old_ips
 from blog.settings import get_settings
 from blog.spam import filter as spam_filter
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
+from core.i18n import ngettext
 from extensions import db
 
 

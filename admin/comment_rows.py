@@ -4,8 +4,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from admin.queries import author_names, latest_moves, pending_by_post
@@ -19,6 +17,8 @@ from blog.spam.standings import histories_for
 from blog.templating import local_date
 from core.dates import cldr_ago, language, reads_english_phrases
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
+from core.i18n import ngettext
 
 EXACT_DATE = "%Y/%m/%d at %-I:%M %p"
 # Largest unit first: each says its count "ago" with the plural forms of the language.

@@ -3,8 +3,6 @@ Spam/Trash MODERATE_COMMENTS), and every comment it lists or changes is one on a
 moderate (auth.roles.may_moderate_comments_on): an Author's screen is about their own posts."""
 
 from flask import abort, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -40,6 +38,8 @@ from blog.moderation import (
 from blog.settings import get_settings
 from blog.spam import filter as spam_filter
 from core.clean_input import database_int
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from core.negotiation import wants_json
 from extensions import db
 

@@ -2,8 +2,6 @@
 
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Length, StopValidation, ValidationError
@@ -11,6 +9,8 @@ from wtforms.validators import Length, StopValidation, ValidationError
 from blog.permalinks import blog_timezone
 from core.clean_input import stripped
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 
 NOTE_MAX = 2000
 LEVEL_CHOICES = [

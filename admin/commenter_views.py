@@ -2,8 +2,6 @@
 of their comments. The ladder holds for the whole blog, so it needs MODERATE_COMMENTS."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from admin import bp, requires
@@ -22,6 +20,8 @@ from blog.spam.standings import (
     suspension_end,
 )
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from extensions import db
 
 KIND_NAMES = {"account": _l("Account"), "email": _l("Email"), "ip": _l("IP address")}

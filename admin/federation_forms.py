@@ -2,14 +2,14 @@
 
 import re
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.validators import Length
 
 from admin.media_forms import HOST_LABEL, distinct_entries
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
+from core.i18n import ngettext
 
 # A bare host name (an IPv4 address passes too): no scheme, port, path or wildcard.
 DOMAIN = re.compile(rf"^{HOST_LABEL}(\.{HOST_LABEL})*$")

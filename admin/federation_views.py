@@ -6,8 +6,6 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from activitypub.models import Activity, Delivery, Follower
@@ -18,6 +16,8 @@ from auth.roles import MANAGE_OPTIONS, MODERATE_COMMENTS
 from blog.models import Post
 from blog.settings import get_settings, save_settings
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from extensions import db
 from webmention.models import Webmention
 

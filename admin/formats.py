@@ -1,10 +1,11 @@
 """Sizes as the admin shows them, in the current language's words and decimal sign."""
 
 from babel.numbers import get_decimal_symbol
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_locale
 
 from admin import bp
+from core.i18n import gettext as _
+from core.i18n import ngettext
 
 
 @bp.app_template_filter("file_size")

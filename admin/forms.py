@@ -1,7 +1,5 @@
 """Admin forms: one small form per POST action (so each carries CSRF), the editors, the settings."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -28,6 +26,8 @@ from blog.protected_posts import PASSWORD_MAX
 from blog.terms import NAME_MAX as TERM_NAME_MAX
 from blog.terms import SLUG_MAX as TERM_SLUG_MAX
 from core.clean_input import database_int, stripped
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 
 
 def safe_next(target: str | None, fallback: str) -> str:

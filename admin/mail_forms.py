@@ -1,11 +1,11 @@
 """The Mail screen's form: the address "Send a test email" writes to (its buttons are admin.forms.ActionForm)."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
 
 from core.clean_input import stripped
+from core.i18n import lazy_gettext as _l
 
 
 class MailTestForm(FlaskForm):

@@ -2,8 +2,6 @@
 received, the mail settings at a glance, and "Send a test email", which reports the SMTP conversation."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from admin import bp, requires
@@ -19,6 +17,8 @@ from admin.mail_queries import (
 )
 from auth.roles import MANAGE_OPTIONS
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
+from core.i18n import ngettext
 from extensions import db, limiter
 from notify import reply_addresses
 from notify.mail_check import TestMailReport, send_test_mail

@@ -3,15 +3,15 @@
 import re
 from urllib.parse import urlsplit
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from core.clean_input import database_int, stripped
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
+from core.i18n import ngettext
 
 ACCEPT = "image/jpeg,image/png,image/gif,image/webp,image/avif,.jpg,.jpeg,.png,.gif,.webp,.avif"
 HOST_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"

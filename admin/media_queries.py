@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from auth.models import User
 from auth.roles import EDIT_OTHERS_POSTS
 from blog.media.models import Media
 from blog.models import Post
+from core.i18n import gettext as _
 from extensions import db
 
 TYPES = {"jpeg": ("JPEG", "image/jpeg"), "png": ("PNG", "image/png"), "gif": ("GIF", "image/gif"),

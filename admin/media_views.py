@@ -3,7 +3,6 @@ details, attaching and deleting; and Settings -> Media. Uploading needs UPLOAD_F
 someone else's image needs EDIT_OTHERS_POSTS too."""
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -25,6 +24,7 @@ from blog.media.errors import ImageRefused
 from blog.media.models import Media
 from blog.models import Post
 from blog.settings import get_settings, save_settings
+from core.i18n import gettext as _
 from core.negotiation import wants_json
 from extensions import db, limiter
 

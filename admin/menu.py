@@ -2,9 +2,8 @@
 
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
-
 from admin import may_open
+from core.i18n import lazy_gettext as _l
 
 
 class MenuEntry(NamedTuple):

@@ -4,8 +4,6 @@ remove). The rules live in blog.menu_editing."""
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import AnyOf, Length, Optional
@@ -14,6 +12,8 @@ from admin import bp, requires
 from auth.roles import MANAGE_OPTIONS
 from blog import menu_editing
 from blog.models import MenuItem, Post, Term
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from extensions import db
 
 TAG_CHOICES = 200  # the most used tags offered; a tag beyond them is reached through its category or a link

@@ -4,7 +4,6 @@ screen needs EDIT_POSTS, and a page is opened only by who may edit it (auth.role
 
 import sqlalchemy as sa
 from flask import render_template, request
-from flask_babel import gettext as _
 
 from admin import bp, requires
 from admin.forms import PageForm
@@ -20,6 +19,7 @@ from blog.posts import (
     status_choices,
     visibility_of,
 )
+from core.i18n import gettext as _
 
 
 @bp.get("/pages/")

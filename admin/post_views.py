@@ -5,8 +5,6 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -35,6 +33,8 @@ from blog.posts import (
     visibility_of,
 )
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
+from core.i18n import ngettext
 from extensions import db
 
 POSTS_PER_PAGE = 20

@@ -2,12 +2,12 @@
 an address (each a request with source "admin"). Administrators only (MANAGE_OPTIONS)."""
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin import bp, requires
 from admin.stored_labels import PRIVACY_OUTCOME
 from auth.roles import MANAGE_OPTIONS
+from core.i18n import gettext as _
 from extensions import db
 from notify.mailer import normalize_email
 from privacy import personal_data, requests

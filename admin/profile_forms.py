@@ -1,7 +1,5 @@
 """The profile screen's forms: one per section, each its own CSRF-protected POST."""
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
@@ -9,7 +7,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from auth.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from auth.profile_services import nicename_problem
 from core.clean_input import stripped
-from core.i18n import language_choices, site_language
+from core.i18n import language_choices, lazy_ngettext, site_language
+from core.i18n import lazy_gettext as _l
 
 BIO_MAX = 5000
 

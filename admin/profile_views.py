@@ -2,7 +2,6 @@
 email, password, linked log-in providers and sessions, as WordPress's profile.php."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
 
@@ -11,6 +10,7 @@ from admin.profile_forms import AboutForm, ButtonForm, EmailForm, PasswordForm
 from auth import profile_services, providers, services
 from auth.forms import LogOutEverywhereForm
 from auth.profile_services import ProfileError
+from core.i18n import gettext as _
 from core.i18n import in_language
 from extensions import db, limiter
 from notify.mailer import enqueue, site_links

@@ -4,8 +4,6 @@ Author's tab is about their own posts), as the other comment screens do."""
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
@@ -17,6 +15,8 @@ from blog.models import Comment, Post
 from blog.settings import get_settings
 from blog.spam.models import CommentReport
 from blog.spam.reports import REASON_LABELS, dismiss_reports, open_report_counts, open_reports, reported_comments_query
+from core.i18n import gettext as _
+from core.i18n import ngettext
 from extensions import db
 
 

@@ -2,8 +2,6 @@
 without it at the enrolment screen while that is required."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
@@ -13,6 +11,8 @@ from admin import bp, requires
 from auth import two_factor
 from auth.roles import ADMINISTRATOR, MANAGE_OPTIONS
 from blog.settings import get_setting, get_settings, save_settings
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from extensions import db
 
 REQUIRED_KEY = "require_two_factor_for_admins"

@@ -6,11 +6,9 @@ the `stored_text` filter: `{{ comment.status_reason|stored_text("hold reason") }
 the templates its writers use (core.stored_text); a text none of them matches is shown as it is.
 """
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext, pgettext
-
 from admin import bp
-from core.i18n import N_
+from core.i18n import N_, lazy_pgettext, pgettext
+from core.i18n import lazy_gettext as _l
 from core.stored_text import Named, StoredText, listed
 
 COMMENT_STATUS = Named({

@@ -5,14 +5,14 @@ needs MANAGE_CATEGORIES; the rules are blog.terms'."""
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from admin import bp, requires
 from admin.forms import ActionForm, TagMergeForm, TermForm, TermMergeForm
 from auth.roles import MANAGE_CATEGORIES
 from blog import terms
 from blog.models import Term
+from core.i18n import gettext as _
+from core.i18n import ngettext
 from extensions import db
 
 TAGS_PER_PAGE = 50

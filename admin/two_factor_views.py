@@ -2,8 +2,6 @@
 turning it off. For every account that may open the admin."""
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SubmitField
@@ -13,6 +11,8 @@ from admin import bp, requires
 from admin.security_views import two_factor_required
 from auth import throttle, two_factor
 from auth.roles import ACCESS_ADMIN
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from extensions import db, limiter
 
 NOT_PROVEN = _l("That is neither a current code from your app nor your password.")

@@ -5,8 +5,6 @@ auth.accounts', which the `flask users` commands share.
 """
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField
@@ -18,7 +16,9 @@ from auth.models import User
 from auth.roles import EDIT_POSTS, MANAGE_USERS, ROLE_LABELS, SUBSCRIBER
 from blog import authors
 from core.clean_input import stripped
+from core.i18n import gettext as _
 from core.i18n import in_language
+from core.i18n import lazy_gettext as _l
 from extensions import db
 from notify import mailer
 

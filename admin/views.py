@@ -1,7 +1,6 @@
 """The dashboard, the moderation log and the discussion settings, each for the capability it declares."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin import bp, requires
@@ -19,6 +18,7 @@ from admin.queries import (
 from auth.roles import ACCESS_ADMIN, MANAGE_OPTIONS, MODERATE_COMMENTS
 from blog.settings import get_settings, save_settings
 from blog.spam import filter as spam_filter
+from core.i18n import gettext as _
 from extensions import db
 
 LOG_PER_PAGE = 50

@@ -2,8 +2,6 @@
 sidebar_widgets setting; blog.navigation renders them)."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FormField, IntegerField
 from wtforms.validators import NumberRange
@@ -12,6 +10,8 @@ from admin import bp, requires
 from auth.roles import MANAGE_OPTIONS
 from blog.navigation import WIDGETS
 from blog.settings import get_setting, save_settings
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from extensions import db
 
 

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from blinker import Namespace
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from auth.models import User
 from auth.roles import ADMINISTRATOR, ROLE_LABELS
+from core.i18n import gettext as _
+from core.i18n import ngettext
 from extensions import db
 
 MIN_PASSWORD_LENGTH = 8

@@ -4,11 +4,11 @@ import math
 
 import click
 from flask import Flask, current_app, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from auth import accounts, invites, services
 from auth.roles import ROLE_LABELS
+from core.i18n import gettext as _
+from core.i18n import ngettext
 from extensions import db
 
 

@@ -1,11 +1,11 @@
 """Forms of the log-in pages; every POST carries Flask-WTF's CSRF token."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
 from core.clean_input import stripped
+from core.i18n import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

@@ -1,9 +1,6 @@
 """The invitation link's page: the invitee sets a password, or logs in with a provider to link it."""
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SubmitField
@@ -11,6 +8,9 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from auth import accounts, bp, invites, providers, services
 from auth.roles import ROLE_LABELS
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_ngettext
 from extensions import limiter
 
 

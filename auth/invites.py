@@ -8,11 +8,11 @@ Opening it proves the invitee reads mail at the address, so accepting verifies t
 import hashlib
 
 from flask import current_app, session
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from auth import accounts, services
 from auth.models import User, new_session_token
+from core.i18n import gettext as _
 from extensions import db
 
 SALT = "user-invite"

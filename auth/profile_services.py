@@ -4,13 +4,13 @@ the log-in providers linked to it. Each operation checks its rule, commits, or r
 import re
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from auth.models import Identity, User
 from auth.profiles import Profile
 from auth.roles import ACCESS_ADMIN
 from auth.services import REVOKED_BY_PASSWORD
+from core.i18n import gettext as _
+from core.i18n import ngettext
 from extensions import db
 
 NICENAME_MAX = 60  # users.nicename's length

@@ -6,7 +6,7 @@ in one table. Two checks also look at the object: an Author edits and moderates 
 posts, and a Contributor edits only their own unpublished drafts.
 """
 
-from flask_babel import lazy_gettext as _l
+from core.i18n import lazy_gettext as _l
 
 ADMINISTRATOR, EDITOR, AUTHOR, CONTRIBUTOR, MODERATOR, SUBSCRIBER = (
     "administrator", "editor", "author", "contributor", "moderator", "subscriber")

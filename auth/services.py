@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Response, current_app, flash, redirect, request, session, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -18,6 +17,7 @@ from auth.models import Identity, User, password_method
 from auth.profiles import Profile
 from auth.roles import ACCESS_ADMIN, ADMINISTRATOR
 from core.dbtypes import utcnow
+from core.i18n import lazy_gettext as _l
 from extensions import db
 
 IDENTITY_KEY = "identity_id"

@@ -10,12 +10,12 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from flask import flash, session
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from auth import profile_services, providers, two_factor
 from auth.models import Identity
 from auth.services import IDENTITY_KEY, NEXT_KEY, identity_for_profile, start_session
+from core.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 

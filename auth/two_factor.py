@@ -13,8 +13,6 @@ from typing import NamedTuple
 import pyotp
 import sqlalchemy as sa
 from flask import current_app, session
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import StringField, SubmitField
@@ -23,6 +21,8 @@ from wtforms.validators import DataRequired, Length
 from auth.models import RecoveryCode, User
 from auth.services import IDENTITY_KEY, start_session
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from extensions import db
 
 DRIFT_STEPS = 1  # also the code before and after this one: phone clocks run a little fast or slow

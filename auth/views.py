@@ -2,14 +2,14 @@
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from auth import bp, profile_services, providers, services, throttle, two_factor
 from auth.forms import ChooseNameForm, LoginForm, LogoutForm
 from auth.models import User
 from core.i18n import N_
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from extensions import db, limiter, login_manager
 
 login_manager.login_view = "auth.login"

@@ -4,7 +4,6 @@ paginated with /page/N/ and with its feed; anyone may call them."""
 from collections.abc import Callable
 
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from blog import bp, feeds, listing_queries
 from blog.listing_queries import PostsPage
@@ -12,6 +11,7 @@ from blog.models import Term
 from blog.permalinks import author_url, period_bounds, term_url
 from blog.seo import listing_meta
 from blog.templating import local_date
+from core.i18n import gettext as _
 from core.i18n import isolate
 
 PAGED = "page/<int:page>/"

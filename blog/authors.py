@@ -5,12 +5,12 @@
 
 import sqlalchemy as sa
 from flask import Flask
-from flask_babel import ngettext
 
 from auth.accounts import AccountError, user_removing
 from auth.models import User
 from blog.content_version import bump_content_version, bump_likes_version
 from blog.models import Comment, CommentLike, Post, PostLike
+from core.i18n import ngettext
 from extensions import db
 
 

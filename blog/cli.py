@@ -2,12 +2,12 @@
 
 import click
 from flask import Flask
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from blog import terms
 from blog.counters import recount
 from blog.demo import load_demo_content
+from core.i18n import gettext as _
+from core.i18n import ngettext
 from extensions import db
 
 

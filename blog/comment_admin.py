@@ -2,14 +2,13 @@
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-
 from auth.models import User
 from blog.comment_edits import staff_edit_text
 from blog.discussion import CommentInput, CommentRefused, submit_comment
 from blog.models import Comment, Post
 from blog.moderation import log_action, set_comment_status
 from blog.settings import get_settings, save_settings
+from core.i18n import gettext as _
 from extensions import db
 
 

@@ -2,7 +2,6 @@
 or on a page of its own. Only the browser that wrote it, or its author's account, may."""
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from blog import bp, commenters
@@ -22,6 +21,7 @@ from blog.permalinks import post_url
 from blog.rendering import render_comment
 from blog.settings import get_settings
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
 from core.negotiation import wants_json
 from extensions import db, limiter
 

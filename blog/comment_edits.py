@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from auth.models import User
 from auth.roles import may_moderate_comments_on
@@ -19,6 +17,8 @@ from blog.models import Comment, CommentRevision, Post
 from blog.moderation import delete_comment, log_action, set_comment_status
 from blog.spam.standings import standing_for
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
+from core.i18n import ngettext
 from extensions import db
 
 CHANGEABLE = ("pending", "approved")  # a comment in the spam or trash is the moderators' now

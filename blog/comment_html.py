@@ -15,8 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 from html import unescape
 
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from blog.avatars import comment_avatar_url, identicon_key
@@ -25,6 +24,8 @@ from blog.rendering import render_comment, web_link
 from blog.threads import ThreadNode, build_threads
 from core.clean_input import host_of
 from core.dates import ENGLISH, compiled
+from core.i18n import gettext as _
+from core.i18n import ngettext
 
 # The memo sizes below are a memory budget as much as a speed one: every worker keeps them full for
 # its whole life. The list memo is per rows read, so the classes that depend on a comment's place

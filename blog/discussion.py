@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.functions import FunctionElement
@@ -22,6 +21,7 @@ from blog.models import Comment, Post, text_hash
 from blog.spam import checks
 from blog.spam.standings import NO_STANDING, Standing, standing_for
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
 from extensions import db
 
 # WordPress counts each http(s):// once, whether bare or inside an href.

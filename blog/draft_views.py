@@ -1,7 +1,6 @@
 """Log in from the comment form without losing the comment: it is held while the reader is away."""
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
-from flask_babel import lazy_ngettext
 
 from auth import providers
 from auth.services import via_continue_page
@@ -10,6 +9,7 @@ from blog.discussion import comments_closed
 from blog.forms import COMMENT_MAX, comment_form, shown_number
 from blog.permalinks import post_url
 from blog.settings import get_settings
+from core.i18n import lazy_ngettext
 from extensions import limiter
 
 TOO_LONG = lazy_ngettext("Your comment is too long (at most %(max)s character), so it was not kept.",

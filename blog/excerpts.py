@@ -4,13 +4,13 @@ or the first words of its text; and the post's body split at <!--more-->."""
 import html
 
 import nh3
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from blog import protected_posts
 from blog.media.responsive import sized_images
 from blog.models import Post
 from blog.rendering import render_post_body
+from core.i18n import gettext as _
 
 EXCERPT_WORDS = 55  # WordPress's excerpt_length
 MORE = "<!--more-->"

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, render_template, request, url_for
-from flask_babel import gettext as _
 
 from blog import bp, protected_posts, queries, seo
 from blog.excerpts import excerpt_text
@@ -16,6 +15,7 @@ from blog.models import Comment, Post
 from blog.permalinks import post_at_permalink, post_url
 from blog.rendering import render_comment, render_post_body
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
 from core.i18n import isolate
 from extensions import db
 

@@ -3,15 +3,16 @@
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
-from flask_babel import format_number, lazy_ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_number
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
 
 from core.clean_input import DatabaseIntegerField, stripped
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_ngettext
 
 NAME_MAX, EMAIL_MAX, URL_MAX, COMMENT_MAX = 245, 100, 200, 65525
 

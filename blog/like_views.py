@@ -1,7 +1,6 @@
 """Like and unlike buttons: CSRF-protected POSTs for logged-in readers, JSON for fetch()."""
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request
-from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -10,6 +9,7 @@ from blog.comment_html import comment_like_form
 from blog.likes import LIKES_FLASH
 from blog.permalinks import post_url
 from blog.reader_state import comment_likes_of
+from core.i18n import gettext as _
 from core.negotiation import wants_json
 from extensions import db, limiter
 

@@ -5,10 +5,10 @@ and the menu is cached under that version (blog.navigation)."""
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from blog.content_version import bump_content_version
 from blog.models import MenuItem, Post, Term
+from core.i18n import gettext as _
 from extensions import db
 
 MENU_KINDS = ("page", "category", "tag", "custom")

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import g, has_app_context
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from auth.models import User
 from blog import signals
 from blog.counters import count_approved
 from blog.models import COMMENT_STATUSES, Comment, ModerationLog
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from extensions import db
 
 PENDING_LINES = "moderation_log_lines"

@@ -15,8 +15,6 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import g, has_request_context, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import lazyload
 
 from blog import permalinks, protected_posts
@@ -27,6 +25,8 @@ from blog.queries import published_posts_query, visible
 from blog.settings import get_settings
 from core.dates import format_local
 from core.dbtypes import UTCDateTime, utcnow
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from extensions import cache, db
 
 # The core widgets WordPress ships, by the key the sidebar_widgets setting stores.

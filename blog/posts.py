@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from auth.models import User
 from auth.roles import PUBLISH_POSTS
@@ -20,6 +18,8 @@ from blog.rendering import render_post_body
 from blog.term_addresses import page_slug_refusal
 from core.dates import format_local
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from extensions import db
 
 SLUG_MAX = 200

@@ -15,14 +15,14 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Response, current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from blog.models import Post
 from core.i18n import N_
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 
 COOKIE_PREFIX = "wp-postpass_"
 COOKIE_DAYS = 10  # WordPress's: time() + 10 * DAY_IN_SECONDS

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import abort, current_app, redirect, render_template, url_for
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from blog import bp, protected_posts
@@ -27,6 +26,7 @@ from blog.models import Post
 from blog.queries import visible
 from blog.search_query import SearchQuery, fts5_match, parse, words_of
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
 from extensions import db
 
 CANDIDATE_PAGES = 20  # pages of results ranked by relevance; later pages are newest first

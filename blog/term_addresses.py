@@ -2,11 +2,11 @@
 the app's URL map, so that a route added later is protected without a list to keep up to date."""
 
 from flask import current_app
-from flask_babel import gettext as _
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
 from blog.models import Term
+from core.i18n import gettext as _
 from extensions import db
 
 PREFIXES = {"category": "/category/", "tag": "/tag/"}

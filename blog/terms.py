@@ -10,13 +10,12 @@ import unicodedata
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import ngettext, pgettext
 
 from blog.models import MenuItem, Post, Setting, Term, post_terms
 from blog.term_addresses import PREFIXES, static_words, term_slug_refusal
 from blog.term_addresses import route_taken as route_taken  # the name the shared design gives it
-from core.i18n import N_, in_language
+from core.i18n import N_, in_language, ngettext, pgettext
+from core.i18n import gettext as _
 from extensions import db
 
 NAME_MAX = 200

@@ -4,8 +4,6 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
 
@@ -21,6 +19,8 @@ from blog.protected_posts import PostPasswordForm
 from blog.reader_state import reader_of
 from blog.settings import get_settings
 from core.clean_input import without_nul
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from extensions import csrf, db, limiter
 
 TOO_FAST = _l("You have sent several comments in a short time, so this one was not posted yet. It is kept below: "

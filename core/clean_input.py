@@ -14,11 +14,12 @@ range".
 from urllib.parse import SplitResult, urlsplit
 
 from flask import Flask, Request, render_template, request
-from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 from wtforms import IntegerField
+
+from core.i18n import gettext as _
 
 DB_INT_MAX = 2**31 - 1  # PostgreSQL's integer, the type of every id column
 

@@ -27,7 +27,8 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import DateTimeFormat, format_timedelta, match_skeleton, parse_pattern
-from flask_babel import get_locale
+
+from core.i18n import current_language
 
 # The languages that read WordPress's English formats.
 ENGLISH = frozenset({"en", "en_US"})
@@ -47,8 +48,8 @@ _WIDTHS = ("full", "long", "medium", "short")
 
 def language() -> str:
     """The current language as Babel names it ("de", "pt_BR"); English outside a request."""
-    locale = get_locale()
-    return str(locale) if locale is not None else "en"
+    current = current_language()
+    return current.name if current is not None else "en"
 
 
 def format_local(moment: datetime | date, fmt: str, lang: str | None = None) -> str:

@@ -8,14 +8,18 @@ in translations/<language>/LC_MESSAGES and are compiled by `make`.
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
-from babel.support import Translations
-from flask import Flask, current_app, g, has_request_context, request
+from babel.support import NullTranslations, Translations
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import force_locale, get_locale, get_translations
+from flask_babel.speaklater import LazyString
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
 # The languages shipped with the blog; English is the source text, so it has no catalogue.
@@ -72,10 +76,37 @@ def in_every_language(message: str, context: str | None = None) -> frozenset[str
     return frozenset(found)
 
 
+@dataclass(frozen=True)
+class PageLanguage:
+    """The current locale and what every page asks of it, worked out once per locale and request:
+    Flask-Babel's own lookups read the request context several times for each string and date."""
+    locale: Locale
+    name: str  # as Babel names it: "de", "pt_BR"
+    html_tag: str  # as <html lang> wants it (BCP 47): "pt-BR"
+    direction: str  # "ltr" or "rtl", the page's <html dir>
+    translations: NullTranslations
+
+
+def current_language() -> PageLanguage | None:
+    """The current locale's PageLanguage; None outside an app context. The locale object is the key,
+    so force_locale, and refresh() after a profile change, work it out again."""
+    if not has_app_context():
+        return None
+    # g's object itself: a get through the proxy costs several times more, for every string.
+    state = g._get_current_object().get("_flask_babel")
+    known = getattr(state, "blog_language", None)
+    if known is not None and known.locale is getattr(state, "babel_locale", None):
+        return known
+    locale = get_locale()
+    tag = "-".join(part for part in (locale.language, locale.script, locale.territory) if part)
+    known = PageLanguage(locale, str(locale), tag, locale.text_direction, get_translations())
+    g._flask_babel.blog_language = known  # get_locale made the state if it was missing
+    return known
+
+
 def html_language() -> str:
     """The current language as <html lang> wants it (BCP 47: "pt-BR", not "pt_BR")."""
-    locale = get_locale()
-    return "-".join(part for part in (locale.language, locale.script, locale.territory) if part)
+    return current_language().html_tag
 
 
 def language_tag(language: str) -> str:
@@ -99,16 +130,17 @@ def language_name(tag: str) -> str:
 
 def text_direction() -> str:
     """"rtl" for Arabic, Hebrew, Persian…, else "ltr": the page's <html dir>."""
-    return get_locale().text_direction
+    language = current_language()
+    return language.direction if language else "ltr"
 
 
 def bdi(value) -> Markup:
     """A name or other text of unknown direction, isolated from the sentence around it (escaped)."""
-    return Markup("<bdi>%s</bdi>") % escape(value)
+    return Markup(f"<bdi>{escape(value)}</bdi>")
 
 
 def has_right_to_left(text: str) -> bool:
-    return any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT for char in text)
+    return not text.isascii() and any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT for char in text)
 
 
 def isolate(text: str) -> str:
@@ -119,31 +151,87 @@ def isolate(text: str) -> str:
     return text
 
 
-def _translations():
-    """Flask-Babel's catalogue for the current locale, looked up once per locale and request, where
-    its own lookup reads the context three times for every string. The locale object is the key, so
-    force_locale, and refresh() after a profile change, look up again."""
-    state = g.get("_flask_babel")
-    locale = getattr(state, "babel_locale", None)
-    remembered = getattr(state, "blog_translations", None)
-    if remembered is not None and locale is not None and remembered[0] is locale:
-        return remembered[1]
-    translations = get_translations()
-    state = g.get("_flask_babel")
-    if state is not None:
-        state.blog_translations = (getattr(state, "babel_locale", None), translations)
-    return translations
+def _translations() -> NullTranslations:
+    language = current_language()
+    return language.translations if language else get_translations()
+
+
+# The code's gettext: Flask-Babel's functions of the same names and contracts, on the page's
+# catalogue as current_language() found it, where Flask-Babel's look the request's language and
+# domain up again for every string. Modules import them from here.
+
+def gettext(message: str, /, **variables) -> str:
+    text = _translations().ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, /, **variables) -> str:
+    variables.setdefault("num", num)
+    return _translations().ungettext(singular, plural, num) % variables
+
+
+def pgettext(context: str, message: str, /, **variables) -> str:
+    text = _translations().upgettext(context, message)
+    return text % variables if variables else text
+
+
+def npgettext(context: str, singular: str, plural: str, num: int, /, **variables) -> str:
+    variables.setdefault("num", num)
+    return _translations().unpgettext(context, singular, plural, num) % variables
+
+
+def lazy_gettext(message: str, /, **variables) -> LazyString:
+    """Translated when it is shown (form labels, messages defined at import)."""
+    return LazyString(gettext, message, **variables)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, /, **variables) -> LazyString:
+    return LazyString(ngettext, singular, plural, num, **variables)
+
+
+def lazy_pgettext(context: str, message: str, /, **variables) -> LazyString:
+    return LazyString(pgettext, context, message, **variables)
+
+
+# The templates' gettext. Jinja's own ("newstyle") wraps each of these in a second call through the
+# template's context and %-formats every string, with or without placeholders; these keep its
+# contract (escaped where the template is, %(name)s filled from keyword arguments, %(num)d given) in
+# one call, and format only a string that has something to format.
+
+def _finish(eval_ctx: EvalContext, text: str, variables: dict):
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables if variables or "%" in text else text
+
+
+@pass_eval_context
+def template_gettext(eval_ctx: EvalContext, message: str, /, **variables):
+    return _finish(eval_ctx, _translations().ugettext(message), variables)
+
+
+@pass_eval_context
+def template_ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables):
+    variables.setdefault("num", num)
+    return _finish(eval_ctx, _translations().ungettext(singular, plural, num), variables)
+
+
+@pass_eval_context
+def template_pgettext(eval_ctx: EvalContext, context: str, message: str, /, **variables):
+    return _finish(eval_ctx, _translations().upgettext(context, message), variables)
+
+
+@pass_eval_context
+def template_npgettext(eval_ctx: EvalContext, context: str, singular: str, plural: str, num: int, /,
+                       **variables):
+    variables.setdefault("num", num)
+    return _finish(eval_ctx, _translations().unpgettext(context, singular, plural, num), variables)
 
 
 def init_app(app: Flask) -> None:
-    # The templates' gettext as Flask-Babel installs it (Jinja's newstyle formats and escapes), with
-    # the catalogue looked up once per request.
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
-        newstyle=True)
+    # In place of the callables Flask-Babel installed; `{% trans %}` calls them by these names.
+    app.jinja_env.globals.update(gettext=template_gettext, _=template_gettext, ngettext=template_ngettext,
+                                 pgettext=template_pgettext, npgettext=template_npgettext)
+    app.jinja_env.newstyle_gettext = True
     for helper in (html_language, text_direction):
         app.add_template_global(helper)
     app.add_template_filter(bdi)

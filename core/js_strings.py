@@ -23,6 +23,8 @@ from flask_babel import get_locale, get_translations
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
+from core.i18n import current_language
+
 
 def N_(message: str) -> str:
     """Marks a message for the extractor (gettext's name for it); it is translated for each page."""
@@ -134,8 +136,15 @@ def script_strings(script: str) -> Markup:
 
     Empty when there are none (an English page); the JSON escapes <, >, & and ' for the attribute.
     """
+    language = current_language()
+    return _script_strings(script, language.name, language.translations)
+
+
+@functools.lru_cache(maxsize=64)
+def _script_strings(script: str, locale: str, translations: NullTranslations) -> Markup:
+    """The same for every page in one language (catalogues are loaded once per app and language)."""
     catalogue = js_catalogue(script)
-    samples = plural_samples(str(get_locale() or Locale("en")))  # cached: the one js_catalogue used
+    samples = plural_samples(locale)  # cached: the one js_catalogue used
     english = _messages(script, NullTranslations(), samples)
     changed = {key: text for key, text in catalogue["messages"].items() if text != english[key]}
     if not changed:

@@ -11,7 +11,7 @@ Text no template matches (an older wording, another server's words) is shown as 
 import re
 from collections.abc import Callable, Iterable
 
-from flask_babel import gettext, ngettext, pgettext
+from core.i18n import gettext, ngettext, pgettext
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])")
 

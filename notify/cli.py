@@ -8,8 +8,8 @@ import time
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 
+from core.i18n import gettext as _
 from core.worker import run_passes
 from extensions import db
 

@@ -4,13 +4,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import ngettext
 
 from blog import protected_posts
 from blog.models import Comment, ModerationLog, Post
 from blog.permalinks import comment_mail_link, post_url
 from blog.queries import visible
-from core.i18n import in_language
+from core.i18n import in_language, ngettext
 from extensions import db
 from notify import links, mailer
 from notify.models import Subscription

@@ -10,7 +10,6 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 
 from auth.models import User
 from auth.roles import CAPABILITIES, MODERATE_COMMENTS, REVIEW_COMMENTS
@@ -18,6 +17,7 @@ from blog import protected_posts
 from blog.models import Comment, Post
 from blog.permalinks import comment_mail_link, post_url
 from blog.queries import visible
+from core.i18n import gettext as _
 from core.i18n import in_language
 from extensions import db
 from notify import links, mailer, reply_addresses

@@ -1,8 +1,5 @@
 """Forms of the notify pages, and the subscription fields the comment form adds."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import pgettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SubmitField
@@ -11,6 +8,9 @@ from wtforms.widgets import HiddenInput
 
 from auth.services import current_identity
 from core.clean_input import DatabaseIntegerField
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
+from core.i18n import pgettext
 
 COMMENT_DELIVERY_CHOICES = [
     ("instant", _l("Instantly")),

@@ -7,9 +7,9 @@ later row that happens to get the same id.
 from collections.abc import Iterable
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 
 from blog.models import Comment
+from core.i18n import lazy_gettext as _l
 from notify.models import Subscription
 from notify.tokens import BadLink, make_token
 

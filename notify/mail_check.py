@@ -10,10 +10,10 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
+from core.i18n import ngettext
 from notify.sender import Reply, ServerUnreachable, connect, expect_reply, headed_email, quit_smtp
 
 

@@ -2,9 +2,9 @@
 they add are committed or rolled back with the comment or post."""
 
 from flask import Flask
-from flask_babel import gettext as _
 
 from blog import signals
+from core.i18n import gettext as _
 from notify import events, report_mail, services
 
 

@@ -1,14 +1,13 @@
 """The mail that tells readers what became of the comment they reported."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from blog import protected_posts
 from blog.models import Comment, Post
 from blog.permalinks import comment_mail_link, post_url
 from blog.spam.models import CommentReport
 from blog.spam.reports import REASON_LABELS
+from core.i18n import gettext as _
 from core.i18n import in_language
+from core.i18n import lazy_gettext as _l
 from extensions import db
 from notify import mailer
 from notify.mailer import normalize_email

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
 from core.i18n import in_language
 from extensions import db
 from notify import events, mailer

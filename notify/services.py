@@ -5,7 +5,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 
 from auth.models import User
 from auth.roles import may_moderate_comments_on
@@ -13,6 +12,7 @@ from blog.models import Comment, Post
 from blog.moderation import MOVES, set_comment_status
 from core.clean_input import database_int
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
 from core.i18n import in_language, site_language
 from extensions import db
 from notify import links, mailer

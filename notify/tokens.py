@@ -4,10 +4,10 @@ import secrets
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from core.dbtypes import insert_or_ignore, utcnow
+from core.i18n import gettext as _
 from extensions import db
 from notify.models import UsedToken
 

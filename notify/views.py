@@ -4,11 +4,11 @@ Every link is signed; a GET only shows what the button will do, and the button P
 """
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from blog.models import Post
 from blog.moderation import MOVES
+from core.i18n import gettext as _
 from extensions import csrf, db
 from notify import bp, services
 from notify.forms import (

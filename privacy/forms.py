@@ -1,12 +1,12 @@
 """Forms of the "Your data" pages and of the admin's Privacy screen."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from core.clean_input import stripped
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 
 KIND_CHOICES = [("export", _l("Send me a copy of my data")), ("erase", _l("Erase my data"))]
 ADMIN_KIND_CHOICES = [("export", _l("Download everything stored about this address")),

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context, url_for
-from flask_babel import force_locale, gettext, ngettext, pgettext
+from flask_babel import force_locale
 
 from auth.models import Identity, User
 from blog.content_version import bump_content_version, bump_likes_version
@@ -22,7 +22,7 @@ from blog.moderation import PENDING_LINES
 from blog.permalinks import post_url
 from blog.spam.models import CommentReport
 from core.dbtypes import utcnow
-from core.i18n import N_, in_language
+from core.i18n import N_, gettext, in_language, ngettext, pgettext
 from extensions import db
 from notify.mailer import normalize_email
 from notify.models import InboundMail, MailAddress, OutboxMessage, Subscription

@@ -6,13 +6,13 @@ Callers: privacy.views (readers' links) and admin.privacy_views (the owner's scr
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from auth.models import Identity, User
 from blog.models import Comment
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
 from core.i18n import in_language
+from core.i18n import lazy_gettext as _l
 from extensions import db
 from notify import mailer
 from notify.mailer import normalize_email

@@ -4,9 +4,9 @@ Every link is signed, names one request and expires; a GET shows, the erasure it
 """
 
 from flask import Response, render_template, request, stream_with_context
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
+from core.i18n import gettext as _
+from core.i18n import ngettext
 from extensions import db, limiter
 from notify.tokens import BadLink
 from privacy import bp, personal_data, requests

@@ -5,12 +5,12 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from blog.media.errors import ImageRefused
 from blog.media.naming import EXTENSIONS, scaled_file, size_file
+from core.i18n import gettext as _
+from core.i18n import ngettext
 
 # WordPress's sizes: (name, width, height, crop); 0 leaves that side free.
 SIZES = (("thumbnail", 150, 150, True), ("medium", 300, 300, False),

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from blog.media.errors import ImageRefused
@@ -26,6 +25,7 @@ from blog.models import Post
 from blog.settings import get_setting
 from core.clean_input import without_nul
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
 from extensions import db
 
 log = logging.getLogger(__name__)

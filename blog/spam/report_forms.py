@@ -1,8 +1,5 @@
 """The form a reader reports a comment with."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
@@ -10,6 +7,9 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 from blog.forms import EMAIL_MAX, EMAIL_TOO_LONG, NAME_MAX, NAME_TOO_LONG, shown_number
 from blog.spam.reports import EXPLANATION_MAX, ILLEGAL_NEEDS_EXPLANATION, ILLEGAL_NEEDS_GOOD_FAITH, REASON_LABELS
 from core.clean_input import stripped
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_ngettext
 
 
 class ReportForm(FlaskForm):

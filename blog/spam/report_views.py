@@ -2,7 +2,6 @@
 
 import sqlalchemy as sa
 from flask import abort, current_app, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -11,6 +10,7 @@ from blog.models import Comment, Post
 from blog.queries import visible
 from blog.spam.report_forms import ReportForm
 from blog.spam.reports import Reporter, ReportRefused, file_report, reportable_comment, reporter_key
+from core.i18n import gettext as _
 from extensions import db, limiter
 
 REPORTED = "comment_reported"  # the session key the thanks page reads: the comment just reported

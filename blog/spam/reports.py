@@ -13,9 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import format_number, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_number
 
 from auth.models import User
 from blog import protected_posts, signals
@@ -25,7 +23,9 @@ from blog.queries import visible
 from blog.settings import get_settings
 from blog.spam.models import REPORT_REASONS, CommentReport
 from core.dbtypes import insert_or_ignore, utcnow
-from core.i18n import N_
+from core.i18n import N_, ngettext
+from core.i18n import gettext as _
+from core.i18n import lazy_gettext as _l
 from extensions import db
 
 REASON_LABELS = {"spam": _l("Spam"), "abuse": _l("Abuse or harassment"), "off_topic": _l("Off-topic"),

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from blog.models import Comment, Post
 from blog.permalinks import blog_timezone
@@ -15,6 +14,7 @@ from blog.spam.models import STANDING_KINDS, STANDING_LEVELS, CommenterAction, C
 from core.dates import format_local
 from core.dbtypes import utcnow
 from core.i18n import N_
+from core.i18n import gettext as _
 from extensions import db
 
 BANNED = N_("You can no longer comment on this blog.")

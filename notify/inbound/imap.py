@@ -14,8 +14,8 @@ from email.policy import compat32
 from email.utils import getaddresses, parseaddr
 
 from flask import current_app
-from flask_babel import gettext as _
 
+from core.i18n import gettext as _
 from extensions import db
 from notify import reply_addresses
 from notify.inbound.receive import receive_message

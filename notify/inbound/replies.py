@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from auth.models import User
 from auth.roles import may_moderate_comments_on
@@ -18,6 +17,7 @@ from blog.discussion import CommentInput, CommentRefused, submit_comment
 from blog.models import Comment, Post
 from blog.permalinks import comment_mail_link
 from blog.settings import get_settings
+from core.i18n import gettext as _
 from core.i18n import in_every_language, in_language
 from extensions import db
 from notify import mailer

@@ -20,7 +20,6 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from blog.content_version import bump_content_version
 from blog.media import library
@@ -29,6 +28,7 @@ from blog.media.models import Media
 from blog.media.naming import media_path_of, safe_stem, unique_path
 from blog.models import Post
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
 from extensions import db
 from wordpress.wxr import mapping
 from wordpress.wxr.image_urls import ImageUrls, uploads_base

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
+from core.i18n import gettext as _
+from core.i18n import ngettext
 from wordpress.wxr.exporter import write_wxr
 
 if TYPE_CHECKING:

@@ -5,11 +5,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from blog.counters import approved_comments
 from blog.models import Comment, Post
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
 from extensions import db
 from wordpress.wxr import mapping
 from wordpress.wxr.reader import WXRComment, WXRError, WXRItem

@@ -16,7 +16,6 @@ from xml.sax.saxutils import escape, quoteattr
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, selectinload
 
 from auth.models import User
@@ -25,6 +24,7 @@ from blog.models import Comment, Post, Term
 from blog.permalinks import blog_timezone, post_url
 from blog.rendering import render_post_body
 from core.dbtypes import utcnow
+from core.i18n import gettext as _
 from core.i18n import language_tag
 from extensions import db
 from wordpress.wxr import mapping

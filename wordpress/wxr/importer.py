@@ -16,8 +16,6 @@ from urllib.parse import unquote
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import ngettext, pgettext
 
 from auth.models import User
 from blog.content_version import bump_content_version
@@ -26,7 +24,8 @@ from blog.permalinks import blog_timezone
 from blog.terms import recount
 from core.clean_input import DB_INT_MAX
 from core.dbtypes import utcnow
-from core.i18n import language_name, primary_language
+from core.i18n import gettext as _
+from core.i18n import language_name, ngettext, pgettext, primary_language
 from extensions import db
 from wordpress.wxr import mapping
 from wordpress.wxr.attachments import Attachments

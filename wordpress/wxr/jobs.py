@@ -17,11 +17,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import FileStorage
 
 from core.dbtypes import NEVER_REUSE_IDS, UTCDateTime, utcnow
+from core.i18n import gettext as _
 from extensions import db
 
 log = logging.getLogger(__name__)

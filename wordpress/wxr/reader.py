@@ -11,8 +11,9 @@ from datetime import datetime
 from html import unescape
 from typing import BinaryIO
 
-from flask_babel import gettext as _
 from lxml import etree
+
+from core.i18n import gettext as _
 
 SUPPORTED_VERSIONS = ("1.0", "1.1", "1.2")
 WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/([^/]+)/$")

@@ -3,8 +3,8 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
-from flask_babel import ngettext, pgettext
+from core.i18n import gettext as _
+from core.i18n import ngettext, pgettext
 
 MAX_WARNINGS = 50
 MAX_URL_EXAMPLES = 10
