@@ -10,13 +10,19 @@ import errors
 from config import Config, apply_site_url, config_for_environment
 from core import clean_input, i18n, request_log, security
 from core.db_connections import configure_engine
+from core.translated_templates import TranslatedTemplatesFlask
 from extensions import babel, cache, csrf, db, limiter, login_manager
+
+
+class Blog(security.SiteURLFlask, TranslatedTemplatesFlask):
+    """Flask building every URL on SITE_URL (core.security) and rendering each request's templates
+    in its language (core.translated_templates)."""
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
     """Build an app from a settings class (tests pass their own; BLOG_ENV chooses otherwise)."""
     config_class = config_class or config_for_environment()
-    app = security.SiteURLFlask(__name__, instance_relative_config=True)
+    app = Blog(__name__, instance_relative_config=True)
     app.config.from_object(config_class)
     config_class.init_app(app)
     apply_site_url(app)

@@ -120,15 +120,17 @@ def render_bodies(template_name: str, context: dict) -> tuple[str, str]:
 
 
 def _plain_text_templates() -> Environment:
-    """The app's Jinja environment without trim_blocks and lstrip_blocks, which the HTML pages use.
+    """The current Jinja environment (the mail's language: core.translated_templates) without
+    trim_blocks and lstrip_blocks, which the HTML pages use.
 
     In plain text every newline is content: the text mails read as they are written.
     """
-    env = current_app.extensions.get("notify.plain_text_templates")
+    environments = current_app.extensions.setdefault("notify.plain_text_templates", {})
+    html = current_app.jinja_env
+    env = environments.get(html)
     if env is None:
         # Its own cache: a shared one would hand back templates compiled with the trimming.
-        env = current_app.jinja_env.overlay(trim_blocks=False, lstrip_blocks=False, cache_size=50)
-        current_app.extensions["notify.plain_text_templates"] = env
+        env = environments[html] = html.overlay(trim_blocks=False, lstrip_blocks=False, cache_size=50)
     return env
 
 
