@@ -78,9 +78,8 @@ def in_every_language(message: str, context: str | None = None) -> frozenset[str
 
 @dataclass(frozen=True)
 class PageLanguage:
-    """The current locale and what every page asks of it, worked out once per locale and request:
-    Flask-Babel's own lookups read the request context several times for each string and date."""
-    locale: Locale
+    """A locale and what every page asks of it, worked out once per app and language: Flask-Babel's
+    own lookups read the request context several times for each string and date."""
     name: str  # as Babel names it: "de", "pt_BR"
     html_tag: str  # as <html lang> wants it (BCP 47): "pt-BR"
     direction: str  # "ltr" or "rtl", the page's <html dir>
@@ -88,20 +87,24 @@ class PageLanguage:
 
 
 def current_language() -> PageLanguage | None:
-    """The current locale's PageLanguage; None outside an app context. The locale object is the key,
-    so force_locale, and refresh() after a profile change, work it out again."""
+    """The current locale's PageLanguage; None outside an app context. Kept on Flask-Babel's request
+    state with the locale object it is for, so force_locale, and refresh() after a profile change,
+    look it up again."""
     if not has_app_context():
         return None
     # g's object itself: a get through the proxy costs several times more, for every string.
     state = g._get_current_object().get("_flask_babel")
     known = getattr(state, "blog_language", None)
-    if known is not None and known.locale is getattr(state, "babel_locale", None):
-        return known
+    if known is not None and known[0] is getattr(state, "babel_locale", None):
+        return known[1]
     locale = get_locale()
-    tag = "-".join(part for part in (locale.language, locale.script, locale.territory) if part)
-    known = PageLanguage(locale, str(locale), tag, locale.text_direction, get_translations())
-    g._flask_babel.blog_language = known  # get_locale made the state if it was missing
-    return known
+    languages = current_app.extensions.setdefault("blog.languages", {})
+    language = languages.get(str(locale))
+    if language is None:
+        tag = "-".join(part for part in (locale.language, locale.script, locale.territory) if part)
+        language = languages[str(locale)] = PageLanguage(str(locale), tag, locale.text_direction, get_translations())
+    g._flask_babel.blog_language = (locale, language)  # get_locale made the state if it was missing
+    return language
 
 
 def html_language() -> str:

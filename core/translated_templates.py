@@ -12,6 +12,8 @@ Outside a request (the CLI, an app context of its own) templates render from the
 environment, every message translated at render time.
 """
 
+import re
+
 from babel.support import NullTranslations
 from flask import Flask, has_request_context
 from flask.templating import Environment
@@ -56,28 +58,73 @@ def _rebinds_gettext(tree: nodes.Template) -> bool:
 
 
 class _MessageFolder(NodeTransformer):
+    """Folds each constant message into what rendering it would give. Where it is printed (`{{ … }}`,
+    a `{% trans %}` block) it becomes template text around its placeholders' values, which print
+    escaped as any value does; elsewhere (a filter's argument, a `{% set %}`) an expression."""
+
     def __init__(self, translations: NullTranslations):
         self.translations = translations
 
+    def visit_Output(self, node: nodes.Output) -> nodes.Output:
+        printed = []
+        for child in node.nodes:
+            message = self._message(child)
+            pieces = _printed_pieces(*message) if message else None
+            if pieces:
+                printed += [self.visit(piece) for piece in pieces]
+            else:
+                printed.append(self.visit(child))
+        node.nodes = printed
+        return node
+
     def visit_Call(self, node: nodes.Call) -> nodes.Node:
         node = self.generic_visit(node)  # a placeholder's value may be a message itself
-        callee = node.node
-        if not isinstance(callee, nodes.Name) or callee.name not in FOLDABLE or node.dyn_args or node.dyn_kwargs:
-            return node
-        arguments = node.args
-        if len(arguments) != FOLDABLE[callee.name] or not all(
-                isinstance(argument, nodes.Const) and isinstance(argument.value, str) for argument in arguments):
-            return node
+        message = self._message(node)
+        return (_expression(*message) or node) if message else node
+
+    def _message(self, node: nodes.Node) -> tuple[str, list[nodes.Keyword]] | None:
+        """The translated text and placeholders of a gettext call with literal arguments."""
+        if not isinstance(node, nodes.Call) or node.dyn_args or node.dyn_kwargs:
+            return None
+        callee, arguments = node.node, node.args
+        if not isinstance(callee, nodes.Name) or callee.name not in FOLDABLE or len(arguments) != FOLDABLE[callee.name]:
+            return None
+        if not all(isinstance(argument, nodes.Const) and isinstance(argument.value, str) for argument in arguments):
+            return None
         if callee.name == "pgettext":
-            text = self.translations.upgettext(arguments[0].value, arguments[1].value)
-        else:
-            text = self.translations.ugettext(arguments[0].value)
-        return _formatted(text, node.kwargs) or node
+            return self.translations.upgettext(arguments[0].value, arguments[1].value), node.kwargs
+        return self.translations.ugettext(arguments[0].value), node.kwargs
 
 
-def _formatted(text: str, placeholders: list[nodes.Keyword]) -> nodes.Expr | None:
-    """The message as core.i18n's template gettext renders it (escaped like the template, %-formatted
-    with its placeholders); None when it cannot be known at compile time."""
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%|%")
+
+
+def _printed_pieces(text: str, placeholders: list[nodes.Keyword]) -> list[nodes.Node] | None:
+    """The printed message as template text and its placeholders' values, when it has only %(name)s
+    placeholders, each given and used once (%-formatting otherwise, for the same result and errors)."""
+    values = {keyword.key: keyword.value for keyword in placeholders}
+    pieces: list[nodes.Node] = []
+    literal, used, position = [], set(), 0
+    for match in _PLACEHOLDER.finditer(text):
+        literal.append(text[position:match.start()])
+        position = match.end()
+        name = match.group(1)
+        if match.group() == "%%":
+            literal.append("%")
+            continue
+        if name is None or name not in values or name in used:
+            return None
+        used.add(name)
+        pieces += [nodes.TemplateData("".join(literal)), values[name]]
+        literal = []
+    literal.append(text[position:])
+    pieces.append(nodes.TemplateData("".join(literal)))
+    return [piece for piece in pieces if not isinstance(piece, nodes.TemplateData) or piece.data]
+
+
+def _expression(text: str, placeholders: list[nodes.Keyword]) -> nodes.Expr | None:
+    """The message as core.i18n's template gettext returns it (escaped like the template, %-formatted
+    with its placeholders); None when that cannot be known at compile time."""
     literal = nodes.MarkSafeIfAutoescape(nodes.Const(text))
     if placeholders:
         values = nodes.Dict([nodes.Pair(nodes.Const(keyword.key), keyword.value) for keyword in placeholders])

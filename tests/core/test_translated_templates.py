@@ -18,6 +18,9 @@ MESSAGES = """\
 <p>{% trans %}Required fields are marked <span class="required" aria-hidden="true">*</span>{% endtrans %}</p>
 <p>{% trans count=comments %}{{ count }} Comment{% pluralize %}{{ count }} Comments{% endtrans %}</p>
 <p>{{ _(message_in_a_variable) }}</p>
+<p>{% set author %}<a href="/author/">{{ reader }}</a>{% endset %}{{ _("by %(author)s", author=author) }}</p>
+<p title="{{ _('%(blog)s » Feed', blog=reader) }}">{{ _("Posted in %(categories)s", categories=reader|upper) }}</p>
+<p>{% trans %}100% sure{% endtrans %} {% trans name=reader %}{{ name }}: 100%{% endtrans %}</p>
 """
 VALUES = {"reader": "<b>Grace</b>", "comments": 3, "message_in_a_variable": "Post Comment"}
 
