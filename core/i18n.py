@@ -98,11 +98,12 @@ def current_language() -> PageLanguage | None:
     if known is not None and known[0] is getattr(state, "babel_locale", None):
         return known[1]
     locale = get_locale()
+    name = str(locale)
     languages = current_app.extensions.setdefault("blog.languages", {})
-    language = languages.get(str(locale))
+    language = languages.get(name)
     if language is None:
         tag = "-".join(part for part in (locale.language, locale.script, locale.territory) if part)
-        language = languages[str(locale)] = PageLanguage(str(locale), tag, locale.text_direction, get_translations())
+        language = languages[name] = PageLanguage(name, tag, locale.text_direction, get_translations())
     g._flask_babel.blog_language = (locale, language)  # get_locale made the state if it was missing
     return language
 

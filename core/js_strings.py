@@ -19,7 +19,6 @@ from collections.abc import Callable
 from babel import Locale
 from babel.support import NullTranslations
 from flask import Flask
-from flask_babel import get_locale, get_translations
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
@@ -124,11 +123,17 @@ def _messages(script: str, translations: NullTranslations, samples: dict[str, in
 
 def js_catalogue(script: str) -> dict:
     """Every message of one script in the current locale, and the locale (a BCP 47 tag) for its plurals."""
+    language = current_language()
+    if language is None:
+        return _catalogue(script, "en", NullTranslations())
+    return _catalogue(script, language.name, language.translations)
+
+
+def _catalogue(script: str, locale: str, translations: NullTranslations) -> dict:
     if script not in MESSAGES and script not in PLURALS:
         raise KeyError(f"no strings for the script {script!r}")
-    locale = get_locale() or Locale("en")
-    messages = _messages(script, get_translations(), plural_samples(str(locale)))
-    return {"locale": str(locale).replace("_", "-"), "messages": messages}
+    messages = _messages(script, translations, plural_samples(locale))
+    return {"locale": locale.replace("_", "-"), "messages": messages}
 
 
 def script_strings(script: str) -> Markup:
@@ -143,9 +148,8 @@ def script_strings(script: str) -> Markup:
 @functools.lru_cache(maxsize=64)
 def _script_strings(script: str, locale: str, translations: NullTranslations) -> Markup:
     """The same for every page in one language (catalogues are loaded once per app and language)."""
-    catalogue = js_catalogue(script)
-    samples = plural_samples(locale)  # cached: the one js_catalogue used
-    english = _messages(script, NullTranslations(), samples)
+    catalogue = _catalogue(script, locale, translations)
+    english = _messages(script, NullTranslations(), plural_samples(locale))
     changed = {key: text for key, text in catalogue["messages"].items() if text != english[key]}
     if not changed:
         return Markup("")
